@@ -1,0 +1,92 @@
+using System.CommandLine;
+using AccessAnalyzer.Cli.Commands;
+using AccessAnalyzer.Core.Input;
+
+namespace AccessAnalyzer.Cli;
+
+/// <summary>Process exit codes, the same for every command (DESIGN.md): the gate fails closed.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int GateFailed = 1;
+    public const int BadInput = 2;
+}
+
+/// <summary>
+/// Entry point shared by the executable and the tests. Every failure ends here as one line on stderr and exit 2:
+/// bad input and bad options are expected and say where; anything else is a bug, reported without a stack trace.
+/// </summary>
+public static class CliApp
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var context = new CliContext(stdout, stderr);
+        var root = new RootCommand("AccessAnalyzer: who can open beneficiary files beyond their caseload, by how much, and why.")
+        {
+            AnalyzeCommand.Create(context),
+            DemoCommand.Create(context),
+        };
+
+        try
+        {
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var error in parse.Errors)
+                {
+                    stderr.WriteLine($"error: {error.Message}");
+                }
+
+                stderr.WriteLine("Run 'accessanalyzer --help' for usage.");
+                return ExitCodes.BadInput;
+            }
+
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = stdout, Error = stderr });
+        }
+        catch (InputErrorException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (UsageException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("error: cancelled");
+            return ExitCodes.BadInput;
+        }
+        catch (IOException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+#pragma warning disable CA1031 // The last line of defence: any bug becomes exit 2 and one line, never a stack trace or exit 0.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            stderr.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message} (please report this; no result was written)");
+            return ExitCodes.BadInput;
+        }
+    }
+}
+
+/// <summary>A bad option value or combination: exit 2 with the message.</summary>
+public sealed class UsageException : Exception
+{
+    public UsageException() { }
+
+    public UsageException(string message) : base(message) { }
+
+    public UsageException(string message, Exception innerException) : base(message, innerException) { }
+}

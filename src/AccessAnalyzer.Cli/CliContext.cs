@@ -1,0 +1,115 @@
+using System.Globalization;
+using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Data.Sources;
+using Spectre.Console;
+
+namespace AccessAnalyzer.Cli;
+
+/// <summary>The streams a command writes to, and the helpers every command shares.</summary>
+public sealed class CliContext(TextWriter stdout, TextWriter stderr)
+{
+    public TextWriter Out { get; } = stdout;
+    public TextWriter Error { get; } = stderr;
+
+    /// <summary>A console for rendered tables on stdout: colours only on a real terminal.</summary>
+    public IAnsiConsole StdoutConsole()
+    {
+        var terminal = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+        return AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Out),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+    }
+
+    /// <summary>
+    /// Runs a long step with a spinner on stderr, or silently when --quiet, when stderr is not a terminal
+    /// (CI logs, pipes) or when the command is run in-process by tests.
+    /// </summary>
+    public T WithProgress<T>(bool quiet, string title, Func<IProgress<string>?, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var interactive = !quiet && ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+        if (!interactive)
+        {
+            return work(null);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return console.Status().Spinner(Spinner.Known.Dots).Start(title, ctx =>
+            work(new Progress<string>(step => ctx.Status($"{Markup.Escape(title)}: {Markup.Escape(step)}"))));
+    }
+
+    /// <summary>A CSV directory or an SQLite file, told apart by what is on disk.</summary>
+    public static Snapshot LoadSource(string source, IProgress<string>? progress)
+    {
+        if (Directory.Exists(source))
+        {
+            return CsvSource.Load(source, progress);
+        }
+
+        if (File.Exists(source))
+        {
+            return SqliteSource.Load(source, progress);
+        }
+
+        throw new UsageException($"source '{source}' not found (expected a directory of canonical CSV files or an SQLite database file)");
+    }
+
+    public static DateOnly ParseAsOf(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return DateOnly.FromDateTime(DateTime.UtcNow);
+        }
+
+        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date
+            : throw new UsageException($"--as-of '{text}' is not a date (expected YYYY-MM-DD)");
+    }
+
+    /// <summary>
+    /// Writes a whole output to stdout, or to a file atomically: into a temporary file beside it, renamed over the
+    /// target only once complete, so a failure never leaves a half-written report behind.
+    /// </summary>
+    public void WriteOutput(string? path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (string.IsNullOrEmpty(path))
+        {
+            using var buffer = new MemoryStream();
+            write(buffer);
+            Out.Write(new System.Text.UTF8Encoding(false).GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            Out.Flush();
+            return;
+        }
+
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+        {
+            throw new UsageException($"--output: directory '{directory}' does not exist");
+        }
+
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+}

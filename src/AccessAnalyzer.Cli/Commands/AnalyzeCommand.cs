@@ -1,0 +1,103 @@
+using System.CommandLine;
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Reports;
+
+namespace AccessAnalyzer.Cli.Commands;
+
+/// <summary><c>analyze</c>: reach versus caseload for every account, with totals and findings.</summary>
+internal static class AnalyzeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var source = new Option<string>("--source") { Description = "A directory of canonical CSV files, or an SQLite database file.", Required = true };
+        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD); assignments and shares that ended before it do not count. Default: today (UTC)." };
+        var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json", "csv");
+        var output = new Option<string?>("--output") { Description = "Write the report to this file (atomically) instead of stdout." };
+        var top = new Option<int?>("--top") { Description = "Show only the N accounts with the most excess (totals still cover all). Table default: 20." };
+        var noMfa = new Option<long>("--no-mfa-threshold")
+        {
+            Description = "Flag accounts without MFA that reach more than this many files.",
+            DefaultValueFactory = _ => 0,
+        };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+
+        var command = new Command("analyze", "Report, for every account, the files it can open beyond its caseload.")
+        {
+            source, asOf, format, output, top, noMfa, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            var topValue = parse.GetValue(top);
+            if (topValue is < 0)
+            {
+                throw new UsageException("--top must be zero or more");
+            }
+
+            var noMfaValue = parse.GetValue(noMfa);
+            if (noMfaValue < 0)
+            {
+                throw new UsageException("--no-mfa-threshold must be zero or more");
+            }
+
+            var formatValue = parse.GetValue(format)!;
+            var settings = new AnalysisSettings(
+                parse.GetValue(source)!, CliContext.ParseAsOf(parse.GetValue(asOf)),
+                topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null), noMfaValue);
+            var report = context.WithProgress(parse.GetValue(quiet), "Analyzing", progress => Analyze(settings, progress));
+            Render(context, report, formatValue, parse.GetValue(output));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static AnalysisReport Analyze(AnalysisSettings settings, IProgress<string>? progress)
+    {
+        var snapshot = CliContext.LoadSource(settings.Source, progress);
+        progress?.Report("computing reach");
+        var result = ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = settings.AsOf });
+        return ReportBuilder.Build(result, new ReportOptions
+        {
+            Top = settings.Top,
+            NoMfaReachThreshold = settings.NoMfaReachThreshold,
+            ToolVersion = ToolInfo.Version,
+        });
+    }
+
+    public static void Render(CliContext context, AnalysisReport report, string format, string? output)
+    {
+        switch (format)
+        {
+            case "json":
+                context.WriteOutput(output, stream => JsonReportWriter.Write(report, stream));
+                break;
+            case "csv":
+                context.WriteOutput(output, stream => CsvReportWriter.Write(report, stream));
+                break;
+            default:
+                if (output is null)
+                {
+                    TableReportWriter.Write(report, context.StdoutConsole());
+                }
+                else
+                {
+                    context.WriteOutput(output, stream =>
+                    {
+                        using var writer = new StreamWriter(stream, leaveOpen: true);
+                        TableReportWriter.Write(report, new CliContext(writer, context.Error).StdoutConsole());
+                    });
+                }
+
+                break;
+        }
+    }
+}
+
+internal sealed record AnalysisSettings(string Source, DateOnly AsOf, int? Top, long NoMfaReachThreshold);
+
+internal static class ToolInfo
+{
+    public static string Version { get; } =
+        typeof(ToolInfo).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Data.Demo;
+using AccessAnalyzer.Reports;
+using Spectre.Console;
+
+namespace AccessAnalyzer.Cli.Commands;
+
+/// <summary>
+/// <c>demo</c>: generates a synthetic agency shaped like the real one, with the failures of the 2024 breach planted
+/// in it, writes it to SQLite (and CSV on request), then analyzes it: the zero-setup way to see what the tool does.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var dir = new Option<string>("--dir") { Description = "Where to write agency.db (and csv/).", DefaultValueFactory = _ => "demo-data" };
+        var scale = new Option<string>("--scale") { Description = "small (seconds) or medium (1M+ files, 10k+ accounts).", DefaultValueFactory = _ => "small" };
+        scale.AcceptOnlyFromAmong("small", "medium");
+        var seed = new Option<int>("--seed") { Description = "Seed: the same seed and date give the same data.", DefaultValueFactory = _ => 42 };
+        var csv = new Option<bool>("--csv") { Description = "Also write the canonical CSV files to DIR/csv." };
+        var asOf = new Option<string?>("--as-of") { Description = "Date the data is built around and analyzed at (YYYY-MM-DD). Default: today (UTC)." };
+        var top = new Option<int>("--top") { Description = "Accounts shown in the summary.", DefaultValueFactory = _ => 15 };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+
+        var command = new Command("demo", "Generate a synthetic agency with the breach's failures planted, and analyze it.")
+        {
+            dir, scale, seed, csv, asOf, top, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            var directory = Path.GetFullPath(parse.GetValue(dir)!);
+            var options = new DemoOptions(
+                parse.GetValue(scale) == "medium" ? DemoScale.Medium : DemoScale.Small,
+                parse.GetValue(seed),
+                CliContext.ParseAsOf(parse.GetValue(asOf)));
+            var topValue = parse.GetValue(top);
+            if (topValue < 0)
+            {
+                throw new UsageException("--top must be zero or more");
+            }
+
+            Directory.CreateDirectory(directory);
+            var database = Path.Combine(directory, "agency.db");
+            var csvDirectory = Path.Combine(directory, "csv");
+            var quietValue = parse.GetValue(quiet);
+
+            var summary = context.WithProgress(quietValue, "Generating the demo agency", _ =>
+            {
+                var writers = new List<ICanonicalWriter>();
+                try
+                {
+                    writers.Add(new SqliteCanonicalWriter(database));
+                    if (parse.GetValue(csv))
+                    {
+                        writers.Add(new CsvCanonicalWriter(csvDirectory));
+                    }
+
+                    return DemoGenerator.Generate(options, writers);
+                }
+                finally
+                {
+                    foreach (var writer in writers)
+                    {
+                        writer.Dispose();
+                    }
+                }
+            });
+
+            var report = context.WithProgress(quietValue, "Analyzing", progress =>
+                AnalyzeCommand.Analyze(new AnalysisSettings(database, options.AsOf, topValue, 0), progress));
+
+            var console = context.StdoutConsole();
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"[bold]Demo agency[/] ({options.Scale.ToString().ToLowerInvariant()}, seed {options.Seed}): " +
+                $"{summary.Counts.OrgUnits:N0} units, {summary.Counts.Principals:N0} accounts, {summary.Counts.Files:N0} files, " +
+                $"{summary.Counts.Assignments:N0} assignments → {Markup.Escape(database)}"));
+            if (parse.GetValue(csv))
+            {
+                console.MarkupLine($"CSV export → {Markup.Escape(csvDirectory)}");
+            }
+
+            console.WriteLine();
+            TableReportWriter.Write(report, console);
+            console.WriteLine();
+            WritePlanted(console, summary, report);
+            console.WriteLine();
+            console.MarkupLine($"Next: [bold]accessanalyzer analyze --source {Markup.Escape(database)} --as-of {options.AsOf:yyyy-MM-dd} --format json[/]");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>What was planted, and whether the report found it: the demo checks itself in front of the user.</summary>
+    private static void WritePlanted(IAnsiConsole console, DemoSummary summary, AnalysisReport report)
+    {
+        var flagged = report.Findings.SelectMany(f => f.SubjectIds.Select(id => (f.RuleId, id))).ToHashSet();
+        bool Flagged(string rule, string id) => flagged.Contains((rule, id));
+        var table = new Table().Border(TableBorder.Rounded).Title("Planted failures of the 2024 breach");
+        table.AddColumn("Planted");
+        table.AddColumn("Found by");
+        table.AddRow(
+            $"Region-wide role for partner group {Markup.Escape(summary.PartnerRegionalGroupId)}",
+            Seen(summary.PartnerRegionalMemberIds.All(id => Flagged(FindingRules.PartnerExcess, id)), "partner-excess on every member"));
+        table.AddRow(
+            $"National consultation through nested groups {Markup.Escape(string.Join(" ⊂ ", summary.NestedConsultationGroupIds))}",
+            Seen(summary.NationalConsultationMemberIds.Count > 0, "reach of its members (top of the table)"));
+        table.AddRow(
+            $"Group cycle {Markup.Escape(string.Join(" → ", summary.CycleGroupIds))}",
+            Seen(summary.CycleGroupIds.All(id => Flagged(FindingRules.GroupCycle, id)), "group-cycle"));
+        table.AddRow(
+            $"{summary.DormantAccountIds.Count} dormant accounts keeping access",
+            Seen(summary.DormantAccountIds.All(id => Flagged(FindingRules.DormantAccountWithReach, id)), "dormant-account-with-reach"));
+        table.AddRow(
+            $"{summary.PartnerAccountsWithoutMfaIds.Count} partner accounts without MFA",
+            Seen(summary.PartnerAccountsWithoutMfaIds.Any(id => Flagged(FindingRules.NoMfaWithReach, id)), "no-mfa-with-reach (those with reach)"));
+        table.AddRow(
+            $"Expired national grant {Markup.Escape(summary.ExpiredAssignmentId)}",
+            "not counted (valid_until before the analysis date)");
+        console.Write(table);
+    }
+
+    private static string Seen(bool found, string how) => found ? $"[green]✓[/] {Markup.Escape(how)}" : $"[red]✗ not found[/] ({Markup.Escape(how)})";
+}

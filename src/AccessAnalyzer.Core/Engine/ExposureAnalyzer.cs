@@ -1,0 +1,339 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Model;
+
+namespace AccessAnalyzer.Core.Engine;
+
+/// <summary>Analysis settings that change figures.</summary>
+public sealed record AnalysisOptions
+{
+    /// <summary>Assignments and shares whose valid_until is before this day are not in force.</summary>
+    public required DateOnly AsOf { get; init; }
+}
+
+/// <summary>Figures of one principal. Reach and everything derived from it count distinct files.</summary>
+public readonly record struct PrincipalExposure(
+    long ReachableFiles,
+    long CaseloadFiles,
+    long CaseloadInReach,
+    long SensitiveExcessFiles,
+    long ClosedFilesInReach,
+    long SensitiveFilesInReach,
+    int GrantsInForce)
+{
+    /// <summary>Reach minus the caseload files inside reach.</summary>
+    public long ExcessFiles => ReachableFiles - CaseloadInReach;
+}
+
+/// <summary>The engine's output for a snapshot: per-principal figures (indexed like the snapshot's principals).</summary>
+public sealed class ExposureResult
+{
+    internal ExposureResult(Snapshot snapshot, AnalysisOptions options, MembershipClosure closure, ImmutableArray<PrincipalExposure> principals)
+    {
+        Snapshot = snapshot;
+        Options = options;
+        Closure = closure;
+        Principals = principals;
+    }
+
+    public Snapshot Snapshot { get; }
+    public AnalysisOptions Options { get; }
+    public MembershipClosure Closure { get; }
+    public ImmutableArray<PrincipalExposure> Principals { get; }
+}
+
+/// <summary>
+/// Reach, caseload in reach, excess, sensitive excess and closed files for every principal, without ever
+/// enumerating (principal, file) pairs: in pre-order a unit's subtree is an interval, a principal's unit scopes
+/// are a union of intervals (sorted and merged, O(k log k)), and prefix sums of per-unit file counts by class turn
+/// the union into exact counts. Caseload and shares arrive as per-unit aggregates and are placed by binary search.
+/// </summary>
+public static class ExposureAnalyzer
+{
+    public static ExposureResult Analyze(Snapshot snapshot, AnalysisOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        var closure = MembershipClosure.Build(snapshot);
+        var grants = GrantIndex.Build(snapshot, options.AsOf);
+        var prefix = PrefixSums(snapshot);
+        var results = new PrincipalExposure[snapshot.Principals.Count];
+        if (results.Length == 0)
+        {
+            return new ExposureResult(snapshot, options, closure, []);
+        }
+
+        Parallel.ForEach(
+            Partitioner.Create(0, results.Length, Math.Max(256, results.Length / (Environment.ProcessorCount * 8) + 1)),
+            () => new Scratch(snapshot.GroupCount),
+            (range, _, scratch) =>
+            {
+                for (var p = range.Item1; p < range.Item2; p++)
+                {
+                    results[p] = AnalyzePrincipal(snapshot, options.AsOf, closure, grants, prefix, scratch, p);
+                }
+
+                return scratch;
+            },
+            _ => { });
+
+        return new ExposureResult(snapshot, options, closure, [.. results]);
+    }
+
+    private static PrincipalExposure AnalyzePrincipal(
+        Snapshot snapshot, DateOnly asOf, MembershipClosure closure, GrantIndex grants, long[][] prefix, Scratch scratch, int p)
+    {
+        scratch.Groups.Clear();
+        scratch.All.Clear();
+        scratch.Sensitive.Clear();
+        closure.EffectiveGroupsOf(p, scratch.Groups, scratch.Mark, ++scratch.Stamp);
+
+        var caseloadScope = false;
+        var grantCount = 0;
+        var units = snapshot.Units;
+
+        void Collect(ReadOnlySpan<int> assignmentIndices)
+        {
+            foreach (var a in assignmentIndices)
+            {
+                grantCount++;
+                var assignment = snapshot.Assignments[a];
+                if (assignment.Scope == AssignmentScope.Caseload)
+                {
+                    caseloadScope = true;
+                    continue;
+                }
+
+                var interval = new Interval(units.Pre[assignment.ScopeUnit], units.End[assignment.ScopeUnit]);
+                scratch.All.Add(interval);
+                if (snapshot.Roles.Sensitive[assignment.Role])
+                {
+                    scratch.Sensitive.Add(interval);
+                }
+            }
+        }
+
+        Collect(grants.OfPrincipal(p));
+        foreach (var g in scratch.Groups)
+        {
+            Collect(grants.OfGroup(g));
+        }
+
+        var reach = Interval.MergeInPlace(scratch.All);
+        var sensitiveReach = Interval.MergeInPlace(scratch.Sensitive);
+
+        Span<long> reachByClass = stackalloc long[4];
+        foreach (var interval in reach)
+        {
+            for (var c = 0; c < 4; c++)
+            {
+                reachByClass[c] += prefix[c][interval.End] - prefix[c][interval.Start];
+            }
+        }
+
+        long sensitiveInSensitiveReach = 0;
+        foreach (var interval in sensitiveReach)
+        {
+            sensitiveInSensitiveReach += prefix[(int)FileClass.Sensitive][interval.End] - prefix[(int)FileClass.Sensitive][interval.Start]
+                + prefix[(int)(FileClass.Sensitive | FileClass.Closed)][interval.End]
+                - prefix[(int)(FileClass.Sensitive | FileClass.Closed)][interval.Start];
+        }
+
+        long caseloadFiles = 0, caseloadInReach = 0, sensitiveCaseloadInSensitiveReach = 0;
+        foreach (var entry in snapshot.CaseloadOf(p))
+        {
+            caseloadFiles += entry.Count;
+            var position = entry.Unit >= 0 ? units.Pre[entry.Unit] : -1;
+            if (position >= 0 && Interval.Contains(reach, position))
+            {
+                caseloadInReach += entry.Count;
+            }
+            else if (caseloadScope)
+            {
+                // A caseload-scope grant reaches the principal's own files wherever they are.
+                caseloadInReach += entry.Count;
+                reachByClass[(int)entry.Class] += entry.Count;
+            }
+
+            if ((entry.Class & FileClass.Sensitive) != 0 && position >= 0 && Interval.Contains(sensitiveReach, position))
+            {
+                sensitiveCaseloadInSensitiveReach += entry.Count;
+            }
+        }
+
+        foreach (var share in snapshot.SharesOf(p))
+        {
+            if (!share.IsInForce(asOf))
+            {
+                continue;
+            }
+
+            var position = share.Unit >= 0 ? units.Pre[share.Unit] : -1;
+            if ((position >= 0 && Interval.Contains(reach, position)) || (share.InCaseload && caseloadScope))
+            {
+                continue; // already reached through a grant
+            }
+
+            reachByClass[(int)share.Class]++;
+            if (share.InCaseload)
+            {
+                caseloadInReach++;
+            }
+        }
+
+        var reachable = reachByClass[0] + reachByClass[1] + reachByClass[2] + reachByClass[3];
+        return new PrincipalExposure(
+            ReachableFiles: reachable,
+            CaseloadFiles: caseloadFiles,
+            CaseloadInReach: caseloadInReach,
+            SensitiveExcessFiles: sensitiveInSensitiveReach - sensitiveCaseloadInSensitiveReach,
+            ClosedFilesInReach: reachByClass[(int)FileClass.Closed] + reachByClass[(int)(FileClass.Closed | FileClass.Sensitive)],
+            SensitiveFilesInReach: reachByClass[(int)FileClass.Sensitive] + reachByClass[(int)(FileClass.Closed | FileClass.Sensitive)],
+            GrantsInForce: grantCount);
+    }
+
+    /// <summary>prefix[class][k] = files of that class in the first k pre-order positions.</summary>
+    internal static long[][] PrefixSums(Snapshot snapshot)
+    {
+        var units = snapshot.Units;
+        var prefix = new long[4][];
+        for (var c = 0; c < 4; c++)
+        {
+            var sums = new long[units.Count + 1];
+            for (var position = 0; position < units.Count; position++)
+            {
+                sums[position + 1] = sums[position] + snapshot.UnitFileCounts[(units.UnitAtPosition[position] * 4) + c];
+            }
+
+            prefix[c] = sums;
+        }
+
+        return prefix;
+    }
+
+    private sealed class Scratch(int groupCount)
+    {
+        public readonly int[] Mark = new int[groupCount];
+        public readonly List<int> Groups = [];
+        public readonly List<Interval> All = [];
+        public readonly List<Interval> Sensitive = [];
+        public int Stamp;
+    }
+}
+
+/// <summary>Assignments that grant reach on the analysis date (in force, role with file access), by holder.</summary>
+internal sealed class GrantIndex
+{
+    private readonly int[] _principalStart;
+    private readonly int[] _principalItems;
+    private readonly int[] _groupStart;
+    private readonly int[] _groupItems;
+
+    private GrantIndex(int[] principalStart, int[] principalItems, int[] groupStart, int[] groupItems)
+    {
+        _principalStart = principalStart;
+        _principalItems = principalItems;
+        _groupStart = groupStart;
+        _groupItems = groupItems;
+    }
+
+    public static GrantIndex Build(Snapshot snapshot, DateOnly asOf)
+    {
+        var granting = Enumerable.Range(0, snapshot.Assignments.Length)
+            .Where(a => Grants(snapshot, snapshot.Assignments[a], asOf))
+            .ToArray();
+        var (ps, pi) = Csr(snapshot.Principals.Count, granting.Where(a => snapshot.Assignments[a].HolderType == HolderType.Principal), snapshot);
+        var (gs, gi) = Csr(snapshot.GroupCount, granting.Where(a => snapshot.Assignments[a].HolderType == HolderType.Group), snapshot);
+        return new GrantIndex(ps, pi, gs, gi);
+    }
+
+    /// <summary>An assignment grants reach when it is in force and its role reads files.</summary>
+    public static bool Grants(Snapshot snapshot, Assignment assignment, DateOnly asOf) =>
+        assignment.IsInForce(asOf) && snapshot.Roles.FileAccess[assignment.Role];
+
+    public ReadOnlySpan<int> OfPrincipal(int p) => _principalItems.AsSpan(_principalStart[p], _principalStart[p + 1] - _principalStart[p]);
+
+    public ReadOnlySpan<int> OfGroup(int g) => _groupItems.AsSpan(_groupStart[g], _groupStart[g + 1] - _groupStart[g]);
+
+    private static (int[] Start, int[] Items) Csr(int holders, IEnumerable<int> assignmentIndices, Snapshot snapshot)
+    {
+        var list = assignmentIndices.ToArray();
+        var start = new int[holders + 1];
+        foreach (var a in list)
+        {
+            start[snapshot.Assignments[a].Holder + 1]++;
+        }
+
+        for (var i = 0; i < holders; i++)
+        {
+            start[i + 1] += start[i];
+        }
+
+        var fill = start[..holders];
+        var items = new int[list.Length];
+        foreach (var a in list)
+        {
+            items[fill[snapshot.Assignments[a].Holder]++] = a;
+        }
+
+        return (start, items);
+    }
+}
+
+/// <summary>A half-open interval of pre-order positions.</summary>
+internal readonly record struct Interval(int Start, int End)
+{
+    /// <summary>Sorts and merges overlapping intervals (nested subtrees collapse into their ancestor). Returns the merged prefix.</summary>
+    public static ReadOnlySpan<Interval> MergeInPlace(List<Interval> intervals)
+    {
+        if (intervals.Count == 0)
+        {
+            return [];
+        }
+
+        intervals.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(intervals);
+        var count = 0;
+        foreach (var next in span)
+        {
+            if (count > 0 && next.Start < span[count - 1].End)
+            {
+                if (next.End > span[count - 1].End)
+                {
+                    span[count - 1] = span[count - 1] with { End = next.End };
+                }
+            }
+            else
+            {
+                span[count++] = next;
+            }
+        }
+
+        return span[..count];
+    }
+
+    /// <summary>Binary search over sorted, disjoint intervals.</summary>
+    public static bool Contains(ReadOnlySpan<Interval> merged, int position)
+    {
+        int lo = 0, hi = merged.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (merged[mid].End <= position)
+            {
+                lo = mid + 1;
+            }
+            else if (merged[mid].Start > position)
+            {
+                hi = mid - 1;
+            }
+            else
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

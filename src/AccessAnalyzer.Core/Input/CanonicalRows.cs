@@ -1,0 +1,64 @@
+namespace AccessAnalyzer.Core.Input;
+
+/// <summary>Kind of account, from <c>principals.kind</c>.</summary>
+public enum PrincipalKind : byte { Staff, Partner, Service }
+
+/// <summary>What a membership row's member is, from <c>memberships.member_type</c>.</summary>
+public enum MemberType : byte { Principal, Group }
+
+/// <summary>Who holds an assignment, from <c>assignments.holder_type</c>.</summary>
+public enum HolderType : byte { Principal, Group }
+
+/// <summary>How far an assignment reaches, from <c>assignments.scope</c>.</summary>
+public enum AssignmentScope : byte { Unit, Caseload }
+
+/// <summary>The two file attributes the analysis splits counts by. Four combinations, so a class fits in two bits.</summary>
+[Flags]
+public enum FileClass : byte
+{
+    None = 0,
+    Sensitive = 1,
+    Closed = 2,
+}
+
+// Rows of the small canonical tables, typed but not yet resolved: ids are still the strings of the source.
+// Line is where the row stands in its source (CSV line of the record, or database rowid), for error messages.
+
+public sealed record OrgUnitRow(string Id, string? ParentId, string Kind, string Name, long Line);
+
+public sealed record PrincipalRow(
+    string Id, PrincipalKind Kind, string Organization, string? UnitId, string Name,
+    bool Active, bool Mfa, DateOnly? LastLogin, long Line);
+
+public sealed record GroupRow(string Id, string Name, long Line);
+
+public sealed record MembershipRow(string GroupId, string MemberId, MemberType MemberType, long Line);
+
+public sealed record RoleRow(string Id, string Name, bool FileAccess, bool Sensitive, long Line);
+
+public sealed record AssignmentRow(
+    string Id, string RoleId, string HolderId, HolderType HolderType,
+    AssignmentScope Scope, string? ScopeUnitId, DateOnly? ValidUntil, long Line);
+
+public sealed record AccountPolicyRow(string Organization, int LockoutThreshold, bool MfaRequired, long Line);
+
+// The big tables arrive aggregated: a source counts them where they live (GROUP BY in a database,
+// a streaming pass over CSV), so no per-file row ever reaches Core.
+
+/// <summary>Number of distinct files with the given unit id (as written in <c>files.unit_id</c>) and class.</summary>
+public readonly record struct FileCount(string UnitId, FileClass Class, long Count);
+
+/// <summary>
+/// Number of distinct (file, principal) caseload rows for a principal id, by the file's unit and class.
+/// <paramref name="FileFound"/> is false for rows whose file_id is not in <c>files</c>; then unit and class are unknown.
+/// </summary>
+public readonly record struct CaseloadCount(string PrincipalId, bool FileFound, string UnitId, FileClass Class, long Count);
+
+/// <summary>
+/// One shares row joined with its file. <paramref name="FileKey"/> only serves to treat the table as a set
+/// (a repeated (file, principal) pair counts once); it never leaves the snapshot builder.
+/// <paramref name="InCaseload"/> tells whether the same principal also has the file in its caseload.
+/// </summary>
+public sealed record ShareRow(
+    string FileKey, string PrincipalId, DateOnly? ValidUntil,
+    bool FileFound, string UnitId, FileClass Class, bool InCaseload, long Line);

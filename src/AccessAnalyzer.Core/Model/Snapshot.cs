@@ -1,0 +1,220 @@
+using System.Collections.Immutable;
+using AccessAnalyzer.Core.Input;
+
+namespace AccessAnalyzer.Core.Model;
+
+/// <summary>
+/// The immutable in-memory model of one source at one moment: every id interned to a dense int (index into the
+/// table's arrays, in ordinal order of the ids, so two sources with the same data build the same snapshot),
+/// every reference resolved, every dangling row recorded. Files exist only as counts per unit and class.
+/// </summary>
+public sealed class Snapshot
+{
+    internal Snapshot(
+        string sourceName, OrgTree units, PrincipalTable principals, ImmutableArray<string> groupIds,
+        ImmutableArray<string> groupNames, RoleTable roles, ImmutableArray<Membership> memberships,
+        ImmutableArray<Assignment> assignments, ImmutableArray<long> unitFileCounts, ImmutableArray<long> unplacedFileCounts,
+        ImmutableArray<int> caseloadStart, ImmutableArray<CaseloadEntry> caseload,
+        ImmutableArray<int> shareStart, ImmutableArray<ShareEntry> shares,
+        ImmutableArray<DanglingReference> danglingReferences, ImmutableArray<AccountPolicyRow>? accountPolicies)
+    {
+        SourceName = sourceName;
+        Units = units;
+        Principals = principals;
+        GroupIds = groupIds;
+        GroupNames = groupNames;
+        Roles = roles;
+        Memberships = memberships;
+        Assignments = assignments;
+        UnitFileCounts = unitFileCounts;
+        UnplacedFileCounts = unplacedFileCounts;
+        CaseloadStart = caseloadStart;
+        Caseload = caseload;
+        ShareStart = shareStart;
+        Shares = shares;
+        DanglingReferences = danglingReferences;
+        AccountPolicies = accountPolicies;
+    }
+
+    /// <summary>Where the data came from (directory or database file), for report headers.</summary>
+    public string SourceName { get; }
+
+    public OrgTree Units { get; }
+
+    public PrincipalTable Principals { get; }
+
+    public ImmutableArray<string> GroupIds { get; }
+
+    public ImmutableArray<string> GroupNames { get; }
+
+    public RoleTable Roles { get; }
+
+    /// <summary>Distinct, resolved membership edges, sorted.</summary>
+    public ImmutableArray<Membership> Memberships { get; }
+
+    /// <summary>Assignments whose role, holder and scope unit all exist, in id order. In force or not.</summary>
+    public ImmutableArray<Assignment> Assignments { get; }
+
+    /// <summary>Files per unit and class: index <c>unit * 4 + (int)class</c>.</summary>
+    public ImmutableArray<long> UnitFileCounts { get; }
+
+    /// <summary>Files whose unit is missing from org_units, by class: they exist, but no unit scope covers them.</summary>
+    public ImmutableArray<long> UnplacedFileCounts { get; }
+
+    /// <summary>Caseload of principal p is <c>Caseload[CaseloadStart[p]..CaseloadStart[p + 1]]</c>.</summary>
+    public ImmutableArray<int> CaseloadStart { get; }
+
+    public ImmutableArray<CaseloadEntry> Caseload { get; }
+
+    /// <summary>Shares to principal p are <c>Shares[ShareStart[p]..ShareStart[p + 1]]</c>, one per distinct file.</summary>
+    public ImmutableArray<int> ShareStart { get; }
+
+    public ImmutableArray<ShareEntry> Shares { get; }
+
+    public ImmutableArray<DanglingReference> DanglingReferences { get; }
+
+    /// <summary>Rows of the optional account_policy table, or null when the source has none.</summary>
+    public ImmutableArray<AccountPolicyRow>? AccountPolicies { get; }
+
+    public int GroupCount => GroupIds.Length;
+
+    /// <summary>Total number of files, placed or not.</summary>
+    public long FileCount
+    {
+        get
+        {
+            long total = 0;
+            foreach (var n in UnitFileCounts)
+            {
+                total += n;
+            }
+
+            foreach (var n in UnplacedFileCounts)
+            {
+                total += n;
+            }
+
+            return total;
+        }
+    }
+
+    public ReadOnlySpan<CaseloadEntry> CaseloadOf(int principal) =>
+        Caseload.AsSpan()[CaseloadStart[principal]..CaseloadStart[principal + 1]];
+
+    public ReadOnlySpan<ShareEntry> SharesOf(int principal) =>
+        Shares.AsSpan()[ShareStart[principal]..ShareStart[principal + 1]];
+}
+
+/// <summary>The org tree with its pre-order layout: a unit's subtree is the position interval [Pre, End).</summary>
+public sealed class OrgTree
+{
+    internal OrgTree(
+        ImmutableArray<string> ids, ImmutableArray<int> parent, ImmutableArray<string> kinds, ImmutableArray<string> names,
+        ImmutableArray<int> pre, ImmutableArray<int> end, ImmutableArray<int> unitAtPosition)
+    {
+        Ids = ids;
+        Parent = parent;
+        Kinds = kinds;
+        Names = names;
+        Pre = pre;
+        End = end;
+        UnitAtPosition = unitAtPosition;
+    }
+
+    public ImmutableArray<string> Ids { get; }
+
+    /// <summary>Parent unit index, or -1 for a root.</summary>
+    public ImmutableArray<int> Parent { get; }
+
+    public ImmutableArray<string> Kinds { get; }
+
+    public ImmutableArray<string> Names { get; }
+
+    /// <summary>Pre-order position of each unit.</summary>
+    public ImmutableArray<int> Pre { get; }
+
+    /// <summary>One past the last pre-order position of each unit's subtree.</summary>
+    public ImmutableArray<int> End { get; }
+
+    /// <summary>Inverse of <see cref="Pre"/>.</summary>
+    public ImmutableArray<int> UnitAtPosition { get; }
+
+    public int Count => Ids.Length;
+
+    /// <summary>True when <paramref name="unit"/> is <paramref name="ancestor"/> or below it.</summary>
+    public bool IsInSubtree(int unit, int ancestor) => Pre[unit] >= Pre[ancestor] && Pre[unit] < End[ancestor];
+}
+
+public sealed class PrincipalTable
+{
+    internal PrincipalTable(
+        ImmutableArray<string> ids, ImmutableArray<PrincipalKind> kinds, ImmutableArray<string> organizations,
+        ImmutableArray<int> units, ImmutableArray<string> names, ImmutableArray<bool> active, ImmutableArray<bool> mfa,
+        ImmutableArray<DateOnly?> lastLogin)
+    {
+        Ids = ids;
+        Kinds = kinds;
+        Organizations = organizations;
+        Units = units;
+        Names = names;
+        Active = active;
+        Mfa = mfa;
+        LastLogin = lastLogin;
+    }
+
+    public ImmutableArray<string> Ids { get; }
+    public ImmutableArray<PrincipalKind> Kinds { get; }
+    public ImmutableArray<string> Organizations { get; }
+
+    /// <summary>Home unit index, or -1 when none is given or it is missing.</summary>
+    public ImmutableArray<int> Units { get; }
+    public ImmutableArray<string> Names { get; }
+    public ImmutableArray<bool> Active { get; }
+    public ImmutableArray<bool> Mfa { get; }
+    public ImmutableArray<DateOnly?> LastLogin { get; }
+    public int Count => Ids.Length;
+}
+
+public sealed class RoleTable
+{
+    internal RoleTable(ImmutableArray<string> ids, ImmutableArray<string> names, ImmutableArray<bool> fileAccess, ImmutableArray<bool> sensitive)
+    {
+        Ids = ids;
+        Names = names;
+        FileAccess = fileAccess;
+        Sensitive = sensitive;
+    }
+
+    public ImmutableArray<string> Ids { get; }
+    public ImmutableArray<string> Names { get; }
+    public ImmutableArray<bool> FileAccess { get; }
+    public ImmutableArray<bool> Sensitive { get; }
+    public int Count => Ids.Length;
+}
+
+/// <summary>Member (principal or group index) belongs to Group.</summary>
+public readonly record struct Membership(int Group, int Member, MemberType MemberType);
+
+/// <summary>A resolved assignment. <see cref="ScopeUnit"/> is -1 for caseload scope.</summary>
+public readonly record struct Assignment(
+    string Id, int Role, int Holder, HolderType HolderType, AssignmentScope Scope, int ScopeUnit, DateOnly? ValidUntil)
+{
+    /// <summary>In force unless valid_until is before the analysis date (the day itself still counts).</summary>
+    public bool IsInForce(DateOnly asOf) => ValidUntil is not { } until || until >= asOf;
+}
+
+/// <summary>Distinct caseload files of one principal in one unit and class. Unit is -1 when the file's unit is missing.</summary>
+public readonly record struct CaseloadEntry(int Unit, FileClass Class, long Count);
+
+/// <summary>One distinct file shared to a principal. Unit is -1 when the file's unit is missing.</summary>
+public readonly record struct ShareEntry(int Unit, FileClass Class, DateOnly? ValidUntil, bool InCaseload)
+{
+    public bool IsInForce(DateOnly asOf) => ValidUntil is not { } until || until >= asOf;
+}
+
+/// <summary>
+/// A row (or, for the big tables, a number of rows) naming something that does not exist.
+/// <paramref name="Value"/> is the missing id, withheld when it would be a beneficiary file id.
+/// <paramref name="Subject"/> identifies the row that holds the reference (an assignment id, a principal id, a membership).
+/// </summary>
+public sealed record DanglingReference(string Table, string Column, string Value, string ReferencedTable, string Subject, long Count);

@@ -1,0 +1,55 @@
+using AccessAnalyzer.Core.Input;
+
+namespace AccessAnalyzer.Core.Reporting;
+
+/// <summary>How bad a finding is. Ordered: a higher value is worse.</summary>
+public enum Severity { Info, Low, Medium, High, Critical }
+
+/// <summary>
+/// One thing to look at. <paramref name="SubjectIds"/> names the accounts, groups, assignments or rows concerned
+/// (never a beneficiary file id); <paramref name="SubjectKind"/> says which of those they are.
+/// </summary>
+public sealed record Finding(string RuleId, Severity Severity, string Message, string SubjectKind, IReadOnlyList<string> SubjectIds);
+
+/// <summary>Figures of one principal, as the output contract names them.</summary>
+public sealed record PrincipalFigures(
+    string PrincipalId,
+    PrincipalKind Kind,
+    string Organization,
+    string? UnitId,
+    bool Active,
+    bool Mfa,
+    long ReachableFiles,
+    long CaseloadFiles,
+    long CaseloadInReach,
+    long ExcessFiles,
+    long SensitiveExcessFiles,
+    long ClosedFilesInReach,
+    int GrantsInForce);
+
+/// <summary>Sums over every principal (not only those a --top limit shows).</summary>
+public sealed record ReportTotals(
+    int Principals,
+    long Files,
+    long Exposure,
+    long ExcessExposure,
+    long SensitiveExcessExposure,
+    long CaseloadFiles,
+    long CaseloadInReach,
+    long ClosedFilesInReach,
+    int PrincipalsWithExcess,
+    long DanglingReferences,
+    int GroupCycles);
+
+/// <summary>What was analyzed and when.</summary>
+public sealed record ReportHeader(string Tool, string Version, string Source, DateOnly AsOf);
+
+/// <summary>
+/// The result of an analysis as plain data: sinks only render it. Principals are sorted worst first
+/// (excess, then reach, then id) and possibly cut to the top N; totals and findings always cover everyone.
+/// </summary>
+public sealed record AnalysisReport(
+    ReportHeader Header,
+    ReportTotals Totals,
+    IReadOnlyList<PrincipalFigures> Principals,
+    IReadOnlyList<Finding> Findings);

@@ -1,0 +1,71 @@
+using System.Globalization;
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Model;
+
+namespace AccessAnalyzer.Core.Reporting;
+
+/// <summary>Report settings that change what is shown, never the figures.</summary>
+public sealed record ReportOptions
+{
+    /// <summary>Show only the N principals with the most excess (totals still cover all).</summary>
+    public int? Top { get; init; }
+
+    /// <summary><c>no-mfa-with-reach</c> fires when an account without MFA reaches more files than this.</summary>
+    public long NoMfaReachThreshold { get; init; }
+
+    public string ToolVersion { get; init; } = "0.0.0";
+}
+
+/// <summary>Turns the engine's figures into a report: sorting, totals, and the finding rules.</summary>
+public static class ReportBuilder
+{
+    public static AnalysisReport Build(ExposureResult result, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        var snapshot = result.Snapshot;
+        var all = new PrincipalFigures[snapshot.Principals.Count];
+        for (var p = 0; p < all.Length; p++)
+        {
+            all[p] = Figures(snapshot, result.Principals[p], p);
+        }
+
+        var sorted = all
+            .OrderByDescending(f => f.ExcessFiles)
+            .ThenByDescending(f => f.ReachableFiles)
+            .ThenBy(f => f.PrincipalId, StringComparer.Ordinal)
+            .ToArray();
+
+        var findings = FindingRules.Evaluate(result, all, options);
+        var totals = new ReportTotals(
+            Principals: all.Length,
+            Files: snapshot.FileCount,
+            Exposure: all.Sum(f => f.ReachableFiles),
+            ExcessExposure: all.Sum(f => f.ExcessFiles),
+            SensitiveExcessExposure: all.Sum(f => f.SensitiveExcessFiles),
+            CaseloadFiles: all.Sum(f => f.CaseloadFiles),
+            CaseloadInReach: all.Sum(f => f.CaseloadInReach),
+            ClosedFilesInReach: all.Sum(f => f.ClosedFilesInReach),
+            PrincipalsWithExcess: all.Count(f => f.ExcessFiles > 0),
+            DanglingReferences: snapshot.DanglingReferences.Sum(d => d.Count),
+            GroupCycles: result.Closure.Cycles.Length);
+
+        var shown = options.Top is { } top ? sorted.Take(Math.Max(0, top)).ToArray() : sorted;
+        var header = new ReportHeader("AccessAnalyzer", options.ToolVersion, snapshot.SourceName, result.Options.AsOf);
+        return new AnalysisReport(header, totals, shown, findings);
+    }
+
+    private static PrincipalFigures Figures(Snapshot snapshot, PrincipalExposure e, int p)
+    {
+        var principals = snapshot.Principals;
+        var unit = principals.Units[p];
+        return new PrincipalFigures(
+            principals.Ids[p], principals.Kinds[p], principals.Organizations[p],
+            unit >= 0 ? snapshot.Units.Ids[unit] : null, principals.Active[p], principals.Mfa[p],
+            e.ReachableFiles, e.CaseloadFiles, e.CaseloadInReach, e.ExcessFiles, e.SensitiveExcessFiles,
+            e.ClosedFilesInReach, e.GrantsInForce);
+    }
+
+    internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using AccessAnalyzer.Core.Reporting;
+
+namespace AccessAnalyzer.Reports;
+
+/// <summary>One row per principal shown, RFC 4180, for spreadsheets and loaders. Totals and findings are in JSON.</summary>
+public static class CsvReportWriter
+{
+    private static readonly string[] Header =
+    [
+        "principal_id", "kind", "organization", "unit_id", "active", "mfa", "reachable_files", "caseload_files",
+        "caseload_in_reach", "excess_files", "sensitive_excess_files", "closed_files_in_reach", "grants_in_force",
+    ];
+
+    public static void Write(AnalysisReport report, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        writer.WriteLine(string.Join(',', Header));
+        foreach (var p in report.Principals)
+        {
+            WriteRow(writer,
+                p.PrincipalId, Names.Of(p.Kind), p.Organization, p.UnitId ?? string.Empty, Bool(p.Active), Bool(p.Mfa),
+                Num(p.ReachableFiles), Num(p.CaseloadFiles), Num(p.CaseloadInReach), Num(p.ExcessFiles),
+                Num(p.SensitiveExcessFiles), Num(p.ClosedFilesInReach), Num(p.GrantsInForce));
+        }
+    }
+
+    /// <summary>Writes one RFC 4180 record: fields with a comma, quote or line break are quoted, quotes doubled.</summary>
+    public static void WriteRow(TextWriter writer, params string[] fields)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(fields);
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(',');
+            }
+
+            var field = fields[i];
+            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+            {
+                writer.Write('"');
+                writer.Write(field.Replace("\"", "\"\"", StringComparison.Ordinal));
+                writer.Write('"');
+            }
+            else
+            {
+                writer.Write(field);
+            }
+        }
+
+        writer.Write('\n');
+    }
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
