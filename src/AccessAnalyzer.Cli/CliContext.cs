@@ -15,13 +15,20 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     public IAnsiConsole StdoutConsole()
     {
         var terminal = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(Out),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
+        if (!terminal)
+        {
+            // Files and pipes have no width; 80 columns would wrap every id. Wide enough for the account table.
+            console.Profile.Width = 140;
+        }
+
+        return console;
     }
 
     /// <summary>

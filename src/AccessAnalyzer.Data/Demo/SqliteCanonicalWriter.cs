@@ -54,7 +54,7 @@ public sealed class SqliteCanonicalWriter : ICanonicalWriter
             Execute("PRAGMA locking_mode = EXCLUSIVE");
             Execute("PRAGMA temp_store = MEMORY");
             Execute("PRAGMA cache_size = -131072"); // 128 MiB: the index builds sort in memory
-            foreach (var statement in SqliteSchema.TableStatements)
+            foreach (var statement in SqliteSchema.TableStatements.Concat(SqliteSchema.IndexStatements))
             {
                 Execute(statement);
             }

@@ -1,0 +1,48 @@
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Reports;
+using AccessAnalyzer.Tests.Fixtures;
+using AccessAnalyzer.Tests.Reference;
+
+namespace AccessAnalyzer.Tests.Sources;
+
+/// <summary>The same data through CSV and through SQLite gives the same snapshot and the same report.</summary>
+public sealed class SourceEquivalenceTests
+{
+    public static TheoryData<int> Seeds() => [.. Enumerable.Range(1, 40)];
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Should_build_the_same_snapshot_and_report_from_csv_and_sqlite(int seed)
+    {
+        var dataset = RandomDataset.Create(seed);
+        var directory = Path.Combine(Path.GetTempPath(), $"aa-equiv-{seed}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            dataset.WriteCsv(directory);
+            var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
+
+            var fromCsv = CsvSource.Load(directory);
+            var fromSqlite = SqliteSource.Load(database);
+            SnapshotComparer.Describe(fromSqlite).Should().Be(SnapshotComparer.Describe(fromCsv), $"seed {seed}");
+
+            var options = new AnalysisOptions { AsOf = dataset.AsOf };
+            RenderWithoutSource(fromSqlite, options).Should().Be(RenderWithoutSource(fromCsv, options), $"seed {seed}");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The JSON report, minus the one line that names the source.</summary>
+    private static string RenderWithoutSource(Core.Model.Snapshot snapshot, AnalysisOptions options)
+    {
+        var report = ReportBuilder.Build(ExposureAnalyzer.Analyze(snapshot, options), new ReportOptions());
+        using var stream = new MemoryStream();
+        JsonReportWriter.Write(report, stream);
+        return string.Join('\n', System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n').Where(l => !l.Contains("\"source\"", StringComparison.Ordinal)));
+    }
+}
