@@ -53,8 +53,8 @@ public sealed class SqliteCanonicalWriter : ICanonicalWriter
             Execute("PRAGMA synchronous = OFF");
             Execute("PRAGMA locking_mode = EXCLUSIVE");
             Execute("PRAGMA temp_store = MEMORY");
-            Execute("PRAGMA cache_size = -131072"); // 128 MiB: the index builds sort in memory
-            foreach (var statement in SqliteSchema.TableStatements.Concat(SqliteSchema.IndexStatements))
+            Execute("PRAGMA cache_size = -32768"); // 32 MiB of page cache; larger measured no faster
+            foreach (var statement in SqliteSchema.TableStatements)
             {
                 Execute(statement);
             }
@@ -149,20 +149,15 @@ public sealed class SqliteCanonicalWriter : ICanonicalWriter
             return;
         }
 
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         Execute("COMMIT");
-        Console.Error.WriteLine($"commit {sw.Elapsed}");
         Execute("BEGIN");
         foreach (var statement in SqliteSchema.IndexStatements)
         {
             Execute(statement);
-            Console.Error.WriteLine($"{statement[..40]} {sw.Elapsed}");
         }
 
         Execute("COMMIT");
-        Console.Error.WriteLine($"commit {sw.Elapsed}");
         Execute("ANALYZE");
-        Console.Error.WriteLine($"analyze {sw.Elapsed}");
         _completed = true;
     }
 
