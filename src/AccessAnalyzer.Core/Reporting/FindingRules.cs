@@ -72,9 +72,9 @@ public static class FindingRules
 
         foreach (var d in snapshot.DanglingReferences)
         {
-            var rows = d.Count == 1 ? "a row" : $"{N(d.Count)} rows";
+            var rows = d.Count == 1 ? "a row names" : $"{N(d.Count)} rows name";
             findings.Add(new(DanglingReference, Severity.Low,
-                $"{d.Table}.{d.Column}: {rows} ({d.Subject}) name '{d.Value}', missing from {d.ReferencedTable}.",
+                $"{d.Table}.{d.Column}: {rows} '{d.Value}' ({d.Subject}), missing from {d.ReferencedTable}.",
                 d.Table, [d.Subject]));
         }
 

@@ -96,19 +96,27 @@ public static class CsvSource
         return rows;
     }
 
-    /// <summary>files.csv held as dense arrays: file id → dense index → (unit, class). Unit ids are interned.</summary>
-    private sealed class FileIndex
+    /// <summary>A generous guess of a table's row count from its size, to size collections once.</summary>
+    private static int EstimateRows(string directory, string table, int bytesPerRow)
     {
-        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-        private readonly List<int> _unit = [];
-        private readonly List<FileClass> _class = [];
+        var length = new FileInfo(Path.Combine(directory, table + ".csv")).Length;
+        return (int)Math.Clamp(length / bytesPerRow, 16, Array.MaxLength / 2);
+    }
+
+    /// <summary>files.csv held as dense arrays: file id → dense index → (unit, class). Unit ids are interned.</summary>
+    private sealed class FileIndex(int expectedRows)
+    {
+        // Sized up front: growing a million-entry dictionary doubles its memory for a moment at every step.
+        private readonly Dictionary<string, int> _index = new(expectedRows, StringComparer.Ordinal);
+        private readonly List<int> _unit = new(expectedRows);
+        private readonly List<FileClass> _class = new(expectedRows);
         private readonly Dictionary<string, int> _unitIndex = new(StringComparer.Ordinal);
         private readonly List<string> _unitIds = [];
 
         public static FileIndex Read(string directory)
         {
-            var index = new FileIndex();
             using var t = CsvTableCursor.Open(directory, "files", required: true)!;
+            var index = new FileIndex(EstimateRows(directory, "files", bytesPerRow: 24));
             int id = t.Column("id"), unit = t.Column("unit_id"), sensitive = t.Column("sensitive"), closed = t.Column("closed");
             while (t.Read())
             {
@@ -181,7 +189,7 @@ public static class CsvSource
         public static CaseloadPairs Read(string directory, FileIndex files)
         {
             var set = new CaseloadPairs();
-            var pairs = new List<long>();
+            var pairs = new List<long>(EstimateRows(directory, "caseload", bytesPerRow: 18));
             using var t = CsvTableCursor.Open(directory, "caseload", required: true)!;
             int file = t.Column("file_id"), principal = t.Column("principal_id");
             while (t.Read())

@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using AccessAnalyzer.Cli;
+using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Reports;
+using AccessAnalyzer.Tests.Fixtures;
+
+namespace AccessAnalyzer.Tests.Reports;
+
+/// <summary>
+/// Every output format of a fixed report, compared byte for byte with a checked-in golden file.
+/// Regenerate on purpose only: <c>AA_UPDATE_GOLDEN=1 dotnet test</c>, then review the diff.
+/// </summary>
+public sealed class GoldenOutputTests
+{
+    private static AnalysisReport Report()
+    {
+        using var f = new AgencyFixture()
+            .Unit("NAT", kind: "national").Unit("R1", "NAT", "region").Unit("A1", "R1").Unit("A2", "R1")
+            .Files("n", "NAT", 3).Files("a", "A1", 6, sensitive: true).Files("b", "A2", 4).Files("c", "A2", 2, closed: true)
+            .Role("read").Role("health", sensitive: true).Role("hr", fileAccess: false)
+            .Principal("adv-1", unit: "A1").Principal("adv-2", unit: "A2", active: false)
+            .Principal("cap-1", kind: "partner", organization: "capemploi", unit: "R1", mfa: false)
+            .Principal("svc, \"batch\"", kind: "service", mfa: false)
+            .Group("G-A1").Group("G-partners").Group("G-loop")
+            .Member("G-A1", "adv-1").Member("G-partners", "cap-1").Member("G-loop", "G-loop", "group")
+            .Assign("X1", "read", "G-A1", "group", scope: "caseload")
+            .Assign("X2", "health", "G-partners", "group", scopeUnit: "R1")
+            .Assign("X3", "read", "adv-2", scopeUnit: "A2")
+            .Assign("X4", "read", "svc, \"batch\"", scopeUnit: "NAT")
+            .Assign("X5", "hr", "adv-1", scopeUnit: "NAT")
+            .Assign("X6", "read", "adv-1", scopeUnit: "NAT", validUntil: "2026-01-01")
+            .Assign("X7", "read", "ghost", scopeUnit: "A1")
+            .Caseload("a1", "adv-1").Caseload("a2", "adv-1").Caseload("b1", "adv-2").Caseload("a3", "cap-1");
+        var report = f.Report(new ReportOptions { ToolVersion = "1.2.3" });
+        return report with { Header = report.Header with { Source = "fixture" } };
+    }
+
+    [Fact]
+    public void Should_render_json_as_the_golden_file() => Verify("analyze.json", Render(s => JsonReportWriter.Write(Report(), s)));
+
+    [Fact]
+    public void Should_render_csv_as_the_golden_file() => Verify("analyze.csv", Render(s => CsvReportWriter.Write(Report(), s)));
+
+    [Fact]
+    public void Should_render_the_table_as_the_golden_file()
+    {
+        using var writer = new StringWriter { NewLine = "\n" };
+        TableReportWriter.Write(Report(), new CliContext(writer, TextWriter.Null).StdoutConsole());
+        Verify("analyze.table.txt", writer.ToString());
+    }
+
+    private static string Render(Action<Stream> write)
+    {
+        using var stream = new MemoryStream();
+        write(stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Verify(string name, string actual, [CallerFilePath] string sourceFile = "")
+    {
+        var path = Path.Combine(Path.GetDirectoryName(sourceFile)!, "Golden", name);
+        if (Environment.GetEnvironmentVariable("AA_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, actual, new UTF8Encoding(false));
+        }
+
+        File.Exists(path).Should().BeTrue($"golden file {name} exists (create it with AA_UPDATE_GOLDEN=1)");
+        actual.ReplaceLineEndings("\n").Should().Be(File.ReadAllText(path).ReplaceLineEndings("\n"), $"output must match Golden/{name}");
+    }
+}
