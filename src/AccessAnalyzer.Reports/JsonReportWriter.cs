@@ -41,6 +41,9 @@ public static class JsonReportWriter
         json.WriteNumber("principalsWithExcess", t.PrincipalsWithExcess);
         json.WriteNumber("danglingReferences", t.DanglingReferences);
         json.WriteNumber("groupCycles", t.GroupCycles);
+        json.WriteNumber("phishableExposure", t.PhishableExposure);
+        json.WriteNumber("partnerPhishableExposure", t.PartnerPhishableExposure);
+        json.WriteNumber("dormantAccountsWithReach", t.DormantAccountsWithReach);
         json.WriteNumber("findings", report.Findings.Count);
         json.WriteEndObject();
 
@@ -62,6 +65,15 @@ public static class JsonReportWriter
 
             json.WriteBoolean("active", p.Active);
             json.WriteBoolean("mfa", p.Mfa);
+            if (p.LastLogin is { } lastLogin)
+            {
+                json.WriteString("lastLogin", lastLogin.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                json.WriteNull("lastLogin");
+            }
+
             json.WriteNumber("reachableFiles", p.ReachableFiles);
             json.WriteNumber("caseloadFiles", p.CaseloadFiles);
             json.WriteNumber("caseloadInReach", p.CaseloadInReach);

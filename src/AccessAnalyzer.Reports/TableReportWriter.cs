@@ -27,6 +27,9 @@ public static class TableReportWriter
         totals.AddRow("[bold]Excess exposure (Σ excess)[/]", $"[bold]{N(t.ExcessExposure)}[/] ({Percent(t.ExcessExposure, t.Exposure)} of exposure)");
         totals.AddRow("Sensitive excess", N(t.SensitiveExcessExposure));
         totals.AddRow("Closed files in reach", N(t.ClosedFilesInReach));
+        totals.AddRow("Phishable exposure (reach without MFA)", $"{N(t.PhishableExposure)} ({Percent(t.PhishableExposure, t.Exposure)} of exposure)");
+        totals.AddRow("  of which partner accounts", N(t.PartnerPhishableExposure));
+        totals.AddRow("Dormant accounts with reach", N(t.DormantAccountsWithReach));
         totals.AddRow("Accounts with excess", $"{N(t.PrincipalsWithExcess)} of {N(t.Principals)}");
         totals.AddRow("Dangling references", N(t.DanglingReferences));
         totals.AddRow("Group cycles", N(t.GroupCycles));

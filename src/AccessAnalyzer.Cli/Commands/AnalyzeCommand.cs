@@ -21,11 +21,16 @@ internal static class AnalyzeCommand
             Description = "Flag accounts without MFA that reach more than this many files.",
             DefaultValueFactory = _ => 0,
         };
+        var dormantDays = new Option<int>("--dormant-days")
+        {
+            Description = "An account not logged in for more than this many days before --as-of is dormant.",
+            DefaultValueFactory = _ => 90,
+        };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
 
         var command = new Command("analyze", "Report, for every account, the files it can open beyond its caseload.")
         {
-            source, asOf, format, output, top, noMfa, quiet,
+            source, asOf, format, output, top, noMfa, dormantDays, quiet,
         };
         command.SetAction(parse =>
         {
@@ -41,10 +46,16 @@ internal static class AnalyzeCommand
                 throw new UsageException("--no-mfa-threshold must be zero or more");
             }
 
+            var dormantDaysValue = parse.GetValue(dormantDays);
+            if (dormantDaysValue < 0)
+            {
+                throw new UsageException("--dormant-days must be zero or more");
+            }
+
             var formatValue = parse.GetValue(format)!;
             var settings = new AnalysisSettings(
                 parse.GetValue(source)!, CliContext.ParseAsOf(parse.GetValue(asOf)),
-                topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null), noMfaValue);
+                topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null), noMfaValue, dormantDaysValue);
             var report = context.WithProgress(parse.GetValue(quiet), "Analyzing", progress => Analyze(settings, progress));
             Render(context, report, formatValue, parse.GetValue(output));
             return ExitCodes.Ok;
@@ -61,6 +72,7 @@ internal static class AnalyzeCommand
         {
             Top = settings.Top,
             NoMfaReachThreshold = settings.NoMfaReachThreshold,
+            DormantAfterDays = settings.DormantAfterDays,
             ToolVersion = ToolInfo.Version,
         });
     }
@@ -94,7 +106,7 @@ internal static class AnalyzeCommand
     }
 }
 
-internal sealed record AnalysisSettings(string Source, DateOnly AsOf, int? Top, long NoMfaReachThreshold);
+internal sealed record AnalysisSettings(string Source, DateOnly AsOf, int? Top, long NoMfaReachThreshold, int DormantAfterDays = 90);
 
 internal static class ToolInfo
 {

@@ -19,6 +19,7 @@ public sealed record PrincipalFigures(
     string? UnitId,
     bool Active,
     bool Mfa,
+    DateOnly? LastLogin,
     long ReachableFiles,
     long CaseloadFiles,
     long CaseloadInReach,
@@ -39,7 +40,10 @@ public sealed record ReportTotals(
     long ClosedFilesInReach,
     int PrincipalsWithExcess,
     long DanglingReferences,
-    int GroupCycles);
+    int GroupCycles,
+    long PhishableExposure,
+    long PartnerPhishableExposure,
+    int DormantAccountsWithReach);
 
 /// <summary>What was analyzed and when.</summary>
 public sealed record ReportHeader(string Tool, string Version, string Source, DateOnly AsOf);

@@ -15,16 +15,28 @@ public static class FindingRules
     public const string DormantAccountWithReach = "dormant-account-with-reach";
     public const string NoMfaWithReach = "no-mfa-with-reach";
     public const string PartnerExcess = "partner-excess";
+    public const string LockoutThresholdTooHigh = "lockout-threshold-too-high";
+    public const string MfaNotRequired = "mfa-not-required";
 
     /// <summary>Rule ids with a one-line description, for help texts and rule metadata.</summary>
     public static IReadOnlyList<(string Id, Severity Severity, string Description)> Catalog { get; } =
     [
         (PartnerExcess, Severity.Critical, "A partner-organisation account can open files beyond its caseload."),
-        (DormantAccountWithReach, Severity.High, "An inactive account still reaches files: a takeover would go unnoticed."),
+        (DormantAccountWithReach, Severity.High, "An inactive account, or one unused for longer than the dormancy period, still reaches files: a takeover would go unnoticed."),
+        (LockoutThresholdTooHigh, Severity.High, "An organisation locks accounts only after more failed logins than policy allows, which leaves room for password guessing."),
+        (MfaNotRequired, Severity.High, "An organisation does not require multi-factor authentication: one phished password opens its accounts."),
         (NoMfaWithReach, Severity.High, "An account without multi-factor authentication reaches more files than the threshold."),
         (GroupCycle, Severity.Medium, "Groups contain each other: every member of one is a member of all, rarely by intent."),
         (DanglingReference, Severity.Low, "A row names a unit, role, group, principal or file that does not exist."),
     ];
+
+    /// <summary>Inactive, or active but not logged in for longer than the dormancy period before the analysis date.</summary>
+    public static bool IsDormant(PrincipalFigures figures, DateOnly asOf, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        ArgumentNullException.ThrowIfNull(options);
+        return !figures.Active || (figures.LastLogin is { } last && last.AddDays(options.DormantAfterDays) < asOf);
+    }
 
     public static IReadOnlyList<Finding> Evaluate(ExposureResult result, IReadOnlyList<PrincipalFigures> principals, ReportOptions options)
     {
@@ -43,10 +55,11 @@ public static class FindingRules
                     "principal", [f.PrincipalId]));
             }
 
-            if (!f.Active && f.ReachableFiles > 0)
+            if (f.ReachableFiles > 0 && IsDormant(f, result.Options.AsOf, options))
             {
+                var why = !f.Active ? "Inactive account" : $"Account unused since {f.LastLogin:yyyy-MM-dd}";
                 findings.Add(new(DormantAccountWithReach, Severity.High,
-                    $"Inactive account '{f.PrincipalId}' ({f.Organization}) still reaches {N(f.ReachableFiles)} files.",
+                    $"{why} '{f.PrincipalId}' ({f.Organization}) still reaches {N(f.ReachableFiles)} files.",
                     "principal", [f.PrincipalId]));
             }
 
@@ -60,6 +73,24 @@ public static class FindingRules
         }
 
         var snapshot = result.Snapshot;
+        foreach (var policy in snapshot.AccountPolicies ?? [])
+        {
+            if (policy.LockoutThreshold > options.MaxLockoutThreshold)
+            {
+                findings.Add(new(LockoutThresholdTooHigh, Severity.High,
+                    $"Organisation '{policy.Organization}' locks an account only after {policy.LockoutThreshold} failed logins " +
+                    $"(at most {options.MaxLockoutThreshold}).",
+                    "organization", [policy.Organization]));
+            }
+
+            if (!policy.MfaRequired)
+            {
+                findings.Add(new(MfaNotRequired, Severity.High,
+                    $"Organisation '{policy.Organization}' does not require multi-factor authentication.",
+                    "organization", [policy.Organization]));
+            }
+        }
+
         foreach (var cycle in result.Closure.Cycles)
         {
             var ids = cycle.Select(g => snapshot.GroupIds[g]).ToArray();

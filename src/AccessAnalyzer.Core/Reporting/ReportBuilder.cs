@@ -14,6 +14,12 @@ public sealed record ReportOptions
     /// <summary><c>no-mfa-with-reach</c> fires when an account without MFA reaches more files than this.</summary>
     public long NoMfaReachThreshold { get; init; }
 
+    /// <summary>An active account whose last login is more than this many days before the analysis date is dormant.</summary>
+    public int DormantAfterDays { get; init; } = 90;
+
+    /// <summary><c>lockout-threshold-too-high</c> fires for an organisation that allows more failed logins than this.</summary>
+    public int MaxLockoutThreshold { get; init; } = 10;
+
     public string ToolVersion { get; init; } = "0.0.0";
 }
 
@@ -38,6 +44,7 @@ public static class ReportBuilder
             .ToArray();
 
         var findings = FindingRules.Evaluate(result, all, options);
+        var asOf = result.Options.AsOf;
         var totals = new ReportTotals(
             Principals: all.Length,
             Files: snapshot.FileCount,
@@ -49,7 +56,10 @@ public static class ReportBuilder
             ClosedFilesInReach: all.Sum(f => f.ClosedFilesInReach),
             PrincipalsWithExcess: all.Count(f => f.ExcessFiles > 0),
             DanglingReferences: snapshot.DanglingReferences.Sum(d => d.Count),
-            GroupCycles: result.Closure.Cycles.Length);
+            GroupCycles: result.Closure.Cycles.Length,
+            PhishableExposure: all.Where(f => !f.Mfa).Sum(f => f.ReachableFiles),
+            PartnerPhishableExposure: all.Where(f => !f.Mfa && f.Kind == PrincipalKind.Partner).Sum(f => f.ReachableFiles),
+            DormantAccountsWithReach: all.Count(f => f.ReachableFiles > 0 && FindingRules.IsDormant(f, asOf, options)));
 
         var shown = options.Top is { } top ? sorted.Take(Math.Max(0, top)).ToArray() : sorted;
         var header = new ReportHeader("AccessAnalyzer", options.ToolVersion, snapshot.SourceName, result.Options.AsOf);
@@ -62,7 +72,7 @@ public static class ReportBuilder
         var unit = principals.Units[p];
         return new PrincipalFigures(
             principals.Ids[p], principals.Kinds[p], principals.Organizations[p],
-            unit >= 0 ? snapshot.Units.Ids[unit] : null, principals.Active[p], principals.Mfa[p],
+            unit >= 0 ? snapshot.Units.Ids[unit] : null, principals.Active[p], principals.Mfa[p], principals.LastLogin[p],
             e.ReachableFiles, e.CaseloadFiles, e.CaseloadInReach, e.ExcessFiles, e.SensitiveExcessFiles,
             e.ClosedFilesInReach, e.GrantsInForce);
     }

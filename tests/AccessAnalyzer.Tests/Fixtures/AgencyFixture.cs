@@ -36,8 +36,18 @@ internal sealed class AgencyFixture : IDisposable
 
     public AgencyFixture Unit(string id, string? parent = null, string kind = "agency") => Row("org_units", id, parent ?? "", kind, "Unit " + id);
 
-    public AgencyFixture Principal(string id, string kind = "staff", string unit = "", bool active = true, bool mfa = true, string organization = "agency") =>
-        Row("principals", id, kind, organization, unit, "Person " + id, B(active), B(mfa), "");
+    public AgencyFixture Principal(string id, string kind = "staff", string unit = "", bool active = true, bool mfa = true, string organization = "agency", string lastLogin = "") =>
+        Row("principals", id, kind, organization, unit, "Person " + id, B(active), B(mfa), lastLogin);
+
+    public AgencyFixture Policy(string organization, int lockoutThreshold, bool mfaRequired)
+    {
+        if (!_tables.ContainsKey("account_policy"))
+        {
+            _tables["account_policy"] = ("organization,lockout_threshold,mfa_required", []);
+        }
+
+        return Row("account_policy", organization, lockoutThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), B(mfaRequired));
+    }
 
     public AgencyFixture Group(string id) => Row("groups", id, "Group " + id);
 
