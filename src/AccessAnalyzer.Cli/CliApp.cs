@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AccessAnalyzer.Cli.Commands;
 using AccessAnalyzer.Core.Input;
+using static AccessAnalyzer.Cli.MessageText;
 
 namespace AccessAnalyzer.Cli;
 
@@ -35,12 +36,7 @@ public static class CliApp
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
-                foreach (var error in parse.Errors)
-                {
-                    stderr.WriteLine($"error: {error.Message}");
-                }
-
-                stderr.WriteLine("Run 'accessanalyzer --help' for usage.");
+                stderr.WriteLine(OneLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)"));
                 return ExitCodes.BadInput;
             }
 
@@ -48,12 +44,12 @@ public static class CliApp
         }
         catch (InputErrorException ex)
         {
-            stderr.WriteLine($"error: {ex.Message}");
+            stderr.WriteLine(OneLine($"error: {ex.Message}"));
             return ExitCodes.BadInput;
         }
         catch (UsageException ex)
         {
-            stderr.WriteLine($"error: {ex.Message}");
+            stderr.WriteLine(OneLine($"error: {ex.Message}"));
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException)
@@ -63,21 +59,54 @@ public static class CliApp
         }
         catch (IOException ex)
         {
-            stderr.WriteLine($"error: {ex.Message}");
+            stderr.WriteLine(OneLine($"error: {ex.Message}"));
             return ExitCodes.BadInput;
         }
         catch (UnauthorizedAccessException ex)
         {
-            stderr.WriteLine($"error: {ex.Message}");
+            stderr.WriteLine(OneLine($"error: {ex.Message}"));
             return ExitCodes.BadInput;
         }
 #pragma warning disable CA1031 // The last line of defence: any bug becomes exit 2 and one line, never a stack trace or exit 0.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            stderr.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message} (please report this; no result was written)");
+            stderr.WriteLine(OneLine($"internal error: {ex.GetType().Name}: {ex.Message} (please report this; no result was written)"));
             return ExitCodes.BadInput;
         }
+    }
+}
+
+internal static class MessageText
+{
+    private const int MaxLength = 400;
+
+    /// <summary>
+    /// Errors are one line: values echoed from input may hold line breaks or terminal control sequences, which are
+    /// escaped here, and a huge value is cut so the line stays readable.
+    /// </summary>
+    public static string OneLine(string message)
+    {
+        var text = new System.Text.StringBuilder(Math.Min(message.Length, MaxLength + 16));
+        foreach (var c in message)
+        {
+            if (text.Length >= MaxLength)
+            {
+                text.Append('…');
+                break;
+            }
+
+            _ = c switch
+            {
+                '\n' => text.Append("\\n"),
+                '\r' => text.Append("\\r"),
+                '\t' => text.Append("\\t"),
+                _ when char.IsControl(c) => text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => text.Append(c),
+            };
+        }
+
+        return text.ToString();
     }
 }
 

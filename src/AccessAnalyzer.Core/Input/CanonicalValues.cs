@@ -109,8 +109,13 @@ public static class CanonicalValues
     public static bool TryParseInt(string? text, out int value) =>
         int.TryParse(text.AsSpan().Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
 
-    /// <summary>An id is non-empty and at most <see cref="MaxIdLength"/> characters; it is never trimmed.</summary>
-    public static bool IsValidId(string? text) => !string.IsNullOrEmpty(text) && text.Length <= MaxIdLength;
+    /// <summary>
+    /// An id is non-empty and at most <see cref="MaxIdLength"/> characters (Unicode code points, as SQL's length() counts
+    /// them, so every source agrees); it is never trimmed.
+    /// </summary>
+    public static bool IsValidId(string? text) =>
+        !string.IsNullOrEmpty(text) &&
+        (text.Length <= MaxIdLength || (text.Length <= MaxIdLength * 2 && text.EnumerateRunes().Count() <= MaxIdLength));
 
     /// <summary>A reference column: empty means "none" (a root unit, a principal without unit).</summary>
     public static string? OptionalReference(string? text) => string.IsNullOrEmpty(text) ? null : text;

@@ -100,7 +100,8 @@ public static class CsvSource
     private static int EstimateRows(string directory, string table, int bytesPerRow)
     {
         var length = new FileInfo(Path.Combine(directory, table + ".csv")).Length;
-        return (int)Math.Clamp(length / bytesPerRow, 16, Array.MaxLength / 2);
+        // Capped: a wide export would otherwise reserve far more than it holds; past the cap, lists simply grow.
+        return (int)Math.Clamp(length / bytesPerRow, 16, 1 << 24);
     }
 
     /// <summary>files.csv held as dense arrays: file id → dense index → (unit, class). Unit ids are interned.</summary>

@@ -22,12 +22,21 @@ internal interface ITableCursor : IDisposable
     /// <summary>Cell text; null for SQL NULL. CSV empty cells read as empty strings.</summary>
     string? Get(int column);
 
+    /// <summary>True for tables whose cells may identify a beneficiary (files, caseload, shares): values are never echoed.</summary>
+    bool Personal { get; }
+
     /// <summary>Human name of a column for messages: <c>unit_id (column 2)</c> for CSV, <c>unit_id</c> for databases.</summary>
     string Describe(int column);
 }
 
 internal static class TableCursorExtensions
 {
+    /// <summary>Tables whose rows describe beneficiaries' files.</summary>
+    public static bool IsPersonalTable(string table) => table is "files" or "caseload" or "shares" or "access_events";
+
+    /// <summary>How a cell value appears in a message: quoted, or withheld when it may identify a beneficiary.</summary>
+    public static string Show(this ITableCursor cursor, string? value) => cursor.Personal ? "<value withheld>" : $"'{value}'";
+
     public static InputErrorException Error(this ITableCursor cursor, int column, string message) =>
         new(cursor.DisplayName, cursor.Line, cursor.Describe(column), message);
 
@@ -37,7 +46,7 @@ internal static class TableCursorExtensions
         var value = cursor.Get(column);
         if (!CanonicalValues.IsValidId(value))
         {
-            var shown = personal ? CanonicalValues.RedactedFileId : $"'{value}'";
+            var shown = personal || cursor.Personal ? CanonicalValues.RedactedFileId : $"'{value}'";
             throw cursor.Error(column, string.IsNullOrEmpty(value)
                 ? "empty id"
                 : $"id {shown} is longer than {CanonicalValues.MaxIdLength} characters");
@@ -60,7 +69,7 @@ internal static class TableCursorExtensions
         var value = cursor.Get(column);
         return CanonicalValues.TryParseBoolean(value, out var result)
             ? result
-            : throw cursor.Error(column, $"'{value}' is not a boolean (expected true or false)");
+            : throw cursor.Error(column, $"{cursor.Show(value)} is not a boolean (expected true or false)");
     }
 
     public static DateOnly? OptionalDate(this ITableCursor cursor, int column)
@@ -73,13 +82,13 @@ internal static class TableCursorExtensions
         var value = cursor.Get(column);
         return CanonicalValues.TryParseOptionalDate(value, out var result)
             ? result
-            : throw cursor.Error(column, $"'{value}' is not an ISO 8601 date (expected YYYY-MM-DD)");
+            : throw cursor.Error(column, $"{cursor.Show(value)} is not an ISO 8601 date (expected YYYY-MM-DD)");
     }
 
     public static T Enum<T>(this ITableCursor cursor, int column, TryParse<T> parse, string expected)
     {
         var value = cursor.Get(column);
-        return parse(value, out var result) ? result : throw cursor.Error(column, $"'{value}' is not one of {expected}");
+        return parse(value, out var result) ? result : throw cursor.Error(column, $"{cursor.Show(value)} is not one of {expected}");
     }
 
     public delegate bool TryParse<T>(string? text, out T value);

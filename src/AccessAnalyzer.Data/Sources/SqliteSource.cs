@@ -124,18 +124,20 @@ public static class SqliteSource
     /// <summary>Files is keyed by id: a duplicate or malformed id is bad input. The id itself is personal data and is not shown.</summary>
     private static void CheckFileIds(SqliteConnection connection)
     {
-        var bad = connection.QueryFirstOrDefault<long?>(
-            "SELECT rowid FROM files WHERE id IS NULL OR id = '' OR length(id) > @max LIMIT 1", new { max = CanonicalValues.MaxIdLength });
-        if (bad is { } row)
+        // No rowid here: files may be a view over the agency's own table (mapping template).
+        var bad = connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM files WHERE id IS NULL OR id = '' OR length(id) > @max LIMIT 1)",
+            new { max = CanonicalValues.MaxIdLength });
+        if (bad > 0)
         {
-            throw new InputErrorException("files", row, "id", $"empty id or id longer than {CanonicalValues.MaxIdLength} characters");
+            throw new InputErrorException("files", null, "id", $"an empty id or an id longer than {CanonicalValues.MaxIdLength} characters");
         }
 
-        var duplicate = connection.QueryFirstOrDefault<long?>(
-            "SELECT MAX(rowid) FROM files GROUP BY id HAVING COUNT(*) > 1 LIMIT 1");
-        if (duplicate is { } dup)
+        var duplicates = connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM files GROUP BY id HAVING COUNT(*) > 1 LIMIT 1)");
+        if (duplicates > 0)
         {
-            throw new InputErrorException("files", dup, "id", $"duplicate id {CanonicalValues.RedactedFileId}");
+            throw new InputErrorException("files", null, "id", $"duplicate id {CanonicalValues.RedactedFileId}");
         }
     }
 
@@ -186,8 +188,11 @@ public static class SqliteSource
         var sql = $"""
             SELECT s.file_id, s.principal_id, {validUntil} AS valid_until,
                    f.id IS NOT NULL AS found, f.unit_id, f.sensitive, f.closed,
-                   EXISTS (SELECT 1 FROM caseload AS c WHERE c.file_id = s.file_id AND c.principal_id = s.principal_id) AS in_caseload
-            FROM shares AS s LEFT JOIN files AS f ON f.id = s.file_id
+                   c.file_id IS NOT NULL AS in_caseload
+            FROM shares AS s
+            LEFT JOIN files AS f ON f.id = s.file_id
+            LEFT JOIN (SELECT DISTINCT file_id, principal_id FROM caseload) AS c
+                   ON c.file_id = s.file_id AND c.principal_id = s.principal_id
             """;
         var rows = new List<ShareRow>();
         using var cursor = new DbTableCursor((DbDataReader)connection.ExecuteReader(sql), "shares");
@@ -209,12 +214,12 @@ public static class SqliteSource
     {
         if (!CanonicalValues.TryParseBoolean(sensitive, out var s))
         {
-            throw new InputErrorException(table, null, "sensitive", $"'{sensitive}' is not a boolean (expected true or false)");
+            throw new InputErrorException(table, null, "sensitive", "<value withheld> is not a boolean (expected true or false)");
         }
 
         if (!CanonicalValues.TryParseBoolean(closed, out var c))
         {
-            throw new InputErrorException(table, null, "closed", $"'{closed}' is not a boolean (expected true or false)");
+            throw new InputErrorException(table, null, "closed", "<value withheld> is not a boolean (expected true or false)");
         }
 
         return CanonicalValues.ToFileClass(s, c);

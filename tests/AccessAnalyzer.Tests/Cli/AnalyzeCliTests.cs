@@ -152,6 +152,25 @@ public sealed class AnalyzeCliTests
     }
 
     [Fact]
+    public void Should_keep_an_error_on_one_line_when_the_value_holds_a_line_break()
+    {
+        using var f = Agency();
+        var dir = f.WriteCsv();
+        File.WriteAllText(Path.Combine(dir, "roles.csv"), "id,name,file_access,sensitive\nr1,Reader,\"tr\nue\",true\n");
+        var (exit, _, error) = Run("analyze", "--source", dir);
+        exit.Should().Be(2);
+        error.Should().Be("error: roles.csv:2: file_access (column 3): 'tr\\nue' is not a boolean (expected true or false)" + Environment.NewLine);
+    }
+
+    [Fact]
+    public void Should_report_several_usage_errors_on_one_line()
+    {
+        var (exit, _, error) = Run("analyze", "--bogus");
+        exit.Should().Be(2);
+        error.TrimEnd('\n').Split('\n').Should().ContainSingle();
+    }
+
+    [Fact]
     public void Should_never_print_a_stack_trace_from_the_real_executable()
     {
         var exe = Path.Combine(AppContext.BaseDirectory, "accessanalyzer.dll");

@@ -39,7 +39,7 @@ public sealed class BadInputTests
     [InlineData("roles", "r2,x,maybe,false", "roles.csv:3: file_access (column 3): 'maybe' is not a boolean (expected true or false)")]
     [InlineData("assignments", "X,read,P,principal,region,NAT,", "assignments.csv:2: scope (column 5): 'region' is not one of unit, caseload")]
     [InlineData("assignments", "X,read,P,principal,unit,NAT,2026-13-01", "assignments.csv:2: valid_until (column 7): '2026-13-01' is not an ISO 8601 date (expected YYYY-MM-DD)")]
-    [InlineData("files", "f2,NAT,no,false", "files.csv:3: sensitive (column 3): 'no' is not a boolean (expected true or false)")]
+    [InlineData("files", "f2,NAT,no,false", "files.csv:3: sensitive (column 3): <value withheld> is not a boolean (expected true or false)")]
     [InlineData("memberships", "G,P,person", "memberships.csv:2: member_type (column 3): 'person' is not one of principal, group")]
     public void Should_reject_a_value_that_does_not_parse_with_its_location(string table, string row, string expected)
     {

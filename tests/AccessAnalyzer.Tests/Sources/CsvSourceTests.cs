@@ -86,7 +86,7 @@ public sealed class CsvSourceTests
         f.WriteCsv();
         File.WriteAllText(Path.Combine(f.Directory, "groups.csv"), "id,name\n\"G1\"x,ok\n");
         var act = () => CsvSource.Load(f.Directory);
-        act.Should().Throw<InputErrorException>().Which.Message.Should().Be("groups.csv:2: column 1: unexpected character 'x' after a closing quote");
+        act.Should().Throw<InputErrorException>().Which.Message.Should().Be("groups.csv:2: column 1: unexpected text after a closing quote (a quote inside a field must be doubled)");
     }
 
     [Fact]
@@ -117,6 +117,27 @@ public sealed class CsvSourceTests
         File.WriteAllBytes(Path.Combine(f.Directory, "groups.csv"), [.. "id,name\nG1,"u8, 0xC3, 0x28, (byte)'\n']);
         var act = () => CsvSource.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should().Contain("groups.csv").And.Contain("not valid UTF-8");
+    }
+
+    [Fact]
+    public void Should_never_echo_a_value_from_a_beneficiary_table()
+    {
+        using var f = Minimal();
+        f.WriteCsv();
+        File.WriteAllText(Path.Combine(f.Directory, "shares.csv"), "file_id,principal_id,valid_until\nf1,P,FR-1850775123456\n");
+        var act = () => CsvSource.Load(f.Directory);
+        act.Should().Throw<InputErrorException>().Which.Message.Should()
+            .Be("shares.csv:2: valid_until (column 3): <value withheld> is not an ISO 8601 date (expected YYYY-MM-DD)");
+    }
+
+    [Fact]
+    public void Should_count_id_length_in_characters_not_utf16_units()
+    {
+        using var f = Minimal().Group(string.Concat(Enumerable.Repeat("😀", 64)));
+        f.Load().GroupIds.Should().ContainSingle();
+        using var g = Minimal().Group(string.Concat(Enumerable.Repeat("😀", 65)));
+        var act = () => g.Load();
+        act.Should().Throw<InputErrorException>().Which.Message.Should().Contain("longer than 64 characters");
     }
 
     [Fact]

@@ -37,6 +37,37 @@ public sealed class SourceEquivalenceTests
         }
     }
 
+    [Fact]
+    public void Should_read_canonical_names_defined_as_views_over_an_agencys_own_tables()
+    {
+        var dataset = RandomDataset.Create(7);
+        var directory = Path.Combine(Path.GetTempPath(), $"aa-views-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            dataset.WriteCsv(directory);
+            var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = """
+                    ALTER TABLE files RENAME TO agency_dossiers;
+                    CREATE VIEW files AS SELECT id, unit_id, sensitive, closed FROM agency_dossiers;
+                    ALTER TABLE caseload RENAME TO agency_portfolio;
+                    CREATE VIEW caseload AS SELECT file_id, principal_id FROM agency_portfolio;
+                    """;
+                command.ExecuteNonQuery();
+            }
+
+            SnapshotComparer.Describe(SqliteSource.Load(database)).Should().Be(SnapshotComparer.Describe(CsvSource.Load(directory)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The JSON report, minus the one line that names the source.</summary>
     private static string RenderWithoutSource(Core.Model.Snapshot snapshot, AnalysisOptions options)
     {

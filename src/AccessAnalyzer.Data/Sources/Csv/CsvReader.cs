@@ -97,8 +97,9 @@ internal sealed class CsvReader : IDisposable
                 case -1:
                     return true;
                 default:
+                    // The character itself is not shown: in a beneficiary table it would be part of an identifier.
                     throw new InputErrorException(_displayName, _line, $"column {_fields.Count}",
-                        $"unexpected character '{(char)c}' after a closing quote");
+                        "unexpected text after a closing quote (a quote inside a field must be doubled)");
             }
         }
     }

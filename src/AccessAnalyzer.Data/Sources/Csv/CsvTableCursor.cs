@@ -30,6 +30,8 @@ internal sealed class CsvTableCursor : ITableCursor
 
     public string DisplayName { get; }
 
+    public bool Personal { get; private init; }
+
     public long Line => _reader.RecordLine;
 
     /// <summary>Opens <c>&lt;table&gt;.csv</c> in a directory; null when the file is absent and the table optional.</summary>
@@ -47,7 +49,7 @@ internal sealed class CsvTableCursor : ITableCursor
         var reader = new CsvReader(path, fileName);
         try
         {
-            return new CsvTableCursor(reader, fileName);
+            return new CsvTableCursor(reader, fileName) { Personal = TableCursorExtensions.IsPersonalTable(table) };
         }
         catch
         {

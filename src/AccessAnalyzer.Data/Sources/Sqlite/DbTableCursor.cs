@@ -16,12 +16,15 @@ internal sealed class DbTableCursor : ITableCursor
         DisplayName = displayName;
         for (var i = 0; i < reader.FieldCount; i++)
         {
-            _columns.TryAdd(reader.GetName(i), i);
+            _columns.TryAdd(reader.GetName(i).Trim(), i);
         }
     }
 
     public string DisplayName { get; }
 
+    public bool Personal => TableCursorExtensions.IsPersonalTable(DisplayName);
+
+    /// <summary>1-based position of the row in the table's natural order (a rowid may not exist: views).</summary>
     public long Line { get; private set; }
 
     public int Column(string name, bool required = true) =>
