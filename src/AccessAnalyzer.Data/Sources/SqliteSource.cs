@@ -188,12 +188,11 @@ public static class SqliteSource
         var sql = $"""
             SELECT s.file_id, s.principal_id, {validUntil} AS valid_until,
                    f.id IS NOT NULL AS found, f.unit_id, f.sensitive, f.closed,
-                   c.file_id IS NOT NULL AS in_caseload
-            FROM shares AS s
-            LEFT JOIN files AS f ON f.id = s.file_id
-            LEFT JOIN (SELECT DISTINCT file_id, principal_id FROM caseload) AS c
-                   ON c.file_id = s.file_id AND c.principal_id = s.principal_id
+                   EXISTS (SELECT 1 FROM caseload AS c WHERE c.file_id = s.file_id AND c.principal_id = s.principal_id) AS in_caseload
+            FROM shares AS s LEFT JOIN files AS f ON f.id = s.file_id
             """;
+        // Shares are few; with the schema's caseload(file_id, principal_id) index each probe is one index seek.
+        // (A join to DISTINCT caseload instead would scan the whole caseload table for a handful of shares.)
         var rows = new List<ShareRow>();
         using var cursor = new DbTableCursor((DbDataReader)connection.ExecuteReader(sql), "shares");
         while (cursor.Read())
