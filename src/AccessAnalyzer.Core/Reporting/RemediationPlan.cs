@@ -1,0 +1,41 @@
+namespace AccessAnalyzer.Core.Reporting;
+
+/// <summary>The change a plan item proposes for one assignment.</summary>
+public enum RemediationChange
+{
+    /// <summary>Delete the assignment: no holder loses access to a caseload file.</summary>
+    Remove,
+
+    /// <summary>Keep the role but only over each holder's own caseload.</summary>
+    NarrowToCaseload,
+
+    /// <summary>Keep the role over the lowest unit that still covers every holder's caseload reached through it.</summary>
+    NarrowToUnit,
+}
+
+/// <summary>
+/// One ranked remediation. <see cref="ExcessRemoved"/> is what this change alone removes from the current state;
+/// <see cref="CumulativeExcessRemoved"/> is what the first <see cref="Rank"/> changes remove together, recomputed
+/// exactly (overlaps between assignments are not double-counted).
+/// </summary>
+public sealed record PlanItem(
+    int Rank,
+    string AssignmentId,
+    string RoleId,
+    string HolderId,
+    string HolderType,
+    string? ScopeUnitId,
+    RemediationChange Change,
+    string? NewScopeUnitId,
+    int Holders,
+    long ExcessRemoved,
+    long SensitiveExcessRemoved,
+    long CumulativeExcessRemoved,
+    long CumulativeSensitiveExcessRemoved);
+
+/// <summary>Totals before any change and after every change of the plan.</summary>
+public sealed record PlanTotals(long ExposureBefore, long ExcessExposureBefore, long SensitiveExcessExposureBefore,
+    long ExposureAfter, long ExcessExposureAfter, long SensitiveExcessExposureAfter);
+
+/// <summary>A ranked remediation plan: plain data, rendered by sinks.</summary>
+public sealed record RemediationPlan(ReportHeader Header, PlanTotals Totals, IReadOnlyList<PlanItem> Items);
