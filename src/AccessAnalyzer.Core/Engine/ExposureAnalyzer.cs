@@ -55,142 +55,10 @@ public static class ExposureAnalyzer
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        var closure = MembershipClosure.Build(snapshot);
-        var grants = GrantIndex.Build(snapshot, options.AsOf);
-        var prefix = PrefixSums(snapshot);
+        var calculator = new ExposureCalculator(snapshot, options.AsOf);
         var results = new PrincipalExposure[snapshot.Principals.Count];
-        if (results.Length == 0)
-        {
-            return new ExposureResult(snapshot, options, closure, []);
-        }
-
-        Parallel.ForEach(
-            Partitioner.Create(0, results.Length, Math.Max(256, results.Length / (Environment.ProcessorCount * 8) + 1)),
-            () => new Scratch(snapshot.GroupCount),
-            (range, _, scratch) =>
-            {
-                for (var p = range.Item1; p < range.Item2; p++)
-                {
-                    results[p] = AnalyzePrincipal(snapshot, options.AsOf, closure, grants, prefix, scratch, p);
-                }
-
-                return scratch;
-            },
-            _ => { });
-
-        return new ExposureResult(snapshot, options, closure, [.. results]);
-    }
-
-    private static PrincipalExposure AnalyzePrincipal(
-        Snapshot snapshot, DateOnly asOf, MembershipClosure closure, GrantIndex grants, long[][] prefix, Scratch scratch, int p)
-    {
-        scratch.Groups.Clear();
-        scratch.All.Clear();
-        scratch.Sensitive.Clear();
-        closure.EffectiveGroupsOf(p, scratch.Groups, scratch.Mark, ++scratch.Stamp);
-
-        var caseloadScope = false;
-        var grantCount = 0;
-        var units = snapshot.Units;
-
-        void Collect(ReadOnlySpan<int> assignmentIndices)
-        {
-            foreach (var a in assignmentIndices)
-            {
-                grantCount++;
-                var assignment = snapshot.Assignments[a];
-                if (assignment.Scope == AssignmentScope.Caseload)
-                {
-                    caseloadScope = true;
-                    continue;
-                }
-
-                var interval = new Interval(units.Pre[assignment.ScopeUnit], units.End[assignment.ScopeUnit]);
-                scratch.All.Add(interval);
-                if (snapshot.Roles.Sensitive[assignment.Role])
-                {
-                    scratch.Sensitive.Add(interval);
-                }
-            }
-        }
-
-        Collect(grants.OfPrincipal(p));
-        foreach (var g in scratch.Groups)
-        {
-            Collect(grants.OfGroup(g));
-        }
-
-        var reach = Interval.MergeInPlace(scratch.All);
-        var sensitiveReach = Interval.MergeInPlace(scratch.Sensitive);
-
-        Span<long> reachByClass = stackalloc long[4];
-        foreach (var interval in reach)
-        {
-            for (var c = 0; c < 4; c++)
-            {
-                reachByClass[c] += prefix[c][interval.End] - prefix[c][interval.Start];
-            }
-        }
-
-        long sensitiveInSensitiveReach = 0;
-        foreach (var interval in sensitiveReach)
-        {
-            sensitiveInSensitiveReach += prefix[(int)FileClass.Sensitive][interval.End] - prefix[(int)FileClass.Sensitive][interval.Start]
-                + prefix[(int)(FileClass.Sensitive | FileClass.Closed)][interval.End]
-                - prefix[(int)(FileClass.Sensitive | FileClass.Closed)][interval.Start];
-        }
-
-        long caseloadFiles = 0, caseloadInReach = 0, sensitiveCaseloadInSensitiveReach = 0;
-        foreach (var entry in snapshot.CaseloadOf(p))
-        {
-            caseloadFiles += entry.Count;
-            var position = entry.Unit >= 0 ? units.Pre[entry.Unit] : -1;
-            if (position >= 0 && Interval.Contains(reach, position))
-            {
-                caseloadInReach += entry.Count;
-            }
-            else if (caseloadScope)
-            {
-                // A caseload-scope grant reaches the principal's own files wherever they are.
-                caseloadInReach += entry.Count;
-                reachByClass[(int)entry.Class] += entry.Count;
-            }
-
-            if ((entry.Class & FileClass.Sensitive) != 0 && position >= 0 && Interval.Contains(sensitiveReach, position))
-            {
-                sensitiveCaseloadInSensitiveReach += entry.Count;
-            }
-        }
-
-        foreach (var share in snapshot.SharesOf(p))
-        {
-            if (!share.IsInForce(asOf))
-            {
-                continue;
-            }
-
-            var position = share.Unit >= 0 ? units.Pre[share.Unit] : -1;
-            if ((position >= 0 && Interval.Contains(reach, position)) || (share.InCaseload && caseloadScope))
-            {
-                continue; // already reached through a grant
-            }
-
-            reachByClass[(int)share.Class]++;
-            if (share.InCaseload)
-            {
-                caseloadInReach++;
-            }
-        }
-
-        var reachable = reachByClass[0] + reachByClass[1] + reachByClass[2] + reachByClass[3];
-        return new PrincipalExposure(
-            ReachableFiles: reachable,
-            CaseloadFiles: caseloadFiles,
-            CaseloadInReach: caseloadInReach,
-            SensitiveExcessFiles: sensitiveInSensitiveReach - sensitiveCaseloadInSensitiveReach,
-            ClosedFilesInReach: reachByClass[(int)FileClass.Closed] + reachByClass[(int)(FileClass.Closed | FileClass.Sensitive)],
-            SensitiveFilesInReach: reachByClass[(int)FileClass.Sensitive] + reachByClass[(int)(FileClass.Closed | FileClass.Sensitive)],
-            GrantsInForce: grantCount);
+        calculator.ComputeAll(results, state: null);
+        return new ExposureResult(snapshot, options, calculator.Closure, [.. results]);
     }
 
     /// <summary>prefix[class][k] = files of that class in the first k pre-order positions.</summary>
@@ -212,14 +80,6 @@ public static class ExposureAnalyzer
         return prefix;
     }
 
-    private sealed class Scratch(int groupCount)
-    {
-        public readonly int[] Mark = new int[groupCount];
-        public readonly List<int> Groups = [];
-        public readonly List<Interval> All = [];
-        public readonly List<Interval> Sensitive = [];
-        public int Stamp;
-    }
 }
 
 /// <summary>Assignments that grant reach on the analysis date (in force, role with file access), by holder.</summary>
