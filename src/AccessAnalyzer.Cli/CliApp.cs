@@ -28,6 +28,7 @@ public static class CliApp
         var root = new RootCommand("AccessAnalyzer: who can open beneficiary files beyond their caseload, by how much, and why.")
         {
             AnalyzeCommand.Create(context),
+            PlanCommand.Create(context),
             DemoCommand.Create(context),
         };
 

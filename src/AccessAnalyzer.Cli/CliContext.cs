@@ -49,6 +49,23 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             work(new Progress<string>(step => ctx.Status($"{Markup.Escape(title)}: {Markup.Escape(step)}"))));
     }
 
+    /// <summary>Renders a console view to stdout, or to a file (atomically, without colours).</summary>
+    public void WriteTable(string? output, Action<IAnsiConsole> render)
+    {
+        ArgumentNullException.ThrowIfNull(render);
+        if (output is null)
+        {
+            render(StdoutConsole());
+            return;
+        }
+
+        WriteOutput(output, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            render(new CliContext(writer, Error).StdoutConsole());
+        });
+    }
+
     /// <summary>A CSV directory or an SQLite file, told apart by what is on disk.</summary>
     public static Snapshot LoadSource(string source, IProgress<string>? progress)
     {

@@ -88,19 +88,7 @@ internal static class AnalyzeCommand
                 context.WriteOutput(output, stream => CsvReportWriter.Write(report, stream));
                 break;
             default:
-                if (output is null)
-                {
-                    TableReportWriter.Write(report, context.StdoutConsole());
-                }
-                else
-                {
-                    context.WriteOutput(output, stream =>
-                    {
-                        using var writer = new StreamWriter(stream, leaveOpen: true);
-                        TableReportWriter.Write(report, new CliContext(writer, context.Error).StdoutConsole());
-                    });
-                }
-
+                context.WriteTable(output, console => TableReportWriter.Write(report, console));
                 break;
         }
     }

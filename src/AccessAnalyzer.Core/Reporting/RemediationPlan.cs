@@ -31,7 +31,11 @@ public sealed record PlanItem(
     long ExcessRemoved,
     long SensitiveExcessRemoved,
     long CumulativeExcessRemoved,
-    long CumulativeSensitiveExcessRemoved);
+    long CumulativeSensitiveExcessRemoved,
+    IReadOnlyList<PlanAlternative> Alternatives);
+
+/// <summary>Another change considered for the same assignment, with what it alone would remove and what it would cost.</summary>
+public sealed record PlanAlternative(RemediationChange Change, string? NewScopeUnitId, long ExcessRemoved, long SensitiveExcessRemoved, long CaseloadFilesLost);
 
 /// <summary>Totals before any change and after every change of the plan.</summary>
 public sealed record PlanTotals(long ExposureBefore, long ExcessExposureBefore, long SensitiveExcessExposureBefore,

@@ -1,0 +1,279 @@
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Core.Reporting;
+
+namespace AccessAnalyzer.Core.Engine;
+
+/// <summary>Plan settings.</summary>
+public sealed record PlanOptions
+{
+    /// <summary>Keep only the N changes that remove the most excess (cumulative figures and totals follow the list).</summary>
+    public int? Top { get; init; }
+
+    public string ToolVersion { get; init; } = "0.0.0";
+}
+
+/// <summary>
+/// Ranked remediation: for every assignment that grants reach, the exact excess each possible change removes
+/// (recomputing every holder's figures with the change applied), the change to propose, and the cumulative effect
+/// of applying the ranked changes one after another.
+/// <para>
+/// Which change is proposed: <c>remove</c> when no holder would lose a caseload file by it; otherwise
+/// <c>narrow-to-unit</c> when the lowest unit covering every holder's caseload inside the scope is strictly below
+/// the scope (the team keeps its working area); otherwise <c>narrow-to-caseload</c>. The alternatives are listed too.
+/// </para>
+/// <para>
+/// Cost: one re-computation of a holder's figures per (assignment, holder, option): O(Σ over principals of
+/// grants × (k log k + caseload entries)), i.e. linear in assignments × holders, never in files.
+/// </para>
+/// </summary>
+public static class RemediationPlanner
+{
+    public static RemediationPlan Plan(Snapshot snapshot, AnalysisOptions analysis, PlanOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(analysis);
+        ArgumentNullException.ThrowIfNull(options);
+        var calculator = new ExposureCalculator(snapshot, analysis.AsOf);
+        var baseline = new PrincipalExposure[snapshot.Principals.Count];
+        calculator.ComputeAll(baseline, state: null);
+        var holders = HolderIndex.Build(snapshot, calculator.Closure);
+        var depth = Depths(snapshot.Units);
+
+        var candidates = new List<Candidate>();
+        var scratch = calculator.NewScratch();
+        for (var a = 0; a < snapshot.Assignments.Length; a++)
+        {
+            var assignment = snapshot.Assignments[a];
+            if (!GrantIndex.Grants(snapshot, assignment, analysis.AsOf) || assignment.Scope != AssignmentScope.Unit)
+            {
+                continue; // a caseload-scope grant adds no excess; a grant not in force adds nothing
+            }
+
+            var affected = holders.Of(assignment);
+            if (affected.Length == 0)
+            {
+                continue;
+            }
+
+            var options3 = new List<(GrantChange Change, Delta Delta)>();
+            var remove = Evaluate(calculator, scratch, baseline, affected, a, new GrantChange(GrantChangeKind.Removed));
+            options3.Add((new GrantChange(GrantChangeKind.Removed), remove));
+            var toCaseload = Evaluate(calculator, scratch, baseline, affected, a, new GrantChange(GrantChangeKind.CaseloadScope));
+            options3.Add((new GrantChange(GrantChangeKind.CaseloadScope), toCaseload));
+            var lowest = LowestCoveringUnit(snapshot, depth, affected, assignment.ScopeUnit);
+            if (lowest >= 0 && lowest != assignment.ScopeUnit)
+            {
+                var toUnit = Evaluate(calculator, scratch, baseline, affected, a, new GrantChange(GrantChangeKind.UnitScope, lowest));
+                options3.Add((new GrantChange(GrantChangeKind.UnitScope, lowest), toUnit));
+            }
+
+            var chosen = remove.CaseloadLost == 0 ? options3[0]
+                : options3.Count == 3 ? options3[2]
+                : options3[1];
+            if (chosen.Delta.Excess <= 0)
+            {
+                continue;
+            }
+
+            candidates.Add(new Candidate(a, affected.Length, chosen.Change, chosen.Delta, options3));
+        }
+
+        var ranked = candidates
+            .OrderByDescending(c => c.Delta.Excess)
+            .ThenByDescending(c => c.Delta.SensitiveExcess)
+            .ThenByDescending(c => c.Holders)
+            .ThenBy(c => snapshot.Assignments[c.Assignment].Id, StringComparer.Ordinal)
+            .Take(options.Top is { } top ? Math.Max(0, top) : int.MaxValue)
+            .ToList();
+
+        // Apply the ranked changes one after another; only the holders of a changed assignment can change.
+        var state = new GrantChange[snapshot.Assignments.Length];
+        var current = (PrincipalExposure[])baseline.Clone();
+        long excessBefore = baseline.Sum(e => e.ExcessFiles), sensitiveBefore = baseline.Sum(e => e.SensitiveExcessFiles);
+        long exposureBefore = baseline.Sum(e => e.ReachableFiles);
+        long excessNow = excessBefore, sensitiveNow = sensitiveBefore, exposureNow = exposureBefore;
+        var items = new List<PlanItem>(ranked.Count);
+        foreach (var candidate in ranked)
+        {
+            state[candidate.Assignment] = candidate.Change;
+            foreach (var p in holders.Of(snapshot.Assignments[candidate.Assignment]))
+            {
+                var after = calculator.Compute(p, scratch, state);
+                excessNow += after.ExcessFiles - current[p].ExcessFiles;
+                sensitiveNow += after.SensitiveExcessFiles - current[p].SensitiveExcessFiles;
+                exposureNow += after.ReachableFiles - current[p].ReachableFiles;
+                current[p] = after;
+            }
+
+            items.Add(Item(snapshot, items.Count + 1, candidate, excessBefore - excessNow, sensitiveBefore - sensitiveNow));
+        }
+
+        var header = new ReportHeader("AccessAnalyzer", options.ToolVersion, snapshot.SourceName, analysis.AsOf);
+        var totals = new PlanTotals(exposureBefore, excessBefore, sensitiveBefore, exposureNow, excessNow, sensitiveNow);
+        return new RemediationPlan(header, totals, items);
+    }
+
+    private static Delta Evaluate(
+        ExposureCalculator calculator, ExposureCalculator.Scratch scratch, PrincipalExposure[] baseline,
+        ReadOnlySpan<int> affected, int assignment, GrantChange change)
+    {
+        long excess = 0, sensitive = 0, caseloadLost = 0;
+        foreach (var p in affected)
+        {
+            var after = calculator.Compute(p, scratch, state: null, assignment, change);
+            excess += baseline[p].ExcessFiles - after.ExcessFiles;
+            sensitive += baseline[p].SensitiveExcessFiles - after.SensitiveExcessFiles;
+            caseloadLost += baseline[p].CaseloadInReach - after.CaseloadInReach;
+        }
+
+        return new Delta(excess, sensitive, caseloadLost);
+    }
+
+    /// <summary>
+    /// The lowest unit inside <paramref name="scope"/> whose subtree holds every caseload file of every holder that lies
+    /// in the scope; -1 when no holder has caseload there (then narrowing to a unit makes no sense).
+    /// </summary>
+    private static int LowestCoveringUnit(Snapshot snapshot, int[] depth, ReadOnlySpan<int> affected, int scope)
+    {
+        var units = snapshot.Units;
+        var lowest = -1;
+        foreach (var p in affected)
+        {
+            foreach (var entry in snapshot.CaseloadOf(p))
+            {
+                if (entry.Unit < 0 || !units.IsInSubtree(entry.Unit, scope))
+                {
+                    continue;
+                }
+
+                lowest = lowest < 0 ? entry.Unit : CommonAncestor(units, depth, lowest, entry.Unit);
+                if (lowest == scope)
+                {
+                    return scope;
+                }
+            }
+        }
+
+        return lowest;
+    }
+
+    private static int CommonAncestor(OrgTree units, int[] depth, int x, int y)
+    {
+        while (depth[x] > depth[y])
+        {
+            x = units.Parent[x];
+        }
+
+        while (depth[y] > depth[x])
+        {
+            y = units.Parent[y];
+        }
+
+        while (x != y)
+        {
+            x = units.Parent[x];
+            y = units.Parent[y];
+        }
+
+        return x;
+    }
+
+    private static int[] Depths(OrgTree units)
+    {
+        // Pre-order visits a parent before its children, so one pass in position order suffices.
+        var depth = new int[units.Count];
+        for (var position = 0; position < units.Count; position++)
+        {
+            var unit = units.UnitAtPosition[position];
+            depth[unit] = units.Parent[unit] < 0 ? 0 : depth[units.Parent[unit]] + 1;
+        }
+
+        return depth;
+    }
+
+    private static PlanItem Item(Snapshot snapshot, int rank, Candidate c, long cumulative, long cumulativeSensitive)
+    {
+        var a = snapshot.Assignments[c.Assignment];
+        string? UnitId(int unit) => unit >= 0 ? snapshot.Units.Ids[unit] : null;
+        return new PlanItem(
+            rank, a.Id, snapshot.Roles.Ids[a.Role],
+            a.HolderType == HolderType.Group ? snapshot.GroupIds[a.Holder] : snapshot.Principals.Ids[a.Holder],
+            a.HolderType == HolderType.Group ? "group" : "principal",
+            UnitId(a.ScopeUnit), ToChange(c.Change.Kind), c.Change.Kind == GrantChangeKind.UnitScope ? UnitId(c.Change.Unit) : null,
+            c.Holders, c.Delta.Excess, c.Delta.SensitiveExcess, cumulative, cumulativeSensitive,
+            [.. c.Options.Select(o => new PlanAlternative(ToChange(o.Change.Kind),
+                o.Change.Kind == GrantChangeKind.UnitScope ? UnitId(o.Change.Unit) : null,
+                o.Delta.Excess, o.Delta.SensitiveExcess, o.Delta.CaseloadLost))]);
+    }
+
+    private static RemediationChange ToChange(GrantChangeKind kind) => kind switch
+    {
+        GrantChangeKind.Removed => RemediationChange.Remove,
+        GrantChangeKind.CaseloadScope => RemediationChange.NarrowToCaseload,
+        GrantChangeKind.UnitScope => RemediationChange.NarrowToUnit,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private readonly record struct Delta(long Excess, long SensitiveExcess, long CaseloadLost);
+
+    private sealed record Candidate(int Assignment, int Holders, GrantChange Change, Delta Delta, List<(GrantChange Change, Delta Delta)> Options);
+}
+
+/// <summary>Principals holding each group's assignments (members, directly or through nesting), by group.</summary>
+internal sealed class HolderIndex
+{
+    private readonly int[] _start;
+    private readonly int[] _principals;
+    private readonly int[] _identity; // _identity[p] == p: a one-element span for an assignment held by p itself
+
+    private HolderIndex(int[] start, int[] principals, int[] identity)
+    {
+        _start = start;
+        _principals = principals;
+        _identity = identity;
+    }
+
+    public static HolderIndex Build(Snapshot snapshot, MembershipClosure closure)
+    {
+        var groups = snapshot.GroupCount;
+        var mark = new int[groups];
+        var buffer = new List<int>();
+        var pairs = new List<(int Group, int Principal)>();
+        for (var p = 0; p < snapshot.Principals.Count; p++)
+        {
+            buffer.Clear();
+            closure.EffectiveGroupsOf(p, buffer, mark, p + 1);
+            foreach (var g in buffer)
+            {
+                pairs.Add((g, p));
+            }
+        }
+
+        var start = new int[groups + 1];
+        foreach (var (g, _) in pairs)
+        {
+            start[g + 1]++;
+        }
+
+        for (var g = 0; g < groups; g++)
+        {
+            start[g + 1] += start[g];
+        }
+
+        var fill = start[..groups];
+        var principals = new int[pairs.Count];
+        foreach (var (g, p) in pairs)
+        {
+            principals[fill[g]++] = p;
+        }
+
+        return new HolderIndex(start, principals, [.. Enumerable.Range(0, snapshot.Principals.Count)]);
+    }
+
+    /// <summary>Principals an assignment reaches: its holder, or every member of its holder group.</summary>
+    public ReadOnlySpan<int> Of(Assignment assignment) =>
+        assignment.HolderType == HolderType.Principal
+            ? _identity.AsSpan(assignment.Holder, 1)
+            : _principals.AsSpan(_start[assignment.Holder], _start[assignment.Holder + 1] - _start[assignment.Holder]);
+}

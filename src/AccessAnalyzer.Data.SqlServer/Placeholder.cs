@@ -1,0 +1,3 @@
+namespace AccessAnalyzer.Data.SqlServer;
+
+internal static class Placeholder;
