@@ -29,6 +29,7 @@ public static class CliApp
         {
             AnalyzeCommand.Create(context),
             PlanCommand.Create(context),
+            ExplainCommand.Create(context),
             DemoCommand.Create(context),
         };
 

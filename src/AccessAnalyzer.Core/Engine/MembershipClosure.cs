@@ -16,10 +16,12 @@ public sealed class MembershipClosure
     private readonly int[] _componentOf;
     private readonly int[] _directGroupStart; // per principal: groups it is a direct member of
     private readonly int[] _directGroups;
+    private readonly (int[] Start, int[] Items) _parents; // member group -> groups it is a direct member of
 
     private MembershipClosure(int[] componentOf, int[] ancestorStart, int[] ancestors, int[] directGroupStart,
-        int[] directGroups, ImmutableArray<ImmutableArray<int>> cycles)
+        int[] directGroups, (int[] Start, int[] Items) parents, ImmutableArray<ImmutableArray<int>> cycles)
     {
+        _parents = parents;
         _componentOf = componentOf;
         _ancestorStart = ancestorStart;
         _ancestors = ancestors;
@@ -104,12 +106,19 @@ public sealed class MembershipClosure
 
         var direct = Csr(snapshot.Principals.Count, snapshot.Memberships.Where(m => m.MemberType == MemberType.Principal)
             .Select(m => (m.Member, m.Group)));
-        return new MembershipClosure(componentOf, ancestorStart, [.. ancestors], direct.Start, direct.Items, cycles.ToImmutable());
+        return new MembershipClosure(componentOf, ancestorStart, [.. ancestors], direct.Start, direct.Items, parentsOf, cycles.ToImmutable());
     }
 
     /// <summary>Groups a principal is a direct member of.</summary>
     public ReadOnlySpan<int> DirectGroupsOf(int principal) =>
         _directGroups.AsSpan(_directGroupStart[principal], _directGroupStart[principal + 1] - _directGroupStart[principal]);
+
+    /// <summary>Groups that <paramref name="group"/> is a direct member of.</summary>
+    public ReadOnlySpan<int> ParentsOf(int group) =>
+        _parents.Items.AsSpan(_parents.Start[group], _parents.Start[group + 1] - _parents.Start[group]);
+
+    /// <summary>True when <paramref name="group"/> belongs to <paramref name="enclosing"/>, directly or through nesting (or is it).</summary>
+    public bool IsWithin(int group, int enclosing) => EnclosingGroupsOf(group).BinarySearch(enclosing) >= 0;
 
     /// <summary>Every group that encloses <paramref name="group"/> (itself included), transitively.</summary>
     public ReadOnlySpan<int> EnclosingGroupsOf(int group)

@@ -66,7 +66,7 @@ public static class ReportBuilder
         return new AnalysisReport(header, totals, shown, findings);
     }
 
-    private static PrincipalFigures Figures(Snapshot snapshot, PrincipalExposure e, int p)
+    internal static PrincipalFigures Figures(Snapshot snapshot, PrincipalExposure e, int p)
     {
         var principals = snapshot.Principals;
         var unit = principals.Units[p];

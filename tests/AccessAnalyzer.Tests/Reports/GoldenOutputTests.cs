@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using AccessAnalyzer.Cli;
+using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Reports;
 using AccessAnalyzer.Tests.Fixtures;
@@ -13,9 +14,7 @@ namespace AccessAnalyzer.Tests.Reports;
 /// </summary>
 public sealed class GoldenOutputTests
 {
-    private static AnalysisReport Report()
-    {
-        using var f = new AgencyFixture()
+    private static AgencyFixture Agency() => new AgencyFixture()
             .Unit("NAT", kind: "national").Unit("R1", "NAT", "region").Unit("A1", "R1").Unit("A2", "R1")
             .Files("n", "NAT", 3).Files("a", "A1", 6, sensitive: true).Files("b", "A2", 4).Files("c", "A2", 2, closed: true)
             .Role("read").Role("health", sensitive: true).Role("hr", fileAccess: false)
@@ -31,7 +30,12 @@ public sealed class GoldenOutputTests
             .Assign("X5", "hr", "adv-1", scopeUnit: "NAT")
             .Assign("X6", "read", "adv-1", scopeUnit: "NAT", validUntil: "2026-01-01")
             .Assign("X7", "read", "ghost", scopeUnit: "A1")
-            .Caseload("a1", "adv-1").Caseload("a2", "adv-1").Caseload("b1", "adv-2").Caseload("a3", "cap-1");
+            .Caseload("a1", "adv-1").Caseload("a2", "adv-1").Caseload("b1", "adv-2").Caseload("a3", "cap-1")
+            .Group("G-all").Member("G-all", "G-A1", "group").Member("G-all", "G-partners", "group").Assign("X8", "read", "G-all", "group", scopeUnit: "A2");
+
+    private static AnalysisReport Report()
+    {
+        using var f = Agency();
         var report = f.Report(new ReportOptions { ToolVersion = "1.2.3" });
         return report with { Header = report.Header with { Source = "fixture" } };
     }
@@ -48,6 +52,60 @@ public sealed class GoldenOutputTests
         using var writer = new StringWriter { NewLine = "\n" };
         TableReportWriter.Write(Report(), new CliContext(writer, TextWriter.Null).StdoutConsole());
         Verify("analyze.table.txt", writer.ToString());
+    }
+
+    private static readonly AnalysisOptions AsOf = new() { AsOf = AgencyFixture.AsOf };
+
+    private static RemediationPlan Plan()
+    {
+        using var f = Agency();
+        var plan = RemediationPlanner.Plan(f.Load(), AsOf, new PlanOptions { ToolVersion = "1.2.3" });
+        return plan with { Header = plan.Header with { Source = "fixture" } };
+    }
+
+    private static PrincipalExplanation ExplainPrincipal()
+    {
+        using var f = Agency();
+        var e = AccessExplainer.ExplainPrincipal(f.Load(), AsOf, "cap-1", null, null, "1.2.3");
+        return e with { Header = e.Header with { Source = "fixture" } };
+    }
+
+    private static TargetExplanation ExplainUnit()
+    {
+        using var f = Agency();
+        var e = AccessExplainer.ExplainUnit(f.Load(), AsOf, "A2", "1.2.3");
+        return e with { Header = e.Header with { Source = "fixture" } };
+    }
+
+    [Fact]
+    public void Should_render_the_plan_as_the_golden_files()
+    {
+        Verify("plan.json", Render(s => PlanWriters.WriteJson(Plan(), s)));
+        Verify("plan.csv", Render(s => PlanWriters.WriteCsv(Plan(), s)));
+        Verify("plan.table.txt", Table(c => PlanWriters.WriteTable(Plan(), c)));
+    }
+
+    [Fact]
+    public void Should_render_a_principal_explanation_as_the_golden_files()
+    {
+        Verify("explain-principal.json", Render(s => ExplainWriters.WriteJson(ExplainPrincipal(), s)));
+        Verify("explain-principal.csv", Render(s => ExplainWriters.WriteCsv(ExplainPrincipal(), s)));
+        Verify("explain-principal.txt", Table(c => ExplainWriters.WriteText(ExplainPrincipal(), c)));
+    }
+
+    [Fact]
+    public void Should_render_a_unit_explanation_as_the_golden_files()
+    {
+        Verify("explain-unit.json", Render(s => ExplainWriters.WriteJson(ExplainUnit(), s)));
+        Verify("explain-unit.csv", Render(s => ExplainWriters.WriteCsv(ExplainUnit(), s)));
+        Verify("explain-unit.txt", Table(c => ExplainWriters.WriteText(ExplainUnit(), c)));
+    }
+
+    private static string Table(Action<Spectre.Console.IAnsiConsole> render)
+    {
+        using var writer = new StringWriter { NewLine = "\n" };
+        render(new CliContext(writer, TextWriter.Null).StdoutConsole());
+        return writer.ToString();
     }
 
     private static string Render(Action<Stream> write)

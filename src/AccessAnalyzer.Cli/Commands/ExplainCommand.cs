@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Reports;
+
+namespace AccessAnalyzer.Cli.Commands;
+
+/// <summary>
+/// <c>explain</c>: every grant path by which a principal reaches what it reaches (or one unit or file), and the
+/// reverse question: who reaches a unit or a file, and through what.
+/// </summary>
+internal static class ExplainCommand
+{
+    /// <summary>Environment variable holding the key for <c>--pseudonymize</c>; without it a random key is used per run.</summary>
+    public const string PseudonymKeyVariable = "AA_PSEUDONYM_KEY";
+
+    public static Command Create(CliContext context)
+    {
+        var source = new Option<string>("--source") { Description = "A directory of canonical CSV files, or an SQLite database file.", Required = true };
+        var principal = new Option<string?>("--principal") { Description = "The account to explain." };
+        var unit = new Option<string?>("--unit") { Description = "A unit: how the principal reaches it, or (without --principal) who reaches it." };
+        var file = new Option<string?>("--file") { Description = "A beneficiary file: how the principal reaches it, or (without --principal) who reaches it." };
+        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
+        var format = new Option<string>("--format") { Description = "text (or table), json or csv.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "table", "json", "csv");
+        var output = new Option<string?>("--output") { Description = "Write to this file (atomically) instead of stdout." };
+        var pseudonymize = new Option<bool>("--pseudonymize") { Description = $"Show the file id as a keyed pseudonym (key from {PseudonymKeyVariable})." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var command = new Command("explain", "Show every grant path behind an account's reach, or who reaches a unit or a file.")
+        {
+            source, principal, unit, file, asOf, format, output, pseudonymize, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            var principalId = parse.GetValue(principal);
+            var unitId = parse.GetValue(unit);
+            var fileId = parse.GetValue(file);
+            if (unitId is not null && fileId is not null)
+            {
+                throw new UsageException("--unit and --file cannot be used together");
+            }
+
+            if (principalId is null && unitId is null && fileId is null)
+            {
+                throw new UsageException("explain needs --principal, --unit or --file");
+            }
+
+            var sourceValue = parse.GetValue(source)!;
+            var options = new AnalysisOptions { AsOf = CliContext.ParseAsOf(parse.GetValue(asOf)) };
+            var formatValue = parse.GetValue(format)!;
+            var outputValue = parse.GetValue(output);
+            var (snapshot, facts) = context.WithProgress(parse.GetValue(quiet), "Explaining", progress =>
+            {
+                var loaded = CliContext.LoadSource(sourceValue, progress);
+                FileFacts? found = null;
+                if (fileId is not null)
+                {
+                    progress?.Report("looking up the file");
+                    // The id came from the user; it is not repeated in the message (it may identify a beneficiary).
+                    found = FileLookup.Find(sourceValue, fileId) ?? throw new UsageException("--file: no file with this id in the source");
+                    if (parse.GetValue(pseudonymize))
+                    {
+                        found = found with { FileId = Pseudonym(found.FileId) };
+                    }
+                }
+
+                return (loaded, found);
+            });
+
+            if (principalId is not null)
+            {
+                var explanation = AccessExplainer.ExplainPrincipal(snapshot, options, principalId, unitId, facts, ToolInfo.Version);
+                Render(context, formatValue, outputValue,
+                    s => ExplainWriters.WriteJson(explanation, s), s => ExplainWriters.WriteCsv(explanation, s), c => ExplainWriters.WriteText(explanation, c));
+            }
+            else
+            {
+                var explanation = facts is not null
+                    ? AccessExplainer.ExplainFile(snapshot, options, facts, ToolInfo.Version)
+                    : AccessExplainer.ExplainUnit(snapshot, options, unitId!, ToolInfo.Version);
+                Render(context, formatValue, outputValue,
+                    s => ExplainWriters.WriteJson(explanation, s), s => ExplainWriters.WriteCsv(explanation, s), c => ExplainWriters.WriteText(explanation, c));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Render(CliContext context, string format, string? output, Action<Stream> json, Action<Stream> csv, Action<Spectre.Console.IAnsiConsole> text)
+    {
+        switch (format)
+        {
+            case "json":
+                context.WriteOutput(output, json);
+                break;
+            case "csv":
+                context.WriteOutput(output, csv);
+                break;
+            default:
+                context.WriteTable(output, text);
+                break;
+        }
+    }
+
+    /// <summary>A keyed, stable pseudonym: the same id and key give the same value; without the key it cannot be reversed or recomputed.</summary>
+    internal static string Pseudonym(string fileId)
+    {
+        var configured = Environment.GetEnvironmentVariable(PseudonymKeyVariable);
+        var key = string.IsNullOrEmpty(configured) ? RandomKey.Value : Encoding.UTF8.GetBytes(configured);
+        var hash = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(fileId));
+        return "pseudo-" + Convert.ToHexStringLower(hash.AsSpan(0, 8));
+    }
+
+    private static readonly Lazy<byte[]> RandomKey = new(() => RandomNumberGenerator.GetBytes(32));
+}

@@ -1,0 +1,312 @@
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Core.Reporting;
+
+namespace AccessAnalyzer.Core.Engine;
+
+/// <summary>
+/// Answers "why": every grant path from a principal to what it reaches (principal → group → nested group … →
+/// assignment → scope unit), and the reverse question, who reaches a unit or a file and through what.
+/// Paths are simple (no group twice), so a membership cycle appears once and output is always finite.
+/// </summary>
+public static class AccessExplainer
+{
+    /// <summary>Paths listed per grant; beyond this they are counted, not listed (dense nesting can have very many).</summary>
+    public const int MaxPathsPerGrant = 100;
+
+    /// <summary>Why a principal reaches what it reaches: every assignment it holds, or those that reach the target.</summary>
+    public static PrincipalExplanation ExplainPrincipal(
+        Snapshot snapshot, AnalysisOptions options, string principalId, string? unitId, FileFacts? file, string toolVersion)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        var p = PrincipalIndex(snapshot, principalId);
+        var calculator = new ExposureCalculator(snapshot, options.AsOf);
+        var scratch = calculator.NewScratch();
+        var figures = ReportBuilder.Figures(snapshot, calculator.Compute(p, scratch, state: null), p);
+
+        var closure = calculator.Closure;
+        var groups = new List<int>();
+        closure.EffectiveGroupsOf(p, groups, new int[snapshot.GroupCount], 1);
+        var member = new bool[snapshot.GroupCount];
+        foreach (var g in groups)
+        {
+            member[g] = true;
+        }
+
+        ExplainTarget? target = null;
+        var targetUnit = -1;
+        if (file is not null)
+        {
+            targetUnit = UnitIndex(snapshot, file.UnitId, required: false);
+            target = new ExplainTarget("file", file.FileId, file.UnitId);
+        }
+        else if (unitId is not null)
+        {
+            targetUnit = UnitIndex(snapshot, unitId, required: true);
+            target = new ExplainTarget("unit", unitId, unitId);
+        }
+
+        var inCaseload = file is not null && file.CaseloadPrincipalIds.Contains(principalId, StringComparer.Ordinal);
+        var shared = file is not null && file.Shares.Any(s => s.PrincipalId == principalId && InForce(s.ValidUntil, options.AsOf));
+        var prefix = ExposureAnalyzer.PrefixSums(snapshot);
+        var caseloadFiles = figures.CaseloadFiles;
+
+        var grants = new List<GrantExplanation>();
+        var reaches = shared;
+        for (var a = 0; a < snapshot.Assignments.Length; a++)
+        {
+            var assignment = snapshot.Assignments[a];
+            var held = assignment.HolderType == HolderType.Principal ? assignment.Holder == p : member[assignment.Holder];
+            if (!held)
+            {
+                continue;
+            }
+
+            var granting = GrantIndex.Grants(snapshot, assignment, options.AsOf);
+            var covers = assignment.Scope == AssignmentScope.Unit
+                ? targetUnit >= 0 && snapshot.Units.IsInSubtree(targetUnit, assignment.ScopeUnit)
+                : file is not null ? inCaseload : targetUnit >= 0 && HasCaseloadIn(snapshot, p, targetUnit);
+            if (target is not null && !(granting && covers))
+            {
+                continue; // with a target, list only what actually reaches it
+            }
+
+            reaches |= granting && covers;
+            var filesGranted = !granting ? 0
+                : assignment.Scope == AssignmentScope.Caseload ? caseloadFiles
+                : FilesInSubtree(snapshot, prefix, assignment.ScopeUnit);
+            var (paths, omitted) = Paths(snapshot, closure, p, assignment);
+            grants.Add(new GrantExplanation(
+                assignment.Id, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.FileAccess[assignment.Role],
+                snapshot.Roles.Sensitive[assignment.Role], assignment.Scope,
+                assignment.ScopeUnit >= 0 ? snapshot.Units.Ids[assignment.ScopeUnit] : null, assignment.ValidUntil,
+                assignment.IsInForce(options.AsOf), assignment.HolderType == HolderType.Group ? "group" : "principal",
+                assignment.HolderType == HolderType.Group ? snapshot.GroupIds[assignment.Holder] : snapshot.Principals.Ids[assignment.Holder],
+                filesGranted, paths, omitted));
+        }
+
+        var sharesInForce = 0L;
+        foreach (var share in snapshot.SharesOf(p))
+        {
+            sharesInForce += share.IsInForce(options.AsOf) ? 1 : 0;
+        }
+
+        var ordered = grants
+            .OrderByDescending(g => g.InForce && g.FileAccess)
+            .ThenByDescending(g => g.FilesGranted)
+            .ThenBy(g => g.AssignmentId, StringComparer.Ordinal)
+            .ToList();
+        var header = new ReportHeader("AccessAnalyzer", toolVersion, snapshot.SourceName, options.AsOf);
+        return new PrincipalExplanation(header, figures, target, target is null ? figures.ReachableFiles > 0 : reaches,
+            ordered, sharesInForce, inCaseload, shared);
+    }
+
+    /// <summary>Who can open files of a unit (through a unit-scope grant on it or above it).</summary>
+    public static TargetExplanation ExplainUnit(Snapshot snapshot, AnalysisOptions options, string unitId, string toolVersion)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        var unit = UnitIndex(snapshot, unitId, required: true);
+        return Reverse(snapshot, options, new ExplainTarget("unit", unitId, unitId), unit, file: null, toolVersion);
+    }
+
+    /// <summary>Who can open one file: unit-scope grants over its unit, caseload grants of those who hold it, shares.</summary>
+    public static TargetExplanation ExplainFile(Snapshot snapshot, AnalysisOptions options, FileFacts file, string toolVersion)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(file);
+        var unit = UnitIndex(snapshot, file.UnitId, required: false);
+        return Reverse(snapshot, options, new ExplainTarget("file", file.FileId, file.UnitId), unit, file, toolVersion);
+    }
+
+    private static TargetExplanation Reverse(
+        Snapshot snapshot, AnalysisOptions options, ExplainTarget target, int unit, FileFacts? file, string toolVersion)
+    {
+        var closure = MembershipClosure.Build(snapshot);
+        var holders = HolderIndex.Build(snapshot, closure);
+        var via = new SortedDictionary<int, SortedSet<string>>();
+        void Add(int p, string how)
+        {
+            if (!via.TryGetValue(p, out var set))
+            {
+                via[p] = set = new SortedSet<string>(StringComparer.Ordinal);
+            }
+
+            set.Add(how);
+        }
+
+        var covering = new List<CoveringGrant>();
+        for (var a = 0; a < snapshot.Assignments.Length; a++)
+        {
+            var assignment = snapshot.Assignments[a];
+            if (unit < 0 || assignment.Scope != AssignmentScope.Unit || !GrantIndex.Grants(snapshot, assignment, options.AsOf)
+                || !snapshot.Units.IsInSubtree(unit, assignment.ScopeUnit))
+            {
+                continue;
+            }
+
+            var affected = holders.Of(assignment);
+            foreach (var p in affected)
+            {
+                Add(p, assignment.Id);
+            }
+
+            covering.Add(new CoveringGrant(
+                assignment.Id, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.Sensitive[assignment.Role],
+                assignment.HolderType == HolderType.Group ? "group" : "principal",
+                assignment.HolderType == HolderType.Group ? snapshot.GroupIds[assignment.Holder] : snapshot.Principals.Ids[assignment.Holder],
+                snapshot.Units.Ids[assignment.ScopeUnit], affected.Length));
+        }
+
+        if (file is not null)
+        {
+            var grants = GrantIndex.Build(snapshot, options.AsOf);
+            var groups = new List<int>();
+            var mark = new int[snapshot.GroupCount];
+            var stamp = 0;
+            foreach (var principalId in file.CaseloadPrincipalIds.Distinct(StringComparer.Ordinal))
+            {
+                var p = snapshot.Principals.Ids.IndexOf(principalId);
+                if (p < 0)
+                {
+                    continue;
+                }
+
+                groups.Clear();
+                closure.EffectiveGroupsOf(p, groups, mark, ++stamp);
+                var caseloadGrant = grants.OfPrincipal(p).ToArray().Concat(groups.SelectMany(g => grants.OfGroup(g).ToArray()))
+                    .Any(a => snapshot.Assignments[a].Scope == AssignmentScope.Caseload);
+                if (caseloadGrant)
+                {
+                    Add(p, "caseload");
+                }
+            }
+
+            foreach (var (principalId, validUntil) in file.Shares)
+            {
+                var p = snapshot.Principals.Ids.IndexOf(principalId);
+                if (p >= 0 && InForce(validUntil, options.AsOf))
+                {
+                    Add(p, "share");
+                }
+            }
+        }
+
+        var principals = snapshot.Principals;
+        var reaching = via.Select(kv => new ReachingPrincipal(
+                principals.Ids[kv.Key], principals.Kinds[kv.Key], principals.Organizations[kv.Key],
+                principals.Active[kv.Key], principals.Mfa[kv.Key], [.. kv.Value]))
+            .OrderBy(r => r.PrincipalId, StringComparer.Ordinal)
+            .ToList();
+        static List<KeyValuePair<string, int>> Count(IEnumerable<string> keys) =>
+            [.. keys.GroupBy(k => k, StringComparer.Ordinal)
+                .Select(g => new KeyValuePair<string, int>(g.Key, g.Count()))
+                .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)];
+
+        var header = new ReportHeader("AccessAnalyzer", toolVersion, snapshot.SourceName, options.AsOf);
+        return new TargetExplanation(header, target,
+            [.. covering.OrderByDescending(c => c.Holders).ThenBy(c => c.AssignmentId, StringComparer.Ordinal)],
+            reaching,
+            Count(reaching.Select(r => r.Kind.ToString().ToLowerInvariant())),
+            Count(reaching.Select(r => r.Organization)));
+    }
+
+    /// <summary>Every simple membership path from the principal to the assignment's holder.</summary>
+    private static (IReadOnlyList<IReadOnlyList<string>> Paths, int Omitted) Paths(
+        Snapshot snapshot, MembershipClosure closure, int p, Assignment assignment)
+    {
+        var principalId = snapshot.Principals.Ids[p];
+        if (assignment.HolderType == HolderType.Principal)
+        {
+            return ([[principalId]], 0);
+        }
+
+        var holder = assignment.Holder;
+        var paths = new List<IReadOnlyList<string>>();
+        var omitted = 0;
+        var path = new List<int>();
+        var onPath = new bool[snapshot.GroupCount];
+
+        void Walk(int group)
+        {
+            path.Add(group);
+            onPath[group] = true;
+            if (group == holder)
+            {
+                if (paths.Count < MaxPathsPerGrant)
+                {
+                    paths.Add([principalId, .. path.Select(g => snapshot.GroupIds[g])]);
+                }
+                else
+                {
+                    omitted++;
+                }
+            }
+            else
+            {
+                foreach (var parent in closure.ParentsOf(group))
+                {
+                    // Only groups that lead to the holder; a group already on the path would close a cycle.
+                    if (!onPath[parent] && closure.IsWithin(parent, holder))
+                    {
+                        Walk(parent);
+                    }
+                }
+            }
+
+            onPath[group] = false;
+            path.RemoveAt(path.Count - 1);
+        }
+
+        foreach (var direct in closure.DirectGroupsOf(p))
+        {
+            if (closure.IsWithin(direct, holder))
+            {
+                Walk(direct);
+            }
+        }
+
+        return (paths, omitted);
+    }
+
+    private static bool HasCaseloadIn(Snapshot snapshot, int p, int unit)
+    {
+        foreach (var entry in snapshot.CaseloadOf(p))
+        {
+            if (entry.Unit == unit)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static long FilesInSubtree(Snapshot snapshot, long[][] prefix, int unit)
+    {
+        int start = snapshot.Units.Pre[unit], end = snapshot.Units.End[unit];
+        long total = 0;
+        for (var c = 0; c < 4; c++)
+        {
+            total += prefix[c][end] - prefix[c][start];
+        }
+
+        return total;
+    }
+
+    private static bool InForce(DateOnly? validUntil, DateOnly asOf) => validUntil is not { } until || until >= asOf;
+
+    private static int PrincipalIndex(Snapshot snapshot, string principalId)
+    {
+        var p = snapshot.Principals.Ids.IndexOf(principalId);
+        return p >= 0 ? p : throw new InputErrorException("principals", null, "id", $"principal '{principalId}' not found");
+    }
+
+    private static int UnitIndex(Snapshot snapshot, string unitId, bool required)
+    {
+        var u = snapshot.Units.Ids.IndexOf(unitId);
+        return u >= 0 || !required ? u : throw new InputErrorException("org_units", null, "id", $"unit '{unitId}' not found");
+    }
+}
