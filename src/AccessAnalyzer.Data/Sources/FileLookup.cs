@@ -119,5 +119,11 @@ public static class FileLookup
         return new FileFacts(fileId, row.Unit ?? string.Empty, sensitive, closed, caseload, shares);
     }
 
-    private static string? Text(object? value) => Database.DbTableCursor.ToText(value);
+    private static string? Text(object? value) => value switch
+    {
+        null or DBNull => null,
+        string s => s,
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 }
