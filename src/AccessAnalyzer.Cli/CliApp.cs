@@ -19,17 +19,22 @@ public static class ExitCodes
 /// </summary>
 public static class CliApp
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, []);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with extra gate rules (a seam for tests).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IReadOnlyList<Core.Gate.IGateRule> extraGateRules)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var context = new CliContext(stdout, stderr);
+        var context = new CliContext(stdout, stderr) { ExtraGateRules = extraGateRules };
         var root = new RootCommand("AccessAnalyzer: who can open beneficiary files beyond their caseload, by how much, and why.")
         {
             AnalyzeCommand.Create(context),
             PlanCommand.Create(context),
             ExplainCommand.Create(context),
+            GateCommand.Create(context),
+            DiffCommand.Create(context),
             DemoCommand.Create(context),
         };
 
@@ -74,6 +79,12 @@ public static class CliApp
 #pragma warning restore CA1031
         {
             stderr.WriteLine(OneLine($"internal error: {ex.GetType().Name}: {ex.Message} (please report this; no result was written)"));
+            if (Environment.GetEnvironmentVariable("AA_DEBUG") == "1")
+            {
+                // Opt-in for maintainers reproducing a bug report; never on by default.
+                stderr.WriteLine(ex.ToString());
+            }
+
             return ExitCodes.BadInput;
         }
     }

@@ -11,6 +11,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
 
+    /// <summary>Gate rules added to the built-in ones (tests use it to prove a crashing rule fails closed).</summary>
+    public IReadOnlyList<Core.Gate.IGateRule> ExtraGateRules { get; init; } = [];
+
     /// <summary>A console for rendered tables on stdout: colours only on a real terminal.</summary>
     public IAnsiConsole StdoutConsole()
     {

@@ -16,8 +16,10 @@ public sealed class Snapshot
         ImmutableArray<Assignment> assignments, ImmutableArray<long> unitFileCounts, ImmutableArray<long> unplacedFileCounts,
         ImmutableArray<int> caseloadStart, ImmutableArray<CaseloadEntry> caseload,
         ImmutableArray<int> shareStart, ImmutableArray<ShareEntry> shares,
-        ImmutableArray<DanglingReference> danglingReferences, ImmutableArray<AccountPolicyRow>? accountPolicies)
+        ImmutableArray<DanglingReference> danglingReferences, ImmutableArray<AccountPolicyRow>? accountPolicies,
+        SourceLines lines)
     {
+        Lines = lines;
         SourceName = sourceName;
         Units = units;
         Principals = principals;
@@ -35,6 +37,9 @@ public sealed class Snapshot
         DanglingReferences = danglingReferences;
         AccountPolicies = accountPolicies;
     }
+
+    /// <summary>Where each principal, group and assignment stands in its source, for locations in SARIF and messages.</summary>
+    public SourceLines Lines { get; }
 
     /// <summary>Where the data came from (directory or database file), for report headers.</summary>
     public string SourceName { get; }
@@ -218,3 +223,14 @@ public readonly record struct ShareEntry(int Unit, FileClass Class, DateOnly? Va
 /// <paramref name="Subject"/> identifies the row that holds the reference (an assignment id, a principal id, a membership).
 /// </summary>
 public sealed record DanglingReference(string Table, string Column, string Value, string ReferencedTable, string Subject, long Count);
+
+/// <summary>
+/// Source positions of the keyed rows (CSV line, or row number in a database table), aligned with the snapshot's
+/// arrays, and how the source names its tables (<c>assignments.csv</c> or <c>assignments</c>).
+/// </summary>
+public sealed record SourceLines(
+    Func<string, string> TableDisplayName,
+    ImmutableArray<long> Principals,
+    ImmutableArray<long> Groups,
+    ImmutableArray<long> Assignments,
+    ImmutableArray<AccountPolicyRow> Policies);

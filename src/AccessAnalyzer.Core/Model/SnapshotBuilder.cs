@@ -55,7 +55,7 @@ public static class SnapshotBuilder
             [.. roleRows.Select(r => r.FileAccess)], [.. roleRows.Select(r => r.Sensitive)]);
 
         var memberships = ResolveMemberships(tables.Memberships, groupIndex, principalIndex, dangling);
-        var assignments = ResolveAssignments(tables, roleIndex, principalIndex, groupIndex, unitIndex, dangling, Name("assignments"));
+        var (assignments, assignmentLines) = ResolveAssignments(tables, roleIndex, principalIndex, groupIndex, unitIndex, dangling, Name("assignments"));
 
         var unitFileCounts = new long[units.Count * 4];
         var unplaced = new long[4];
@@ -97,7 +97,9 @@ public static class SnapshotBuilder
         return new Snapshot(
             tables.SourceName, units, principals, [.. groupRows.Select(r => r.Id)], [.. groupRows.Select(r => r.Name)],
             roles, memberships, assignments, [.. unitFileCounts], [.. unplaced], caseloadStart, caseload,
-            shareStart, shares, [.. dangling], policies);
+            shareStart, shares, [.. dangling], policies,
+            new SourceLines(tables.TableDisplayName, [.. principalRows.Select(r => r.Line)], [.. groupRows.Select(r => r.Line)],
+                assignmentLines, policies ?? []));
     }
 
     /// <summary>Sorts rows by id (ordinal) and rejects a repeated id, naming the later of the two rows.</summary>
@@ -285,12 +287,13 @@ public static class SnapshotBuilder
         return [.. resolved.OrderBy(m => m.Group).ThenBy(m => m.MemberType).ThenBy(m => m.Member)];
     }
 
-    private static ImmutableArray<Assignment> ResolveAssignments(
+    private static (ImmutableArray<Assignment> Assignments, ImmutableArray<long> Lines) ResolveAssignments(
         SourceTables tables, Dictionary<string, int> roles, Dictionary<string, int> principals,
         Dictionary<string, int> groups, Dictionary<string, int> units, List<DanglingReference> dangling, string table)
     {
         var rows = SortedUnique(tables.Assignments, r => r.Id, r => r.Line, table);
         var resolved = ImmutableArray.CreateBuilder<Assignment>(rows.Length);
+        var lines = ImmutableArray.CreateBuilder<long>(rows.Length);
         foreach (var row in rows)
         {
             var ok = true;
@@ -319,10 +322,11 @@ public static class SnapshotBuilder
             {
                 resolved.Add(new Assignment(row.Id, role, holder, row.HolderType, row.Scope,
                     row.Scope == AssignmentScope.Unit ? scopeUnit : -1, row.ValidUntil));
+                lines.Add(row.Line);
             }
         }
 
-        return resolved.ToImmutable();
+        return (resolved.ToImmutable(), lines.ToImmutable());
     }
 
     private static (ImmutableArray<int> Start, ImmutableArray<CaseloadEntry> Entries) ResolveCaseload(

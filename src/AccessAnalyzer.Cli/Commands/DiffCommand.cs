@@ -1,0 +1,56 @@
+using System.CommandLine;
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Reports;
+
+namespace AccessAnalyzer.Cli.Commands;
+
+/// <summary><c>diff</c>: the exposure change a proposed edit makes, for a review comment.</summary>
+internal static class DiffCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var before = new Option<string>("--before") { Description = "The current data (CSV directory or SQLite file).", Required = true };
+        var after = new Option<string>("--after") { Description = "The proposed data.", Required = true };
+        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
+        var format = new Option<string>("--format") { Description = "text, json or markdown.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "markdown");
+        var output = new Option<string?>("--output") { Description = "Write to this file (atomically) instead of stdout." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var command = new Command("diff", "Show how a proposed edit changes who can open what: accounts, assignments, excess added.")
+        {
+            before, after, asOf, format, output, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new AnalysisOptions { AsOf = CliContext.ParseAsOf(parse.GetValue(asOf)) };
+            var diff = context.WithProgress(parse.GetValue(quiet), "Comparing", progress =>
+            {
+                var current = CliContext.LoadSource(parse.GetValue(before)!, progress);
+                var proposed = CliContext.LoadSource(parse.GetValue(after)!, progress);
+                return SnapshotDiff.Compute(current, proposed, options, ToolInfo.Version);
+            });
+
+            var outputPath = parse.GetValue(output);
+            switch (parse.GetValue(format))
+            {
+                case "json":
+                    context.WriteOutput(outputPath, stream => DiffWriters.WriteJson(diff, stream));
+                    break;
+                case "markdown":
+                    context.WriteOutput(outputPath, stream =>
+                    {
+                        using var writer = new StreamWriter(stream, leaveOpen: true) { NewLine = "\n" };
+                        DiffWriters.WriteMarkdown(diff, writer);
+                    });
+                    break;
+                default:
+                    context.WriteTable(outputPath, console => DiffWriters.WriteText(diff, console));
+                    break;
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Reports;
+
+namespace AccessAnalyzer.Cli.Commands;
+
+/// <summary>
+/// <c>gate</c>: applies a policy to a source (and, with <c>--before</c>, to the change itself) and exits 1 when a rule is
+/// broken, 0 when all hold, 2 on any error: a pipeline step that fails closed.
+/// </summary>
+internal static class GateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var source = new Option<string>("--source") { Description = "The proposed data: a directory of canonical CSV files, or an SQLite database.", Required = true };
+        var policy = new Option<string>("--policy") { Description = "Policy file (JSON; comments allowed; schema: src/AccessAnalyzer.Cli/policy.schema.json).", Required = true };
+        var baseline = new Option<string?>("--baseline") { Description = "Known findings: they pass while they have not grown and their justification has not expired." };
+        var writeBaseline = new Option<string?>("--write-baseline") { Description = "Record today's findings in this baseline file (then edit each reason) and exit 0." };
+        var baselineDays = new Option<int>("--baseline-days") { Description = "How long a written baseline entry stays accepted.", DefaultValueFactory = _ => 90 };
+        var before = new Option<string?>("--before") { Description = "The current data: also apply the change rules to the difference." };
+        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
+        var format = new Option<string>("--format") { Description = "text, sarif, junit or markdown.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "sarif", "junit", "markdown");
+        var output = new Option<string?>("--output") { Description = "Write the report to this file (atomically) instead of stdout." };
+        var toolUri = new Option<string>("--tool-uri")
+        {
+            Description = "Absolute URI of your deployment's documentation, put in SARIF as the tool's informationUri.",
+            DefaultValueFactory = _ => GateWriters.DefaultInformationUri,
+        };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var command = new Command("gate", "Fail (exit 1) when the data breaks the access policy or a change widens access past it.")
+        {
+            source, policy, baseline, writeBaseline, baselineDays, before, asOf, format, output, toolUri, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new AnalysisOptions { AsOf = CliContext.ParseAsOf(parse.GetValue(asOf)) };
+            var policyPath = parse.GetValue(policy)!;
+            var gatePolicy = GatePolicyParser.Parse(ReadFile(policyPath, "--policy"), Path.GetFileName(policyPath));
+            var baselinePath = parse.GetValue(baseline);
+            var known = baselinePath is null ? null : Baseline.Parse(ReadFile(baselinePath, "--baseline"), Path.GetFileName(baselinePath));
+            var days = parse.GetValue(baselineDays);
+            if (days < 0)
+            {
+                throw new UsageException("--baseline-days must be zero or more");
+            }
+
+            var sourcePath = parse.GetValue(source)!;
+            var beforePath = parse.GetValue(before);
+            var outcome = context.WithProgress(parse.GetValue(quiet), "Gate", progress =>
+            {
+                var after = CliContext.LoadSource(sourcePath, progress);
+                DiffReport? diff = null;
+                if (beforePath is not null)
+                {
+                    var current = CliContext.LoadSource(beforePath, progress);
+                    progress?.Report("comparing");
+                    diff = SnapshotDiff.Compute(current, after, options, ToolInfo.Version);
+                }
+
+                progress?.Report("checking the policy");
+                return GateEvaluator.Evaluate(after, gatePolicy, options, diff, known, ToolInfo.Version, context.ExtraGateRules);
+            });
+
+            var outputPath = parse.GetValue(output);
+            var informationUri = parse.GetValue(toolUri)!;
+            if (!Uri.TryCreate(informationUri, UriKind.Absolute, out _))
+            {
+                throw new UsageException($"--tool-uri '{informationUri}' is not an absolute URI");
+            }
+
+            switch (parse.GetValue(format))
+            {
+                case "sarif":
+                    context.WriteOutput(outputPath, stream => GateWriters.WriteSarif(outcome, stream, location => ArtifactUri(sourcePath, location), informationUri));
+                    break;
+                case "junit":
+                    context.WriteOutput(outputPath, stream => GateWriters.WriteJUnit(outcome, stream));
+                    break;
+                case "markdown":
+                    context.WriteOutput(outputPath, stream =>
+                    {
+                        using var writer = new StreamWriter(stream, leaveOpen: true) { NewLine = "\n" };
+                        GateWriters.WriteMarkdown(outcome, writer);
+                    });
+                    break;
+                default:
+                    context.WriteTable(outputPath, console => GateWriters.WriteText(outcome, console));
+                    break;
+            }
+
+            if (parse.GetValue(writeBaseline) is { } baselineOut)
+            {
+                context.WriteOutput(baselineOut, stream => Baseline.From(outcome.Violations, options.AsOf, days).Write(stream));
+                context.Error.WriteLine($"baseline written: {outcome.Violations.Count} finding(s) accepted until {options.AsOf.AddDays(days):yyyy-MM-dd}; give each a reason.");
+                return ExitCodes.Ok;
+            }
+
+            return outcome.Passed ? ExitCodes.Ok : ExitCodes.GateFailed;
+        });
+        return command;
+    }
+
+    private static string ReadFile(string path, string option)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"{option}: file '{path}' not found");
+        }
+
+        return File.ReadAllText(path);
+    }
+
+    /// <summary>A CSV row's file relative to the working directory (the repository root in CI); a table name for databases.</summary>
+    internal static string ArtifactUri(string source, GateLocation location)
+    {
+        if (!Directory.Exists(source))
+        {
+            return Uri.EscapeDataString(location.DisplayName);
+        }
+
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(source, location.DisplayName));
+        return string.Join('/', relative.Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
+    }
+}

@@ -1,0 +1,320 @@
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Reporting;
+using static AccessAnalyzer.Core.Gate.GateEvaluator;
+
+namespace AccessAnalyzer.Core.Gate;
+
+/// <summary>The built-in gate rules, one small class each. Ids are stable: baselines and CI systems key on them.</summary>
+public static class GateRules
+{
+    public static IReadOnlyList<IGateRule> All { get; } =
+    [
+        new MaxExcessPerPrincipal(), new MaxReachToCaseloadRatio(), new MaxPartnerSensitiveExcess(), new ForbiddenScopeLevel(),
+        new MfaRequiredAboveReach(), new MaxLockoutThreshold(), new NoGroupCycles(), new NoDanglingReferences(),
+        new NoDormantAccountWithReach(), new MaxExcessIncrease(), new MaxPrincipalExcessIncrease(),
+    ];
+
+    private static GateRuleInfo? Info(ThresholdRule rule, string id, string name, string description, string help) =>
+        rule.Enabled ? new GateRuleInfo(id, name, rule.Level, description, help) : null;
+
+    private static GateRuleInfo? Info(GateLevel? level, string id, string name, string description, string help) =>
+        level is { } l ? new GateRuleInfo(id, name, l, description, help) : null;
+
+    private sealed class MaxExcessPerPrincipal : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MaxExcessPerPrincipal,
+            "max-excess-per-principal", "MaxExcessPerPrincipal", "An account can open more files beyond its caseload than policy allows.",
+            "Narrow the assignments that give this account reach outside its caseload: `accessanalyzer explain --principal ID` lists them, `accessanalyzer plan` ranks the changes.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var rule = c.Policy.MaxExcessPerPrincipal;
+            for (var p = 0; p < c.Figures.Count; p++)
+            {
+                var f = c.Figures[p];
+                if (f.ExcessFiles > rule.Threshold)
+                {
+                    yield return new("max-excess-per-principal", rule.Level,
+                        $"Account '{f.PrincipalId}' ({f.Organization}) can open {N(f.ExcessFiles)} files beyond its caseload (limit {N(rule.Threshold)}).",
+                        "principal", f.PrincipalId, f.ExcessFiles, rule.Threshold, c.PrincipalLocation(p));
+                }
+            }
+        }
+    }
+
+    private sealed class MaxReachToCaseloadRatio : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MaxReachToCaseloadRatio,
+            "max-reach-caseload-ratio", "MaxReachToCaseloadRatio", "An account reaches many times more files than its caseload.",
+            "Reach should stay close to need: an account with no caseload but reach, or reach far above its caseload, usually holds a grant meant for someone else.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var rule = c.Policy.MaxReachToCaseloadRatio;
+            for (var p = 0; p < c.Figures.Count; p++)
+            {
+                var f = c.Figures[p];
+                if (f.ReachableFiles == 0 || f.ReachableFiles < c.Policy.RatioMinReach)
+                {
+                    continue;
+                }
+
+                // Integer comparison, no rounding: reach > threshold × caseload.
+                if (f.ReachableFiles > rule.Threshold * f.CaseloadFiles)
+                {
+                    var ratio = f.CaseloadFiles == 0 ? "no caseload" : $"{f.ReachableFiles / f.CaseloadFiles}× its caseload";
+                    yield return new("max-reach-caseload-ratio", rule.Level,
+                        $"Account '{f.PrincipalId}' reaches {N(f.ReachableFiles)} files, {ratio} (limit {rule.Threshold}×).",
+                        "principal", f.PrincipalId, f.CaseloadFiles == 0 ? f.ReachableFiles : f.ReachableFiles / f.CaseloadFiles, rule.Threshold,
+                        c.PrincipalLocation(p));
+                }
+            }
+        }
+    }
+
+    private sealed class MaxPartnerSensitiveExcess : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MaxPartnerSensitiveExcess,
+            "max-partner-sensitive-excess", "MaxPartnerSensitiveExcess", "A partner-organisation account reaches sensitive files beyond its caseload.",
+            "Partner advisors should read health and disability data of their own caseload only: remove or narrow the sensitive role.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var rule = c.Policy.MaxPartnerSensitiveExcess;
+            for (var p = 0; p < c.Figures.Count; p++)
+            {
+                var f = c.Figures[p];
+                if (f.Kind == PrincipalKind.Partner && f.SensitiveExcessFiles > rule.Threshold)
+                {
+                    yield return new("max-partner-sensitive-excess", rule.Level,
+                        $"Partner account '{f.PrincipalId}' ({f.Organization}) can open {N(f.SensitiveExcessFiles)} sensitive files beyond its caseload (limit {N(rule.Threshold)}).",
+                        "principal", f.PrincipalId, f.SensitiveExcessFiles, rule.Threshold, c.PrincipalLocation(p));
+                }
+            }
+        }
+    }
+
+    private sealed class ForbiddenScopeLevel : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => policy.ForbiddenScopes.Count == 0 ? null
+            : new GateRuleInfo("forbidden-scope-level", "ForbiddenScopeLevel",
+                policy.ForbiddenScopes.Any(f => f.Level == GateLevel.Error) ? GateLevel.Error : GateLevel.Warning,
+                "A unit-scope grant reaches accounts of a kind or organisation above the level policy allows them.",
+                "Grant such accounts at the allowed level or below (for example an agency), or on their caseload only.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var s = c.Snapshot;
+            var levels = c.Policy.Levels;
+            for (var a = 0; a < s.Assignments.Length; a++)
+            {
+                var assignment = s.Assignments[a];
+                if (assignment.Scope != AssignmentScope.Unit || !GrantIndex.Grants(s, assignment, c.AsOf))
+                {
+                    continue;
+                }
+
+                var kind = s.Units.Kinds[assignment.ScopeUnit];
+                var level = IndexOf(levels, kind);
+                foreach (var forbidden in c.Policy.ForbiddenScopes)
+                {
+                    // An unknown unit kind cannot be shown to be low enough: fail closed.
+                    if (level >= 0 && level <= IndexOf(levels, forbidden.MaxLevel))
+                    {
+                        continue;
+                    }
+
+                    var matching = c.HoldersOf(a).Where(p =>
+                        (forbidden.PrincipalKind is not { } k || s.Principals.Kinds[p] == k) &&
+                        (forbidden.Organization is not { } o || string.Equals(s.Principals.Organizations[p], o, StringComparison.Ordinal))).ToList();
+                    if (matching.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var who = forbidden.PrincipalKind is { } pk ? $"{pk.ToString().ToLowerInvariant()} account(s)" : $"account(s) of {forbidden.Organization}";
+                    var excess = c.ExcessThrough(a, matching);
+                    var holder = SnapshotDiff.HolderId(s, assignment);
+                    yield return new("forbidden-scope-level", forbidden.Level,
+                        $"Assignment '{assignment.Id}' grants {s.Roles.Ids[assignment.Role]} on {kind} '{s.Units.Ids[assignment.ScopeUnit]}' to " +
+                        $"{(assignment.HolderType == HolderType.Group ? "group" : "principal")} '{holder}': {matching.Count} {who} reach above " +
+                        $"{forbidden.MaxLevel} level, {N(excess)} files beyond their caseload through it.",
+                        "assignment", assignment.Id, excess, 0, c.AssignmentLocation(a));
+                    break; // one violation per assignment, under the first rule it breaks
+                }
+            }
+        }
+
+        private static int IndexOf(IReadOnlyList<string> levels, string kind)
+        {
+            for (var i = 0; i < levels.Count; i++)
+            {
+                if (string.Equals(levels[i], kind, StringComparison.OrdinalIgnoreCase))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+    }
+
+    private sealed class MfaRequiredAboveReach : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MfaRequiredAboveReach,
+            "mfa-required-above-reach", "MfaRequiredAboveReach", "An account without multi-factor authentication reaches more files than policy allows.",
+            "Enrol the account in MFA, or reduce its reach: a phished password must not open many files.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var rule = c.Policy.MfaRequiredAboveReach;
+            for (var p = 0; p < c.Figures.Count; p++)
+            {
+                var f = c.Figures[p];
+                if (!f.Mfa && f.ReachableFiles > rule.Threshold)
+                {
+                    yield return new("mfa-required-above-reach", rule.Level,
+                        $"Account '{f.PrincipalId}' ({f.Organization}) has no MFA and reaches {N(f.ReachableFiles)} files (limit {N(rule.Threshold)}).",
+                        "principal", f.PrincipalId, f.ReachableFiles, rule.Threshold, c.PrincipalLocation(p));
+                }
+            }
+        }
+    }
+
+    private sealed class MaxLockoutThreshold : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MaxLockoutThreshold,
+            "max-lockout-threshold", "MaxLockoutThreshold", "An organisation locks accounts only after more failed logins than policy allows.",
+            "Lower account_policy.lockout_threshold (the breach's partner accounts locked after 50 failures).");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var rule = c.Policy.MaxLockoutThreshold;
+            foreach (var policy in c.Snapshot.Lines.Policies)
+            {
+                if (policy.LockoutThreshold > rule.Threshold)
+                {
+                    yield return new("max-lockout-threshold", rule.Level,
+                        $"Organisation '{policy.Organization}' locks an account after {policy.LockoutThreshold} failed logins (limit {rule.Threshold}).",
+                        "organization", policy.Organization, policy.LockoutThreshold, rule.Threshold,
+                        c.TableLocation("account_policy", policy.Organization, policy.Line));
+                }
+            }
+        }
+    }
+
+    private sealed class NoGroupCycles : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.NoGroupCycles,
+            "no-group-cycles", "NoGroupCycles", "Groups contain each other.",
+            "Break the cycle: in a membership cycle every member of one group is a member of all, which is rarely intended.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            foreach (var cycle in c.Result.Closure.Cycles)
+            {
+                var ids = cycle.Select(g => c.Snapshot.GroupIds[g]).ToArray();
+                yield return new("no-group-cycles", c.Policy.NoGroupCycles!.Value,
+                    $"Groups {string.Join(", ", ids.Select(i => $"'{i}'"))} form a membership cycle.",
+                    "group", string.Join("+", ids), ids.Length, 0, c.GroupLocation(cycle[0]));
+            }
+        }
+    }
+
+    private sealed class NoDanglingReferences : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.NoDanglingReferences,
+            "no-dangling-references", "NoDanglingReferences", "A row names a unit, role, group, principal or file that does not exist.",
+            "Fix or delete the row: a reference to nothing hides a mistake, and may start granting when the missing id appears.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            foreach (var d in c.Snapshot.DanglingReferences)
+            {
+                yield return new("no-dangling-references", c.Policy.NoDanglingReferences!.Value,
+                    $"{d.Table}.{d.Column}: {N(d.Count)} row(s) ({d.Subject}) name '{d.Value}', missing from {d.ReferencedTable}.",
+                    d.Table, $"{d.Column}:{d.Value}:{d.Subject}", d.Count, 0, c.TableLocation(d.Table, d.Subject));
+            }
+        }
+    }
+
+    private sealed class NoDormantAccountWithReach : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.NoDormantAccountWithReach,
+            "no-dormant-account-with-reach", "NoDormantAccountWithReach", "An inactive or long-unused account still reaches files.",
+            "Remove the account's assignments and group memberships, or disable the account: a dormant account with reach is an attacker's favourite.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var options = new ReportOptions { DormantAfterDays = c.Policy.DormantDays };
+            for (var p = 0; p < c.Figures.Count; p++)
+            {
+                var f = c.Figures[p];
+                if (f.ReachableFiles > 0 && FindingRules.IsDormant(f, c.AsOf, options))
+                {
+                    yield return new("no-dormant-account-with-reach", c.Policy.NoDormantAccountWithReach!.Value,
+                        $"{(f.Active ? "Unused" : "Inactive")} account '{f.PrincipalId}' ({f.Organization}) still reaches {N(f.ReachableFiles)} files.",
+                        "principal", f.PrincipalId, f.ReachableFiles, 0, c.PrincipalLocation(p));
+                }
+            }
+        }
+    }
+
+    private sealed class MaxExcessIncrease : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => !comparing ? null : GateRules.Info(policy.MaxExcessIncrease,
+            "max-excess-increase", "MaxExcessIncrease", "The change adds more excess exposure than policy allows.",
+            "Review the assignments and memberships the change adds or widens: `accessanalyzer diff` shows the excess each adds.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var diff = c.Diff!;
+            var rule = c.Policy.MaxExcessIncrease;
+            var delta = diff.TotalsAfter.ExcessExposure - diff.TotalsBefore.ExcessExposure;
+            if (delta <= rule.Threshold)
+            {
+                yield break;
+            }
+
+            var causes = diff.Assignments.Where(a => a.ExcessAdded > 0).Take(3)
+                .Select(a => $"assignment '{a.AssignmentId}' ({a.After}) adds {N(a.ExcessAdded)}")
+                .ToList();
+            var added = diff.Memberships.Count(m => m.Added);
+            if (added > 0)
+            {
+                causes.Add($"{added} membership(s) added");
+            }
+
+            var location = diff.Assignments.FirstOrDefault(a => a.ExcessAdded > 0) is { } top && c.Snapshot.Assignments.Select(x => x.Id).ToList().IndexOf(top.AssignmentId) is var i and >= 0
+                ? c.AssignmentLocation(i)
+                : c.TableLocation("assignments", "*");
+            yield return new("max-excess-increase", rule.Level,
+                $"The change adds {N(delta)} files of excess exposure (limit {N(rule.Threshold)}): {string.Join("; ", causes)}.",
+                "change", "excess-exposure", delta, rule.Threshold, location);
+        }
+    }
+
+    private sealed class MaxPrincipalExcessIncrease : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => !comparing ? null : GateRules.Info(policy.MaxPrincipalExcessIncrease,
+            "max-principal-excess-increase", "MaxPrincipalExcessIncrease", "The change widens one account's excess more than policy allows.",
+            "Check why this account gains reach: `accessanalyzer explain --principal ID --source <after>`.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var rule = c.Policy.MaxPrincipalExcessIncrease;
+            var index = c.Snapshot.Principals.Ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
+            foreach (var change in c.Diff!.Principals)
+            {
+                if (change.ExcessDelta > rule.Threshold)
+                {
+                    yield return new("max-principal-excess-increase", rule.Level,
+                        $"Account '{change.PrincipalId}' gains {N(change.ExcessDelta)} files of excess ({N(change.ExcessBefore)} → {N(change.ExcessAfter)}; limit {N(rule.Threshold)}).",
+                        "principal", change.PrincipalId, change.ExcessDelta, rule.Threshold,
+                        index.TryGetValue(change.PrincipalId, out var p) ? c.PrincipalLocation(p) : c.TableLocation("principals", change.PrincipalId));
+                }
+            }
+        }
+    }
+}

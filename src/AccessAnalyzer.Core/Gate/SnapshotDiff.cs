@@ -1,0 +1,177 @@
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Core.Reporting;
+
+namespace AccessAnalyzer.Core.Gate;
+
+/// <summary>How an assignment differs between two sources.</summary>
+public enum AssignmentChangeKind { Added, Removed, Widened, Narrowed, Changed }
+
+/// <summary>A principal whose reach or excess differs.</summary>
+public sealed record PrincipalChange(string PrincipalId, PrincipalKind Kind, string Organization,
+    long ReachBefore, long ReachAfter, long ExcessBefore, long ExcessAfter, long SensitiveExcessBefore, long SensitiveExcessAfter)
+{
+    public long ExcessDelta => ExcessAfter - ExcessBefore;
+}
+
+/// <summary>
+/// An assignment added, removed or altered. <see cref="ExcessAdded"/> is the change in the excess this assignment alone
+/// is responsible for (what removing it would remove), after minus before: positive when the edit widens access.
+/// </summary>
+public sealed record AssignmentChange(string AssignmentId, AssignmentChangeKind Kind, string RoleId, string HolderType, string HolderId,
+    string? Before, string? After, int Holders, long ExcessAdded, long SensitiveExcessAdded);
+
+/// <summary>A membership row added or removed.</summary>
+public sealed record MembershipChange(string GroupId, string MemberId, MemberType MemberType, bool Added);
+
+/// <summary>The exposure change a proposed edit makes: before and after analyzed with the same engine and date.</summary>
+public sealed record DiffReport(
+    ReportHeader Header,
+    string BeforeSource,
+    ReportTotals TotalsBefore,
+    ReportTotals TotalsAfter,
+    IReadOnlyList<PrincipalChange> Principals,
+    IReadOnlyList<AssignmentChange> Assignments,
+    IReadOnlyList<MembershipChange> Memberships);
+
+/// <summary>Compares two snapshots of the same organisation, matching rows by id.</summary>
+public static class SnapshotDiff
+{
+    public static DiffReport Compute(Snapshot before, Snapshot after, AnalysisOptions options, string toolVersion)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(options);
+        var beforeSide = new Side(before, options.AsOf);
+        var afterSide = new Side(after, options.AsOf);
+
+        var principals = new List<PrincipalChange>();
+        var beforeIndex = Index(before.Principals.Ids);
+        var afterIndex = Index(after.Principals.Ids);
+        foreach (var id in beforeIndex.Keys.Union(afterIndex.Keys).Order(StringComparer.Ordinal))
+        {
+            var b = beforeIndex.TryGetValue(id, out var bi) ? beforeSide.Figures[bi] : default;
+            var a = afterIndex.TryGetValue(id, out var ai) ? afterSide.Figures[ai] : default;
+            if (a.ReachableFiles == b.ReachableFiles && a.ExcessFiles == b.ExcessFiles && a.SensitiveExcessFiles == b.SensitiveExcessFiles)
+            {
+                continue;
+            }
+
+            var (kind, organization) = afterIndex.ContainsKey(id)
+                ? (after.Principals.Kinds[ai], after.Principals.Organizations[ai])
+                : (before.Principals.Kinds[bi], before.Principals.Organizations[bi]);
+            principals.Add(new PrincipalChange(id, kind, organization, b.ReachableFiles, a.ReachableFiles, b.ExcessFiles, a.ExcessFiles,
+                b.SensitiveExcessFiles, a.SensitiveExcessFiles));
+        }
+
+        var assignments = new List<AssignmentChange>();
+        var beforeAssignments = before.Assignments.Select((x, i) => (x.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
+        var afterAssignments = after.Assignments.Select((x, i) => (x.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
+        foreach (var id in beforeAssignments.Keys.Union(afterAssignments.Keys).Order(StringComparer.Ordinal))
+        {
+            var inBefore = beforeAssignments.TryGetValue(id, out var bIdx);
+            var inAfter = afterAssignments.TryGetValue(id, out var aIdx);
+            var describeBefore = inBefore ? Describe(before, before.Assignments[bIdx]) : null;
+            var describeAfter = inAfter ? Describe(after, after.Assignments[aIdx]) : null;
+            if (describeBefore == describeAfter)
+            {
+                continue;
+            }
+
+            var (bExcess, bSensitive, _) = inBefore ? beforeSide.Contribution(bIdx) : default;
+            var (aExcess, aSensitive, holders) = inAfter ? afterSide.Contribution(aIdx) : default;
+            if (!inAfter)
+            {
+                holders = beforeSide.Contribution(bIdx).Holders;
+            }
+
+            var kind = !inBefore ? AssignmentChangeKind.Added
+                : !inAfter ? AssignmentChangeKind.Removed
+                : aExcess > bExcess ? AssignmentChangeKind.Widened
+                : aExcess < bExcess ? AssignmentChangeKind.Narrowed
+                : AssignmentChangeKind.Changed;
+            var (snapshot, assignment) = inAfter ? (after, after.Assignments[aIdx]) : (before, before.Assignments[bIdx]);
+            assignments.Add(new AssignmentChange(id, kind, snapshot.Roles.Ids[assignment.Role],
+                assignment.HolderType == HolderType.Group ? "group" : "principal", HolderId(snapshot, assignment),
+                describeBefore, describeAfter, holders, aExcess - bExcess, aSensitive - bSensitive));
+        }
+
+        var memberships = new List<MembershipChange>();
+        var beforeEdges = Edges(before);
+        var afterEdges = Edges(after);
+        memberships.AddRange(afterEdges.Except(beforeEdges).Select(e => new MembershipChange(e.Group, e.Member, e.Type, true)));
+        memberships.AddRange(beforeEdges.Except(afterEdges).Select(e => new MembershipChange(e.Group, e.Member, e.Type, false)));
+
+        var header = new ReportHeader("AccessAnalyzer", toolVersion, after.SourceName, options.AsOf);
+        return new DiffReport(header, before.SourceName, beforeSide.Totals, afterSide.Totals,
+            [.. principals.OrderByDescending(p => p.ExcessDelta).ThenBy(p => p.PrincipalId, StringComparer.Ordinal)],
+            [.. assignments.OrderByDescending(a => a.ExcessAdded).ThenBy(a => a.AssignmentId, StringComparer.Ordinal)],
+            [.. memberships.OrderBy(m => m.GroupId, StringComparer.Ordinal).ThenBy(m => m.MemberId, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>The assignment as a person reads it; two equal descriptions mean nothing relevant changed.</summary>
+    public static string Describe(Snapshot snapshot, Assignment a)
+    {
+        var scope = a.Scope == AssignmentScope.Caseload ? "own caseload" : $"unit {snapshot.Units.Ids[a.ScopeUnit]} ({snapshot.Units.Kinds[a.ScopeUnit]})";
+        var until = a.ValidUntil is { } d ? $" until {d:yyyy-MM-dd}" : string.Empty;
+        return $"{snapshot.Roles.Ids[a.Role]} @ {scope} for {(a.HolderType == HolderType.Group ? "group" : "principal")} {HolderId(snapshot, a)}{until}";
+    }
+
+    public static string HolderId(Snapshot snapshot, Assignment a) =>
+        a.HolderType == HolderType.Group ? snapshot.GroupIds[a.Holder] : snapshot.Principals.Ids[a.Holder];
+
+    private static Dictionary<string, int> Index(IEnumerable<string> ids) =>
+        ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
+
+    private static HashSet<(string Group, string Member, MemberType Type)> Edges(Snapshot s) =>
+        [.. s.Memberships.Select(m => (s.GroupIds[m.Group],
+            m.MemberType == MemberType.Group ? s.GroupIds[m.Member] : s.Principals.Ids[m.Member], m.MemberType))];
+
+    /// <summary>One side of the diff: its figures, and what each assignment alone contributes.</summary>
+    private sealed class Side
+    {
+        private readonly Snapshot _snapshot;
+        private readonly ExposureCalculator _calculator;
+        private readonly HolderIndex _holders;
+        private readonly DateOnly _asOf;
+
+        public Side(Snapshot snapshot, DateOnly asOf)
+        {
+            _snapshot = snapshot;
+            _asOf = asOf;
+            _calculator = new ExposureCalculator(snapshot, asOf);
+            Figures = new PrincipalExposure[snapshot.Principals.Count];
+            _calculator.ComputeAll(Figures, state: null);
+            _holders = HolderIndex.Build(snapshot, _calculator.Closure);
+            var result = new ExposureResult(snapshot, new AnalysisOptions { AsOf = asOf }, _calculator.Closure, [.. Figures]);
+            Totals = ReportBuilder.Build(result, new ReportOptions()).Totals;
+        }
+
+        public PrincipalExposure[] Figures { get; }
+
+        public ReportTotals Totals { get; }
+
+        /// <summary>Excess (and sensitive excess) that removing the assignment would remove, and its holder count.</summary>
+        public (long Excess, long Sensitive, int Holders) Contribution(int assignment)
+        {
+            var a = _snapshot.Assignments[assignment];
+            var affected = _holders.Of(a);
+            if (!GrantIndex.Grants(_snapshot, a, _asOf))
+            {
+                return (0, 0, affected.Length);
+            }
+
+            var scratch = _calculator.NewScratch();
+            long excess = 0, sensitive = 0;
+            foreach (var p in affected)
+            {
+                var without = _calculator.Compute(p, scratch, state: null, assignment, new GrantChange(GrantChangeKind.Removed));
+                excess += Figures[p].ExcessFiles - without.ExcessFiles;
+                sensitive += Figures[p].SensitiveExcessFiles - without.SensitiveExcessFiles;
+            }
+
+            return (excess, sensitive, affected.Length);
+        }
+    }
+}
