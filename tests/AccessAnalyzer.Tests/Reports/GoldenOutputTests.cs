@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using AccessAnalyzer.Cli;
 using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Gate;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Reports;
 using AccessAnalyzer.Tests.Fixtures;
@@ -99,6 +100,62 @@ public sealed class GoldenOutputTests
         Verify("explain-unit.json", Render(s => ExplainWriters.WriteJson(ExplainUnit(), s)));
         Verify("explain-unit.csv", Render(s => ExplainWriters.WriteCsv(ExplainUnit(), s)));
         Verify("explain-unit.txt", Table(c => ExplainWriters.WriteText(ExplainUnit(), c)));
+    }
+
+    private const string GatePolicy = """
+        { "version": 1, "maxExcessPerPrincipal": 10, "forbiddenScopes": [ { "principalKind": "partner", "maxLevel": "agency" } ],
+          "mfaRequiredAboveReach": { "threshold": 0, "level": "warning" }, "noGroupCycles": true, "noDanglingReferences": true,
+          "noDormantAccountWithReach": true, "maxExcessIncrease": 0, "maxPrincipalExcessIncrease": 0 }
+        """;
+
+    private static (Core.Model.Snapshot Before, Core.Model.Snapshot After) Change()
+    {
+        using var before = Agency();
+        using var after = Agency().Assign("X9", "read", "G-partners", "group", scopeUnit: "NAT");
+        return (before.Load(), after.Load());
+    }
+
+    private static GateOutcome Gate()
+    {
+        var (before, after) = Change();
+        var options = AsOf;
+        var diff = SnapshotDiff.Compute(before, after, options, "1.2.3") with { BeforeSource = "before" };
+        diff = diff with { Header = diff.Header with { Source = "after" } };
+        var policy = GatePolicyParser.Parse(GatePolicy, "policy.json");
+        var baseline = new Baseline([new BaselineEntry("no-group-cycles:group:G-loop", "no-group-cycles", "G-loop", 1, "Legacy loop, removal planned (ticket SEC-12).", new DateOnly(2026, 12, 31))]);
+        var outcome = GateEvaluator.Evaluate(after, policy, options, diff, baseline, "1.2.3");
+        return outcome with { Header = outcome.Header with { Source = "after" } };
+    }
+
+    private static DiffReport Diff()
+    {
+        var (before, after) = Change();
+        var diff = SnapshotDiff.Compute(before, after, AsOf, "1.2.3") with { BeforeSource = "before" };
+        return diff with { Header = diff.Header with { Source = "after" } };
+    }
+
+    [Fact]
+    public void Should_render_the_gate_as_the_golden_files()
+    {
+        Verify("gate.sarif", Render(s => GateWriters.WriteSarif(Gate(), s, l => "roles/" + l.DisplayName)));
+        Verify("gate.junit.xml", Render(s => GateWriters.WriteJUnit(Gate(), s)));
+        Verify("gate.md", Text(w => GateWriters.WriteMarkdown(Gate(), w)));
+        Verify("gate.txt", Table(c => GateWriters.WriteText(Gate(), c)));
+    }
+
+    [Fact]
+    public void Should_render_the_diff_as_the_golden_files()
+    {
+        Verify("diff.json", Render(s => DiffWriters.WriteJson(Diff(), s)));
+        Verify("diff.md", Text(w => DiffWriters.WriteMarkdown(Diff(), w)));
+        Verify("diff.txt", Table(c => DiffWriters.WriteText(Diff(), c)));
+    }
+
+    private static string Text(Action<TextWriter> write)
+    {
+        using var writer = new StringWriter { NewLine = "\n" };
+        write(writer);
+        return writer.ToString();
     }
 
     private static string Table(Action<Spectre.Console.IAnsiConsole> render)
