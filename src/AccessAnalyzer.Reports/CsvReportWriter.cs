@@ -10,7 +10,7 @@ public static class CsvReportWriter
     private static readonly string[] Header =
     [
         "principal_id", "kind", "organization", "unit_id", "active", "mfa", "reachable_files", "caseload_files",
-        "caseload_in_reach", "excess_files", "sensitive_excess_files", "closed_files_in_reach", "grants_in_force",
+        "caseload_in_reach", "excess_files", "sensitive_excess_files", "closed_files_in_reach", "grants_in_force", "exercised_excess_files",
     ];
 
     public static void Write(AnalysisReport report, Stream output)
@@ -23,7 +23,8 @@ public static class CsvReportWriter
             WriteRow(writer,
                 p.PrincipalId, Names.Of(p.Kind), p.Organization, p.UnitId ?? string.Empty, Bool(p.Active), Bool(p.Mfa),
                 Num(p.ReachableFiles), Num(p.CaseloadFiles), Num(p.CaseloadInReach), Num(p.ExcessFiles),
-                Num(p.SensitiveExcessFiles), Num(p.ClosedFilesInReach), Num(p.GrantsInForce));
+                Num(p.SensitiveExcessFiles), Num(p.ClosedFilesInReach), Num(p.GrantsInForce),
+                p.ExercisedExcessFiles is { } exercised ? Num(exercised) : string.Empty);
         }
     }
 

@@ -81,6 +81,11 @@ public static class JsonReportWriter
             json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
             json.WriteNumber("closedFilesInReach", p.ClosedFilesInReach);
             json.WriteNumber("grantsInForce", p.GrantsInForce);
+            if (p.ExercisedExcessFiles is { } exercised)
+            {
+                json.WriteNumber("exercisedExcessFiles", exercised);
+            }
+
             json.WriteEndObject();
         }
 

@@ -56,6 +56,17 @@ public static class PlanWriters
             json.WriteNumber("sensitiveExcessRemoved", item.SensitiveExcessRemoved);
             json.WriteNumber("cumulativeExcessRemoved", item.CumulativeExcessRemoved);
             json.WriteNumber("cumulativeSensitiveExcessRemoved", item.CumulativeSensitiveExcessRemoved);
+            if (item.Usage is { } usage)
+            {
+                json.WriteStartObject("usage");
+                json.WriteBoolean("used", usage.Used);
+                json.WriteNumber("windowDays", usage.WindowDays);
+                json.WriteNumber("holdersReadingOutsideCaseload", usage.HoldersReadingOutsideCaseload);
+                WriteNullable(json, "lastReadOutsideCaseload", usage.LastReadOutsideCaseload?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                json.WriteString("evidence", usage.Text);
+                json.WriteEndObject();
+            }
+
             json.WriteStartArray("alternatives");
             foreach (var alternative in item.Alternatives)
             {
@@ -84,13 +95,13 @@ public static class PlanWriters
         using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
         CsvReportWriter.WriteRow(writer,
             "rank", "assignment_id", "role_id", "holder_id", "holder_type", "scope_unit_id", "change", "new_scope_unit_id",
-            "holders", "excess_removed", "sensitive_excess_removed", "cumulative_excess_removed", "cumulative_sensitive_excess_removed");
+            "holders", "excess_removed", "sensitive_excess_removed", "cumulative_excess_removed", "cumulative_sensitive_excess_removed", "usage_evidence");
         foreach (var i in plan.Items)
         {
             CsvReportWriter.WriteRow(writer,
                 N(i.Rank), i.AssignmentId, i.RoleId, i.HolderId, i.HolderType, i.ScopeUnitId ?? string.Empty, Name(i.Change),
                 i.NewScopeUnitId ?? string.Empty, N(i.Holders), N(i.ExcessRemoved), N(i.SensitiveExcessRemoved),
-                N(i.CumulativeExcessRemoved), N(i.CumulativeSensitiveExcessRemoved));
+                N(i.CumulativeExcessRemoved), N(i.CumulativeSensitiveExcessRemoved), i.Usage?.Text ?? string.Empty);
         }
     }
 

@@ -45,6 +45,12 @@ public static class TableReportWriter
         table.AddColumn(new TableColumn("Excess").RightAligned());
         table.AddColumn(new TableColumn("Sensitive excess").RightAligned());
         table.AddColumn(new TableColumn("×caseload").RightAligned());
+        var usage = report.Principals.Any(p => p.ExercisedExcessFiles is not null);
+        if (usage)
+        {
+            table.AddColumn(new TableColumn("Read outside caseload").RightAligned());
+        }
+
         table.AddColumn("Flags");
         foreach (var p in report.Principals)
         {
@@ -59,11 +65,19 @@ public static class TableReportWriter
                 flags.Add("no-mfa");
             }
 
-            table.AddRow(
+            var cells = new List<string>
+            {
                 Markup.Escape(p.PrincipalId), Names.Of(p.Kind), Markup.Escape(p.Organization), N(p.ReachableFiles),
                 N(p.CaseloadFiles), p.ExcessFiles > 0 ? $"[red]{N(p.ExcessFiles)}[/]" : "0", N(p.SensitiveExcessFiles),
                 p.CaseloadFiles > 0 ? (p.ReachableFiles / (double)p.CaseloadFiles).ToString("0.#", CultureInfo.InvariantCulture) : "—",
-                string.Join(' ', flags));
+            };
+            if (usage)
+            {
+                cells.Add(N(p.ExercisedExcessFiles ?? 0));
+            }
+
+            cells.Add(string.Join(' ', flags));
+            table.AddRow([.. cells]);
         }
 
         console.Write(table);

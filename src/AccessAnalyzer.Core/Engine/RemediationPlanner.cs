@@ -10,6 +10,9 @@ public sealed record PlanOptions
     /// <summary>Keep only the N changes that remove the most excess (cumulative figures and totals follow the list).</summary>
     public int? Top { get; init; }
 
+    /// <summary>With access events: a grant nobody exercised outside caseload for this many days is proposed for narrowing.</summary>
+    public int UnusedDays { get; init; } = 90;
+
     public string ToolVersion { get; init; } = "0.0.0";
 }
 
@@ -39,6 +42,7 @@ public static class RemediationPlanner
         calculator.ComputeAll(baseline, state: null);
         var holders = HolderIndex.Build(snapshot, calculator.Closure);
         var depth = Depths(snapshot.Units);
+        var usage = snapshot.Usage is null ? null : UsageWindow.Build(snapshot, analysis.AsOf.AddDays(-options.UnusedDays));
 
         var candidates = new List<Candidate>();
         var scratch = calculator.NewScratch();
@@ -68,7 +72,9 @@ public static class RemediationPlanner
                 options3.Add((new GrantChange(GrantChangeKind.UnitScope, lowest), toUnit));
             }
 
+            var evidence = usage?.Evidence(snapshot, affected, assignment.ScopeUnit, options.UnusedDays);
             var chosen = remove.CaseloadLost == 0 ? options3[0]
+                : evidence is { Used: false } ? options3[1] // nobody used the wider scope: keep the caseload only
                 : options3.Count == 3 ? options3[2]
                 : options3[1];
             if (chosen.Delta.Excess <= 0)
@@ -76,7 +82,7 @@ public static class RemediationPlanner
                 continue;
             }
 
-            candidates.Add(new Candidate(a, affected.Length, chosen.Change, chosen.Delta, options3));
+            candidates.Add(new Candidate(a, affected.Length, chosen.Change, chosen.Delta, options3, evidence));
         }
 
         var ranked = candidates
@@ -204,7 +210,7 @@ public static class RemediationPlanner
             c.Holders, c.Delta.Excess, c.Delta.SensitiveExcess, cumulative, cumulativeSensitive,
             [.. c.Options.Select(o => new PlanAlternative(ToChange(o.Change.Kind),
                 o.Change.Kind == GrantChangeKind.UnitScope ? UnitId(o.Change.Unit) : null,
-                o.Delta.Excess, o.Delta.SensitiveExcess, o.Delta.CaseloadLost))]);
+                o.Delta.Excess, o.Delta.SensitiveExcess, o.Delta.CaseloadLost))], c.Evidence);
     }
 
     private static RemediationChange ToChange(GrantChangeKind kind) => kind switch
@@ -217,7 +223,61 @@ public static class RemediationPlanner
 
     private readonly record struct Delta(long Excess, long SensitiveExcess, long CaseloadLost);
 
-    private sealed record Candidate(int Assignment, int Holders, GrantChange Change, Delta Delta, List<(GrantChange Change, Delta Delta)> Options);
+    private sealed record Candidate(int Assignment, int Holders, GrantChange Change, Delta Delta, List<(GrantChange Change, Delta Delta)> Options, UsageEvidence? Evidence);
+
+    /// <summary>Per principal, the units where it read outside its caseload on or after the window's start, and when last.</summary>
+    private sealed class UsageWindow
+    {
+        private readonly Dictionary<int, List<(int Unit, DateOnly Last)>> _reads = [];
+
+        public static UsageWindow Build(Snapshot snapshot, DateOnly since)
+        {
+            var window = new UsageWindow();
+            var principals = snapshot.Principals.Ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
+            var units = snapshot.Units.Ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
+            foreach (var u in snapshot.Usage!.Units)
+            {
+                if (u.LastReadOutsideCaseload is { } last && last >= since
+                    && principals.TryGetValue(u.PrincipalId, out var p) && units.TryGetValue(u.UnitId, out var unit))
+                {
+                    if (!window._reads.TryGetValue(p, out var list))
+                    {
+                        window._reads[p] = list = [];
+                    }
+
+                    list.Add((unit, last));
+                }
+            }
+
+            return window;
+        }
+
+        public UsageEvidence Evidence(Snapshot snapshot, ReadOnlySpan<int> holders, int scope, int days)
+        {
+            var readers = 0;
+            DateOnly? latest = null;
+            foreach (var p in holders)
+            {
+                var read = false;
+                foreach (var (unit, last) in _reads.GetValueOrDefault(p) ?? [])
+                {
+                    if (snapshot.Units.IsInSubtree(unit, scope))
+                    {
+                        read = true;
+                        latest = latest is { } l && l >= last ? l : last;
+                    }
+                }
+
+                readers += read ? 1 : 0;
+            }
+
+            var where = snapshot.Units.Ids[scope];
+            var text = readers == 0
+                ? $"no holder read a file outside its caseload in {where} in the last {days} days"
+                : $"{readers} holder(s) read files outside their caseload in {where} in the last {days} days (last on {latest:yyyy-MM-dd})";
+            return new UsageEvidence(readers > 0, days, readers, latest, text);
+        }
+    }
 }
 
 /// <summary>Principals holding each group's assignments (members, directly or through nesting), by group.</summary>

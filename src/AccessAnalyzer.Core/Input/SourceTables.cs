@@ -25,6 +25,9 @@ public sealed class SourceTables
     /// <summary>Rows of the optional shares table; empty when the table is absent.</summary>
     public IReadOnlyList<ShareRow> Shares { get; init; } = [];
 
+    /// <summary>The optional access_events table, aggregated; null when the table is absent.</summary>
+    public Usage.UsageTables? Usage { get; init; }
+
     /// <summary>Rows of the optional account_policy table; null when the table is absent.</summary>
     public IReadOnlyList<AccountPolicyRow>? AccountPolicies { get; init; }
 }

@@ -17,9 +17,10 @@ public sealed class Snapshot
         ImmutableArray<int> caseloadStart, ImmutableArray<CaseloadEntry> caseload,
         ImmutableArray<int> shareStart, ImmutableArray<ShareEntry> shares,
         ImmutableArray<DanglingReference> danglingReferences, ImmutableArray<AccountPolicyRow>? accountPolicies,
-        SourceLines lines)
+        SourceLines lines, Usage.UsageTables? usage)
     {
         Lines = lines;
+        Usage = usage;
         SourceName = sourceName;
         Units = units;
         Principals = principals;
@@ -37,6 +38,9 @@ public sealed class Snapshot
         DanglingReferences = danglingReferences;
         AccountPolicies = accountPolicies;
     }
+
+    /// <summary>The access_events table aggregated, or null when the source has none (usage rules then do not run).</summary>
+    public Usage.UsageTables? Usage { get; }
 
     /// <summary>Where each principal, group and assignment stands in its source, for locations in SARIF and messages.</summary>
     public SourceLines Lines { get; }

@@ -99,7 +99,7 @@ public static class SnapshotBuilder
             roles, memberships, assignments, [.. unitFileCounts], [.. unplaced], caseloadStart, caseload,
             shareStart, shares, [.. dangling], policies,
             new SourceLines(tables.TableDisplayName, [.. principalRows.Select(r => r.Line)], [.. groupRows.Select(r => r.Line)],
-                assignmentLines, policies ?? []));
+                assignmentLines, policies ?? []), tables.Usage);
     }
 
     /// <summary>Sorts rows by id (ordinal) and rejects a repeated id, naming the later of the two rows.</summary>

@@ -26,7 +26,8 @@ public sealed record PrincipalFigures(
     long ExcessFiles,
     long SensitiveExcessFiles,
     long ClosedFilesInReach,
-    int GrantsInForce);
+    int GrantsInForce,
+    long? ExercisedExcessFiles = null);
 
 /// <summary>Sums over every principal (not only those a --top limit shows).</summary>
 public sealed record ReportTotals(

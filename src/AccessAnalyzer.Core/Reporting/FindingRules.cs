@@ -109,10 +109,14 @@ public static class FindingRules
                 d.Table, [d.Subject]));
         }
 
-        return [.. findings
+        return Order(findings);
+    }
+
+    /// <summary>Worst first, then by rule and subject: the order every output shows findings in.</summary>
+    public static IReadOnlyList<Finding> Order(IEnumerable<Finding> findings) =>
+        [.. findings
             .OrderByDescending(f => f.Severity)
             .ThenBy(f => f.RuleId, StringComparer.Ordinal)
             .ThenBy(f => string.Join('\u0001', f.SubjectIds), StringComparer.Ordinal)
             .ThenBy(f => f.Message, StringComparer.Ordinal)];
-    }
 }

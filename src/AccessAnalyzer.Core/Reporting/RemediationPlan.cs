@@ -32,7 +32,14 @@ public sealed record PlanItem(
     long SensitiveExcessRemoved,
     long CumulativeExcessRemoved,
     long CumulativeSensitiveExcessRemoved,
-    IReadOnlyList<PlanAlternative> Alternatives);
+    IReadOnlyList<PlanAlternative> Alternatives,
+    UsageEvidence? Usage = null);
+
+/// <summary>
+/// What the access log says about an assignment: whether any holder read a file outside its caseload within the
+/// assignment's scope during the window. An unused grant is proposed for narrowing to caseload on that evidence.
+/// </summary>
+public sealed record UsageEvidence(bool Used, int WindowDays, int HoldersReadingOutsideCaseload, DateOnly? LastReadOutsideCaseload, string Text);
 
 /// <summary>Another change considered for the same assignment, with what it alone would remove and what it would cost.</summary>
 public sealed record PlanAlternative(RemediationChange Change, string? NewScopeUnitId, long ExcessRemoved, long SensitiveExcessRemoved, long CaseloadFilesLost);

@@ -20,6 +20,9 @@ public sealed record ReportOptions
     /// <summary><c>lockout-threshold-too-high</c> fires for an organisation that allows more failed logins than this.</summary>
     public int MaxLockoutThreshold { get; init; } = 10;
 
+    /// <summary>Thresholds of the usage rules (applied only when the source has access events).</summary>
+    public Usage.UsageOptions Usage { get; init; } = new();
+
     public string ToolVersion { get; init; } = "0.0.0";
 }
 
@@ -32,9 +35,15 @@ public static class ReportBuilder
         ArgumentNullException.ThrowIfNull(options);
         var snapshot = result.Snapshot;
         var all = new PrincipalFigures[snapshot.Principals.Count];
+        var exercised = snapshot.Usage?.Principals.ToDictionary(a => a.PrincipalId, a => a.DistinctOutsideCaseload, StringComparer.Ordinal);
         for (var p = 0; p < all.Length; p++)
         {
             all[p] = Figures(snapshot, result.Principals[p], p);
+            if (exercised is not null)
+            {
+                // Granted excess next to exercised excess: what the account could open beyond its caseload, and what it did.
+                all[p] = all[p] with { ExercisedExcessFiles = exercised.GetValueOrDefault(all[p].PrincipalId) };
+            }
         }
 
         var sorted = all
@@ -43,7 +52,9 @@ public static class ReportBuilder
             .ThenBy(f => f.PrincipalId, StringComparer.Ordinal)
             .ToArray();
 
-        var findings = FindingRules.Evaluate(result, all, options);
+        var findings = snapshot.Usage is { } usage
+            ? FindingRules.Order(FindingRules.Evaluate(result, all, options).Concat(global::AccessAnalyzer.Core.Usage.UsageRules.Evaluate(result, all, usage, options.Usage)))
+            : FindingRules.Evaluate(result, all, options);
         var asOf = result.Options.AsOf;
         var totals = new ReportTotals(
             Principals: all.Length,
