@@ -1,6 +1,7 @@
 using System.Globalization;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Data.SqlServer;
 using Spectre.Console;
 
 namespace AccessAnalyzer.Cli;
@@ -69,21 +70,37 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         });
     }
 
-    /// <summary>A CSV directory or an SQLite file, told apart by what is on disk.</summary>
-    public static Snapshot LoadSource(string source, IProgress<string>? progress)
+    /// <summary>
+    /// Every source kind the CLI reads: <c>postgres</c> and <c>sqlserver</c> (connection string from
+    /// <c>--connection-file</c> or <c>AA_CONNECTION</c>), else a CSV directory or an SQLite file, told apart by what is on disk.
+    /// </summary>
+    public static SourceResolver Sources { get; } = new(SqlServerProvider.Instance);
+
+    /// <summary>Reads a source with default options; a database login that can modify the input tables is warned about on stderr.</summary>
+    public static Snapshot LoadSource(string source, IProgress<string>? progress) =>
+        LoadSource(source, new SourceOptions { Warnings = Console.Error }, progress);
+
+    /// <summary>Reads a source; <paramref name="options"/> come from <see cref="SourceOptions(string?, string?, bool)"/>.</summary>
+    public static Snapshot LoadSource(string source, SourceOptions options, IProgress<string>? progress)
     {
-        if (Directory.Exists(source))
+        ArgumentNullException.ThrowIfNull(source);
+        if (!Sources.IsDatabase(source) && !Directory.Exists(source) && !File.Exists(source))
         {
-            return CsvSource.Load(source, progress);
+            throw new UsageException($"source '{source}' not found (expected a directory of canonical CSV files, an SQLite database file, " +
+                $"or {string.Join(" or ", Sources.DatabaseNames.Order(StringComparer.Ordinal))} with --connection-file or {SourceResolver.ConnectionVariable})");
         }
 
-        if (File.Exists(source))
-        {
-            return SqliteSource.Load(source, progress);
-        }
-
-        throw new UsageException($"source '{source}' not found (expected a directory of canonical CSV files or an SQLite database file)");
+        return Sources.Load(source, options, progress);
     }
+
+    /// <summary>Source options from the command line (<c>--connection-file</c>, <c>--schema</c>, <c>--require-read-only</c>), warnings to this context's stderr.</summary>
+    public SourceOptions SourceOptions(string? connectionFile, string? schema, bool requireReadOnly) => new()
+    {
+        ConnectionFile = connectionFile,
+        Schema = schema,
+        RequireReadOnly = requireReadOnly,
+        Warnings = Error,
+    };
 
     public static DateOnly ParseAsOf(string? text)
     {

@@ -10,7 +10,7 @@ internal static class AnalyzeCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = new Option<string>("--source") { Description = "A directory of canonical CSV files, or an SQLite database file.", Required = true };
+        var source = new Option<string>("--source") { Description = SourceArguments.SourceDescription, Required = true };
         var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD); assignments and shares that ended before it do not count. Default: today (UTC)." };
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
@@ -32,6 +32,8 @@ internal static class AnalyzeCommand
         {
             source, asOf, format, output, top, noMfa, dormantDays, quiet,
         };
+        var sourceArguments = SourceArguments.AddTo(command);
+        var store = StoreArguments.AddTo(command);
         command.SetAction(parse =>
         {
             var topValue = parse.GetValue(top);
@@ -56,16 +58,27 @@ internal static class AnalyzeCommand
             var settings = new AnalysisSettings(
                 parse.GetValue(source)!, CliContext.ParseAsOf(parse.GetValue(asOf)),
                 topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null), noMfaValue, dormantDaysValue);
-            var report = context.WithProgress(parse.GetValue(quiet), "Analyzing", progress => Analyze(settings, progress));
-            Render(context, report, formatValue, parse.GetValue(output));
+            var sourceOptions = sourceArguments.Resolve(context, parse);
+            var (snapshot, report) = context.WithProgress(parse.GetValue(quiet), "Analyzing", progress =>
+            {
+                var loaded = CliContext.LoadSource(settings.Source, sourceOptions, progress);
+                return (loaded, Analyze(loaded, settings with { Top = null }, progress));
+            });
+
+            // The store keeps every principal; --top only limits what is shown.
+            store.Write(context, parse, sourceOptions, settings.Source, report, snapshot, plan: null, "analyze");
+            var shown = settings.Top is { } n ? report with { Principals = [.. report.Principals.Take(n)] } : report;
+            Render(context, shown, formatValue, parse.GetValue(output));
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    public static AnalysisReport Analyze(AnalysisSettings settings, IProgress<string>? progress)
+    public static AnalysisReport Analyze(AnalysisSettings settings, IProgress<string>? progress) =>
+        Analyze(CliContext.LoadSource(settings.Source, progress), settings, progress);
+
+    public static AnalysisReport Analyze(Core.Model.Snapshot snapshot, AnalysisSettings settings, IProgress<string>? progress)
     {
-        var snapshot = CliContext.LoadSource(settings.Source, progress);
         progress?.Report("computing reach");
         var result = ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = settings.AsOf });
         return ReportBuilder.Build(result, new ReportOptions

@@ -21,13 +21,15 @@ internal static class DiffCommand
         {
             before, after, asOf, format, output, quiet,
         };
+        var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
         {
             var options = new AnalysisOptions { AsOf = CliContext.ParseAsOf(parse.GetValue(asOf)) };
             var diff = context.WithProgress(parse.GetValue(quiet), "Comparing", progress =>
             {
-                var current = CliContext.LoadSource(parse.GetValue(before)!, progress);
-                var proposed = CliContext.LoadSource(parse.GetValue(after)!, progress);
+                var sourceOptions = sourceArguments.Resolve(context, parse);
+                var current = CliContext.LoadSource(parse.GetValue(before)!, sourceOptions, progress);
+                var proposed = CliContext.LoadSource(parse.GetValue(after)!, sourceOptions, progress);
                 return SnapshotDiff.Compute(current, proposed, options, ToolInfo.Version);
             });
 

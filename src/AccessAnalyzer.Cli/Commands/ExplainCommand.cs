@@ -19,7 +19,7 @@ internal static class ExplainCommand
 
     public static Command Create(CliContext context)
     {
-        var source = new Option<string>("--source") { Description = "A directory of canonical CSV files, or an SQLite database file.", Required = true };
+        var source = new Option<string>("--source") { Description = SourceArguments.SourceDescription, Required = true };
         var principal = new Option<string?>("--principal") { Description = "The account to explain." };
         var unit = new Option<string?>("--unit") { Description = "A unit: how the principal reaches it, or (without --principal) who reaches it." };
         var file = new Option<string?>("--file") { Description = "A beneficiary file: how the principal reaches it, or (without --principal) who reaches it." };
@@ -33,6 +33,7 @@ internal static class ExplainCommand
         {
             source, principal, unit, file, asOf, format, output, pseudonymize, quiet,
         };
+        var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
         {
             var principalId = parse.GetValue(principal);
@@ -54,11 +55,16 @@ internal static class ExplainCommand
             var outputValue = parse.GetValue(output);
             var (snapshot, facts) = context.WithProgress(parse.GetValue(quiet), "Explaining", progress =>
             {
-                var loaded = CliContext.LoadSource(sourceValue, progress);
+                var loaded = CliContext.LoadSource(sourceValue, sourceArguments.Resolve(context, parse), progress);
                 FileFacts? found = null;
                 if (fileId is not null)
                 {
                     progress?.Report("looking up the file");
+                    if (CliContext.Sources.IsDatabase(sourceValue))
+                    {
+                        throw new UsageException("--file: looking up one file is supported on CSV and SQLite sources; use --unit on a database source");
+                    }
+
                     // The id came from the user; it is not repeated in the message (it may identify a beneficiary).
                     found = FileLookup.Find(sourceValue, fileId) ?? throw new UsageException("--file: no file with this id in the source");
                     if (parse.GetValue(pseudonymize))

@@ -13,7 +13,7 @@ internal static class GateCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = new Option<string>("--source") { Description = "The proposed data: a directory of canonical CSV files, or an SQLite database.", Required = true };
+        var source = new Option<string>("--source") { Description = "The proposed data. " + SourceArguments.SourceDescription, Required = true };
         var policy = new Option<string>("--policy") { Description = "Policy file (JSON; comments allowed; schema: src/AccessAnalyzer.Cli/policy.schema.json).", Required = true };
         var baseline = new Option<string?>("--baseline") { Description = "Known findings: they pass while they have not grown and their justification has not expired." };
         var writeBaseline = new Option<string?>("--write-baseline") { Description = "Record today's findings in this baseline file (then edit each reason) and exit 0." };
@@ -33,6 +33,7 @@ internal static class GateCommand
         {
             source, policy, baseline, writeBaseline, baselineDays, before, asOf, format, output, toolUri, quiet,
         };
+        var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
         {
             var options = new AnalysisOptions { AsOf = CliContext.ParseAsOf(parse.GetValue(asOf)) };
@@ -50,11 +51,12 @@ internal static class GateCommand
             var beforePath = parse.GetValue(before);
             var outcome = context.WithProgress(parse.GetValue(quiet), "Gate", progress =>
             {
-                var after = CliContext.LoadSource(sourcePath, progress);
+                var sourceOptions = sourceArguments.Resolve(context, parse);
+                var after = CliContext.LoadSource(sourcePath, sourceOptions, progress);
                 DiffReport? diff = null;
                 if (beforePath is not null)
                 {
-                    var current = CliContext.LoadSource(beforePath, progress);
+                    var current = CliContext.LoadSource(beforePath, sourceOptions, progress);
                     progress?.Report("comparing");
                     diff = SnapshotDiff.Compute(current, after, options, ToolInfo.Version);
                 }

@@ -9,7 +9,7 @@ internal static class PlanCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = new Option<string>("--source") { Description = "A directory of canonical CSV files, or an SQLite database file.", Required = true };
+        var source = new Option<string>("--source") { Description = SourceArguments.SourceDescription, Required = true };
         var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
@@ -20,6 +20,8 @@ internal static class PlanCommand
         {
             source, asOf, format, output, top, quiet,
         };
+        var sourceArguments = SourceArguments.AddTo(command);
+        var store = StoreArguments.AddTo(command);
         command.SetAction(parse =>
         {
             var topValue = parse.GetValue(top);
@@ -30,16 +32,24 @@ internal static class PlanCommand
 
             var formatValue = parse.GetValue(format)!;
             var asOfValue = CliContext.ParseAsOf(parse.GetValue(asOf));
-            var plan = context.WithProgress(parse.GetValue(quiet), "Planning", progress =>
+            var sourceValue = parse.GetValue(source)!;
+            var sourceOptions = sourceArguments.Resolve(context, parse);
+            var (snapshot, plan) = context.WithProgress(parse.GetValue(quiet), "Planning", progress =>
             {
-                var snapshot = CliContext.LoadSource(parse.GetValue(source)!, progress);
+                var loaded = CliContext.LoadSource(sourceValue, sourceOptions, progress);
                 progress?.Report("evaluating every assignment");
-                return RemediationPlanner.Plan(snapshot, new AnalysisOptions { AsOf = asOfValue }, new PlanOptions
+                return (loaded, RemediationPlanner.Plan(loaded, new AnalysisOptions { AsOf = asOfValue }, new PlanOptions
                 {
                     Top = topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null),
                     ToolVersion = ToolInfo.Version,
-                });
+                }));
             });
+
+            if (store.Requested(parse))
+            {
+                var report = AnalyzeCommand.Analyze(snapshot, new AnalysisSettings(sourceValue, asOfValue, null, 0), null);
+                store.Write(context, parse, sourceOptions, sourceValue, report, snapshot, plan, "plan");
+            }
 
             var outputValue = parse.GetValue(output);
             switch (formatValue)

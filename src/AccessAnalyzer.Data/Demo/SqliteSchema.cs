@@ -5,9 +5,6 @@ namespace AccessAnalyzer.Data.Demo;
 /// <summary>The canonical input schema for SQLite (<c>sql/sqlite/schema.sql</c>, embedded in this assembly).</summary>
 public static class SqliteSchema
 {
-    /// <summary>Manifest name of the embedded script.</summary>
-    public const string ResourceName = "AccessAnalyzer.Data.sqlite.schema.sql";
-
     private static readonly Lazy<string> LazyScript = new(Load);
 
     /// <summary>The whole script, as in the repository.</summary>
@@ -58,11 +55,5 @@ public static class SqliteSchema
         return statements;
     }
 
-    private static string Load()
-    {
-        using var stream = typeof(SqliteSchema).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"Embedded resource {ResourceName} is missing from {typeof(SqliteSchema).Assembly.GetName().Name}.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    private static string Load() => Sources.Database.SqlScripts.Text("sqlite", Sources.Database.SqlScripts.Schema);
 }

@@ -193,3 +193,40 @@ public sealed class AnalyzeCliTests
         error.Should().NotContain("   at ");
     }
 }
+
+/// <summary>The report tables filled from the command line: every run kept, every principal stored whatever --top shows.</summary>
+public sealed class StoreCliTests
+{
+    [Fact]
+    public void Should_store_each_run_whole_into_an_sqlite_report_database()
+    {
+        using var f = new AgencyFixture().Unit("NAT").Files("f", "NAT", 3).Role("read")
+            .Principal("A").Principal("B").Principal("C").Assign("X", "read", "A", scopeUnit: "NAT");
+        var directory = f.WriteCsv();
+        var reports = Path.Combine(directory, "reports.db");
+        var first = AnalyzeCliTests.Run("analyze", "--source", directory, "--as-of", "2026-06-30", "--format", "json", "--top", "1", "--store-to", reports);
+        first.Exit.Should().Be(0, first.Err);
+        first.Err.Should().StartWith("stored run ");
+        JsonDocument.Parse(first.Out).RootElement.GetProperty("principals").GetArrayLength().Should().Be(1);
+        AnalyzeCliTests.Run("plan", "--source", directory, "--as-of", "2026-06-30", "--format", "json", "--store-to", reports).Exit.Should().Be(0);
+
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={reports};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM report_runs), (SELECT COUNT(*) FROM report_principals), (SELECT COUNT(*) FROM report_plan)";
+        using var reader = command.ExecuteReader();
+        reader.Read().Should().BeTrue();
+        reader.GetInt64(0).Should().Be(2, "runs never overwrite each other");
+        reader.GetInt64(1).Should().Be(6, "each run stores all three principals although --top showed one");
+        reader.GetInt64(2).Should().Be(1);
+    }
+
+    [Fact]
+    public void Should_refuse_store_on_a_csv_source_with_exit_2()
+    {
+        using var f = new AgencyFixture().Unit("NAT").Role("read").Principal("A");
+        var (exit, _, error) = AnalyzeCliTests.Run("analyze", "--source", f.WriteCsv(), "--store");
+        exit.Should().Be(2);
+        error.Should().StartWith("error: --store writes into the source database");
+    }
+}

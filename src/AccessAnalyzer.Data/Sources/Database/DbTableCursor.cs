@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using AccessAnalyzer.Core.Input;
 
-namespace AccessAnalyzer.Data.Sources.Sqlite;
+namespace AccessAnalyzer.Data.Sources.Database;
 
 /// <summary>A canonical table (or view) read through a database reader; rows are numbered from 1 for messages.</summary>
 internal sealed class DbTableCursor : ITableCursor
@@ -10,10 +10,14 @@ internal sealed class DbTableCursor : ITableCursor
     private readonly DbDataReader _reader;
     private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
 
-    public DbTableCursor(DbDataReader reader, string displayName)
+    /// <param name="reader">An open reader; the cursor owns and disposes it.</param>
+    /// <param name="table">Canonical table name (decides whether values are personal data).</param>
+    /// <param name="displayName">Name in messages (<c>aa.files</c>); the canonical name when omitted.</param>
+    public DbTableCursor(DbDataReader reader, string table, string? displayName = null)
     {
         _reader = reader;
-        DisplayName = displayName;
+        DisplayName = displayName ?? table;
+        Personal = TableCursorExtensions.IsPersonalTable(table);
         for (var i = 0; i < reader.FieldCount; i++)
         {
             _columns.TryAdd(reader.GetName(i).Trim(), i);
@@ -22,7 +26,7 @@ internal sealed class DbTableCursor : ITableCursor
 
     public string DisplayName { get; }
 
-    public bool Personal => TableCursorExtensions.IsPersonalTable(DisplayName);
+    public bool Personal { get; }
 
     /// <summary>1-based position of the row in the table's natural order (a rowid may not exist: views).</summary>
     public long Line { get; private set; }
@@ -55,6 +59,7 @@ internal sealed class DbTableCursor : ITableCursor
         string s => s,
         bool b => b ? "true" : "false",
         DateTime d => d.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),

@@ -1,0 +1,11 @@
+-- AccessAnalyzer least privilege for SQLite.
+--
+-- SQLite has no logins, roles or GRANT: access is the file's. What stands in for the two roles of the server
+-- databases (sql/postgres/grants.sql, sql/sqlserver/grants.sql):
+--
+--   reader: the tool opens the source database READ-ONLY (Mode=ReadOnly), so `analyze` cannot modify it whatever
+--           the file permissions; give the analyzing account read permission on the file only (chmod 0440).
+--   writer: keep the report tables in a separate database file (`--store-to reports.db`) that the analyzing
+--           account may write, so that writing reports never needs write access to the input.
+--
+-- This script therefore holds no statement.

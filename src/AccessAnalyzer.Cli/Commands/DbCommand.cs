@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Data.Common;
+using System.Globalization;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Data.Sources.Database;
+
+namespace AccessAnalyzer.Cli.Commands;
+
+/// <summary>
+/// <c>db init</c> creates the canonical schema, the report tables and the dashboard views in a database;
+/// <c>db load</c> bulk-loads a directory of canonical CSV files into it (COPY for PostgreSQL, SqlBulkCopy for
+/// SQL Server, batched transactions for SQLite). The connection string of a server database comes from
+/// <c>--connection-file</c> or <c>AA_CONNECTION</c>, never from the command line, and is never printed.
+/// </summary>
+public static class DbCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("db", "Create the canonical schema in a database, and load a CSV export into it.")
+        {
+            Init(context),
+            Load(context),
+        };
+        return command;
+    }
+
+    private sealed record Target(Option<string> Dialect, Option<string?> Schema, Option<string?> Database, Option<string?> ConnectionFile);
+
+    private static Target TargetOptions()
+    {
+        var dialect = new Option<string>("--dialect") { Description = "sqlite, postgres or sqlserver.", Required = true };
+        dialect.AcceptOnlyFromAmong("sqlite", "postgres", "sqlserver");
+        var schema = new Option<string?>("--schema") { Description = "Schema of the canonical names and report tables (postgres, sqlserver). Default: aa." };
+        var database = new Option<string?>("--database") { Description = "The SQLite database file (created if missing); sqlite only." };
+        var connectionFile = new Option<string?>("--connection-file")
+        {
+            Description = $"File holding the connection string (postgres, sqlserver). Default: the {SourceResolver.ConnectionVariable} environment variable.",
+        };
+        return new Target(dialect, schema, database, connectionFile);
+    }
+
+    private static Command Init(CliContext context)
+    {
+        var target = TargetOptions();
+        var noReports = new Option<bool>("--no-reports") { Description = "Create only the canonical input tables, not the report tables and views." };
+        var command = new Command("init", "Create the canonical tables and indexes, the report tables and the dashboard views (idempotent).")
+        {
+            target.Dialect, target.Schema, target.Database, target.ConnectionFile, noReports,
+        };
+        command.SetAction(parse =>
+        {
+            var (provider, dialect, connectionString) = Resolve(parse, target);
+            var name = provider.Describe(connectionString);
+            Run(name, () =>
+            {
+                using var connection = provider.Open(connectionString);
+                CanonicalLoader.Init(connection, dialect, reports: !parse.GetValue(noReports));
+            });
+            context.Out.WriteLine(MessageText.OneLine(
+                $"initialized {name}{SchemaText(dialect)}: canonical tables{(parse.GetValue(noReports) ? "" : ", report tables and views")}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Load(CliContext context)
+    {
+        var target = TargetOptions();
+        var from = new Option<string>("--from") { Description = "Directory of canonical CSV files (<table>.csv).", Required = true };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var command = new Command("load", "Bulk-load a directory of canonical CSV files into empty canonical tables (created if missing).")
+        {
+            target.Dialect, target.Schema, target.Database, target.ConnectionFile, from, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            var (provider, dialect, connectionString) = Resolve(parse, target);
+            var name = provider.Describe(connectionString);
+            var directory = parse.GetValue(from)!;
+            var summary = context.WithProgress(parse.GetValue(quiet), "Loading", progress =>
+            {
+                LoadSummary? result = null;
+                Run(name, () =>
+                {
+                    using var connection = provider.Open(connectionString);
+                    result = CanonicalLoader.LoadCsv(provider, connection, dialect, directory, progress);
+                });
+                return result!;
+            });
+            var tables = string.Join(", ", summary.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
+            context.Out.WriteLine(MessageText.OneLine(
+                $"loaded {summary.TotalRows.ToString("N0", CultureInfo.InvariantCulture)} rows into {name}{SchemaText(dialect)}: {tables}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static (IDatabaseProvider Provider, ISqlDialect Dialect, string ConnectionString) Resolve(ParseResult parse, Target target)
+    {
+        var provider = CliContext.Sources.Provider(parse.GetValue(target.Dialect)!);
+        var schema = parse.GetValue(target.Schema);
+        var database = parse.GetValue(target.Database);
+        var connectionFile = parse.GetValue(target.ConnectionFile);
+        string connectionString;
+        if (provider.Name == "sqlite")
+        {
+            if (schema is not null || connectionFile is not null)
+            {
+                throw new UsageException("--schema and --connection-file apply to postgres and sqlserver; SQLite takes --database FILE");
+            }
+
+            connectionString = database ?? throw new UsageException("--dialect sqlite needs --database FILE");
+        }
+        else
+        {
+            if (database is not null)
+            {
+                throw new UsageException($"--database applies to sqlite; {provider.Name} takes its connection string from --connection-file or {SourceResolver.ConnectionVariable}");
+            }
+
+            connectionString = SourceResolver.ConnectionString(provider.Name, new SourceOptions { ConnectionFile = connectionFile });
+        }
+
+        try
+        {
+            return (provider, provider.CreateDialect(schema), connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"--schema: {ex.Message}");
+        }
+    }
+
+    /// <summary>A database error is bad input or configuration naming the database (exit 2), not an internal error.</summary>
+    private static void Run(string database, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (DbException ex)
+        {
+            throw new InputErrorException(database, null, null, ex.Message);
+        }
+    }
+
+    private static string SchemaText(ISqlDialect dialect) => dialect.Schema is null ? "" : $" (schema {dialect.Schema})";
+}

@@ -1,3 +1,0 @@
-namespace AccessAnalyzer.Data.SqlServer;
-
-internal static class Placeholder;

@@ -1,0 +1,332 @@
+using System.Data.Common;
+using System.Globalization;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Model;
+
+namespace AccessAnalyzer.Data.Sources.Database;
+
+/// <summary>
+/// The canonical tables (or views of those names) in any database the dialect layer speaks: SQLite, PostgreSQL,
+/// SQL Server. The big tables never leave the database as rows: files are counted per unit and class, distinct
+/// caseload pairs per principal, unit and class, by GROUP BYs that run where the data lives. So the rows transferred
+/// (<see cref="RowsRead"/>) grow with units, principals, groups and assignments, never with files.
+/// Only SELECT is needed; <see cref="WritableInputTables"/> tells whether the login could do more.
+/// </summary>
+public sealed class DatabaseSource
+{
+    private readonly DbConnection _connection;
+    private Dictionary<string, string>? _relations;
+
+    /// <param name="connection">An open connection; not owned (the caller disposes it).</param>
+    /// <param name="dialect">How this database spells things.</param>
+    /// <param name="sourceName">Name in reports and messages: a path or <c>postgres:host/db</c>, never a connection string.</param>
+    public DatabaseSource(DbConnection connection, ISqlDialect dialect, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        _connection = connection;
+        Dialect = dialect;
+        SourceName = sourceName;
+    }
+
+    public ISqlDialect Dialect { get; }
+
+    public string SourceName { get; }
+
+    /// <summary>Rows received from the database so far, over every query (small tables, aggregates, shares).</summary>
+    public long RowsRead { get; private set; }
+
+    /// <summary>
+    /// Seconds a query may run. Default: no limit on server databases (an aggregation over tens of millions of files
+    /// outlasts the drivers' 30 s), the driver's default on SQLite (where it is the wait for a lock).
+    /// </summary>
+    public int? CommandTimeoutSeconds { get; init; }
+
+    public Snapshot Load(IProgress<string>? progress = null) => SnapshotBuilder.Build(Read(progress));
+
+    /// <summary>Reads the small tables as rows and the big ones as aggregates.</summary>
+    public SourceTables Read(IProgress<string>? progress = null)
+    {
+        try
+        {
+            return ReadTables(progress);
+        }
+        catch (DbException ex)
+        {
+            throw new InputErrorException(SourceName, null, null, $"cannot read the database: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The canonical tables present in the schema that the current login may INSERT, UPDATE or DELETE, in name order.
+    /// Empty when the login is read-only, or when the database has no logins (SQLite, opened read-only).
+    /// </summary>
+    public IReadOnlyList<string> WritableInputTables()
+    {
+        var sql = Dialect.WritableTablesSql(CanonicalSchema.TableNames);
+        if (sql is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var command = Command(sql);
+            AddSchemaParameter(command);
+            var names = new List<string>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+
+            return names;
+        }
+        catch (DbException ex)
+        {
+            throw new InputErrorException(SourceName, null, null, $"cannot check the login's privileges: {ex.Message}");
+        }
+    }
+
+    private SourceTables ReadTables(IProgress<string>? progress)
+    {
+        progress?.Report("reading org units, principals, groups, roles, assignments");
+        var orgUnits = ReadTable("org_units", CanonicalTableReader.OrgUnits)!;
+        var principals = ReadTable("principals", CanonicalTableReader.Principals)!;
+        var groups = ReadTable("groups", CanonicalTableReader.Groups)!;
+        var memberships = ReadTable("memberships", CanonicalTableReader.Memberships)!;
+        var roles = ReadTable("roles", CanonicalTableReader.Roles)!;
+        var assignments = ReadTable("assignments", CanonicalTableReader.Assignments)!;
+        var policies = ReadTable("account_policy", CanonicalTableReader.AccountPolicies, required: false);
+
+        Require("files");
+        Require("caseload");
+        RequireColumns("files", "id", "unit_id", "sensitive", "closed");
+        RequireColumns("caseload", "file_id", "principal_id");
+
+        progress?.Report("checking file ids");
+        CheckFileIds();
+        progress?.Report("counting files per unit");
+        var fileCounts = FileCounts();
+        progress?.Report("counting caseload per principal and unit");
+        var caseloadCounts = CaseloadCounts();
+        var shares = Relations().ContainsKey("shares") ? Shares() : [];
+
+        return new SourceTables
+        {
+            SourceName = SourceName,
+            TableDisplayName = Dialect.DisplayName,
+            OrgUnits = orgUnits,
+            Principals = principals,
+            Groups = groups,
+            Memberships = memberships,
+            Roles = roles,
+            Assignments = assignments,
+            FileCounts = fileCounts,
+            CaseloadCounts = caseloadCounts,
+            Shares = shares,
+            AccountPolicies = policies,
+        };
+    }
+
+    /// <summary>Tables and views of the schema, by lower-case name (canonical names are lower case).</summary>
+    private Dictionary<string, string> Relations()
+    {
+        if (_relations is not null)
+        {
+            return _relations;
+        }
+
+        using var command = Command(Dialect.ListRelationsSql);
+        AddSchemaParameter(command);
+        var relations = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            relations.TryAdd(reader.GetString(0), reader.GetString(0));
+        }
+
+        return _relations = relations;
+    }
+
+    private void Require(string table)
+    {
+        if (!Relations().ContainsKey(table))
+        {
+            throw Missing(table);
+        }
+    }
+
+    private InputErrorException Missing(string table) =>
+        new(Dialect.DisplayName(table), null, null, $"required table '{Dialect.DisplayName(table)}' is missing");
+
+    private HashSet<string> Columns(string table)
+    {
+        using var command = Command(Dialect.ColumnsSql(table));
+        using var reader = command.ExecuteReader();
+        return Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    }
+
+    private void RequireColumns(string table, params string[] columns)
+    {
+        var present = Columns(table);
+        foreach (var column in columns)
+        {
+            if (!present.Contains(column))
+            {
+                throw new InputErrorException(Dialect.DisplayName(table), null, column, $"required column '{column}' is missing");
+            }
+        }
+    }
+
+    private List<T>? ReadTable<T>(string table, Func<ITableCursor, List<T>> read, bool required = true)
+    {
+        if (!Relations().ContainsKey(table))
+        {
+            return required ? throw Missing(table) : null;
+        }
+
+        var command = Command(Dialect.SelectAllSql(table));
+        try
+        {
+            using var cursor = new DbTableCursor(command.ExecuteReader(), table, Dialect.DisplayName(table));
+            var rows = read(cursor);
+            RowsRead += cursor.Line;
+            return rows;
+        }
+        finally
+        {
+            command.Dispose();
+        }
+    }
+
+    /// <summary>Files is keyed by id: a duplicate or malformed id is bad input. The id itself is personal data and is not shown.</summary>
+    private void CheckFileIds()
+    {
+        using (var command = Command(Dialect.BadFileIdSql))
+        {
+            var max = command.CreateParameter();
+            max.ParameterName = "max";
+            max.Value = CanonicalValues.MaxIdLength;
+            command.Parameters.Add(max);
+            if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            {
+                throw new InputErrorException(Dialect.DisplayName("files"), null, "id",
+                    $"an empty id or an id longer than {CanonicalValues.MaxIdLength} characters");
+            }
+        }
+
+        RowsRead++;
+        using (var command = Command(Dialect.DuplicateFileIdSql))
+        {
+            if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            {
+                throw new InputErrorException(Dialect.DisplayName("files"), null, "id", $"duplicate id {CanonicalValues.RedactedFileId}");
+            }
+        }
+
+        RowsRead++;
+    }
+
+    private List<FileCount> FileCounts()
+    {
+        var result = new List<FileCount>();
+        using var command = Command(Dialect.FileCountsSql);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            RowsRead++;
+            var unitId = DbTableCursor.ToText(reader.GetValue(0)) ?? string.Empty;
+            var cls = Class(DbTableCursor.ToText(reader.GetValue(1)), DbTableCursor.ToText(reader.GetValue(2)));
+            result.Add(new FileCount(unitId, cls, Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture)));
+        }
+
+        return result;
+    }
+
+    private List<CaseloadCount> CaseloadCounts()
+    {
+        var result = new List<CaseloadCount>();
+        using var command = Command(Dialect.CaseloadCountsSql);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            RowsRead++;
+            var principalId = DbTableCursor.ToText(reader.GetValue(0)) ?? string.Empty;
+            var found = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture) != 0;
+            var unitId = DbTableCursor.ToText(reader.GetValue(2)) ?? string.Empty;
+            var cls = found ? Class(DbTableCursor.ToText(reader.GetValue(3)), DbTableCursor.ToText(reader.GetValue(4))) : FileClass.None;
+            result.Add(new CaseloadCount(principalId, found, unitId, cls, Convert.ToInt64(reader.GetValue(5), CultureInfo.InvariantCulture)));
+        }
+
+        return result;
+    }
+
+    private List<ShareRow> Shares()
+    {
+        RequireColumns("shares", "file_id", "principal_id");
+        var hasValidUntil = Columns("shares").Contains("valid_until");
+        var rows = new List<ShareRow>();
+        var command = Command(Dialect.SharesSql(hasValidUntil));
+        try
+        {
+            using var cursor = new DbTableCursor(command.ExecuteReader(), "shares", Dialect.DisplayName("shares"));
+            while (cursor.Read())
+            {
+                var until = cursor.OptionalDate(2);
+                var found = cursor.Get(3) == "1";
+                rows.Add(new ShareRow(
+                    cursor.Reference(0), cursor.Reference(1), until, found,
+                    found ? cursor.Reference(4) : string.Empty,
+                    found ? Class(cursor.Get(5), cursor.Get(6)) : FileClass.None,
+                    cursor.Get(7) == "1", cursor.Line));
+            }
+
+            RowsRead += cursor.Line;
+        }
+        finally
+        {
+            command.Dispose();
+        }
+
+        return rows;
+    }
+
+    private FileClass Class(string? sensitive, string? closed)
+    {
+        var files = Dialect.DisplayName("files");
+        if (!CanonicalValues.TryParseBoolean(sensitive, out var s))
+        {
+            throw new InputErrorException(files, null, "sensitive", "<value withheld> is not a boolean (expected true or false)");
+        }
+
+        if (!CanonicalValues.TryParseBoolean(closed, out var c))
+        {
+            throw new InputErrorException(files, null, "closed", "<value withheld> is not a boolean (expected true or false)");
+        }
+
+        return CanonicalValues.ToFileClass(s, c);
+    }
+
+    private DbCommand Command(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = CommandTimeoutSeconds ?? (Dialect is SqliteDialect ? command.CommandTimeout : 0);
+        return command;
+    }
+
+    private void AddSchemaParameter(DbCommand command)
+    {
+        if (Dialect.Schema is null)
+        {
+            return;
+        }
+
+        var schema = command.CreateParameter();
+        schema.ParameterName = "schema";
+        schema.Value = Dialect.Schema;
+        command.Parameters.Add(schema);
+    }
+}

@@ -1,0 +1,203 @@
+using AccessAnalyzer.Data.Demo;
+using AccessAnalyzer.Data.SqlServer;
+using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Data.Sources.Database;
+using AccessAnalyzer.Tests.Fixtures;
+
+namespace AccessAnalyzer.Tests.Database;
+
+/// <summary>
+/// The dialect layer's SQL as text. SQL Server cannot run on this machine: what it would be sent is checked here,
+/// statement by statement, against the T-SQL rules it must follow.
+/// </summary>
+public sealed class DialectTests
+{
+    private static readonly SqlServerDialect SqlServer = new();
+
+    [Fact]
+    public void Sql_server_names_are_bracket_quoted_and_schema_qualified()
+    {
+        SqlServer.Schema.Should().Be("aa");
+        SqlServer.Table("files").Should().Be("[aa].[files]");
+        new SqlServerDialect("agency_x").Table("caseload").Should().Be("[agency_x].[caseload]");
+        SqlServer.Quote("we]ird").Should().Be("[we]]ird]");
+        SqlServer.DisplayName("files").Should().Be("aa.files");
+        SqlServer.ColumnsSql("shares").Should().Be("SELECT * FROM [aa].[shares] WHERE 1 = 0");
+    }
+
+    [Fact]
+    public void Sql_server_aggregations_use_count_big_and_no_boolean_expressions_or_select_aliases_in_group_by()
+    {
+        SqlServer.FileCountsSql.Should().Be(
+            "SELECT unit_id, sensitive, closed, COUNT_BIG(*) AS n FROM [aa].[files] GROUP BY unit_id, sensitive, closed");
+
+        var caseload = SqlServer.CaseloadCountsSql;
+        caseload.Should().Contain("FROM (SELECT DISTINCT file_id, principal_id FROM [aa].[caseload]) AS c")
+            .And.Contain("LEFT JOIN [aa].[files] AS f ON f.id = c.file_id")
+            .And.Contain("GROUP BY c.principal_id, CASE WHEN f.id IS NULL THEN 0 ELSE 1 END, f.unit_id, f.sensitive, f.closed")
+            .And.Contain("COUNT_BIG(*) AS n")
+            .And.NotContain("LIMIT").And.NotContain(" IS NOT NULL AS ").And.NotContain("GROUP BY found");
+
+        SqlServer.SharesSql(hasValidUntil: false).Should().Contain("NULL AS valid_until")
+            .And.Contain("CASE WHEN EXISTS (SELECT 1 FROM [aa].[caseload] AS c WHERE c.file_id = s.file_id AND c.principal_id = s.principal_id) THEN 1 ELSE 0 END AS in_caseload");
+        SqlServer.SharesSql(hasValidUntil: true).Should().Contain("s.valid_until AS valid_until");
+    }
+
+    [Fact]
+    public void Sql_server_id_checks_count_trailing_spaces_and_never_read_an_id()
+    {
+        SqlServer.BadFileIdSql.Should().Be(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM [aa].[files] WHERE id IS NULL OR (LEN(id + N'.') - 1) = 0 OR (LEN(id + N'.') - 1) > @max) THEN 1 ELSE 0 END");
+        SqlServer.DuplicateFileIdSql.Should().Be(
+            "SELECT CASE WHEN EXISTS (SELECT id FROM [aa].[files] GROUP BY id HAVING COUNT(*) > 1) THEN 1 ELSE 0 END");
+    }
+
+    [Fact]
+    public void Sql_server_privilege_check_asks_has_perms_by_name_for_insert_update_and_delete()
+    {
+        var sql = SqlServer.WritableTablesSql(["files", "caseload"])!;
+        sql.Should().Contain("WHERE s.name = @schema AND o.name IN ('files', 'caseload') AND o.type IN ('U', 'V')");
+        foreach (var permission in new[] { "INSERT", "UPDATE", "DELETE" })
+        {
+            sql.Should().Contain($"HAS_PERMS_BY_NAME(QUOTENAME(s.name) + N'.' + QUOTENAME(o.name), N'OBJECT', N'{permission}') = 1");
+        }
+
+        SqlServer.ListRelationsSql.Should().Contain("sys.objects").And.Contain("@schema");
+        SqlServer.MaxParameters.Should().BeLessThan(2100);
+        var inject = () => SqlServer.WritableTablesSql(["files'; DROP TABLE x; --"]);
+        inject.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void Postgres_privilege_check_uses_has_table_privilege()
+    {
+        new PostgresDialect().WritableTablesSql(["files"]).Should()
+            .Contain("has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')").And.Contain("n.nspname = @schema");
+        SqliteDialect.Instance.WritableTablesSql(["files"]).Should().BeNull("SQLite has no logins; the source opens the file read-only");
+    }
+
+    [Theory]
+    [InlineData("Upper")]
+    [InlineData("semi;colon")]
+    [InlineData("x\"y")]
+    [InlineData("")]
+    public void Schema_names_are_plain_lower_case_identifiers(string schema)
+    {
+        var postgres = () => new PostgresDialect(schema);
+        postgres.Should().Throw<ArgumentException>();
+        var sqlServer = () => new SqlServerDialect(schema);
+        sqlServer.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void Values_are_stored_as_each_database_types_them()
+    {
+        var date = new DateOnly(2026, 6, 30);
+        SqliteDialect.Instance.ToDbBoolean(true).Should().Be("true");
+        SqliteDialect.Instance.ToDbDate(date).Should().Be("2026-06-30");
+        new PostgresDialect().ToDbBoolean(false).Should().Be(false);
+        new PostgresDialect().ToDbDate(date).Should().Be(date);
+        SqlServer.ToDbDate(date).Should().Be(new DateTime(2026, 6, 30));
+        SqlServer.ToDbBoolean(true).Should().Be(true);
+    }
+
+    public static TheoryData<string, string> Scripts()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var dialect in new[] { "sqlite", "postgres", "sqlserver" })
+        {
+            foreach (var script in new[] { SqlScripts.Schema, SqlScripts.ReportTables, SqlScripts.Views, SqlScripts.Grants, SqlScripts.MappingTemplate })
+            {
+                data.Add(dialect, script);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Scripts))]
+    public void Every_script_exists_and_a_configured_schema_replaces_aa_everywhere(string dialect, string script)
+    {
+        var text = SqlScripts.Text(dialect, script);
+        text.Should().StartWith("-- AccessAnalyzer");
+        var moved = SqlScripts.Text(dialect, script, "agency_x");
+        moved.Should().NotMatchRegex(@"(?<![\w$])aa\.").And.NotContain("'aa'").And.NotMatchRegex(@"SCHEMA (IF NOT EXISTS )?aa\b");
+        if (dialect != "sqlite" && script is not SqlScripts.MappingTemplate)
+        {
+            moved.Should().Contain("agency_x.");
+        }
+
+        // Role names are not schema names.
+        moved.Contains("aa_reader", StringComparison.Ordinal).Should().Be(text.Contains("aa_reader", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Sql_server_scripts_split_on_go_and_keep_each_view_alone_in_its_batch()
+    {
+        var schema = SqlScripts.Statements("sqlserver", SqlScripts.Schema);
+        schema.Should().NotContain(s => s.Equals("GO", StringComparison.OrdinalIgnoreCase));
+        schema.Count(SqlScripts.IsIndex).Should().Be(5);
+        schema.Count(s => s.Contains("CREATE TABLE", StringComparison.Ordinal)).Should().Be(11);
+        schema.Should().OnlyContain(s => !s.Contains("--", StringComparison.Ordinal));
+
+        var views = SqlScripts.Statements("sqlserver", SqlScripts.Views);
+        views.Should().HaveCount(4).And.OnlyContain(v => v.StartsWith("CREATE OR ALTER VIEW aa.report_", StringComparison.Ordinal));
+        views.Should().NotContain(v => v.Contains("RECURSIVE", StringComparison.Ordinal) || v.Contains("LIMIT", StringComparison.Ordinal));
+
+        var reportTables = SqlScripts.Statements("sqlserver", SqlScripts.ReportTables);
+        reportTables.Where(s => s.Contains("CREATE TABLE", StringComparison.Ordinal)).Should().HaveCount(5)
+            .And.OnlyContain(s => s.StartsWith("IF OBJECT_ID(N'aa.report_", StringComparison.Ordinal));
+        SqlScripts.Statements("sqlserver", SqlScripts.Grants).Should().Contain("GRANT SELECT ON aa.files TO aa_reader;")
+            .And.Contain("GRANT INSERT ON aa.report_runs TO aa_writer;")
+            .And.NotContain(s => s.Contains("UPDATE", StringComparison.Ordinal) || s.Contains("DELETE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Postgres_do_blocks_stay_one_statement()
+    {
+        var grants = SqlScripts.Statements("postgres", SqlScripts.Grants);
+        grants[0].Should().StartWith("DO $$").And.EndWith("$$;");
+        grants.Should().HaveCount(4);
+    }
+
+    [Fact]
+    public void The_sqlite_demo_schema_is_the_embedded_sql_sqlite_schema()
+    {
+        SqliteSchema.Script.Should().Be(SqlScripts.Text("sqlite", SqlScripts.Schema));
+        SqliteSchema.IndexStatements.Should().Equal(SqlScripts.Statements("sqlite", SqlScripts.Schema).Where(SqlScripts.IsIndex));
+    }
+
+    [Fact]
+    public void Resolver_knows_the_three_databases_and_sql_server_describes_itself_without_credentials()
+    {
+        var resolver = new SourceResolver(SqlServerProvider.Instance);
+        resolver.DatabaseNames.Should().BeEquivalentTo(["postgres", "sqlserver"]);
+        resolver.Provider("sqlite").Should().BeSameAs(SqliteProvider.Instance);
+        SqlServerProvider.Instance.Describe("Server=db.agency.local;Database=iam;User Id=analyst;Password=hunter2")
+            .Should().Be("sqlserver:db.agency.local/iam");
+        PostgresProvider.Instance.Describe("Host=pg.agency.local;Port=6432;Database=iam;Username=analyst;Password=hunter2")
+            .Should().Be("postgres:pg.agency.local:6432/iam");
+    }
+
+    [Fact]
+    public void Sqlite_rows_read_are_the_small_tables_plus_the_aggregates()
+    {
+        var dataset = Reference.RandomDataset.Create(9);
+        var directory = Path.Combine(Path.GetTempPath(), "aa-rows-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            dataset.WriteCsv(directory);
+            var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
+            var tables = SqliteSource.Read(database, null, out var rows);
+            long small = dataset.Units.Count + dataset.Principals.Count + dataset.Groups.Count + dataset.Memberships.Count +
+                dataset.Roles.Count + dataset.Assignments.Count;
+            rows.Should().Be(small + 2 + tables.FileCounts.Count + tables.CaseloadCounts.Count + tables.Shares.Count);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
