@@ -83,6 +83,17 @@ internal sealed class AgencyFixture : IDisposable
         return Row("shares", file, principal, validUntil);
     }
 
+    /// <summary>An access event; <paramref name="at"/> is written as given (ISO date or date-time).</summary>
+    public AgencyFixture Event(string principal, string file, string at, string action = "read")
+    {
+        if (!_tables.ContainsKey("access_events"))
+        {
+            _tables["access_events"] = ("principal_id,file_id,at,action", []);
+        }
+
+        return Row("access_events", principal, file, at, action);
+    }
+
     public AgencyFixture Row(string table, params string[] fields)
     {
         _tables[table].Rows.Add(fields);

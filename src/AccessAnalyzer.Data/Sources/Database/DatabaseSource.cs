@@ -3,6 +3,8 @@ using System.Globalization;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 
+using Usage_ = AccessAnalyzer.Data.Sources.Usage;
+
 namespace AccessAnalyzer.Data.Sources.Database;
 
 /// <summary>
@@ -112,6 +114,12 @@ public sealed class DatabaseSource
         progress?.Report("counting caseload per principal and unit");
         var caseloadCounts = CaseloadCounts();
         var shares = Relations().ContainsKey("shares") ? Shares() : [];
+        Core.Usage.UsageTables? usage = null;
+        if (Relations().ContainsKey("access_events"))
+        {
+            progress?.Report("aggregating access events");
+            usage = Usage();
+        }
 
         return new SourceTables
         {
@@ -127,7 +135,60 @@ public sealed class DatabaseSource
             CaseloadCounts = caseloadCounts,
             Shares = shares,
             AccountPolicies = policies,
+            Usage = usage,
         };
+    }
+
+    /// <summary>access_events aggregated by the database: rows grow with principals × days and principals × units.</summary>
+    private Core.Usage.UsageTables Usage()
+    {
+        RequireColumns("access_events", "principal_id", "file_id", "at");
+        if (Dialect is PostgresDialect)
+        {
+            // A timestamptz has no "date as written": days are UTC days, whatever the server's or login's time zone.
+            using var utc = Command("SET TIME ZONE 'UTC'");
+            utc.ExecuteNonQuery();
+        }
+
+        var table = Dialect.DisplayName("access_events");
+        DateOnly Day(object? value)
+        {
+            var text = DbTableCursor.ToText(value);
+            var (first, last) = Usage_.AccessEventAggregator.DayRange;
+            return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day >= first && day <= last
+                ? day
+                : throw new InputErrorException(table, null, "at", $"<value withheld> is not an ISO 8601 date-time from {first:yyyy-MM-dd} to {last:yyyy-MM-dd}");
+        }
+
+        long Long(object? value) => value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        string Text(object? value) => DbTableCursor.ToText(value) ?? string.Empty;
+
+        var days = new List<Core.Usage.PrincipalDay>();
+        Each("day", r => days.Add(new(Text(r[0]), Day(r[1]), Long(r[2]), Long(r[3]), Long(r[4]), Long(r[5]), Long(r[6]))));
+        var principals = new List<Core.Usage.PrincipalActivity>();
+        Each("period", r => principals.Add(new(Text(r[0]), Long(r[1]), Long(r[2]), Long(r[3]), Long(r[4]), Day(r[5]), Day(r[6]))));
+        var units = new List<Core.Usage.UnitActivity>();
+        Each("unit", r => units.Add(new(Text(r[0]), Text(r[1]), Day(r[2]), r[3] is null or DBNull ? null : Day(r[3]))));
+        Core.Usage.UsageTables? result = null;
+        Each("totals", r => result = new Core.Usage.UsageTables(
+            [.. days.OrderBy(d => d.PrincipalId, StringComparer.Ordinal).ThenBy(d => d.Day)],
+            [.. principals.OrderBy(a => a.PrincipalId, StringComparer.Ordinal)],
+            [.. units.OrderBy(u => u.PrincipalId, StringComparer.Ordinal).ThenBy(u => u.UnitId, StringComparer.Ordinal)],
+            Long(r[0]), r[3] is null or DBNull ? null : Day(r[3]), r[4] is null or DBNull ? null : Day(r[4]), Long(r[1]), Long(r[2])));
+        return result!;
+
+        void Each(string shape, Action<object?[]> row)
+        {
+            using var command = Command(Dialect.UsageSql(shape));
+            using var reader = command.ExecuteReader();
+            var values = new object?[reader.FieldCount];
+            while (reader.Read())
+            {
+                RowsRead++;
+                reader.GetValues(values!);
+                row(values);
+            }
+        }
     }
 
     /// <summary>Tables and views of the schema, by lower-case name (canonical names are lower case).</summary>

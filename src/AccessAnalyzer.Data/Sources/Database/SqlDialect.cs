@@ -50,6 +50,15 @@ public interface ISqlDialect
     string SharesSql(bool hasValidUntil);
 
     /// <summary>
+    /// access_events aggregated (issue 5), one query per shape: <c>day</c> (principal, day, reads, distinct files,
+    /// outside caseload, sensitive, sensitive outside), <c>period</c> (principal, reads, distinct, outside, sensitive
+    /// outside, first day, last day), <c>unit</c> (principal, unit, last read, last read outside caseload), <c>totals</c>
+    /// (events, events naming a missing principal, a missing file, first and last day of the valid ones).
+    /// Days are the calendar date as written (first ten characters of <c>at</c>).
+    /// </summary>
+    string UsageSql(string shape);
+
+    /// <summary>
     /// Names of the canonical tables in the schema that the current login may INSERT, UPDATE or DELETE (one text
     /// column); null when the database has no logins to check (SQLite: the file is opened read-only).
     /// </summary>
@@ -148,6 +157,62 @@ public abstract partial class SqlDialect : ISqlDialect
 
     public abstract string? WritableTablesSql(IEnumerable<string> tables);
 
+    /// <summary>The first ten characters of a timestamp or text column, as text: its calendar date as written.</summary>
+    protected abstract string DayOf(string expression);
+
+    /// <summary>Any column as text, to compare a stored boolean (true, 1, t) whatever its type.</summary>
+    protected virtual string TextOf(string expression) => $"CAST({expression} AS VARCHAR(16))";
+
+    public string UsageSql(string shape)
+    {
+        var sensitive = $"LOWER({TextOf("f.sensitive")}) IN ('true', '1', 't')";
+        var events = $"""
+            WITH e AS (SELECT principal_id, file_id, {DayOf("at")} AS day FROM {Table("access_events")}),
+                 c AS (SELECT DISTINCT file_id, principal_id FROM {Table("caseload")})
+            """;
+        var joined = $"""
+            FROM e JOIN {Table("files")} AS f ON f.id = e.file_id JOIN {Table("principals")} AS p ON p.id = e.principal_id
+            LEFT JOIN c ON c.file_id = e.file_id AND c.principal_id = e.principal_id
+            """;
+        return shape switch
+        {
+            "day" => $"""
+                {events}
+                SELECT e.principal_id, e.day, {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
+                       COUNT(DISTINCT CASE WHEN c.file_id IS NULL THEN e.file_id END) AS outside,
+                       COUNT(DISTINCT CASE WHEN {sensitive} THEN e.file_id END) AS sensitive,
+                       COUNT(DISTINCT CASE WHEN c.file_id IS NULL AND {sensitive} THEN e.file_id END) AS sensitive_outside
+                {joined}
+                GROUP BY e.principal_id, e.day
+                """,
+            "period" => $"""
+                {events}
+                SELECT e.principal_id, {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
+                       COUNT(DISTINCT CASE WHEN c.file_id IS NULL THEN e.file_id END) AS outside,
+                       COUNT(DISTINCT CASE WHEN c.file_id IS NULL AND {sensitive} THEN e.file_id END) AS sensitive_outside,
+                       MIN(e.day) AS first_day, MAX(e.day) AS last_day
+                {joined}
+                GROUP BY e.principal_id
+                """,
+            "unit" => $"""
+                {events}
+                SELECT e.principal_id, f.unit_id, MAX(e.day) AS last_read, MAX(CASE WHEN c.file_id IS NULL THEN e.day END) AS last_outside
+                {joined}
+                GROUP BY e.principal_id, f.unit_id
+                """,
+            "totals" => $"""
+                WITH e AS (SELECT principal_id, file_id, {DayOf("at")} AS day FROM {Table("access_events")})
+                SELECT {CountAll} AS events,
+                       SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END) AS missing_principal,
+                       SUM(CASE WHEN p.id IS NOT NULL AND f.id IS NULL THEN 1 ELSE 0 END) AS missing_file,
+                       MIN(CASE WHEN p.id IS NOT NULL AND f.id IS NOT NULL THEN e.day END) AS first_day,
+                       MAX(CASE WHEN p.id IS NOT NULL AND f.id IS NOT NULL THEN e.day END) AS last_day
+                FROM e LEFT JOIN {Table("principals")} AS p ON p.id = e.principal_id LEFT JOIN {Table("files")} AS f ON f.id = e.file_id
+                """,
+            _ => throw new ArgumentOutOfRangeException(nameof(shape)),
+        };
+    }
+
     public abstract object ToDbBoolean(bool value);
 
     public abstract object ToDbDate(DateOnly value);
@@ -190,6 +255,8 @@ public sealed class SqliteDialect() : SqlDialect(null)
 
     protected override string Length(string expression) => $"length({expression})";
 
+    protected override string DayOf(string expression) => $"substr(CAST({expression} AS TEXT), 1, 10)";
+
     public override string? WritableTablesSql(IEnumerable<string> tables) => null;
 
     public override object ToDbBoolean(bool value) => value ? "true" : "false";
@@ -214,6 +281,9 @@ public sealed class PostgresDialect(string? schema = SqlDialect.DefaultSchema) :
         """;
 
     protected override string Length(string expression) => $"char_length({expression})";
+
+    // A timestamp renders as 'YYYY-MM-DD HH:…' and text as written: the first ten characters are the date either way.
+    protected override string DayOf(string expression) => $"left(CAST({expression} AS text), 10)";
 
     public override string? WritableTablesSql(IEnumerable<string> tables) => $"""
         SELECT c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
@@ -250,6 +320,9 @@ public sealed class SqlServerDialect(string? schema = SqlDialect.DefaultSchema) 
     protected override string Length(string expression) => $"(LEN({expression} + N'.') - 1)";
 
     protected override string CountAll => "COUNT_BIG(*)";
+
+    // Style 126 is ISO 8601 for datetime2 / datetimeoffset; a text column converts as written.
+    protected override string DayOf(string expression) => $"LEFT(CONVERT(VARCHAR(40), {expression}, 126), 10)";
 
     public override string? WritableTablesSql(IEnumerable<string> tables) => $"""
         SELECT o.name FROM sys.objects AS o JOIN sys.schemas AS s ON s.schema_id = o.schema_id
