@@ -38,6 +38,11 @@ public sealed record GatePolicy
     public GateLevel? NoDormantAccountWithReach { get; init; }
     public int DormantDays { get; init; } = 90;
 
+    /// <summary>Usage finding rule ids (access_events) that fail the gate, e.g. mass-read, read-spike.</summary>
+    public IReadOnlyList<string> FailOnUsageFindings { get; init; } = [];
+
+    public GateLevel UsageFindingsLevel { get; init; } = GateLevel.Error;
+
     /// <summary>Change rules, checked only when the gate compares with a <c>--before</c> source.</summary>
     public ThresholdRule MaxExcessIncrease { get; init; } = Off;
     public ThresholdRule MaxPrincipalExcessIncrease { get; init; } = Off;
@@ -95,6 +100,7 @@ public static class GatePolicyParser
                         NoDormantAccountWithReach = Switch(value, path, fileName, "dormantDays"),
                         DormantDays = (int)(value.ValueKind == JsonValueKind.Object ? OptionalLong(value, "dormantDays", path, fileName) ?? 90 : 90),
                     },
+                    "failOnUsageFindings" => UsageRuleList(value, path, fileName, policy),
                     "maxExcessIncrease" => policy with { MaxExcessIncrease = Threshold(value, path, fileName) },
                     "maxPrincipalExcessIncrease" => policy with { MaxPrincipalExcessIncrease = Threshold(value, path, fileName) },
                     _ => throw Error(fileName, path, $"unknown rule '{property.Name}' (see the policy schema)"),
@@ -112,6 +118,21 @@ public static class GatePolicyParser
 
             return policy;
         }
+    }
+
+    private static GatePolicy UsageRuleList(JsonElement value, string path, string file, GatePolicy policy)
+    {
+        var known = Usage.UsageRules.Catalog.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = Strings(value, path, file);
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            if (!known.Contains(id))
+            {
+                throw Error(file, $"{path}[{i}]", $"'{id}' is not a usage rule ({string.Join(", ", known.Order(StringComparer.Ordinal))})");
+            }
+        }
+
+        return policy with { FailOnUsageFindings = ids };
     }
 
     private static GatePolicy Version(JsonElement value, string path, string file, GatePolicy policy) =>

@@ -12,8 +12,34 @@ public static class GateRules
     [
         new MaxExcessPerPrincipal(), new MaxReachToCaseloadRatio(), new MaxPartnerSensitiveExcess(), new ForbiddenScopeLevel(),
         new MfaRequiredAboveReach(), new MaxLockoutThreshold(), new NoGroupCycles(), new NoDanglingReferences(),
-        new NoDormantAccountWithReach(), new MaxExcessIncrease(), new MaxPrincipalExcessIncrease(),
+        new NoDormantAccountWithReach(), new UsageFindings(), new MaxExcessIncrease(), new MaxPrincipalExcessIncrease(),
     ];
+
+    private sealed class UsageFindings : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => policy.FailOnUsageFindings.Count == 0 ? null
+            : new GateRuleInfo("usage-finding", "UsageFinding", policy.UsageFindingsLevel,
+                "The access log shows what the policy forbids: " + string.Join(", ", policy.FailOnUsageFindings) + ".",
+                "Investigate the account's reads (`accessanalyzer analyze` lists the days and volumes), then narrow its access or disable it.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            if (c.Snapshot.Usage is not { } usage)
+            {
+                yield break; // no access log: nothing to check here (log coverage is reported by analyze)
+            }
+
+            var wanted = c.Policy.FailOnUsageFindings.ToHashSet(StringComparer.Ordinal);
+            var index = c.Snapshot.Principals.Ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
+            foreach (var finding in Usage.UsageRules.Evaluate(c.Result, c.Figures, usage, new Usage.UsageOptions()).Where(f => wanted.Contains(f.RuleId)))
+            {
+                var subject = finding.SubjectIds.FirstOrDefault() ?? "access_events";
+                yield return new("usage-finding", c.Policy.UsageFindingsLevel, $"{finding.RuleId}: {finding.Message}",
+                    finding.RuleId, subject, 1, 0,
+                    index.TryGetValue(subject, out var p) ? c.PrincipalLocation(p) : c.TableLocation("access_events", subject));
+            }
+        }
+    }
 
     private static GateRuleInfo? Info(ThresholdRule rule, string id, string name, string description, string help) =>
         rule.Enabled ? new GateRuleInfo(id, name, rule.Level, description, help) : null;

@@ -29,6 +29,7 @@ public sealed class GatePolicyTests
         policy.NoGroupCycles.Should().Be(GateLevel.Error);
         policy.DormantDays.Should().Be(90);
         policy.MaxExcessIncrease.Enabled.Should().BeTrue();
+        policy.FailOnUsageFindings.Should().Equal("mass-read", "read-spike", "activity-from-dormant-account");
     }
 
     [Fact]
@@ -49,6 +50,7 @@ public sealed class GatePolicyTests
     [InlineData("{ \"version\": 1, \"forbiddenScopes\": [ { \"principalKind\": \"partner\", \"maxLevel\": \"county\" } ] }", "p.json: $.forbiddenScopes[0].maxLevel: 'county' is not one of the levels (agency, department, region, national)")]
     [InlineData("{ \"version\": 1, \"forbiddenScopes\": [ { \"maxLevel\": \"agency\" } ] }", "p.json: $.forbiddenScopes[0]: needs 'principalKind' or 'organization'")]
     [InlineData("[1, 2]", "p.json: $: expected object, found array")]
+    [InlineData("{ \"version\": 1, \"failOnUsageFindings\": [\"mass-reads\"] }", "p.json: $.failOnUsageFindings[0]: 'mass-reads' is not a usage rule (activity-from-dormant-account, log-retention-too-short, mass-read, no-activity-logged, read-spike, reads-outside-caseload, sensitive-reads-outside-caseload)")]
     public void Should_reject_a_policy_mistake_naming_where_it_is(string json, string message)
     {
         var act = () => GatePolicyParser.Parse(json, "p.json");

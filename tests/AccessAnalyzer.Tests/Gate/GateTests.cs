@@ -248,6 +248,32 @@ public sealed class GateTests
         ((string?)xml.Root!.Attribute("failures")).Should().Be("1");
     }
 
+    [Fact]
+    public void Should_fail_on_the_usage_findings_the_policy_names()
+    {
+        using var f = Agency().Files("m", "A2", 0);
+        for (var i = 1; i <= 6; i++)
+        {
+            f.Event("CAP", $"a{i}", "2026-06-01T10:00:00Z").Event("CAP", $"b{i}", "2026-06-01T10:05:00Z");
+        }
+
+        const string policy = "{ \"version\": 1, \"failOnUsageFindings\": [\"mass-read\"] }";
+        var result = GateEvaluator.Evaluate(f.Load(), GatePolicyParser.Parse(policy, "p.json"),
+            new AnalysisOptions { AsOf = AgencyFixture.AsOf }, null, null, "test");
+        result.Passed.Should().BeTrue("12 files in a day is below the default mass-read threshold");
+
+        using var g = Agency();
+        for (var i = 0; i < 1001; i++)
+        {
+            g.File($"x{i}", "A2").Event("CAP", $"x{i}", "2026-06-02");
+        }
+
+        var outcome = GateEvaluator.Evaluate(g.Load(), GatePolicyParser.Parse(policy, "p.json"),
+            new AnalysisOptions { AsOf = AgencyFixture.AsOf }, null, null, "test");
+        outcome.Passed.Should().BeFalse();
+        outcome.Violations.Should().ContainSingle().Which.Message.Should().StartWith("mass-read: Account 'CAP' (partner, capemploi) read 1,001 files on 2026-06-02");
+    }
+
     private sealed class ThrowingRule : IGateRule
     {
         public GateRuleInfo? Info(GatePolicy policy, bool comparing) => new("always-throws", "AlwaysThrows", GateLevel.Error, "Throws.", "None.");
