@@ -16,15 +16,15 @@ public static class CsvReportWriter
     public static void Write(AnalysisReport report, Stream output)
     {
         ArgumentNullException.ThrowIfNull(report);
-        using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        using var writer = Format.Writer(output);
         writer.WriteLine(string.Join(',', Header));
         foreach (var p in report.Principals)
         {
             WriteRow(writer,
-                p.PrincipalId, Names.Of(p.Kind), p.Organization, p.UnitId ?? string.Empty, Bool(p.Active), Bool(p.Mfa),
-                Num(p.ReachableFiles), Num(p.CaseloadFiles), Num(p.CaseloadInReach), Num(p.ExcessFiles),
-                Num(p.SensitiveExcessFiles), Num(p.ClosedFilesInReach), Num(p.GrantsInForce),
-                p.ExercisedExcessFiles is { } exercised ? Num(exercised) : string.Empty);
+                p.PrincipalId, Names.Of(p.Kind), p.Organization, p.UnitId ?? string.Empty, Format.Bool(p.Active), Format.Bool(p.Mfa),
+                Format.N(p.ReachableFiles), Format.N(p.CaseloadFiles), Format.N(p.CaseloadInReach), Format.N(p.ExcessFiles),
+                Format.N(p.SensitiveExcessFiles), Format.N(p.ClosedFilesInReach), Format.N(p.GrantsInForce),
+                p.ExercisedExcessFiles is { } exercised ? Format.N(exercised) : string.Empty);
         }
     }
 
@@ -55,8 +55,4 @@ public static class CsvReportWriter
 
         writer.Write('\n');
     }
-
-    private static string Bool(bool value) => value ? "true" : "false";
-
-    private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

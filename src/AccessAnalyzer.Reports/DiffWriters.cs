@@ -14,7 +14,7 @@ public static class DiffWriters
     public static void WriteJson(DiffReport diff, Stream output)
     {
         ArgumentNullException.ThrowIfNull(diff);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
         json.WriteString("tool", diff.Header.Tool);
         json.WriteString("version", diff.Header.Version);
@@ -41,8 +41,8 @@ public static class DiffWriters
             json.WriteString("roleId", a.RoleId);
             json.WriteString("holderType", a.HolderType);
             json.WriteString("holderId", a.HolderId);
-            Nullable(json, "before", a.Before);
-            Nullable(json, "after", a.After);
+            Format.WriteNullable(json, "before", a.Before);
+            Format.WriteNullable(json, "after", a.After);
             json.WriteNumber("holders", a.Holders);
             json.WriteNumber("excessAdded", a.ExcessAdded);
             json.WriteNumber("sensitiveExcessAdded", a.SensitiveExcessAdded);
@@ -90,11 +90,11 @@ public static class DiffWriters
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(writer);
         var excess = diff.TotalsAfter.ExcessExposure - diff.TotalsBefore.ExcessExposure;
-        writer.Write($"#### Access change: excess exposure {Signed(excess)} files\n\n");
+        writer.Write($"#### Access change: excess exposure {Format.Signed(excess)} files\n\n");
         writer.Write("| | before | after | change |\n|---|---:|---:|---:|\n");
         foreach (var (name, before, after) in Totals(diff))
         {
-            writer.Write($"| {name} | {G(before)} | {G(after)} | {Signed(after - before)} |\n");
+            writer.Write($"| {name} | {Format.G(before)} | {Format.G(after)} | {Format.Signed(after - before)} |\n");
         }
 
         if (diff.Assignments.Count > 0)
@@ -102,9 +102,9 @@ public static class DiffWriters
             writer.Write("\n**Assignments**\n\n| assignment | change | grant | holders | excess added |\n|---|---|---|---:|---:|\n");
             foreach (var a in diff.Assignments.Take(maxRows))
             {
-                var grant = a.Kind == AssignmentChangeKind.Removed ? $"~~{Cell(a.Before!)}~~"
-                    : a.Before is null ? Cell(a.After!) : $"{Cell(a.Before)} → {Cell(a.After!)}";
-                writer.Write($"| `{Cell(a.AssignmentId)}` | {Kind(a.Kind)} | {grant} | {G(a.Holders)} | {Signed(a.ExcessAdded)} |\n");
+                var grant = a.Kind == AssignmentChangeKind.Removed ? $"~~{Format.Cell(a.Before!)}~~"
+                    : a.Before is null ? Format.Cell(a.After!) : $"{Format.Cell(a.Before)} → {Format.Cell(a.After!)}";
+                writer.Write($"| `{Format.Cell(a.AssignmentId)}` | {Kind(a.Kind)} | {grant} | {Format.G(a.Holders)} | {Format.Signed(a.ExcessAdded)} |\n");
             }
         }
 
@@ -113,21 +113,21 @@ public static class DiffWriters
             writer.Write("\n**Memberships**\n\n");
             foreach (var m in diff.Memberships.Take(maxRows))
             {
-                writer.Write($"- {(m.Added ? "added" : "removed")}: `{Cell(m.MemberId)}` in `{Cell(m.GroupId)}`\n");
+                writer.Write($"- {(m.Added ? "added" : "removed")}: `{Format.Cell(m.MemberId)}` in `{Format.Cell(m.GroupId)}`\n");
             }
         }
 
         if (diff.Principals.Count > 0)
         {
-            writer.Write($"\n**Accounts whose reach or excess changes** ({G(diff.Principals.Count)})\n\n| account | kind | excess before | excess after | change |\n|---|---|---:|---:|---:|\n");
+            writer.Write($"\n**Accounts whose reach or excess changes** ({Format.G(diff.Principals.Count)})\n\n| account | kind | excess before | excess after | change |\n|---|---|---:|---:|---:|\n");
             foreach (var p in diff.Principals.Take(maxRows))
             {
-                writer.Write($"| `{Cell(p.PrincipalId)}` | {Names.Of(p.Kind)} | {G(p.ExcessBefore)} | {G(p.ExcessAfter)} | {Signed(p.ExcessDelta)} |\n");
+                writer.Write($"| `{Format.Cell(p.PrincipalId)}` | {Names.Of(p.Kind)} | {Format.G(p.ExcessBefore)} | {Format.G(p.ExcessAfter)} | {Format.Signed(p.ExcessDelta)} |\n");
             }
 
             if (diff.Principals.Count > maxRows)
             {
-                writer.Write($"\n… and {G(diff.Principals.Count - maxRows)} more.\n");
+                writer.Write($"\n… and {Format.G(diff.Principals.Count - maxRows)} more.\n");
             }
         }
     }
@@ -144,7 +144,7 @@ public static class DiffWriters
         totals.AddColumn(new TableColumn("Change").RightAligned());
         foreach (var (name, before, after) in Totals(diff))
         {
-            totals.AddRow(name, G(before), G(after), Signed(after - before));
+            totals.AddRow(name, Format.G(before), Format.G(after), Format.Signed(after - before));
         }
 
         console.Write(totals);
@@ -156,7 +156,7 @@ public static class DiffWriters
         assignments.AddColumn(new TableColumn("Excess added").RightAligned());
         foreach (var a in diff.Assignments)
         {
-            assignments.AddRow(Markup.Escape(a.AssignmentId), Kind(a.Kind), Markup.Escape(a.After ?? a.Before ?? string.Empty), G(a.Holders), Signed(a.ExcessAdded));
+            assignments.AddRow(Markup.Escape(a.AssignmentId), Kind(a.Kind), Markup.Escape(a.After ?? a.Before ?? string.Empty), Format.G(a.Holders), Format.Signed(a.ExcessAdded));
         }
 
         console.Write(assignments);
@@ -165,14 +165,14 @@ public static class DiffWriters
             console.MarkupLine(Markup.Escape($"membership {(m.Added ? "added" : "removed")}: {m.MemberId} in {m.GroupId}"));
         }
 
-        var principals = new Table().Border(TableBorder.Rounded).Title($"Accounts whose reach or excess changes ({G(diff.Principals.Count)})");
+        var principals = new Table().Border(TableBorder.Rounded).Title($"Accounts whose reach or excess changes ({Format.G(diff.Principals.Count)})");
         principals.AddColumn("Account");
         principals.AddColumn(new TableColumn("Excess before").RightAligned());
         principals.AddColumn(new TableColumn("Excess after").RightAligned());
         principals.AddColumn(new TableColumn("Change").RightAligned());
         foreach (var p in diff.Principals.Take(50))
         {
-            principals.AddRow(Markup.Escape(p.PrincipalId), G(p.ExcessBefore), G(p.ExcessAfter), Signed(p.ExcessDelta));
+            principals.AddRow(Markup.Escape(p.PrincipalId), Format.G(p.ExcessBefore), Format.G(p.ExcessAfter), Format.Signed(p.ExcessDelta));
         }
 
         console.Write(principals);
@@ -185,22 +185,4 @@ public static class DiffWriters
         yield return ("sensitiveExcessExposure", d.TotalsBefore.SensitiveExcessExposure, d.TotalsAfter.SensitiveExcessExposure);
         yield return ("principalsWithExcess", d.TotalsBefore.PrincipalsWithExcess, d.TotalsAfter.PrincipalsWithExcess);
     }
-
-    private static void Nullable(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
-
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
-
-    private static string G(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static string Signed(long value) => value > 0 ? "+" + G(value) : G(value);
 }

@@ -11,8 +11,6 @@ namespace AccessAnalyzer.Reports;
 /// <summary>Renders explanations (a principal's grant paths, or who reaches a unit or file) as text, JSON or CSV.</summary>
 public static class ExplainWriters
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static string ScopeName(AssignmentScope scope) => scope == AssignmentScope.Unit ? "unit" : "caseload";
 
     /// <summary>A path as people read it: principal → group → … → holder group.</summary>
@@ -21,15 +19,15 @@ public static class ExplainWriters
     public static void WriteJson(PrincipalExplanation e, Stream output)
     {
         ArgumentNullException.ThrowIfNull(e);
-        using var json = new Utf8JsonWriter(output, JsonOptions);
+        using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        Header(json, e.Header);
+        Format.WriteHeader(json, e.Header);
         var p = e.Principal;
         json.WriteStartObject("principal");
         json.WriteString("principalId", p.PrincipalId);
         json.WriteString("kind", Names.Of(p.Kind));
         json.WriteString("organization", p.Organization);
-        Nullable(json, "unitId", p.UnitId);
+        Format.WriteNullable(json, "unitId", p.UnitId);
         json.WriteBoolean("active", p.Active);
         json.WriteBoolean("mfa", p.Mfa);
         json.WriteNumber("reachableFiles", p.ReachableFiles);
@@ -44,7 +42,7 @@ public static class ExplainWriters
             json.WriteStartObject("target");
             json.WriteString("kind", target.Kind);
             json.WriteString("id", target.Id);
-            Nullable(json, "unitId", target.UnitId);
+            Format.WriteNullable(json, "unitId", target.UnitId);
             json.WriteBoolean("reached", e.ReachesTarget);
             if (target.Kind == "file")
             {
@@ -64,8 +62,8 @@ public static class ExplainWriters
             json.WriteBoolean("fileAccess", g.FileAccess);
             json.WriteBoolean("sensitiveRole", g.SensitiveRole);
             json.WriteString("scope", ScopeName(g.Scope));
-            Nullable(json, "scopeUnitId", g.ScopeUnitId);
-            Nullable(json, "validUntil", g.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
+            Format.WriteNullable(json, "validUntil", g.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             json.WriteBoolean("inForce", g.InForce);
             json.WriteString("holderType", g.HolderType);
             json.WriteString("holderId", g.HolderId);
@@ -96,13 +94,13 @@ public static class ExplainWriters
     public static void WriteJson(TargetExplanation e, Stream output)
     {
         ArgumentNullException.ThrowIfNull(e);
-        using var json = new Utf8JsonWriter(output, JsonOptions);
+        using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        Header(json, e.Header);
+        Format.WriteHeader(json, e.Header);
         json.WriteStartObject("target");
         json.WriteString("kind", e.Target.Kind);
         json.WriteString("id", e.Target.Id);
-        Nullable(json, "unitId", e.Target.UnitId);
+        Format.WriteNullable(json, "unitId", e.Target.UnitId);
         json.WriteEndObject();
         json.WriteNumber("principalCount", e.Principals.Count);
         Counts(json, "byKind", e.ByKind);
@@ -116,7 +114,7 @@ public static class ExplainWriters
             json.WriteBoolean("sensitiveRole", g.SensitiveRole);
             json.WriteString("holderType", g.HolderType);
             json.WriteString("holderId", g.HolderId);
-            Nullable(json, "scopeUnitId", g.ScopeUnitId);
+            Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
             json.WriteNumber("holders", g.Holders);
             json.WriteEndObject();
         }
@@ -150,7 +148,7 @@ public static class ExplainWriters
     public static void WriteCsv(PrincipalExplanation e, Stream output)
     {
         ArgumentNullException.ThrowIfNull(e);
-        using var writer = Writer(output);
+        using var writer = Format.Writer(output);
         CsvReportWriter.WriteRow(writer, "principal_id", "assignment_id", "role_id", "scope", "scope_unit_id", "in_force", "file_access",
             "sensitive_role", "files_granted", "holder_type", "holder_id", "path");
         foreach (var g in e.Grants)
@@ -158,7 +156,7 @@ public static class ExplainWriters
             foreach (var path in g.Paths)
             {
                 CsvReportWriter.WriteRow(writer, e.Principal.PrincipalId, g.AssignmentId, g.RoleId, ScopeName(g.Scope), g.ScopeUnitId ?? string.Empty,
-                    Bool(g.InForce), Bool(g.FileAccess), Bool(g.SensitiveRole), N(g.FilesGranted), g.HolderType, g.HolderId, PathText(path));
+                    Format.Bool(g.InForce), Format.Bool(g.FileAccess), Format.Bool(g.SensitiveRole), Format.N(g.FilesGranted), g.HolderType, g.HolderId, PathText(path));
             }
         }
     }
@@ -166,11 +164,11 @@ public static class ExplainWriters
     public static void WriteCsv(TargetExplanation e, Stream output)
     {
         ArgumentNullException.ThrowIfNull(e);
-        using var writer = Writer(output);
+        using var writer = Format.Writer(output);
         CsvReportWriter.WriteRow(writer, "principal_id", "kind", "organization", "active", "mfa", "via");
         foreach (var r in e.Principals)
         {
-            CsvReportWriter.WriteRow(writer, r.PrincipalId, Names.Of(r.Kind), r.Organization, Bool(r.Active), Bool(r.Mfa), string.Join(';', r.Via));
+            CsvReportWriter.WriteRow(writer, r.PrincipalId, Names.Of(r.Kind), r.Organization, Format.Bool(r.Active), Format.Bool(r.Mfa), string.Join(';', r.Via));
         }
     }
 
@@ -180,8 +178,8 @@ public static class ExplainWriters
         ArgumentNullException.ThrowIfNull(console);
         var p = e.Principal;
         console.Write(new Rule($"[bold]Why[/] {Markup.Escape(p.PrincipalId)} ({Names.Of(p.Kind)}, {Markup.Escape(p.Organization)}) — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
-        console.MarkupLine($"Reach {G(p.ReachableFiles)} files; caseload {G(p.CaseloadFiles)} ({G(p.CaseloadInReach)} in reach); " +
-            $"[bold]excess {G(p.ExcessFiles)}[/] ({G(p.SensitiveExcessFiles)} sensitive); shares in force {G(e.SharesInForce)}.");
+        console.MarkupLine($"Reach {Format.G(p.ReachableFiles)} files; caseload {Format.G(p.CaseloadFiles)} ({Format.G(p.CaseloadInReach)} in reach); " +
+            $"[bold]excess {Format.G(p.ExcessFiles)}[/] ({Format.G(p.SensitiveExcessFiles)} sensitive); shares in force {Format.G(e.SharesInForce)}.");
         if (e.Target is { } target)
         {
             var verdict = e.ReachesTarget ? "[red]reaches[/]" : "[green]does not reach[/]";
@@ -200,8 +198,8 @@ public static class ExplainWriters
         {
             var status = !g.InForce ? $"expired {g.ValidUntil:yyyy-MM-dd}" : !g.FileAccess ? "no file access" : g.SensitiveRole ? "in force, sensitive" : "in force";
             var scope = g.Scope == AssignmentScope.Unit ? g.ScopeUnitId : "own caseload";
-            var paths = string.Join('\n', g.Paths.Select(PathText)) + (g.PathsOmitted > 0 ? $"\n… {G(g.PathsOmitted)} more paths" : string.Empty);
-            table.AddRow(Markup.Escape(g.AssignmentId), Markup.Escape($"{g.RoleId} @ {scope}"), Markup.Escape(status), G(g.FilesGranted), Markup.Escape(paths));
+            var paths = string.Join('\n', g.Paths.Select(PathText)) + (g.PathsOmitted > 0 ? $"\n… {Format.G(g.PathsOmitted)} more paths" : string.Empty);
+            table.AddRow(Markup.Escape(g.AssignmentId), Markup.Escape($"{g.RoleId} @ {scope}"), Markup.Escape(status), Format.G(g.FilesGranted), Markup.Escape(paths));
         }
 
         console.Write(table);
@@ -212,7 +210,7 @@ public static class ExplainWriters
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(console);
         console.Write(new Rule($"[bold]Who reaches[/] {e.Target.Kind} {Markup.Escape(e.Target.Id)} — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
-        console.MarkupLine($"{G(e.Principals.Count)} accounts. By kind: {Markup.Escape(Join(e.ByKind))}. By organisation: {Markup.Escape(Join(e.ByOrganization))}.");
+        console.MarkupLine($"{Format.G(e.Principals.Count)} accounts. By kind: {Markup.Escape(Join(e.ByKind))}. By organisation: {Markup.Escape(Join(e.ByOrganization))}.");
         var grants = new Table().Border(TableBorder.Rounded).Title("Assignments covering it");
         grants.AddColumn("Assignment");
         grants.AddColumn("Role @ scope");
@@ -220,7 +218,7 @@ public static class ExplainWriters
         grants.AddColumn(new TableColumn("Holders").RightAligned());
         foreach (var g in e.Grants)
         {
-            grants.AddRow(Markup.Escape(g.AssignmentId), Markup.Escape($"{g.RoleId} @ {g.ScopeUnitId}"), Markup.Escape($"{g.HolderType} {g.HolderId}"), G(g.Holders));
+            grants.AddRow(Markup.Escape(g.AssignmentId), Markup.Escape($"{g.RoleId} @ {g.ScopeUnitId}"), Markup.Escape($"{g.HolderType} {g.HolderId}"), Format.G(g.Holders));
         }
 
         console.Write(grants);
@@ -237,16 +235,8 @@ public static class ExplainWriters
         console.Write(people);
         if (e.Principals.Count > maxPrincipals)
         {
-            console.MarkupLine($"[grey]… {G(e.Principals.Count - maxPrincipals)} more accounts in --format json or csv.[/]");
+            console.MarkupLine($"[grey]… {Format.G(e.Principals.Count - maxPrincipals)} more accounts in --format json or csv.[/]");
         }
-    }
-
-    private static void Header(Utf8JsonWriter json, ReportHeader header)
-    {
-        json.WriteString("tool", header.Tool);
-        json.WriteString("version", header.Version);
-        json.WriteString("source", header.Source);
-        json.WriteString("asOf", header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
     }
 
     private static void Counts(Utf8JsonWriter json, string name, IReadOnlyList<KeyValuePair<string, int>> counts)
@@ -260,26 +250,6 @@ public static class ExplainWriters
         json.WriteEndObject();
     }
 
-    private static void Nullable(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
-
-    private static StreamWriter Writer(Stream output) => new(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
-
     private static string Join(IReadOnlyList<KeyValuePair<string, int>> counts) =>
         counts.Count == 0 ? "none" : string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
-
-    private static string Bool(bool value) => value ? "true" : "false";
-
-    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string G(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -60,7 +60,7 @@ public static class GateWriters
             writer.Write("| | Rule | Finding | Status |\n|---|---|---|---|\n");
             foreach (var v in outcome.Violations)
             {
-                writer.Write($"| {(v.Fails ? "❌" : "⚠️")} | `{v.RuleId}` | {Cell(v.Message)} | {Status(v.Status)}{(v.BaselineNote is null ? string.Empty : " — " + Cell(v.BaselineNote))} |\n");
+                writer.Write($"| {(v.Fails ? "❌" : "⚠️")} | `{v.RuleId}` | {Format.Cell(v.Message)} | {Status(v.Status)}{(v.BaselineNote is null ? string.Empty : " — " + Format.Cell(v.BaselineNote))} |\n");
             }
         }
 
@@ -80,12 +80,12 @@ public static class GateWriters
         xml.WriteStartDocument();
         xml.WriteStartElement("testsuites");
         xml.WriteAttributeString("name", "AccessAnalyzer gate");
-        xml.WriteAttributeString("tests", N(outcome.Rules.Count));
-        xml.WriteAttributeString("failures", N(failures));
+        xml.WriteAttributeString("tests", Format.N(outcome.Rules.Count));
+        xml.WriteAttributeString("failures", Format.N(failures));
         xml.WriteStartElement("testsuite");
         xml.WriteAttributeString("name", "access-gate");
-        xml.WriteAttributeString("tests", N(outcome.Rules.Count));
-        xml.WriteAttributeString("failures", N(failures));
+        xml.WriteAttributeString("tests", Format.N(outcome.Rules.Count));
+        xml.WriteAttributeString("failures", Format.N(failures));
         xml.WriteAttributeString("errors", "0");
         xml.WriteAttributeString("skipped", "0");
         xml.WriteAttributeString("timestamp", outcome.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T00:00:00");
@@ -129,7 +129,7 @@ public static class GateWriters
     {
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(uriOf);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
         json.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
         json.WriteString("version", "2.1.0");
@@ -233,8 +233,4 @@ public static class GateWriters
         json.Flush();
         output.WriteByte((byte)'\n');
     }
-
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
-
-    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

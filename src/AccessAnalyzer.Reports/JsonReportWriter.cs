@@ -11,22 +11,12 @@ namespace AccessAnalyzer.Reports;
 /// </summary>
 public static class JsonReportWriter
 {
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Indented = true,
-        // Ids may hold any character; relaxed escaping keeps non-ASCII readable while staying valid JSON.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public static void Write(AnalysisReport report, Stream output)
     {
         ArgumentNullException.ThrowIfNull(report);
-        using var json = new Utf8JsonWriter(output, Options);
+        using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        json.WriteString("tool", report.Header.Tool);
-        json.WriteString("version", report.Header.Version);
-        json.WriteString("source", report.Header.Source);
-        json.WriteString("asOf", report.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Format.WriteHeader(json, report.Header);
 
         var t = report.Totals;
         json.WriteStartObject("totals");

@@ -21,12 +21,9 @@ public static class PlanWriters
     public static void WriteJson(RemediationPlan plan, Stream output)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        json.WriteString("tool", plan.Header.Tool);
-        json.WriteString("version", plan.Header.Version);
-        json.WriteString("source", plan.Header.Source);
-        json.WriteString("asOf", plan.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Format.WriteHeader(json, plan.Header);
         json.WriteStartObject("totals");
         json.WriteStartObject("before");
         json.WriteNumber("exposure", plan.Totals.ExposureBefore);
@@ -48,9 +45,9 @@ public static class PlanWriters
             json.WriteString("roleId", item.RoleId);
             json.WriteString("holderId", item.HolderId);
             json.WriteString("holderType", item.HolderType);
-            WriteNullable(json, "scopeUnitId", item.ScopeUnitId);
+            Format.WriteNullable(json, "scopeUnitId", item.ScopeUnitId);
             json.WriteString("change", Name(item.Change));
-            WriteNullable(json, "newScopeUnitId", item.NewScopeUnitId);
+            Format.WriteNullable(json, "newScopeUnitId", item.NewScopeUnitId);
             json.WriteNumber("holders", item.Holders);
             json.WriteNumber("excessRemoved", item.ExcessRemoved);
             json.WriteNumber("sensitiveExcessRemoved", item.SensitiveExcessRemoved);
@@ -62,7 +59,7 @@ public static class PlanWriters
                 json.WriteBoolean("used", usage.Used);
                 json.WriteNumber("windowDays", usage.WindowDays);
                 json.WriteNumber("holdersReadingOutsideCaseload", usage.HoldersReadingOutsideCaseload);
-                WriteNullable(json, "lastReadOutsideCaseload", usage.LastReadOutsideCaseload?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                Format.WriteNullable(json, "lastReadOutsideCaseload", usage.LastReadOutsideCaseload?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 json.WriteString("evidence", usage.Text);
                 json.WriteEndObject();
             }
@@ -72,7 +69,7 @@ public static class PlanWriters
             {
                 json.WriteStartObject();
                 json.WriteString("change", Name(alternative.Change));
-                WriteNullable(json, "newScopeUnitId", alternative.NewScopeUnitId);
+                Format.WriteNullable(json, "newScopeUnitId", alternative.NewScopeUnitId);
                 json.WriteNumber("excessRemoved", alternative.ExcessRemoved);
                 json.WriteNumber("sensitiveExcessRemoved", alternative.SensitiveExcessRemoved);
                 json.WriteNumber("caseloadFilesLost", alternative.CaseloadFilesLost);
@@ -92,16 +89,16 @@ public static class PlanWriters
     public static void WriteCsv(RemediationPlan plan, Stream output)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        using var writer = Format.Writer(output);
         CsvReportWriter.WriteRow(writer,
             "rank", "assignment_id", "role_id", "holder_id", "holder_type", "scope_unit_id", "change", "new_scope_unit_id",
             "holders", "excess_removed", "sensitive_excess_removed", "cumulative_excess_removed", "cumulative_sensitive_excess_removed", "usage_evidence");
         foreach (var i in plan.Items)
         {
             CsvReportWriter.WriteRow(writer,
-                N(i.Rank), i.AssignmentId, i.RoleId, i.HolderId, i.HolderType, i.ScopeUnitId ?? string.Empty, Name(i.Change),
-                i.NewScopeUnitId ?? string.Empty, N(i.Holders), N(i.ExcessRemoved), N(i.SensitiveExcessRemoved),
-                N(i.CumulativeExcessRemoved), N(i.CumulativeSensitiveExcessRemoved), i.Usage?.Text ?? string.Empty);
+                Format.N(i.Rank), i.AssignmentId, i.RoleId, i.HolderId, i.HolderType, i.ScopeUnitId ?? string.Empty, Name(i.Change),
+                i.NewScopeUnitId ?? string.Empty, Format.N(i.Holders), Format.N(i.ExcessRemoved), Format.N(i.SensitiveExcessRemoved),
+                Format.N(i.CumulativeExcessRemoved), Format.N(i.CumulativeSensitiveExcessRemoved), i.Usage?.Text ?? string.Empty);
         }
     }
 
@@ -111,8 +108,8 @@ public static class PlanWriters
         ArgumentNullException.ThrowIfNull(console);
         var t = plan.Totals;
         console.Write(new Rule($"[bold]Remediation plan[/] — {Markup.Escape(plan.Header.Source)} as of {plan.Header.AsOf:yyyy-MM-dd}").LeftJustified());
-        console.MarkupLine($"Excess exposure {G(t.ExcessExposureBefore)} → [bold]{G(t.ExcessExposureAfter)}[/] after the {plan.Items.Count} changes below " +
-            $"(sensitive {G(t.SensitiveExcessExposureBefore)} → {G(t.SensitiveExcessExposureAfter)}).");
+        console.MarkupLine($"Excess exposure {Format.G(t.ExcessExposureBefore)} → [bold]{Format.G(t.ExcessExposureAfter)}[/] after the {plan.Items.Count} changes below " +
+            $"(sensitive {Format.G(t.SensitiveExcessExposureBefore)} → {Format.G(t.SensitiveExcessExposureAfter)}).");
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn(new TableColumn("#").RightAligned());
         table.AddColumn("Assignment");
@@ -127,27 +124,11 @@ public static class PlanWriters
         {
             var change = i.Change == RemediationChange.NarrowToUnit ? $"narrow to {i.NewScopeUnitId}" : Name(i.Change);
             table.AddRow(
-                N(i.Rank), Markup.Escape(i.AssignmentId), Markup.Escape($"{i.RoleId} @ {i.ScopeUnitId}"),
-                Markup.Escape($"{i.HolderType} {i.HolderId}"), Markup.Escape(change), G(i.Holders), G(i.ExcessRemoved),
-                G(i.SensitiveExcessRemoved), G(i.CumulativeExcessRemoved));
+                Format.N(i.Rank), Markup.Escape(i.AssignmentId), Markup.Escape($"{i.RoleId} @ {i.ScopeUnitId}"),
+                Markup.Escape($"{i.HolderType} {i.HolderId}"), Markup.Escape(change), Format.G(i.Holders), Format.G(i.ExcessRemoved),
+                Format.G(i.SensitiveExcessRemoved), Format.G(i.CumulativeExcessRemoved));
         }
 
         console.Write(table);
     }
-
-    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
-
-    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string G(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -56,7 +56,9 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         var t = result.Tables;
         var c = summary.Counts;
         long smallTables = c.OrgUnits + c.Principals + c.Groups + c.Memberships + c.Roles + c.Assignments + c.AccountPolicies;
-        long expected = smallTables + 2 /* file-id checks */ + t.FileCounts.Count + t.CaseloadCounts.Count + t.Shares.Count;
+        var usage = t.Usage!;
+        long usageRows = 2 /* event totals, read twice */ + usage.Days.Count + usage.Principals.Count + usage.Units.Count;
+        long expected = smallTables + 2 /* file-id checks */ + t.FileCounts.Count + t.CaseloadCounts.Count + t.Shares.Count + usageRows;
         result.RowsRead.Should().Be(expected);
 
         // The aggregates are bounded by the small tables, not by the files: at most 4 classes per unit, and a

@@ -121,6 +121,8 @@ public sealed class DatabaseSource
             usage = Usage();
         }
 
+        // An empty access_events table (db init always creates one) says nothing about logging: like an absent table.
+
         return new SourceTables
         {
             SourceName = SourceName,
@@ -140,7 +142,7 @@ public sealed class DatabaseSource
     }
 
     /// <summary>access_events aggregated by the database: rows grow with principals × days and principals × units.</summary>
-    private Core.Usage.UsageTables Usage()
+    private Core.Usage.UsageTables? Usage()
     {
         RequireColumns("access_events", "principal_id", "file_id", "at");
         if (Dialect is PostgresDialect)
@@ -163,6 +165,13 @@ public sealed class DatabaseSource
         long Long(object? value) => value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
         string Text(object? value) => DbTableCursor.ToText(value) ?? string.Empty;
 
+        long events = 0;
+        Each("totals", r => events = Long(r[0]));
+        if (events == 0)
+        {
+            return null;
+        }
+
         var days = new List<Core.Usage.PrincipalDay>();
         Each("day", r => days.Add(new(Text(r[0]), Day(r[1]), Long(r[2]), Long(r[3]), Long(r[4]), Long(r[5]), Long(r[6]))));
         var principals = new List<Core.Usage.PrincipalActivity>();
@@ -175,7 +184,7 @@ public sealed class DatabaseSource
             [.. principals.OrderBy(a => a.PrincipalId, StringComparer.Ordinal)],
             [.. units.OrderBy(u => u.PrincipalId, StringComparer.Ordinal).ThenBy(u => u.UnitId, StringComparer.Ordinal)],
             Long(r[0]), r[3] is null or DBNull ? null : Day(r[3]), r[4] is null or DBNull ? null : Day(r[4]), Long(r[1]), Long(r[2])));
-        return result!;
+        return result;
 
         void Each(string shape, Action<object?[]> row)
         {

@@ -10,7 +10,7 @@ namespace AccessAnalyzer.Data.Sources.Usage;
 /// </summary>
 internal static class CsvAccessEvents
 {
-    /// <summary>Null when the optional table is absent.</summary>
+    /// <summary>Null when the optional table is absent or holds no event (an empty export says nothing about logging).</summary>
     public static UsageTables? Read(
         string directory, Func<string, int> fileIndex, Func<string, bool> principalKnown, Func<string, int, bool> inCaseload,
         Func<int, (string UnitId, bool Sensitive)> fileInfo, int chunkSize = AccessEventAggregator.DefaultChunkSize)
@@ -38,6 +38,7 @@ internal static class CsvAccessEvents
             }
         }
 
-        return aggregator.Complete();
+        var usage = aggregator.Complete();
+        return usage.Events == 0 ? null : usage;
     }
 }
