@@ -37,6 +37,11 @@ public static class CsvSource
         var caseload = CaseloadPairs.Read(directory, files);
         progress?.Report("reading shares");
         var shares = ReadShares(directory, files, caseload);
+        progress?.Report("aggregating access events");
+        var known = principals.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var usage = Usage.CsvAccessEvents.Read(
+            directory, id => files.TryGet(id, out var f) ? f : -1, known.Contains, caseload.Contains,
+            f => (files.UnitIdOf(f), (files.ClassOf(f) & FileClass.Sensitive) != 0));
 
         return new SourceTables
         {
@@ -52,6 +57,7 @@ public static class CsvSource
             CaseloadCounts = caseload.Counts(files),
             Shares = shares,
             AccountPolicies = policies,
+            Usage = usage,
         };
     }
 
