@@ -16,23 +16,29 @@ internal static class DemoCommand
     public static Command Create(CliContext context)
     {
         var dir = new Option<string>("--dir") { Description = "Where to write agency.db (and csv/).", DefaultValueFactory = _ => "demo-data" };
-        var scale = new Option<string>("--scale") { Description = "small (seconds) or medium (1M+ files, 10k+ accounts).", DefaultValueFactory = _ => "small" };
-        scale.AcceptOnlyFromAmong("small", "medium");
+        var scale = new Option<string>("--scale")
+        {
+            Description = "small (seconds), medium (1M+ files, 10k+ accounts) or france (36.8M files, 57k accounts: minutes, several GB of disk).",
+            DefaultValueFactory = _ => "small",
+        };
+        scale.AcceptOnlyFromAmong("small", "medium", "france");
+        var to = new Option<string>("--to") { Description = "Where to write the data: sqlite (DIR/agency.db) or csv (DIR/csv).", DefaultValueFactory = _ => "sqlite" };
+        to.AcceptOnlyFromAmong("sqlite", "csv");
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed and date give the same data.", DefaultValueFactory = _ => 42 };
-        var csv = new Option<bool>("--csv") { Description = "Also write the canonical CSV files to DIR/csv." };
+        var csv = new Option<bool>("--csv") { Description = "Also write the canonical CSV files to DIR/csv (with --to sqlite)." };
         var asOf = new Option<string?>("--as-of") { Description = "Date the data is built around and analyzed at (YYYY-MM-DD). Default: today (UTC)." };
         var top = new Option<int>("--top") { Description = "Accounts shown in the summary.", DefaultValueFactory = _ => 15 };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
 
         var command = new Command("demo", "Generate a synthetic agency with the breach's failures planted, and analyze it.")
         {
-            dir, scale, seed, csv, asOf, top, quiet,
+            dir, scale, to, seed, csv, asOf, top, quiet,
         };
         command.SetAction(parse =>
         {
             var directory = Path.GetFullPath(parse.GetValue(dir)!);
             var options = new DemoOptions(
-                parse.GetValue(scale) == "medium" ? DemoScale.Medium : DemoScale.Small,
+                parse.GetValue(scale) switch { "medium" => DemoScale.Medium, "france" => DemoScale.France, _ => DemoScale.Small },
                 parse.GetValue(seed),
                 CliContext.ParseAsOf(parse.GetValue(asOf)));
             var topValue = parse.GetValue(top);
@@ -45,14 +51,20 @@ internal static class DemoCommand
             var database = Path.Combine(directory, "agency.db");
             var csvDirectory = Path.Combine(directory, "csv");
             var quietValue = parse.GetValue(quiet);
+            var toSqlite = parse.GetValue(to) == "sqlite";
+            var toCsv = !toSqlite || parse.GetValue(csv);
 
             var summary = context.WithProgress(quietValue, "Generating the demo agency", _ =>
             {
                 var writers = new List<ICanonicalWriter>();
                 try
                 {
-                    writers.Add(new SqliteCanonicalWriter(database));
-                    if (parse.GetValue(csv))
+                    if (toSqlite)
+                    {
+                        writers.Add(new SqliteCanonicalWriter(database));
+                    }
+
+                    if (toCsv)
                     {
                         writers.Add(new CsvCanonicalWriter(csvDirectory));
                     }
@@ -69,14 +81,14 @@ internal static class DemoCommand
             });
 
             var report = context.WithProgress(quietValue, "Analyzing", progress =>
-                AnalyzeCommand.Analyze(new AnalysisSettings(database, options.AsOf, topValue, 0), progress));
+                AnalyzeCommand.Analyze(new AnalysisSettings(toSqlite ? database : csvDirectory, options.AsOf, topValue, 0), progress));
 
             var console = context.StdoutConsole();
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[bold]Demo agency[/] ({options.Scale.ToString().ToLowerInvariant()}, seed {options.Seed}): " +
                 $"{summary.Counts.OrgUnits:N0} units, {summary.Counts.Principals:N0} accounts, {summary.Counts.Files:N0} files, " +
-                $"{summary.Counts.Assignments:N0} assignments → {Markup.Escape(database)}"));
-            if (parse.GetValue(csv))
+                $"{summary.Counts.Assignments:N0} assignments → {Markup.Escape(toSqlite ? database : csvDirectory)}"));
+            if (toSqlite && toCsv)
             {
                 console.MarkupLine($"CSV export → {Markup.Escape(csvDirectory)}");
             }
@@ -86,7 +98,7 @@ internal static class DemoCommand
             console.WriteLine();
             WritePlanted(console, summary, report);
             console.WriteLine();
-            console.MarkupLine($"Next: [bold]accessanalyzer analyze --source {Markup.Escape(database)} --as-of {options.AsOf:yyyy-MM-dd} --format json[/]");
+            console.MarkupLine($"Next: [bold]accessanalyzer analyze --source {Markup.Escape(toSqlite ? database : csvDirectory)} --as-of {options.AsOf:yyyy-MM-dd} --format json[/]");
             return ExitCodes.Ok;
         });
         return command;

@@ -54,8 +54,13 @@ internal sealed class DemoGeneration
     private const double HealthAdvisorShare = 0.6;   // departments with a work psychologist
     private const double NeighbourShare = 0.3;       // advisors following a few files of a neighbouring agency
     private const double PartnerShare = 0.042;       // partner advisors per staff member (2,300 / 55,000)
-    private const double EventShare = 0.02;          // caseload rows with a recent read in access_events
     private const double BulkReadShare = 0.3;        // files of the planted region read by the bulk reader
+    private const int LogDays = 200;                 // the access log covers more than the 6 months a regulator expects
+    private const int LeakFilesPerDay = 300;         // the slow leak: far above peers, below the absolute mass-read threshold
+    private const int LeakDays = 15;                 // working days of the slow leak
+    private const int LeakStartsDaysBefore = 45;     // the leak starts this many days before the as-of date
+    private const double CoverShare = 0.06;          // France: advisors with a temporary agency-wide cover grant
+    private const double TrainingShare = 0.6;        // France: staff with the training portal role
 
     private static readonly TimeOnly WorkdayStart = new(8, 0);
 
@@ -92,6 +97,10 @@ internal sealed class DemoGeneration
         // Planted cases, chosen once the population exists.
         var partnerRegion = PickPartnerRegion();
         var bulkReader = partnerRegion.Partners[0];
+        _leaker = partnerRegion.Partners[1];
+        _leakDays = WorkingDays(_asOf.AddDays(-LeakStartsDaysBefore), LeakDays);
+        _leakPerAgency = (LeakFilesPerDay + _agencies.Count(a => a.Department.Region == partnerRegion) - 1)
+            / Math.Max(1, _agencies.Count(a => a.Department.Region == partnerRegion));
         var cycleAgency = _agencies[_rng.Next(_agencies.Count)];
         var cycleMembers = cycleAgency.Advisors.Take(2).ToArray();
         var actingManager = cycleAgency.Advisors[2];
@@ -123,6 +132,10 @@ internal sealed class DemoGeneration
                 foreach (var agency in department.Agencies)
                 {
                     _w.WriteGroup(AgencyGroup(agency), "Staff of " + agency.Name);
+                    for (var t = 0; t < _profile.Teams; t++)
+                    {
+                        _w.WriteGroup(TeamGroup(agency, t), "Team " + (t + 1).ToString(CultureInfo.InvariantCulture) + ", " + agency.Name);
+                    }
                 }
             }
         }
@@ -166,9 +179,25 @@ internal sealed class DemoGeneration
                 {
                     _w.WriteMembership(DepartmentGroup(department), AgencyGroup(agency), MemberType.Group);
                     _w.WriteMembership(AgencyGroup(agency), agency.Director.Id, MemberType.Principal);
-                    foreach (var advisor in agency.Advisors)
+                    if (_profile.Teams > 0)
                     {
-                        _w.WriteMembership(AgencyGroup(agency), advisor.Id, MemberType.Principal);
+                        // Advisors sit in teams, teams in the agency group: one more level of nesting.
+                        for (var t = 0; t < _profile.Teams; t++)
+                        {
+                            _w.WriteMembership(AgencyGroup(agency), TeamGroup(agency, t), MemberType.Group);
+                        }
+
+                        for (var i = 0; i < agency.Advisors.Count; i++)
+                        {
+                            _w.WriteMembership(TeamGroup(agency, i % _profile.Teams), agency.Advisors[i].Id, MemberType.Principal);
+                        }
+                    }
+                    else
+                    {
+                        foreach (var advisor in agency.Advisors)
+                        {
+                            _w.WriteMembership(AgencyGroup(agency), advisor.Id, MemberType.Principal);
+                        }
                     }
                 }
             }
@@ -244,15 +273,25 @@ internal sealed class DemoGeneration
         Assign("statistics-extract", batch.Id, HolderType.Principal, NationalId);
         Assign("directory-sync", directorySync.Id, HolderType.Principal, NationalId);
         Assign("notification-sender", notifications.Id, HolderType.Principal, NationalId);
+        if (_profile.DirectGrants)
+        {
+            AssignDirectGrants();
+        }
 
         _w.WriteAccountPolicy(AgencyOrganization, 5, mfaRequired: true);
         _w.WriteAccountPolicy(PartnerOrganization, 50, mfaRequired: false);
 
         // The big tables, one agency at a time.
         var bulkReads = 0;
+        _dormantReader = formerDirectors.Concat(formerManagers).FirstOrDefault();
+        var dormantReaderId = _dormantReader?.Id;
         foreach (var agency in _agencies)
         {
             bulkReads += StreamAgency(agency, agency.Department.Region == partnerRegion ? bulkReader : null, bulkReads);
+            if (agency.Department.Region == partnerRegion)
+            {
+                WriteLeak(agency);
+            }
         }
 
         return new DemoSummary
@@ -281,6 +320,10 @@ internal sealed class DemoGeneration
             NationalServiceAccountId = batch.Id,
             BulkReaderId = bulkReader.Id,
             BulkReadEvents = bulkReads,
+            BulkReadDay = _asOf.AddDays(-3),
+            LeakerId = _leaker.Id,
+            LeakDays = _leakDays,
+            DormantReaderId = dormantReaderId,
         };
     }
 
@@ -377,7 +420,13 @@ internal sealed class DemoGeneration
                         var advisor = AddStaff("Advisor", agency.Id);
                         _advisors.Add(advisor);
                         agency.Advisors.Add(advisor);
-                        var caseload = CaseloadSize();
+                        var caseload = _profile.CoverOpenFiles ? 0 : CaseloadSize();
+                        if (_profile.CoverOpenFiles)
+                        {
+                            // Share of the agency's open files: every open file is in exactly one advisor's caseload.
+                            advisor.Weight = 0.5 + _rng.NextDouble();
+                        }
+
                         var siblings = department.Agencies.Count;
                         if (siblings > 1 && _rng.NextDouble() < NeighbourShare)
                         {
@@ -389,7 +438,7 @@ internal sealed class DemoGeneration
 
                             var few = 1 + _rng.Next(15);
                             neighbour.CaseloadRequests.Add(new CaseloadRequest(advisor, few));
-                            caseload -= few;
+                            caseload = Math.Max(0, caseload - few);
                         }
 
                         advisor.OwnCaseload = caseload;
@@ -558,6 +607,11 @@ internal sealed class DemoGeneration
         _w.WriteRole("staff-self-service", "Staff self-service portal", fileAccess: false, sensitive: false);
         _w.WriteRole("directory-sync", "Directory synchronisation", fileAccess: false, sensitive: false);
         _w.WriteRole("notification-sender", "Notification sender", fileAccess: false, sensitive: false);
+        if (_profile.DirectGrants)
+        {
+            _w.WriteRole("training-portal", "Training portal", fileAccess: false, sensitive: false);
+            _w.WriteRole("team-workspace", "Team workspace", fileAccess: false, sensitive: false);
+        }
     }
 
     private string Assign(string roleId, string holderId, HolderType holderType, string? scopeUnitId, DateOnly? validUntil = null)
@@ -567,6 +621,49 @@ internal sealed class DemoGeneration
         _w.WriteAssignment(id, roleId, holderId, holderType, scope, scopeUnitId, validUntil);
         return id;
     }
+
+    /// <summary>
+    /// The long tail of a real directory (France scale): per-person grants next to the group ones. Every advisor holds
+    /// the caseload role directly too; teams get a workspace role and most staff the training portal (no file access,
+    /// so no reach); a few advisors hold a temporary agency-wide cover, half of them already expired; partners hold
+    /// their caseload role directly.
+    /// </summary>
+    private void AssignDirectGrants()
+    {
+        foreach (var agency in _agencies)
+        {
+            for (var t = 0; t < _profile.Teams; t++)
+            {
+                Assign("team-workspace", TeamGroup(agency, t), HolderType.Group, agency.Id);
+            }
+
+            foreach (var advisor in agency.Advisors)
+            {
+                Assign("advisor", advisor.Id, HolderType.Principal, scopeUnitId: null);
+                if (_rng.NextDouble() < CoverShare)
+                {
+                    var validUntil = _rng.Next(2) == 0 ? _asOf.AddDays(-(1 + _rng.Next(180))) : _asOf.AddDays(1 + _rng.Next(90));
+                    Assign("agency-consultation", advisor.Id, HolderType.Principal, agency.Id, validUntil);
+                }
+            }
+        }
+
+        foreach (var person in _people)
+        {
+            if (person.Kind == PrincipalKind.Staff && person.Active && _rng.NextDouble() < TrainingShare)
+            {
+                Assign("training-portal", person.Id, HolderType.Principal, NationalId);
+            }
+        }
+
+        foreach (var partner in _partners)
+        {
+            Assign("partner-advisor", partner.Id, HolderType.Principal, scopeUnitId: null);
+        }
+    }
+
+    private static string TeamGroup(Agency agency, int team) =>
+        "grp-team-" + agency.Id + "-T" + (team + 1).ToString(CultureInfo.InvariantCulture);
 
     private static string RegionGroup(Region region) => "grp-region-" + region.Id;
 
@@ -581,6 +678,108 @@ internal sealed class DemoGeneration
     // ---- Big tables, streamed per agency ---------------------------------------------------------------------
 
     /// <summary>Writes one agency's files, caseload rows, shares and access events. Returns the bulk reads written.</summary>
+    // ---- Access events -----------------------------------------------------------------------------------------
+
+    private Person _leaker = null!;
+    private IReadOnlyList<DateOnly> _leakDays = [];
+    private int _leakPerAgency;
+    private Person? _dormantReader;
+    private string[] _agencyFileIds = [];
+
+    /// <summary>Average reads of each caseload file over the log's 200 days (France: fewer, to keep the log in proportion).</summary>
+    private double ReadsPerCaseloadFile => _options.Scale == DemoScale.France ? 0.2 : 1.0;
+
+    /// <summary><paramref name="count"/> working days (Monday to Friday) from <paramref name="first"/> on.</summary>
+    private static List<DateOnly> WorkingDays(DateOnly first, int count)
+    {
+        var days = new List<DateOnly>();
+        for (var day = first; days.Count < count; day = day.AddDays(1))
+        {
+            if (day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+            {
+                days.Add(day);
+            }
+        }
+
+        return days;
+    }
+
+    /// <summary>A random working day of the log window, at office hours.</summary>
+    private DateTime RandomWorkingTime()
+    {
+        var day = _asOf.AddDays(-1 - _rng.Next(LogDays));
+        if (day.DayOfWeek == DayOfWeek.Saturday)
+        {
+            day = day.AddDays(-1);
+        }
+        else if (day.DayOfWeek == DayOfWeek.Sunday)
+        {
+            day = day.AddDays(-2);
+        }
+
+        return day.ToDateTime(WorkdayStart).AddSeconds(_rng.Next(10 * 3600));
+    }
+
+    /// <summary>An advisor working its own caseload: each caseload file read about <see cref="ReadsPerCaseloadFile"/> times.</summary>
+    private void WriteOwnReads(Person principal, string fileId)
+    {
+        var reads = ReadsPerCaseloadFile;
+        while (reads > 0 && _rng.NextDouble() < Math.Min(1, reads))
+        {
+            _w.WriteAccessEvent(principal.Id, fileId, RandomWorkingTime(), "read");
+            reads -= 1;
+        }
+    }
+
+    /// <summary>Legitimate reads outside the caseload: a colleague's file now and then (about 1 read in 20).</summary>
+    private void WriteOutsideReads(Agency agency)
+    {
+        if (_agencyFileIds.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var advisor in agency.Advisors)
+        {
+            var reads = (int)(advisor.OwnCaseload * ReadsPerCaseloadFile / 20);
+            for (var i = 0; i < reads; i++)
+            {
+                _w.WriteAccessEvent(advisor.Id, _agencyFileIds[_rng.Next(_agencyFileIds.Length)], RandomWorkingTime(), "read");
+            }
+        }
+
+        if (_dormantReader is { } dormant)
+        {
+            // A dormant account that comes back to life: a few reads on one day, the mark of a taken-over account.
+            var day = _asOf.AddDays(-10).ToDateTime(new TimeOnly(22, 0));
+            for (var i = 0; i < 5; i++)
+            {
+                _w.WriteAccessEvent(dormant.Id, _agencyFileIds[_rng.Next(_agencyFileIds.Length)], day.AddMinutes(i), "read");
+            }
+
+            _dormantReader = null;
+        }
+    }
+
+    /// <summary>The slow leak: a partner account of the exposed region reading a few hundred files a day for three weeks.</summary>
+    private void WriteLeak(Agency agency)
+    {
+        if (_agencyFileIds.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var day in _leakDays)
+        {
+            var start = day.ToDateTime(new TimeOnly(9, 0));
+            var first = _rng.Next(_agencyFileIds.Length);
+            for (var i = 0; i < Math.Min(_leakPerAgency, _agencyFileIds.Length); i++)
+            {
+                _w.WriteAccessEvent(_leaker.Id, _agencyFileIds[(first + i) % _agencyFileIds.Length], start.AddSeconds(i * 20), "read");
+            }
+        }
+    }
+
     private int StreamAgency(Agency agency, Person? bulkReader, int bulkReadsSoFar)
     {
         var n = agency.FileCount;
@@ -590,7 +789,7 @@ internal sealed class DemoGeneration
         var openPlain = new List<int>(n);
         for (var i = 0; i < n; i++)
         {
-            ids[i] = "F" + (agency.FileStart + i).ToString("D7", CultureInfo.InvariantCulture);
+            ids[i] = "F" + (agency.FileStart + i).ToString(_profile.FileIdFormat, CultureInfo.InvariantCulture);
             var sensitive = _rng.NextDouble() < SensitiveShare;
             var closed = _rng.NextDouble() < ClosedShare;
             _w.WriteFile(ids[i], agency.Id, sensitive, closed);
@@ -601,9 +800,17 @@ internal sealed class DemoGeneration
             }
         }
 
-        foreach (var advisor in agency.Advisors)
+        _agencyFileIds = ids;
+        if (_profile.CoverOpenFiles)
         {
-            WriteCaseloadWindow(ids, open, advisor, advisor.OwnCaseload);
+            WriteCoveringCaseloads(ids, open, agency.Advisors);
+        }
+        else
+        {
+            foreach (var advisor in agency.Advisors)
+            {
+                WriteCaseloadWindow(ids, open, advisor, advisor.OwnCaseload);
+            }
         }
 
         foreach (var request in agency.CaseloadRequests)
@@ -628,6 +835,8 @@ internal sealed class DemoGeneration
                 _w.WriteShare(ids[file], share.Principal.Id, share.ValidUntil);
             }
         }
+
+        WriteOutsideReads(agency);
 
         var bulkReads = 0;
         if (bulkReader is not null)
@@ -665,14 +874,46 @@ internal sealed class DemoGeneration
         {
             var fileId = ids[pool[(start + j) % pool.Count]];
             _w.WriteCaseload(fileId, principal.Id);
-            if (_rng.NextDouble() < EventShare)
-            {
-                var at = _asOf.AddDays(-1 - _rng.Next(30)).ToDateTime(WorkdayStart).AddSeconds(_rng.Next(10 * 3600));
-                _w.WriteAccessEvent(principal.Id, fileId, at, "read");
-            }
+            WriteOwnReads(principal, fileId);
         }
 
         return take;
+    }
+
+    /// <summary>
+    /// Deals every open file of an agency to exactly one of its advisors, in shares proportional to their weights:
+    /// the open files are shuffled, then cut into consecutive runs, one per advisor, written advisor by advisor.
+    /// </summary>
+    private void WriteCoveringCaseloads(string[] ids, List<int> open, List<Person> advisors)
+    {
+        if (advisors.Count == 0 || open.Count == 0)
+        {
+            return;
+        }
+
+        var shuffled = open.ToArray();
+        for (var i = shuffled.Length - 1; i > 0; i--)
+        {
+            var j = _rng.Next(i + 1);
+            (shuffled[i], shuffled[j]) = (shuffled[j], shuffled[i]);
+        }
+
+        var totalWeight = advisors.Sum(a => a.Weight);
+        var cumulative = 0.0;
+        var from = 0;
+        for (var a = 0; a < advisors.Count; a++)
+        {
+            cumulative += advisors[a].Weight;
+            var to = a == advisors.Count - 1 ? shuffled.Length : (int)Math.Round(shuffled.Length * cumulative / totalWeight);
+            for (var k = from; k < to; k++)
+            {
+                var fileId = ids[shuffled[k]];
+                _w.WriteCaseload(fileId, advisors[a].Id);
+                WriteOwnReads(advisors[a], fileId);
+            }
+
+            from = Math.Max(from, to);
+        }
     }
 
     // ---- Plan types --------------------------------------------------------------------------------------------
@@ -682,6 +923,18 @@ internal sealed class DemoGeneration
         int MinAdvisors, int MaxAdvisors, int MinFiles, int MaxFiles,
         long MinTotalFiles, int MinTotalPrincipals, int Shares)
     {
+        /// <summary>Team groups per agency (advisors in teams, teams in the agency group); 0: advisors directly in the agency group.</summary>
+        public int Teams { get; init; }
+
+        /// <summary>Every open file in exactly one advisor's caseload (instead of 100–600 files per advisor).</summary>
+        public bool CoverOpenFiles { get; init; }
+
+        /// <summary>Per-person grants next to the group ones (<see cref="AssignDirectGrants"/>).</summary>
+        public bool DirectGrants { get; init; }
+
+        /// <summary>Digits of file ids: F + 7 digits up to medium, F + 8 at France scale.</summary>
+        public string FileIdFormat { get; init; } = "D7";
+
         public static Profile For(DemoScale scale) => scale switch
         {
             // 3 × 3 × 3 agencies, about 20,000 files and 290 principals.
@@ -690,6 +943,16 @@ internal sealed class DemoGeneration
             // The 13 metropolitan regions with their real department counts (96), plus 5 single-department overseas
             // regions; 3 to 5 agencies per department (about 400), about 1.1 million files and 10,300 principals.
             DemoScale.Medium => new Profile([12, 8, 4, 6, 2, 10, 5, 8, 5, 12, 13, 5, 6], 5, 3, 5, 19, 27, 2300, 3100, 1_000_000, 10_000, 300),
+
+            // The real agency: the same 101 departments with 7 to 11 agencies each (about 900), 50 to 68 advisors per
+            // agency topped up to 57,300 accounts, 31,000 to 48,000 files per agency topped up to exactly 36,820,828.
+            DemoScale.France => new Profile([12, 8, 4, 6, 2, 10, 5, 8, 5, 12, 13, 5, 6], 5, 7, 11, 50, 68, 31_000, 48_000, 36_820_828, 57_300, 3_000)
+            {
+                Teams = 3,
+                CoverOpenFiles = true,
+                DirectGrants = true,
+                FileIdFormat = "D8",
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(scale), scale, "Unknown demo scale."),
         };
     }
@@ -744,6 +1007,9 @@ internal sealed class DemoGeneration
         public bool Mfa { get; set; }
         public DateOnly? LastLogin { get; set; }
         public int OwnCaseload { get; set; }
+
+        /// <summary>France scale: relative size of the advisor's share of its agency's open files.</summary>
+        public double Weight { get; set; }
     }
 
     private sealed record CaseloadRequest(Person Principal, int Files);

@@ -8,6 +8,13 @@ public enum DemoScale
 
     /// <summary>13 regions plus 5 overseas, about 100 departments and 400 agencies, at least 1,000,000 files and 10,000 principals.</summary>
     Medium,
+
+    /// <summary>
+    /// The real agency's size: 13 regions plus 5 overseas, about 100 departments and 900 agencies, 36,820,828 files
+    /// (the breach's count), about 57,000 accounts (55,000 staff, 2,300 partner advisors), 3,000+ groups nested in
+    /// teams, about 100,000 assignments, and every open file in an advisor's caseload (about 30 million rows).
+    /// </summary>
+    France,
 }
 
 /// <summary>What to generate. The same options always produce byte-identical data.</summary>

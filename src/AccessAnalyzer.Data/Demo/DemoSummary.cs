@@ -113,4 +113,16 @@ public sealed record DemoSummary
 
     /// <summary>Access events written for the bulk reader's day.</summary>
     public required int BulkReadEvents { get; init; }
+
+    /// <summary>The day of the bulk read (three days before the as-of date).</summary>
+    public required DateOnly BulkReadDay { get; init; }
+
+    /// <summary>A partner account of the same region leaking a few hundred files a day: below the absolute threshold, far above its peers.</summary>
+    public required string LeakerId { get; init; }
+
+    /// <summary>The working days of the slow leak.</summary>
+    public required IReadOnlyList<DateOnly> LeakDays { get; init; }
+
+    /// <summary>A dormant account with a burst of activity (reads late at night ten days before the as-of date).</summary>
+    public string? DormantReaderId { get; init; }
 }

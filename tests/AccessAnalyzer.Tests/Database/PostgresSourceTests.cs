@@ -65,7 +65,14 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         // principal's caseload spreads over a handful of units.
         t.FileCounts.Count.Should().BeLessThanOrEqualTo(4 * c.OrgUnits);
         t.CaseloadCounts.Select(x => x.PrincipalId).Distinct().Count().Should().BeLessThanOrEqualTo(c.Principals);
-        result.RowsRead.Should().BeLessThan(c.Files / 2).And.BeLessThan(c.Caseload / 4);
+        (result.RowsRead - usageRows).Should().BeLessThan(c.Files / 2).And.BeLessThan(c.Caseload / 4);
+
+        // The access log arrives as rows per (principal, day) and (principal, unit): bounded by principals × log days
+        // and principals × units, whatever the number of events.
+        var logDays = usage.LastDay!.Value.DayNumber - usage.FirstDay!.Value.DayNumber + 1;
+        usage.Days.Count.Should().BeLessThanOrEqualTo(c.Principals * logDays);
+        usage.Units.Count.Should().BeLessThanOrEqualTo(c.Principals * c.OrgUnits);
+        usage.Days.Count.Should().BeLessThan((int)usage.Events);
     }
 
     [PostgresTheory]

@@ -5,11 +5,11 @@ namespace AccessAnalyzer.Data.Sources.Csv;
 /// <summary>A canonical table as a CSV file: columns found by header name, rows checked for their field count.</summary>
 internal sealed class CsvTableCursor : ITableCursor
 {
-    private readonly CsvReader _reader;
+    private readonly Utf8CsvReader _reader;
     private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
     private readonly string[] _header;
 
-    private CsvTableCursor(CsvReader reader, string displayName)
+    private CsvTableCursor(Utf8CsvReader reader, string displayName)
     {
         _reader = reader;
         DisplayName = displayName;
@@ -18,9 +18,10 @@ internal sealed class CsvTableCursor : ITableCursor
             throw new InputErrorException(displayName, 1, null, "empty file: the header row is missing");
         }
 
-        _header = [.. reader.Fields.Select(f => f.Trim())];
+        _header = new string[reader.FieldCount];
         for (var i = 0; i < _header.Length; i++)
         {
+            _header[i] = reader.FieldString(i).Trim();
             if (!_columns.TryAdd(_header[i], i))
             {
                 throw new InputErrorException(displayName, 1, $"column {i + 1}", $"duplicate column '{_header[i]}' in the header");
@@ -46,7 +47,7 @@ internal sealed class CsvTableCursor : ITableCursor
                 : null;
         }
 
-        var reader = new CsvReader(path, fileName);
+        var reader = new Utf8CsvReader(path, fileName);
         try
         {
             return new CsvTableCursor(reader, fileName) { Personal = TableCursorExtensions.IsPersonalTable(table) };
@@ -77,16 +78,19 @@ internal sealed class CsvTableCursor : ITableCursor
             return false;
         }
 
-        if (_reader.Fields.Count != _header.Length)
+        if (_reader.FieldCount != _header.Length)
         {
             throw new InputErrorException(DisplayName, Line, null,
-                $"expected {_header.Length} fields as in the header, found {_reader.Fields.Count}");
+                $"expected {_header.Length} fields as in the header, found {_reader.FieldCount}");
         }
 
         return true;
     }
 
-    public string? Get(int column) => _reader.Fields[column];
+    public string? Get(int column) => _reader.FieldString(column);
+
+    /// <summary>The UTF-8 bytes of a cell of the current row, without decoding it (the big tables' fast path).</summary>
+    public ReadOnlySpan<byte> Bytes(int column) => _reader.Field(column);
 
     public string Describe(int column) => $"{_header[column]} (column {column + 1})";
 

@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AccessAnalyzer.Benchmarks;
+
+/// <summary>
+/// A throw-away PostgreSQL cluster: <c>initdb</c> into a temporary directory (as the <c>postgres</c> OS user when run
+/// as root), listening on 127.0.0.1 and a free port, tuned as a benchmark server that holds the data in memory
+/// (fsync off: nothing here needs to survive), stopped and deleted on dispose.
+/// </summary>
+internal sealed class PostgresCluster : IDisposable
+{
+    private readonly string _root;
+    private readonly string _data;
+    private readonly string _bin;
+    private readonly bool _asPostgres;
+
+    private PostgresCluster(string bin, string root, bool asPostgres)
+    {
+        _bin = bin;
+        _root = root;
+        _data = Path.Combine(root, "data");
+        _asPostgres = asPostgres;
+        Port = FreePort();
+    }
+
+    public int Port { get; }
+
+    public string Version { get; private set; } = "?";
+
+    /// <summary>Npgsql connection string of the superuser (trust authentication on 127.0.0.1).</summary>
+    public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false;Timeout=60;Command Timeout=0");
+
+    /// <summary>Why no cluster can be started here, or null.</summary>
+    public static string? Unavailable()
+    {
+        if (BinDirectory() is null)
+        {
+            return "PostgreSQL server binaries (initdb, pg_ctl) not found";
+        }
+
+        if (ProcessRunner.Which("psql") is null && !File.Exists(Path.Combine(BinDirectory()!, "psql")))
+        {
+            return "psql not found";
+        }
+
+        return Environment.UserName == "root" && !File.ReadLines("/etc/passwd").Any(l => l.StartsWith("postgres:", StringComparison.Ordinal))
+            ? "running as root and there is no postgres OS user"
+            : null;
+    }
+
+    public static PostgresCluster Start(string workDirectory, long memoryKib)
+    {
+        var bin = BinDirectory() ?? throw new BenchmarkException("PostgreSQL not found");
+        var root = Path.Combine(workDirectory, "pg-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        var asPostgres = Environment.UserName == "root";
+        var cluster = new PostgresCluster(bin, root, asPostgres);
+        try
+        {
+            if (asPostgres)
+            {
+                ProcessRunner.Check("chown", "postgres:", root);
+            }
+
+            cluster.Exec("initdb", "-D", cluster._data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync");
+
+            // In memory as far as the machine allows: a quarter of it as shared buffers, generous sort memory.
+            var sharedMb = Math.Clamp(memoryKib / 1024 / 4, 128, 8192);
+            var settings = string.Join(' ', new[]
+            {
+                $"-c port={cluster.Port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={root}",
+                $"-c shared_buffers={sharedMb}MB", "-c work_mem=256MB", "-c maintenance_work_mem=1GB",
+                $"-c effective_cache_size={Math.Max(256, memoryKib / 1024 / 2)}MB",
+                $"-c max_parallel_workers_per_gather={Environment.ProcessorCount}", "-c max_wal_size=8GB",
+                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c wal_level=minimal",
+                "-c max_wal_senders=0", "-c autovacuum=off", "-c jit=off",
+            }.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s}")));
+            cluster.Exec("pg_ctl", "-D", cluster._data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "120", "-o", settings, "start");
+            cluster.Version = cluster.Psql("SHOW server_version").Trim();
+            return cluster;
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs SQL through psql and returns its unaligned output.</summary>
+    public string Psql(string sql) =>
+        ProcessRunner.Run(PsqlPath(), PsqlArguments("-c", sql)).EnsureSuccess("psql").Stdout;
+
+    /// <summary>Runs a SQL file through psql, output to a file, timed; samples the cluster's memory meanwhile.</summary>
+    public (RunResult Run, long? PeakKib) PsqlFileTimed(string sqlFile, string outputFile)
+    {
+        using var sampler = new ClusterMemorySampler(_data);
+        var run = ProcessRunner.Run(PsqlPath(), PsqlArguments("-f", sqlFile), stdoutFile: outputFile);
+        return (run.EnsureSuccess("psql -f " + sqlFile), sampler.Stop());
+    }
+
+    private string[] PsqlArguments(params string[] more) =>
+        ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", "postgres", .. more];
+
+    private string PsqlPath() => File.Exists(Path.Combine(_bin, "psql")) ? Path.Combine(_bin, "psql") : ProcessRunner.Which("psql")!;
+
+    private void Exec(string tool, params string[] arguments)
+    {
+        var program = Path.Combine(_bin, tool);
+        var result = _asPostgres
+            ? ProcessRunner.Run("runuser", ["-u", "postgres", "--", program, .. arguments])
+            : ProcessRunner.Run(program, arguments);
+        result.EnsureSuccess(tool);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (File.Exists(Path.Combine(_data, "postmaster.pid")))
+            {
+                Exec("pg_ctl", "-D", _data, "-m", "immediate", "-w", "stop");
+            }
+        }
+        catch (BenchmarkException)
+        {
+            // Best effort: the directory goes anyway.
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the work directory.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Left in the work directory.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? BinDirectory()
+    {
+        static bool Has(string dir) => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"));
+        var candidates = new List<string>();
+        if (Environment.GetEnvironmentVariable("AA_POSTGRES_BIN") is { Length: > 0 } configured)
+        {
+            candidates.Add(configured);
+        }
+
+        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries));
+        candidates.Add("/usr/local/bin");
+        if (Directory.Exists("/usr/lib/postgresql"))
+        {
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql").OrderDescending(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin")));
+        }
+
+        return candidates.FirstOrDefault(Has);
+    }
+
+    /// <summary>
+    /// Peak memory of the cluster while a query runs, sampled from /proc every 50 ms: the private memory of every
+    /// server process (backends, parallel workers) plus the shared memory once (shared buffers are mapped by all).
+    /// </summary>
+    private sealed class ClusterMemorySampler : IDisposable
+    {
+        private readonly int _postmaster;
+        private readonly Thread _thread;
+        private volatile bool _stop;
+        private long _peak;
+
+        public ClusterMemorySampler(string dataDirectory)
+        {
+            var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+            _postmaster = File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture, out var pid) ? pid : -1;
+            _thread = new Thread(Sample) { IsBackground = true };
+            _thread.Start();
+        }
+
+        public long? Stop()
+        {
+            _stop = true;
+            _thread.Join();
+            return _postmaster < 0 ? null : _peak;
+        }
+
+        public void Dispose() => _stop = true;
+
+        private void Sample()
+        {
+            while (!_stop && _postmaster > 0)
+            {
+                long privateKib = 0, sharedKib = 0;
+                foreach (var dir in Directory.EnumerateDirectories("/proc"))
+                {
+                    if (!int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out var pid))
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        long anon = 0, shmem = 0;
+                        var parent = -1;
+                        foreach (var line in File.ReadLines(Path.Combine(dir, "status")))
+                        {
+                            if (line.StartsWith("PPid:", StringComparison.Ordinal))
+                            {
+                                parent = int.Parse(line.AsSpan(5).Trim(), CultureInfo.InvariantCulture);
+                            }
+                            else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                            {
+                                anon = Kib(line);
+                            }
+                            else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                            {
+                                shmem = Kib(line);
+                            }
+                        }
+
+                        if (pid == _postmaster || parent == _postmaster)
+                        {
+                            privateKib += anon;
+                            sharedKib = Math.Max(sharedKib, shmem);
+                        }
+                    }
+                    catch (IOException)
+                    {
+                        // The process ended meanwhile.
+                    }
+                    catch (UnauthorizedAccessException)
+                    {
+                        // Not ours to read.
+                    }
+                }
+
+                _peak = Math.Max(_peak, privateKib + sharedKib);
+                Thread.Sleep(50);
+            }
+        }
+
+        private static long Kib(string line) =>
+            long.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace AccessAnalyzer.Benchmarks;
+
+/// <summary>A finished child process: wall time from start to exit, peak resident memory, exit code and output.</summary>
+internal sealed record RunResult(double WallMs, long? PeakKib, int ExitCode, string Stdout, string Stderr)
+{
+    public RunResult EnsureSuccess(string what) => ExitCode == 0
+        ? this
+        : throw new BenchmarkException($"{what} failed (exit {ExitCode}): {Tail(Stderr)}{Tail(Stdout)}");
+
+    private static string Tail(string text) => text.Length > 2000 ? "…" + text[^2000..] : text;
+}
+
+/// <summary>Runs child processes, timed, under <c>/usr/bin/time</c> for their peak resident set size when it exists.</summary>
+internal static class ProcessRunner
+{
+    private static readonly string? TimeTool = File.Exists("/usr/bin/time") ? "/usr/bin/time" : null;
+
+    public static bool MeasuresMemory => TimeTool is not null;
+
+    /// <param name="program">Executable.</param>
+    /// <param name="arguments">Arguments, passed as they are (no shell).</param>
+    /// <param name="stdoutFile">When set, standard output goes to this file instead of being kept.</param>
+    /// <param name="environment">Extra environment variables.</param>
+    /// <param name="workingDirectory">Working directory of the child.</param>
+    public static RunResult Run(string program, IEnumerable<string> arguments, string? stdoutFile = null,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var timeFile = TimeTool is null ? null : Path.GetTempFileName();
+        var start = new ProcessStartInfo(TimeTool ?? program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        if (TimeTool is not null)
+        {
+            start.ArgumentList.Add("-f");
+            start.ArgumentList.Add("%M");
+            start.ArgumentList.Add("-o");
+            start.ArgumentList.Add(timeFile!);
+            start.ArgumentList.Add(program);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            using var process = Process.Start(start) ?? throw new BenchmarkException($"cannot start {program}");
+            string stdout;
+            var stderrTask = process.StandardError.ReadToEndAsync();
+            if (stdoutFile is not null)
+            {
+                using (var file = File.Create(stdoutFile))
+                {
+                    process.StandardOutput.BaseStream.CopyTo(file);
+                }
+
+                stdout = string.Empty;
+            }
+            else
+            {
+                stdout = process.StandardOutput.ReadToEnd();
+            }
+
+            process.WaitForExit();
+            var wall = watch.Elapsed.TotalMilliseconds;
+            var stderr = stderrTask.GetAwaiter().GetResult();
+            long? peak = null;
+            if (timeFile is not null && File.Exists(timeFile))
+            {
+                // With a non-zero exit, /usr/bin/time writes a line about it first: the figure is the last line.
+                var last = File.ReadAllLines(timeFile).LastOrDefault(l => l.Length > 0);
+                if (long.TryParse(last, NumberStyles.Integer, CultureInfo.InvariantCulture, out var kib))
+                {
+                    peak = kib;
+                }
+            }
+
+            return new RunResult(wall, peak, process.ExitCode, stdout, stderr);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new BenchmarkException($"cannot run {program}", e);
+        }
+        finally
+        {
+            if (timeFile is not null)
+            {
+                File.Delete(timeFile);
+            }
+        }
+    }
+
+    /// <summary>Runs a command that must succeed, unmeasured, and returns its standard output.</summary>
+    public static string Check(string program, params string[] arguments)
+    {
+        var result = Run(program, arguments);
+        result.EnsureSuccess(program + " " + string.Join(' ', arguments));
+        return result.Stdout;
+    }
+
+    /// <summary>Whether a program can be found on PATH (or is a path that exists).</summary>
+    public static string? Which(string program)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            return File.Exists(program) ? program : null;
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var path = Path.Combine(dir, program);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        return null;
+    }
+}
