@@ -46,7 +46,17 @@ internal sealed class Harness
     public static int Run(Options options)
     {
         var harness = new Harness(options);
-        return harness.Execute();
+        try
+        {
+            return harness.Execute();
+        }
+        finally
+        {
+            if (options.Clean && Directory.Exists(harness._work))
+            {
+                Directory.Delete(harness._work, recursive: true);
+            }
+        }
     }
 
     private int Execute()
@@ -55,6 +65,12 @@ internal sealed class Harness
         _loadAtStart = Machine.LoadAverage();
         Directory.CreateDirectory(_work);
         Directory.CreateDirectory(_outputs);
+        if (!OperatingSystem.IsWindows())
+        {
+            // PostgreSQL's server-side COPY reads the CSV files as the postgres user (e.g. a `mktemp -d` work directory is private).
+            File.SetUnixFileMode(_work, File.GetUnixFileMode(_work) | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
         Log($"AccessAnalyzer benchmark: scale {_options.Scale}, seed {_options.Seed}, as of {_options.AsOf:yyyy-MM-dd}, {_options.RunCount} run(s) each, work {_work}");
         _cli = PrepareCli();
         Generate();
@@ -253,8 +269,13 @@ internal sealed class Harness
             return;
         }
 
+        if (Environment.UserName == "root")
+        {
+            EnsureReadableByPostgres();
+        }
+
         Log("starting a throw-away PostgreSQL cluster");
-        using var cluster = PostgresCluster.Start(_work, MachineMemoryKib());
+        using var cluster = PostgresCluster.Start(Path.GetTempPath(), MachineMemoryKib());
         _postgresVersion = cluster.Version;
 
         // Our source first: `db load` into the canonical schema (typed, indexed), then `analyze --source postgres`.
@@ -291,7 +312,6 @@ internal sealed class Harness
         loadSql.Append("ANALYZE;\n");
         var loadFile = Path.Combine(_outputs, "peer-load.sql");
         File.WriteAllText(loadFile, loadSql.ToString());
-        EnsureReadableByPostgres();
         var (loaded, _) = cluster.PsqlFileTimed(loadFile, Path.Combine(_outputs, "peer-load.out"));
         _measurements.Add(new Measurement("load: COPY of the CSV into PostgreSQL (text columns, no index)", loaded.WallMs, null, "setup, not compared"));
 
@@ -320,8 +340,7 @@ internal sealed class Harness
         {
             if ((dir.UnixFileMode & UnixFileMode.OtherExecute) == 0)
             {
-                _notes.Add($"{dir.FullName} is not searchable by other users: PostgreSQL's COPY may not read the CSV files.");
-                break;
+                throw new BenchmarkException($"{dir.FullName} is not searchable by other users: PostgreSQL's COPY (run as the postgres user) cannot read the CSV files; use another --work");
             }
         }
     }
@@ -437,7 +456,7 @@ internal sealed class Harness
             else
             {
                 ok = false;
-                _agreement.Add($"- **{engine}: {count:N0} accounts differ** from AccessAnalyzer (CSV), e.g. {string.Join("; ", examples)}");
+                _agreement.Add($"- **{engine}: {count:N0} account(s) differ** from AccessAnalyzer (CSV), e.g. {string.Join("; ", examples)}");
             }
         }
 

@@ -54,7 +54,7 @@ internal sealed class PostgresCluster : IDisposable
     public static PostgresCluster Start(string workDirectory, long memoryKib)
     {
         var bin = BinDirectory() ?? throw new BenchmarkException("PostgreSQL not found");
-        var root = Path.Combine(workDirectory, "pg-" + Guid.NewGuid().ToString("N")[..8]);
+        var root = Path.Combine(workDirectory, "aa-bench-pg-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         var asPostgres = Environment.UserName == "root";
         var cluster = new PostgresCluster(bin, root, asPostgres);

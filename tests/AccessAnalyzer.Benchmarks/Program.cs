@@ -54,7 +54,7 @@ namespace AccessAnalyzer.Benchmarks
     {
         public const string Help = """
             usage: AccessAnalyzer.Benchmarks [run] [--scale small|medium|france] [--seed N] [--as-of YYYY-MM-DD]
-                                             [--work DIR] [--runs N] [--reuse] [--no-postgres] [--no-duckdb] [--require-peers]
+                                             [--work DIR] [--runs N] [--reuse] [--no-postgres] [--no-duckdb] [--require-peers] [--clean]
                                              [--results DIR | --no-results] [--cli PATH] [--no-build]
               --scale     demo scale to generate (default small)
               --seed      generator seed (default 42); --as-of: analysis date the data is built around (default 2026-03-31)
@@ -64,6 +64,7 @@ namespace AccessAnalyzer.Benchmarks
               --reuse     keep data already generated in --work for the same scale, seed and date
               --no-postgres, --no-duckdb   skip a peer (and, for PostgreSQL, our postgres source)
               --require-peers   exit 2 when a peer cannot run here (CI: the peers and the equality check must not rot)
+              --clean     delete the work directory at the end (data included)
               --results   directory of the markdown results (default tests/AccessAnalyzer.Benchmarks/results); --no-results: none
               --cli       the accessanalyzer executable (default: the repository's Release build, built first unless --no-build)
             Exit code: 0 when every engine gives the same per-principal figures, 1 when they differ, 2 on an error.
@@ -78,6 +79,7 @@ namespace AccessAnalyzer.Benchmarks
         public bool Postgres { get; private set; } = true;
         public bool DuckDb { get; private set; } = true;
         public bool RequirePeers { get; private set; }
+        public bool Clean { get; private set; }
         public string? Results { get; private set; }
         public bool WriteResults { get; private set; } = true;
         public string? Cli { get; private set; }
@@ -117,6 +119,7 @@ namespace AccessAnalyzer.Benchmarks
                     case "--no-postgres": o.Postgres = false; break;
                     case "--no-duckdb": o.DuckDb = false; break;
                     case "--require-peers": o.RequirePeers = true; break;
+                    case "--clean": o.Clean = true; break;
                     case "--results": o.Results = Path.GetFullPath(Value()); break;
                     case "--no-results": o.WriteResults = false; break;
                     case "--cli": o.Cli = Path.GetFullPath(Value()); break;

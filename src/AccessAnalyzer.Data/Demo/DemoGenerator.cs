@@ -686,8 +686,16 @@ internal sealed class DemoGeneration
     private Person? _dormantReader;
     private string[] _agencyFileIds = [];
 
-    /// <summary>Average reads of each caseload file over the log's 200 days (France: fewer, to keep the log in proportion).</summary>
-    private double ReadsPerCaseloadFile => _options.Scale == DemoScale.France ? 0.2 : 1.0;
+    /// <summary>
+    /// Average reads of each caseload file over the log's 200 days. Larger scales read less per file so the log stays
+    /// in proportion to the files (medium: about a million events; France: about seven million).
+    /// </summary>
+    private double ReadsPerCaseloadFile => _options.Scale switch
+    {
+        DemoScale.France => 0.2,
+        DemoScale.Medium => 0.4,
+        _ => 1.0,
+    };
 
     /// <summary><paramref name="count"/> working days (Monday to Friday) from <paramref name="first"/> on.</summary>
     private static List<DateOnly> WorkingDays(DateOnly first, int count)

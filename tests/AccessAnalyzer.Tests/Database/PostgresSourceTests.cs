@@ -42,7 +42,10 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
 
         SnapshotComparer.Describe(pgSnapshot).Should().Be(SnapshotComparer.Describe(sqliteSnapshot));
         Json(pgSnapshot, AsOf).Should().Be(Json(sqliteSnapshot, AsOf));
-        fromPostgres.RowsRead.Should().Be(sqliteRows, "both run the same queries through the same dialect layer");
+        // Both run the same queries for the canonical tables; the access log differs on purpose: PostgreSQL returns
+        // GROUP BY results, SQLite (in-process) one sorted scan aggregated by the client.
+        var usage = fromPostgres.Tables.Usage!;
+        (fromPostgres.RowsRead - usage.Days.Count - usage.Principals.Count - usage.Units.Count).Should().Be(sqliteRows);
     }
 
     [PostgresFact]

@@ -204,6 +204,13 @@ public abstract partial class SqlDialect : ISqlDialect
                 {joined}
                 GROUP BY e.principal_id, f.unit_id
                 """,
+            // Every valid event with its file's unit and class and its caseload membership, sorted for one streaming pass.
+            "sorted" => $"""
+                {events}
+                SELECT e.principal_id, e.file_id, e.day, f.unit_id, CASE WHEN {sensitive} THEN 1 ELSE 0 END AS sensitive, e.in_caseload
+                {joined}
+                ORDER BY e.principal_id, e.file_id, e.day
+                """,
             "totals" => $"""
                 WITH e AS (SELECT principal_id, file_id, {DayOf("at")} AS day FROM {Table("access_events")})
                 SELECT {CountAll} AS events,
