@@ -27,6 +27,7 @@ internal sealed class Harness
     private readonly List<string> _notes = [];
     private readonly Dictionary<string, Dictionary<string, PrincipalFigures>> _figures = new(StringComparer.Ordinal);
     private readonly List<string> _profile = [];
+    private readonly List<(double Ms, string Statement)> _slowStatements = [];
     private Dictionary<string, long> _counts = [];
     private string _cli = string.Empty;
     private string _duckDbVersion = "—";
@@ -195,9 +196,20 @@ internal sealed class Harness
     private void RunOurs()
     {
         var csvJson = Path.Combine(_outputs, "ours-csv.json");
-        TimeCli("`analyze` from CSV, end to end", ["analyze", "--source", _csv, "--as-of", AsOf, "--format", "json", "--output", csvJson, "--quiet"],
-            reference: true, runs: FastRuns);
+        var withLog = File.Exists(Path.Combine(_csv, "access_events.csv"));
+        TimeCli(withLog ? "`analyze` from CSV, end to end (reach and excess, plus the access log's usage analysis)" : "`analyze` from CSV, end to end",
+            ["analyze", "--source", _csv, "--as-of", AsOf, "--format", "json", "--output", csvJson, "--quiet"], reference: !withLog, runs: FastRuns);
         _figures["AccessAnalyzer, CSV"] = Figures.FromReport(csvJson);
+
+        // The same without the access log: reach and excess alone (issue 6's target), the usage analysis (issue 5) apart.
+        var core = CoreCsvDirectory();
+        if (core is not null)
+        {
+            var coreJson = Path.Combine(_outputs, "ours-csv-no-log.json");
+            TimeCli("`analyze` from CSV without access_events.csv (reach and excess only: the peers' work), end to end",
+                ["analyze", "--source", core, "--as-of", AsOf, "--format", "json", "--output", coreJson, "--quiet"], reference: true, runs: FastRuns);
+            _figures["AccessAnalyzer, CSV without the access log"] = Figures.FromReport(coreJson);
+        }
 
         var dbJson = Path.Combine(_outputs, "ours-sqlite.json");
         TimeCli("`analyze` from SQLite, end to end", ["analyze", "--source", _db, "--as-of", AsOf, "--format", "json", "--output", dbJson, "--quiet"]);
@@ -225,6 +237,33 @@ internal sealed class Harness
 
     /// <summary>Our runs from CSV are short: at least three of them whatever --runs says (the machine may be shared).</summary>
     private int FastRuns => Math.Max(3, _options.RunCount);
+
+    /// <summary>The CSV directory without access_events.csv (hard links to the other files), or null when there is no log.</summary>
+    private string? CoreCsvDirectory()
+    {
+        if (!File.Exists(Path.Combine(_csv, "access_events.csv")))
+        {
+            return null;
+        }
+
+        var core = Path.Combine(_work, "csv-without-log");
+        if (Directory.Exists(core))
+        {
+            Directory.Delete(core, recursive: true);
+        }
+
+        Directory.CreateDirectory(core);
+        foreach (var file in Directory.GetFiles(_csv, "*.csv").Where(f => Path.GetFileName(f) != "access_events.csv"))
+        {
+            var link = Path.Combine(core, Path.GetFileName(file));
+            if (ProcessRunner.Run("ln", [file, link]).ExitCode != 0)
+            {
+                File.Copy(file, link);
+            }
+        }
+
+        return core;
+    }
 
     private RunResult TimeCli(string name, string[] arguments, bool reference = false, string note = "", IReadOnlyDictionary<string, string>? environment = null, int? runs = null)
     {
@@ -287,9 +326,11 @@ internal sealed class Harness
             _measurements.Add(new Measurement("load: `db load` of the CSV into PostgreSQL (schema aa, typed, indexed)", load.WallMs, load.PeakKib, "setup, not compared"));
             cluster.Psql("ANALYZE");
             var pgJson = Path.Combine(_outputs, "ours-postgres.json");
+            var logFrom = cluster.LogLines;
             TimeCli("`analyze` from PostgreSQL, end to end", ["analyze", "--source", "postgres", "--connection-file", connectionFile, "--as-of", AsOf,
                 "--format", "json", "--output", pgJson, "--quiet"], note: "client peak; the server's work is in the server");
             _figures["AccessAnalyzer, PostgreSQL"] = Figures.FromReport(pgJson);
+            _slowStatements.AddRange(cluster.SlowStatements(logFrom));
         }
         else
         {
@@ -480,8 +521,8 @@ internal sealed class Harness
         sb.Append(string.Join(", ", _counts.Where(kv => kv.Value > 0).Select(kv => string.Create(inv, $"{kv.Value:N0} {kv.Key}"))));
         sb.Append(".\n\n");
         sb.Append("Wall time is from process start to output written (median of the runs); peak memory is the peak resident set size (`/usr/bin/time`). ");
-        sb.Append("A peer's ratio is its time divided by ours from CSV end to end (for the PostgreSQL peer, also by ours from PostgreSQL).\n\n");
-        sb.Append("| run | wall time | peak memory | × ours (CSV) | notes |\n|---|---:|---:|---:|---|\n");
+        sb.Append(inv, $"A peer's ratio is its time divided by ours for the same work: {reference.Name} (for the PostgreSQL peer, also by ours from PostgreSQL, which includes the usage analysis when there is an access log).\n\n");
+        sb.Append("| run | wall time | peak memory | peer ÷ ours | notes |\n|---|---:|---:|---:|---|\n");
         var ourPostgres = _measurements.FirstOrDefault(m => m.Name.StartsWith("`analyze` from PostgreSQL", StringComparison.Ordinal));
         foreach (var m in _measurements)
         {
@@ -513,6 +554,15 @@ internal sealed class Harness
             }
 
             sb.Append("```\n");
+        }
+
+        if (_slowStatements.Count > 0)
+        {
+            sb.Append("\n## Profile of `analyze` from PostgreSQL: server statements over one second (all runs)\n\n| time | statement |\n|---:|---|\n");
+            foreach (var (ms, statement) in _slowStatements)
+            {
+                sb.Append(inv, $"| {Stats.Seconds(ms)} | `{statement.Replace("|", "\\|", StringComparison.Ordinal).Replace("`", "'", StringComparison.Ordinal)}` |\n");
+            }
         }
 
         if (_notes.Count > 0)

@@ -77,6 +77,8 @@ internal sealed class PostgresCluster : IDisposable
                 $"-c max_parallel_workers_per_gather={Environment.ProcessorCount}", "-c max_wal_size=8GB",
                 "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c wal_level=minimal",
                 "-c max_wal_senders=0", "-c autovacuum=off", "-c jit=off",
+                "-c log_min_duration_statement=1000", "-c log_line_prefix=''", // statements over a second: the profile
+                "-c lc_messages=C",
             }.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s}")));
             cluster.Exec("pg_ctl", "-D", cluster._data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "120", "-o", settings, "start");
             cluster.Version = cluster.Psql("SHOW server_version").Trim();
@@ -88,6 +90,54 @@ internal sealed class PostgresCluster : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Statements that took more than a second since <paramref name="fromLine"/> of the server log, as
+    /// (milliseconds, first 160 characters of the statement on one line).
+    /// </summary>
+    public List<(double Ms, string Statement)> SlowStatements(int fromLine = 0)
+    {
+        var log = Path.Combine(_root, "server.log");
+        var result = new List<(double, string)>();
+        if (!File.Exists(log))
+        {
+            return result;
+        }
+
+        var lines = File.ReadAllLines(log);
+        for (var i = fromLine; i < lines.Length; i++)
+        {
+            const string marker = "LOG:  duration: ";
+            var at = lines[i].IndexOf(marker, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            var rest = lines[i][(at + marker.Length)..];
+            var space = rest.IndexOf(' ', StringComparison.Ordinal);
+            if (space < 0 || !double.TryParse(rest[..space], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms))
+            {
+                continue;
+            }
+
+            // The statement follows "ms  statement: " or "ms  execute <name>: " and may continue on later lines.
+            var colon = rest.IndexOf(": ", StringComparison.Ordinal);
+            var text = new System.Text.StringBuilder(colon >= 0 ? rest[(colon + 2)..] : rest);
+            while (i + 1 < lines.Length && (lines[i + 1].StartsWith('\t') || lines[i + 1].StartsWith(' ')) && text.Length < 400)
+            {
+                text.Append(' ').Append(lines[++i].Trim());
+            }
+
+            var statement = System.Text.RegularExpressions.Regex.Replace(text.ToString(), @"\s+", " ").Trim();
+            result.Add((ms, statement.Length > 160 ? statement[..160] + "…" : statement));
+        }
+
+        return result;
+    }
+
+    /// <summary>Lines in the server log so far (to read later statements only).</summary>
+    public int LogLines => File.Exists(Path.Combine(_root, "server.log")) ? File.ReadAllLines(Path.Combine(_root, "server.log")).Length : 0;
 
     /// <summary>Runs SQL through psql and returns its unaligned output.</summary>
     public string Psql(string sql) =>

@@ -150,6 +150,10 @@ public sealed class SqliteCanonicalWriter : ICanonicalWriter
         }
 
         Execute("COMMIT");
+
+        // Index builds sort every row: with temporary storage in memory that sort holds a whole table (2.4 GiB at
+        // France scale); in files it spills past the cache, and memory stays bounded whatever the size.
+        Execute("PRAGMA temp_store = FILE");
         Execute("BEGIN");
         foreach (var statement in SqliteSchema.IndexStatements)
         {

@@ -1,9 +1,7 @@
-using System.Text;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Usage;
 using AccessAnalyzer.Data.Sources.Csv;
-using AccessAnalyzer.Data.Sources.Usage;
 
 namespace AccessAnalyzer.Data.Sources;
 
@@ -116,8 +114,9 @@ public static class CsvSource
     }
 
     /// <summary>
-    /// access_events.csv aggregated (null when absent). File ids resolve through the caseload's id table while the
-    /// log is read; the aggregation then asks about caseload pairs, which first calls <paramref name="group"/>.
+    /// access_events.csv aggregated (null when absent or empty; see <see cref="AccessEventReader"/>). File ids resolve
+    /// through the caseload's id table while the log is read; the aggregation then asks about caseload pairs, which
+    /// first calls <paramref name="group"/>.
     /// </summary>
     private static UsageTables? ReadAccessEvents(string directory, List<PrincipalRow> principals, FileIndex files, CaseloadSet caseload, Action group)
     {
@@ -127,20 +126,22 @@ public static class CsvSource
         }
 
         var known = principals.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var buffer = new byte[256];
-        return CsvAccessEvents.Read(
+        string? lastId = null;
+        var lastKnown = false;
+        return AccessEventReader.Read(
             directory,
-            fileId =>
+            files,
+            principalId =>
             {
-                var max = Encoding.UTF8.GetMaxByteCount(fileId.Length);
-                if (max > buffer.Length)
+                // Events come principal by principal, each id as one interned string.
+                if (!ReferenceEquals(principalId, lastId))
                 {
-                    buffer = new byte[max];
+                    lastId = principalId;
+                    lastKnown = known.Contains(principalId);
                 }
 
-                return files.Find(buffer.AsSpan(0, Encoding.UTF8.GetBytes(fileId, buffer)));
+                return lastKnown;
             },
-            known.Contains,
             (principalId, f) =>
             {
                 group();
