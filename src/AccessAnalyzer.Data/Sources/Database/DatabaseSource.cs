@@ -165,38 +165,56 @@ public sealed class DatabaseSource
         long Long(object? value) => value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
         string Text(object? value) => DbTableCursor.ToText(value) ?? string.Empty;
 
-        long events = 0;
-        Each("totals", r => events = Long(r[0]));
+        long events = 0, missingPrincipal = 0;
+        Each("counts", r => (events, missingPrincipal) = (Long(r[0]), Long(r[1])));
         if (events == 0)
         {
             return null;
         }
 
-        Core.Usage.UsageTables Result(List<Core.Usage.PrincipalDay> days, List<Core.Usage.PrincipalActivity> principals, List<Core.Usage.UnitActivity> units)
-        {
-            Core.Usage.UsageTables? result = null;
-            Each("totals", r => result = new Core.Usage.UsageTables(
-                [.. days.OrderBy(d => d.PrincipalId, StringComparer.Ordinal).ThenBy(d => d.Day)],
-                [.. principals.OrderBy(a => a.PrincipalId, StringComparer.Ordinal)],
-                [.. units.OrderBy(u => u.PrincipalId, StringComparer.Ordinal).ThenBy(u => u.UnitId, StringComparer.Ordinal)],
-                Long(r[0]), r[3] is null or DBNull ? null : Day(r[3]), r[4] is null or DBNull ? null : Day(r[4]), Long(r[1]), Long(r[2])));
-            return result!;
-        }
-
+        var days = new List<Core.Usage.PrincipalDay>();
+        var principals = new List<Core.Usage.PrincipalActivity>();
+        var units = new List<Core.Usage.UnitActivity>();
         if (Dialect is SqliteDialect)
         {
-            // In-process: one scan sorted by SQLite, aggregated here in one pass, beats four GROUP BYs over the log.
-            var sorted = Usage_.SortedEventAggregator.Aggregate(SortedEvents());
-            return Result(sorted.Days, sorted.Principals, sorted.Units);
+            // In-process and without GROUPING SETS: one scan sorted by SQLite, aggregated here in one pass.
+            (days, principals, units) = Usage_.SortedEventAggregator.Aggregate(SortedEvents());
+        }
+        else
+        {
+            // One pass on the server for all three shapes: the join to files and the caseload probes, the costly part of
+            // reading the log, happen once (four separate GROUP BYs took 150 s at France scale, 2 cores).
+            Each("grouped", r =>
+            {
+                switch (Long(r[0]))
+                {
+                    case 1:
+                        days.Add(new(Text(r[1]), Day(r[2]), Long(r[4]), Long(r[5]), Long(r[6]), Long(r[7]), Long(r[8])));
+                        break;
+                    case 3:
+                        principals.Add(new(Text(r[1]), Long(r[4]), Long(r[5]), Long(r[6]), Long(r[8]), Day(r[9]), Day(r[10])));
+                        break;
+                    case 2:
+                        units.Add(new(Text(r[1]), Text(r[3]), Day(r[10]), r[11] is null or DBNull ? null : Day(r[11])));
+                        break;
+                    default:
+                        throw new InvalidOperationException("unexpected grouping set in the access_events aggregation");
+                }
+            });
         }
 
-        var days = new List<Core.Usage.PrincipalDay>();
-        Each("day", r => days.Add(new(Text(r[0]), Day(r[1]), Long(r[2]), Long(r[3]), Long(r[4]), Long(r[5]), Long(r[6]))));
-        var principals = new List<Core.Usage.PrincipalActivity>();
-        Each("period", r => principals.Add(new(Text(r[0]), Long(r[1]), Long(r[2]), Long(r[3]), Long(r[4]), Day(r[5]), Day(r[6]))));
-        var units = new List<Core.Usage.UnitActivity>();
-        Each("unit", r => units.Add(new(Text(r[0]), Text(r[1]), Day(r[2]), r[3] is null or DBNull ? null : Day(r[3]))));
-        return Result(days, principals, units);
+        // Valid events (principal and file exist) are exactly those the per-principal rows count; the rest name a
+        // missing file once the missing principals are set apart.
+        var valid = principals.Sum(a => a.Reads);
+        return new Core.Usage.UsageTables(
+            [.. days.OrderBy(d => d.PrincipalId, StringComparer.Ordinal).ThenBy(d => d.Day)],
+            [.. principals.OrderBy(a => a.PrincipalId, StringComparer.Ordinal)],
+            [.. units.OrderBy(u => u.PrincipalId, StringComparer.Ordinal).ThenBy(u => u.UnitId, StringComparer.Ordinal)],
+            events,
+            principals.Count == 0 ? null : principals.Min(a => a.FirstDay),
+            principals.Count == 0 ? null : principals.Max(a => a.LastDay),
+            missingPrincipal,
+            events - missingPrincipal - valid);
 
         IEnumerable<Usage_.ResolvedEvent> SortedEvents()
         {

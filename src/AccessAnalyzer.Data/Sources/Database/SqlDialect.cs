@@ -50,10 +50,13 @@ public interface ISqlDialect
     string SharesSql(bool hasValidUntil);
 
     /// <summary>
-    /// access_events aggregated (issue 5), one query per shape: <c>day</c> (principal, day, reads, distinct files,
-    /// outside caseload, sensitive, sensitive outside), <c>period</c> (principal, reads, distinct, outside, sensitive
-    /// outside, first day, last day), <c>unit</c> (principal, unit, last read, last read outside caseload), <c>totals</c>
-    /// (events, events naming a missing principal, a missing file, first and last day of the valid ones).
+    /// access_events aggregated (issue 5), one query per shape. <c>counts</c>: events, and events naming a missing
+    /// principal (one cheap scan; what else the totals need follows from <c>grouped</c>). <c>grouped</c>: the events
+    /// whose principal and file exist, in one pass with GROUPING SETS (the caseload probe and the join to files, the
+    /// costly part, done once): <c>g</c> = 1 per (principal, day), 3 per principal over the period, 2 per (principal,
+    /// unit); columns principal_id, day, unit_id, reads, files, outside, sensitive, sensitive_outside, first_day,
+    /// last_day, last_outside. <c>sorted</c> (SQLite, which has no GROUPING SETS and is in-process): every valid
+    /// event with its unit, class and caseload membership, sorted by (principal, file, day) for one streaming pass.
     /// Days are the calendar date as written (first ten characters of <c>at</c>).
     /// </summary>
     string UsageSql(string shape);
@@ -165,60 +168,42 @@ public abstract partial class SqlDialect : ISqlDialect
 
     public string UsageSql(string shape)
     {
-        var sensitive = $"LOWER({TextOf("f.sensitive")}) IN ('true', '1', 't')";
+        var sensitive = $"CASE WHEN LOWER({TextOf("f.sensitive")}) IN ('true', '1', 't') THEN 1 ELSE 0 END";
         // Whether an event's file is in its reader's caseload: one probe of the caseload(file_id, principal_id) index per
-        // event. (Joining a DISTINCT of the whole caseload instead would rebuild millions of pairs for every query.)
+        // event. (Joining a DISTINCT of the whole caseload instead would rebuild millions of pairs.) Only events whose
+        // principal and file exist are probed and kept: the others count in the totals only.
         var events = $"""
             WITH e AS (
-                SELECT a.principal_id, a.file_id, {DayOf("a.at")} AS day,
+                SELECT a.principal_id, a.file_id, {DayOf("a.at")} AS day, f.unit_id, {sensitive} AS sensitive,
                        CASE WHEN EXISTS (SELECT 1 FROM {Table("caseload")} AS k WHERE k.file_id = a.file_id AND k.principal_id = a.principal_id)
                             THEN 1 ELSE 0 END AS in_caseload
-                FROM {Table("access_events")} AS a)
-            """;
-        var joined = $"""
-            FROM e JOIN {Table("files")} AS f ON f.id = e.file_id JOIN {Table("principals")} AS p ON p.id = e.principal_id
+                FROM {Table("access_events")} AS a
+                JOIN {Table("files")} AS f ON f.id = a.file_id JOIN {Table("principals")} AS p ON p.id = a.principal_id)
             """;
         return shape switch
         {
-            "day" => $"""
+            // Principals are few: a hash of them makes this one scan of the log, without touching files.
+            "counts" => $"""
+                SELECT {CountAll} AS events, SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END) AS missing_principal
+                FROM {Table("access_events")} AS a LEFT JOIN {Table("principals")} AS p ON p.id = a.principal_id
+                """,
+            // GROUPING(x) is 1 where x is not part of the row's grouping set; written per column, as SQL Server wants.
+            "grouped" => $"""
                 {events}
-                SELECT e.principal_id, e.day, {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
+                SELECT GROUPING(e.day) * 2 + GROUPING(e.unit_id) AS g, e.principal_id, e.day, e.unit_id,
+                       {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
                        COUNT(DISTINCT CASE WHEN e.in_caseload = 0 THEN e.file_id END) AS outside,
-                       COUNT(DISTINCT CASE WHEN {sensitive} THEN e.file_id END) AS sensitive,
-                       COUNT(DISTINCT CASE WHEN e.in_caseload = 0 AND {sensitive} THEN e.file_id END) AS sensitive_outside
-                {joined}
-                GROUP BY e.principal_id, e.day
+                       COUNT(DISTINCT CASE WHEN e.sensitive = 1 THEN e.file_id END) AS sensitive,
+                       COUNT(DISTINCT CASE WHEN e.in_caseload = 0 AND e.sensitive = 1 THEN e.file_id END) AS sensitive_outside,
+                       MIN(e.day) AS first_day, MAX(e.day) AS last_day, MAX(CASE WHEN e.in_caseload = 0 THEN e.day END) AS last_outside
+                FROM e
+                GROUP BY GROUPING SETS ((e.principal_id, e.day), (e.principal_id), (e.principal_id, e.unit_id))
                 """,
-            "period" => $"""
-                {events}
-                SELECT e.principal_id, {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
-                       COUNT(DISTINCT CASE WHEN e.in_caseload = 0 THEN e.file_id END) AS outside,
-                       COUNT(DISTINCT CASE WHEN e.in_caseload = 0 AND {sensitive} THEN e.file_id END) AS sensitive_outside,
-                       MIN(e.day) AS first_day, MAX(e.day) AS last_day
-                {joined}
-                GROUP BY e.principal_id
-                """,
-            "unit" => $"""
-                {events}
-                SELECT e.principal_id, f.unit_id, MAX(e.day) AS last_read, MAX(CASE WHEN e.in_caseload = 0 THEN e.day END) AS last_outside
-                {joined}
-                GROUP BY e.principal_id, f.unit_id
-                """,
-            // Every valid event with its file's unit and class and its caseload membership, sorted for one streaming pass.
             "sorted" => $"""
                 {events}
-                SELECT e.principal_id, e.file_id, e.day, f.unit_id, CASE WHEN {sensitive} THEN 1 ELSE 0 END AS sensitive, e.in_caseload
-                {joined}
+                SELECT e.principal_id, e.file_id, e.day, e.unit_id, e.sensitive, e.in_caseload
+                FROM e
                 ORDER BY e.principal_id, e.file_id, e.day
-                """,
-            "totals" => $"""
-                WITH e AS (SELECT principal_id, file_id, {DayOf("at")} AS day FROM {Table("access_events")})
-                SELECT {CountAll} AS events,
-                       SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END) AS missing_principal,
-                       SUM(CASE WHEN p.id IS NOT NULL AND f.id IS NULL THEN 1 ELSE 0 END) AS missing_file,
-                       MIN(CASE WHEN p.id IS NOT NULL AND f.id IS NOT NULL THEN e.day END) AS first_day,
-                       MAX(CASE WHEN p.id IS NOT NULL AND f.id IS NOT NULL THEN e.day END) AS last_day
-                FROM e LEFT JOIN {Table("principals")} AS p ON p.id = e.principal_id LEFT JOIN {Table("files")} AS f ON f.id = e.file_id
                 """,
             _ => throw new ArgumentOutOfRangeException(nameof(shape)),
         };
