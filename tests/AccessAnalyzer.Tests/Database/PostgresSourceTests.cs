@@ -61,7 +61,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         long smallTables = c.OrgUnits + c.Principals + c.Groups + c.Memberships + c.Roles + c.Assignments + c.AccountPolicies;
         var usage = t.Usage!;
         long usageRows = 1 /* event counts */ + usage.Days.Count + usage.Principals.Count + usage.Units.Count;
-        long expected = smallTables + 2 /* file-id checks */ + t.FileCounts.Count + t.CaseloadCounts.Count + t.Shares.Count + usageRows;
+        long expected = smallTables + 1 /* files.id declared unique: no duplicate scan */ + t.FileCounts.Count + t.CaseloadCounts.Count + t.Shares.Count + usageRows;
         result.RowsRead.Should().Be(expected);
 
         // The aggregates are bounded by the small tables, not by the files: at most 4 classes per unit, and a

@@ -107,9 +107,7 @@ public sealed class DatabaseSource
         RequireColumns("files", "id", "unit_id", "sensitive", "closed");
         RequireColumns("caseload", "file_id", "principal_id");
 
-        progress?.Report("checking file ids");
-        CheckFileIds();
-        progress?.Report("counting files per unit");
+        progress?.Report("counting files per unit, checking their ids");
         var fileCounts = FileCounts();
         progress?.Report("counting caseload per principal and unit");
         var caseloadCounts = CaseloadCounts();
@@ -312,45 +310,56 @@ public sealed class DatabaseSource
         }
     }
 
-    /// <summary>Files is keyed by id: a duplicate or malformed id is bad input. The id itself is personal data and is not shown.</summary>
-    private void CheckFileIds()
+    /// <summary>
+    /// Files per unit and class, in one scan that also counts malformed ids; then duplicate ids, unless the catalog
+    /// already guarantees there are none. Files is keyed by id: a duplicate or malformed id is bad input. The id itself
+    /// is personal data and is not shown.
+    /// </summary>
+    private List<FileCount> FileCounts()
     {
-        using (var command = Command(Dialect.BadFileIdSql))
+        var result = new List<FileCount>();
+        long badIds = 0;
+        using (var command = Command(Dialect.FileCountsSql))
         {
             var max = command.CreateParameter();
             max.ParameterName = "max";
             max.Value = CanonicalValues.MaxIdLength;
             command.Parameters.Add(max);
-            if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
             {
-                throw new InputErrorException(Dialect.DisplayName("files"), null, "id",
-                    $"an empty id or an id longer than {CanonicalValues.MaxIdLength} characters");
+                RowsRead++;
+                var unitId = DbTableCursor.ToText(reader.GetValue(0)) ?? string.Empty;
+                var cls = Class(DbTableCursor.ToText(reader.GetValue(1)), DbTableCursor.ToText(reader.GetValue(2)));
+                result.Add(new FileCount(unitId, cls, Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture)));
+                badIds += reader.IsDBNull(4) ? 0 : Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture);
             }
         }
 
-        RowsRead++;
+        if (badIds != 0)
+        {
+            throw new InputErrorException(Dialect.DisplayName("files"), null, "id",
+                $"an empty id or an id longer than {CanonicalValues.MaxIdLength} characters");
+        }
+
+        // A primary key already forbids duplicates; checking again would sort every file id (5 s at France scale).
+        using (var declared = Command(Dialect.FileIdDeclaredUniqueSql))
+        {
+            AddSchemaParameter(declared);
+            RowsRead++;
+            if (Convert.ToInt64(declared.ExecuteScalar(), CultureInfo.InvariantCulture) == 1)
+            {
+                return result;
+            }
+        }
+
         using (var command = Command(Dialect.DuplicateFileIdSql))
         {
+            RowsRead++;
             if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
             {
                 throw new InputErrorException(Dialect.DisplayName("files"), null, "id", $"duplicate id {CanonicalValues.RedactedFileId}");
             }
-        }
-
-        RowsRead++;
-    }
-
-    private List<FileCount> FileCounts()
-    {
-        var result = new List<FileCount>();
-        using var command = Command(Dialect.FileCountsSql);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            RowsRead++;
-            var unitId = DbTableCursor.ToText(reader.GetValue(0)) ?? string.Empty;
-            var cls = Class(DbTableCursor.ToText(reader.GetValue(1)), DbTableCursor.ToText(reader.GetValue(2)));
-            result.Add(new FileCount(unitId, cls, Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture)));
         }
 
         return result;

@@ -34,13 +34,20 @@ public interface ISqlDialect
     /// <summary>Every row of a small table.</summary>
     string SelectAllSql(string table);
 
-    /// <summary>1 when some file id is NULL, empty or longer than <c>@max</c> characters, else 0.</summary>
-    string BadFileIdSql { get; }
-
     /// <summary>1 when some file id appears twice, else 0.</summary>
     string DuplicateFileIdSql { get; }
 
-    /// <summary>Files per (unit_id, sensitive, closed) with their count: the one aggregation over the files table.</summary>
+    /// <summary>
+    /// 1 when the catalog proves <c>files.id</c> unique (a primary key or a unique index on that column alone), which
+    /// spares <see cref="DuplicateFileIdSql"/>, a sort of every file id; else 0 (a view, or no such index). Binds
+    /// <c>@schema</c> where needed.
+    /// </summary>
+    string FileIdDeclaredUniqueSql { get; }
+
+    /// <summary>
+    /// Files per (unit_id, sensitive, closed) with their count and, in the same scan, how many of them have a NULL,
+    /// empty or over-long id (longer than <c>@max</c> characters): the one pass over the files table.
+    /// </summary>
     string FileCountsSql { get; }
 
     /// <summary>Distinct caseload pairs joined to files, counted per (principal_id, found, unit_id, sensitive, closed).</summary>
@@ -130,14 +137,16 @@ public abstract partial class SqlDialect : ISqlDialect
     /// <summary>COUNT(*) as a 64-bit integer.</summary>
     protected virtual string CountAll => "COUNT(*)";
 
-    public string BadFileIdSql =>
-        $"SELECT CASE WHEN EXISTS (SELECT 1 FROM {Table("files")} WHERE id IS NULL OR {Length("id")} = 0 OR {Length("id")} > @max) THEN 1 ELSE 0 END";
-
     public string DuplicateFileIdSql =>
         $"SELECT CASE WHEN EXISTS (SELECT id FROM {Table("files")} GROUP BY id HAVING COUNT(*) > 1) THEN 1 ELSE 0 END";
 
-    public string FileCountsSql =>
-        $"SELECT unit_id, sensitive, closed, {CountAll} AS n FROM {Table("files")} GROUP BY unit_id, sensitive, closed";
+    public abstract string FileIdDeclaredUniqueSql { get; }
+
+    public string FileCountsSql => $"""
+        SELECT unit_id, sensitive, closed, {CountAll} AS n,
+               SUM(CASE WHEN id IS NULL OR {Length("id")} = 0 OR {Length("id")} > @max THEN 1 ELSE 0 END) AS bad_ids
+        FROM {Table("files")} GROUP BY unit_id, sensitive, closed
+        """;
 
     // DISTINCT first: caseload is a set, a repeated row counts once. LEFT JOIN keeps rows naming a missing file.
     // "found" is spelled as a CASE (not a boolean expression) and repeated in GROUP BY: SQL Server allows neither
@@ -249,6 +258,15 @@ public sealed class SqliteDialect() : SqlDialect(null)
 
     public override string ListRelationsSql => "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')";
 
+    // A PRIMARY KEY on a text column is a unique autoindex; pragma_index_list lists nothing for a view.
+    public override string FileIdDeclaredUniqueSql => """
+        SELECT CASE WHEN EXISTS (
+            SELECT 1 FROM pragma_index_list('files') AS il
+            WHERE il."unique" = 1 AND il.partial = 0
+              AND (SELECT COUNT(*) FROM pragma_index_info(il.name)) = 1
+              AND (SELECT ii.name FROM pragma_index_info(il.name) AS ii) = 'id') THEN 1 ELSE 0 END
+        """;
+
     protected override string Length(string expression) => $"length({expression})";
 
     protected override string DayOf(string expression) => $"substr(CAST({expression} AS TEXT), 1, 10)";
@@ -274,6 +292,17 @@ public sealed class PostgresDialect(string? schema = SqlDialect.DefaultSchema) :
     public override string ListRelationsSql => """
         SELECT c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
         WHERE n.nspname = @schema AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+        """;
+
+    // One key column, no predicate, no expression, valid: a table's primary key or unique index on id alone.
+    public override string FileIdDeclaredUniqueSql => """
+        SELECT CASE WHEN EXISTS (
+            SELECT 1 FROM pg_catalog.pg_index AS i
+            JOIN pg_catalog.pg_class AS c ON c.oid = i.indrelid
+            JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+            WHERE n.nspname = @schema AND c.relname = 'files' AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1
+              AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'id') THEN 1 ELSE 0 END
         """;
 
     protected override string Length(string expression) => $"char_length({expression})";
@@ -310,6 +339,19 @@ public sealed class SqlServerDialect(string? schema = SqlDialect.DefaultSchema) 
     public override string ListRelationsSql => """
         SELECT o.name FROM sys.objects AS o JOIN sys.schemas AS s ON s.schema_id = o.schema_id
         WHERE s.name = @schema AND o.type IN ('U', 'V')
+        """;
+
+    // One key column, unfiltered, enabled: a table's primary key or unique index on id alone.
+    public override string FileIdDeclaredUniqueSql => """
+        SELECT CASE WHEN EXISTS (
+            SELECT 1 FROM sys.indexes AS i
+            JOIN sys.objects AS o ON o.object_id = i.object_id
+            JOIN sys.schemas AS s ON s.schema_id = o.schema_id
+            WHERE s.name = @schema AND o.name = N'files' AND i.is_unique = 1 AND i.has_filter = 0 AND i.is_disabled = 0
+              AND (SELECT COUNT(*) FROM sys.index_columns AS ic
+                   WHERE ic.object_id = i.object_id AND ic.index_id = i.index_id AND ic.is_included_column = 0) = 1
+              AND EXISTS (SELECT 1 FROM sys.index_columns AS ic JOIN sys.columns AS col ON col.object_id = ic.object_id AND col.column_id = ic.column_id
+                          WHERE ic.object_id = i.object_id AND ic.index_id = i.index_id AND ic.is_included_column = 0 AND col.name = N'id')) THEN 1 ELSE 0 END
         """;
 
     // LEN ignores trailing spaces: measure the text with a sentinel appended.
