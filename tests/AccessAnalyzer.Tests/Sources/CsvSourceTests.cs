@@ -44,6 +44,21 @@ public sealed class CsvSourceTests
         snapshot.FileCount.Should().Be(1);
     }
 
+    [Theory]
+    [InlineData("files")]
+    [InlineData("caseload")]
+    [InlineData("principals")]
+    [InlineData("access_events")]
+    public void Should_report_a_file_holding_only_a_byte_order_mark_as_empty(string table)
+    {
+        using var f = Minimal().Caseload("f1", "P").Event("P", "f1", "2026-06-01");
+        f.WriteCsv();
+        File.WriteAllBytes(Path.Combine(f.Directory, table + ".csv"), [0xEF, 0xBB, 0xBF]);
+
+        var act = () => CsvSource.Load(f.Directory);
+        act.Should().Throw<InputErrorException>().WithMessage($"{table}.csv:1: empty file: the header row is missing");
+    }
+
     [Fact]
     public void Should_accept_absent_optional_tables_and_columns()
     {

@@ -65,7 +65,10 @@ internal sealed class Utf8CsvReader : IDisposable
         // A UTF-8 byte order mark is not part of the first field.
         if (Ensure(3) && _buffer[0] == 0xEF && _buffer[1] == 0xBB && _buffer[2] == 0xBF)
         {
+            // The mark is valid UTF-8: when it is all there is so far, validation may still stand before it (it backs
+            // off from what looks like a cut sequence), and must not be left behind the first unconsumed byte.
             _start = 3;
+            _validated = Math.Max(_validated, 3);
         }
     }
 
