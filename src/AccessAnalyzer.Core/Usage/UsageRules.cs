@@ -73,14 +73,22 @@ public static class UsageRules
         ArgumentNullException.ThrowIfNull(options);
         var asOf = result.Options.AsOf;
         var byId = figures.ToDictionary(f => f.PrincipalId, StringComparer.Ordinal);
-        var days = usage.Days.Where(d => d.Day <= asOf).GroupBy(d => d.PrincipalId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(d => d.Day).ToList(), StringComparer.Ordinal);
+        var days = DayGroups.Build(usage.Days, asOf);
 
-        foreach (var (principalId, list) in days)
+        for (var g = 0; g < days.Count; g++)
         {
-            var heavy = list.Where(d => d.DistinctFiles > options.MassReadThreshold).ToList();
-            if (heavy.Count > 0)
+            List<(long DistinctFiles, DateOnly Day)>? heavy = null;
+            for (var i = days.Start[g]; i < days.End[g]; i++)
             {
+                if (days.DistinctFiles(i) > options.MassReadThreshold)
+                {
+                    (heavy ??= []).Add((days.DistinctFiles(i), days.Day[i]));
+                }
+            }
+
+            if (heavy is not null)
+            {
+                var principalId = days.Ids[g];
                 yield return new(MassRead, Severity.Critical,
                     $"Account '{principalId}'{Org(byId, principalId)} read {DayList(heavy)} (threshold {N(options.MassReadThreshold)} distinct files a day).",
                     "principal", [principalId]);
@@ -152,31 +160,81 @@ public static class UsageRules
         }
     }
 
-    private static IEnumerable<Finding> Spikes(Dictionary<string, List<PrincipalDay>> days, Dictionary<string, PrincipalFigures> byId, UsageOptions options)
+    private static IEnumerable<Finding> Spikes(DayGroups days, Dictionary<string, PrincipalFigures> byId, UsageOptions options)
     {
         string PeerKey(string id) => byId.TryGetValue(id, out var f) ? $"{f.Kind.ToString().ToLowerInvariant()} of {f.Organization}" : "unknown accounts";
-        var peers = days.GroupBy(kv => PeerKey(kv.Key), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => Robust(g.SelectMany(kv => kv.Value.Select(d => (double)d.DistinctFiles)).ToArray()), StringComparer.Ordinal);
-
-        foreach (var (principalId, list) in days.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        var peerKeys = new string[days.Count];
+        var peerGroups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var g = 0; g < days.Count; g++)
         {
-            var peerKey = PeerKey(principalId);
+            peerKeys[g] = PeerKey(days.Ids[g]);
+            if (!peerGroups.TryGetValue(peerKeys[g], out var members))
+            {
+                peerGroups[peerKeys[g]] = members = [];
+            }
+
+            members.Add(g);
+        }
+
+        var peers = new Dictionary<string, (double Median, double Scale)>(StringComparer.Ordinal);
+        foreach (var (key, members) in peerGroups)
+        {
+            peers[key] = RobustOfPeers(days, members);
+        }
+
+        var order = Enumerable.Range(0, days.Count).ToArray();
+        Array.Sort(order, (a, b) => string.CompareOrdinal(days.Ids[a], days.Ids[b]));
+        foreach (var g in order)
+        {
+            var principalId = days.Ids[g];
+            var peerKey = peerKeys[g];
             var (peerMedian, peerScale) = peers[peerKey];
-            var (ownMedian, ownScale) = Robust([.. list.Select(d => (double)d.DistinctFiles)]);
-            var ownUsable = list.Count >= options.SpikeMinHistoryDays;
-            var spikes = list.Where(d =>
-                    d.DistinctFiles >= options.SpikeMinFiles &&
-                    d.DistinctFiles > peerMedian + (options.SpikeFactor * peerScale) &&
-                    (!ownUsable || d.DistinctFiles > ownMedian + (options.SpikeFactor * ownScale)))
-                .ToList();
-            if (spikes.Count == 0)
+            var from = days.Start[g];
+            var count = days.Length(g);
+            var peerThreshold = peerMedian + (options.SpikeFactor * peerScale);
+
+            // The account's own median and scale matter only for days above the peers' threshold: most accounts have
+            // none, and skip the two sorts.
+            var candidate = false;
+            for (var i = from; i < from + count && !candidate; i++)
+            {
+                var distinct = days.DistinctFiles(i);
+                candidate = distinct >= options.SpikeMinFiles && distinct > peerThreshold;
+            }
+
+            if (!candidate)
             {
                 continue;
             }
 
-            var own = ownUsable ? $"its own median of {N((long)ownMedian)} a day" : "a history too short to compare with";
+            var own = new double[count];
+            for (var i = 0; i < count; i++)
+            {
+                own[i] = days.DistinctFiles(from + i);
+            }
+
+            var (ownMedian, ownScale) = Robust(own);
+            var ownUsable = count >= options.SpikeMinHistoryDays;
+            List<(long DistinctFiles, DateOnly Day)>? spikes = null;
+            for (var i = from; i < from + count; i++)
+            {
+                var distinct = days.DistinctFiles(i);
+                if (distinct >= options.SpikeMinFiles &&
+                    distinct > peerThreshold &&
+                    (!ownUsable || distinct > ownMedian + (options.SpikeFactor * ownScale)))
+                {
+                    (spikes ??= []).Add((distinct, days.Day[i]));
+                }
+            }
+
+            if (spikes is null)
+            {
+                continue;
+            }
+
+            var ownText = ownUsable ? $"its own median of {N((long)ownMedian)} a day" : "a history too short to compare with";
             yield return new(ReadSpike, Severity.High,
-                $"Account '{principalId}'{Org(byId, principalId)} read far above {own} and its peers' ({peerKey}: median {N((long)peerMedian)} a day) " +
+                $"Account '{principalId}'{Org(byId, principalId)} read far above {ownText} and its peers' ({peerKey}: median {N((long)peerMedian)} a day) " +
                 $"on {spikes.Count} day(s) from {spikes[0].Day:yyyy-MM-dd} to {spikes[^1].Day:yyyy-MM-dd}: {DayList(spikes)}.",
                 "principal", [principalId]);
         }
@@ -190,10 +248,146 @@ public static class UsageRules
             return (0, 1);
         }
 
-        var median = Median(values);
-        var deviations = values.Select(v => Math.Abs(v - median)).ToArray();
-        var mad = Median(deviations);
-        return (median, Math.Max(Math.Max(1.4826 * mad, 0.1 * median), 1));
+        double median, mad;
+        if (!TryRobustOfCounts(values, out median, out mad))
+        {
+            median = Median(values);
+            var deviations = values.Select(v => Math.Abs(v - median)).ToArray();
+            mad = Median(deviations);
+        }
+
+        return (median, Scale(median, mad));
+    }
+
+    /// <summary>
+    /// <see cref="Robust"/> over all days of a peer group (millions of values at national scale), from a histogram
+    /// when the values allow (see <see cref="TryRobustOfCounts"/>), without copying them into an array of doubles.
+    /// </summary>
+    private static (double Median, double Scale) RobustOfPeers(DayGroups days, List<int> members)
+    {
+        var n = 0L;
+        var max = 0L;
+        foreach (var g in members)
+        {
+            n += days.Length(g);
+            for (var i = days.Start[g]; i < days.End[g]; i++)
+            {
+                max = Math.Max(max, days.DistinctFiles(i));
+            }
+        }
+
+        var fits = n >= HistogramMinValues && n <= int.MaxValue && max <= HistogramLimit(n);
+        for (var g = 0; fits && g < members.Count; g++)
+        {
+            for (var i = days.Start[members[g]]; i < days.End[members[g]]; i++)
+            {
+                fits &= days.DistinctFiles(i) >= 0;
+            }
+        }
+
+        if (!fits)
+        {
+            var values = new double[n];
+            var k = 0;
+            foreach (var g in members)
+            {
+                for (var i = days.Start[g]; i < days.End[g]; i++)
+                {
+                    values[k++] = days.DistinctFiles(i);
+                }
+            }
+
+            return Robust(values);
+        }
+
+        var counts = new int[max + 1];
+        foreach (var g in members)
+        {
+            for (var i = days.Start[g]; i < days.End[g]; i++)
+            {
+                counts[days.DistinctFiles(i)]++;
+            }
+        }
+
+        var (median, mad) = RobustOfHistogram(counts, (int)n);
+        return (median, Scale(median, mad));
+    }
+
+    private static double Scale(double median, double mad) => Math.Max(Math.Max(1.4826 * mad, 0.1 * median), 1);
+
+    /// <summary>Below this many values sorting is as fast as a histogram and allocates less.</summary>
+    private const int HistogramMinValues = 4096;
+
+    /// <summary>Largest value a histogram may have to hold for n values: memory stays O(n).</summary>
+    private static long HistogramLimit(long n) => (4 * n) + 1024;
+
+    /// <summary>
+    /// Median and MAD of many small whole numbers (daily distinct files) from a histogram in O(n + max) instead of two
+    /// sorts. Exact: the values and the deviations from a median (a whole or half number) are the same doubles the
+    /// sorting path picks. False when the values do not fit.
+    /// </summary>
+    private static bool TryRobustOfCounts(double[] values, out double median, out double mad)
+    {
+        median = mad = 0;
+        if (values.Length < HistogramMinValues)
+        {
+            return false;
+        }
+
+        var limit = HistogramLimit(values.Length);
+        var max = 0L;
+        foreach (var v in values)
+        {
+            if (!(v >= 0 && v <= limit && v == Math.Floor(v)))
+            {
+                return false;
+            }
+
+            max = Math.Max(max, (long)v);
+        }
+
+        var counts = new int[max + 1];
+        foreach (var v in values)
+        {
+            counts[(long)v]++;
+        }
+
+        (median, mad) = RobustOfHistogram(counts, values.Length);
+        return true;
+    }
+
+    /// <summary>Median and MAD of the n values counted in a histogram (value → how many times).</summary>
+    private static (double Median, double Mad) RobustOfHistogram(int[] counts, int n)
+    {
+        var mid = n / 2;
+        var median = n % 2 == 1 ? Kth(counts, mid) : (Kth(counts, mid - 1) + (double)Kth(counts, mid)) / 2;
+
+        // Twice the deviation is a whole number: |2v - 2 × median|.
+        var twiceMedian = (long)(2 * median);
+        var deviations = new int[(2 * counts.Length) + 2];
+        for (var v = 0L; v < counts.Length; v++)
+        {
+            deviations[Math.Abs((2 * v) - twiceMedian)] += counts[v];
+        }
+
+        var mad = n % 2 == 1 ? Kth(deviations, mid) / 2.0 : ((Kth(deviations, mid - 1) / 2.0) + (Kth(deviations, mid) / 2.0)) / 2;
+        return (median, mad);
+
+        // The k-th smallest value (from 0) of a histogram.
+        static long Kth(int[] histogram, int k)
+        {
+            var seen = 0L;
+            for (var v = 0; v < histogram.Length; v++)
+            {
+                seen += histogram[v];
+                if (seen > k)
+                {
+                    return v;
+                }
+            }
+
+            throw new InvalidOperationException("k beyond the histogram");
+        }
     }
 
     internal static double Median(double[] values)
@@ -204,7 +398,7 @@ public static class UsageRules
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    private static string DayList(List<PrincipalDay> days)
+    private static string DayList(List<(long DistinctFiles, DateOnly Day)> days)
     {
         var shown = days.OrderByDescending(d => d.DistinctFiles).Take(5).OrderBy(d => d.Day)
             .Select(d => $"{N(d.DistinctFiles)} files on {d.Day:yyyy-MM-dd}");
@@ -216,4 +410,101 @@ public static class UsageRules
         byId.TryGetValue(id, out var f) ? $" ({f.Kind.ToString().ToLowerInvariant()}, {f.Organization})" : string.Empty;
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The days each principal read on (up to the analysis date), grouped by principal in the order principals first
+    /// appear and ordered by day within a principal (the order of a stable sort): principal g's days are rows
+    /// [Start[g], End[g]). A <see cref="PrincipalDayTable"/> is used in place (its ranges already have that order, and
+    /// the days up to the analysis date are a prefix of each); any other list is grouped once.
+    /// </summary>
+    private sealed class DayGroups
+    {
+        private int[]? _distinct32;
+        private long[]? _distinct64;
+
+        public string[] Ids { get; private init; } = [];
+
+        public int[] Start { get; private init; } = [];
+
+        public int[] End { get; private init; } = [];
+
+        public DateOnly[] Day { get; private init; } = [];
+
+        public int Count => Ids.Length;
+
+        public int Length(int g) => End[g] - Start[g];
+
+        public long DistinctFiles(int i) => _distinct32 is { } d ? d[i] : _distinct64![i];
+
+        public static DayGroups Build(IReadOnlyList<PrincipalDay> rows, DateOnly asOf) =>
+            rows is PrincipalDayTable table ? FromTable(table, asOf) : FromRows(rows, asOf);
+
+        private static DayGroups FromTable(PrincipalDayTable table, DateOnly asOf)
+        {
+            var ids = new List<string>();
+            var start = new List<int>();
+            var end = new List<int>();
+            var tableStart = table.Start;
+            var days = table.Days;
+            for (var p = 0; p < table.PrincipalIds.Length; p++)
+            {
+                var to = tableStart[p];
+                while (to < tableStart[p + 1] && days[to] <= asOf)
+                {
+                    to++;
+                }
+
+                if (to > tableStart[p])
+                {
+                    ids.Add(table.PrincipalIds[p]);
+                    start.Add(tableStart[p]);
+                    end.Add(to);
+                }
+            }
+
+            return new DayGroups { Ids = [.. ids], Start = [.. start], End = [.. end], Day = days, _distinct32 = table.DistinctFiles };
+        }
+
+        private static DayGroups FromRows(IReadOnlyList<PrincipalDay> rows, DateOnly asOf)
+        {
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            var ids = new List<string>();
+            var kept = new List<(int Group, DateOnly Day, int Row)>();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var d = rows[i];
+                if (d.Day > asOf)
+                {
+                    continue;
+                }
+
+                if (!index.TryGetValue(d.PrincipalId, out var g))
+                {
+                    index.Add(d.PrincipalId, g = ids.Count);
+                    ids.Add(d.PrincipalId);
+                }
+
+                kept.Add((g, d.Day, i));
+            }
+
+            // By group, then day, then position: a stable ordering by day within each principal.
+            kept.Sort((a, b) => a.Group != b.Group ? a.Group.CompareTo(b.Group) : a.Day != b.Day ? a.Day.CompareTo(b.Day) : a.Row.CompareTo(b.Row));
+            var start = new int[ids.Count + 1];
+            var distinct = new long[kept.Count];
+            var day = new DateOnly[kept.Count];
+            for (var i = 0; i < kept.Count; i++)
+            {
+                start[kept[i].Group + 1]++;
+                distinct[i] = rows[kept[i].Row].DistinctFiles;
+                day[i] = kept[i].Day;
+            }
+
+            for (var g = 0; g < ids.Count; g++)
+            {
+                start[g + 1] += start[g];
+            }
+
+            return new DayGroups { Ids = [.. ids], Start = start[..^1], End = start[1..], Day = day, _distinct64 = distinct };
+        }
+    }
 }

@@ -115,8 +115,8 @@ public static class CsvSource
 
     /// <summary>
     /// access_events.csv aggregated (null when absent or empty; see <see cref="AccessEventReader"/>). File ids resolve
-    /// through the caseload's id table while the log is read; the aggregation then asks about caseload pairs, which
-    /// first calls <paramref name="group"/>.
+    /// through the caseload's id table while the log is read; <paramref name="group"/> then runs on the other core
+    /// while the events are sorted, before the aggregation asks about caseload pairs (which would call it otherwise).
     /// </summary>
     private static UsageTables? ReadAccessEvents(string directory, List<PrincipalRow> principals, FileIndex files, CaseloadSet caseload, Action group)
     {
@@ -147,7 +147,9 @@ public static class CsvSource
                 group();
                 return caseload.Contains(principalId, f);
             },
-            f => (files.UnitIdOf(f), (files.ClassOf(f) & FileClass.Sensitive) != 0));
+            f => (files.UnitClasses[f] >> 2, (files.ClassOf(f) & FileClass.Sensitive) != 0),
+            files.UnitIdAt,
+            group);
     }
 
     /// <summary>Shares rows with their file resolved (dense index, -1 if missing); whether it is in the principal's caseload comes after grouping.</summary>

@@ -268,19 +268,20 @@ public sealed class AccessEventReaderTests
             f => (world.Files[f].Unit, world.Files[f].Sensitive),
             chunkSize: 1 << 12)); // more than any log here holds: one sorted chunk, as in the fast reader's aggregation
 
-        var files = FileIndex.Read(world.Directory, 512);
-        files.Count.Should().Be(world.Files.Count);
-        for (var f = 0; f < world.Files.Count; f++)
+        // Both entry points: unit ids as strings, and as dense unit numbers with work run alongside the sort (the one
+        // CsvSource uses). Each reads with its own id table, released as CsvSource releases it.
+        object? Fast(bool numbered)
         {
-            files.Find(Encoding.UTF8.GetBytes(world.Files[f].Id)).Should().Be(f, "files are numbered in the order of files.csv");
-        }
+            var files = FileIndex.Read(world.Directory, 512);
+            files.Count.Should().Be(world.Files.Count);
+            for (var f = 0; f < world.Files.Count; f++)
+            {
+                files.Find(Encoding.UTF8.GetBytes(world.Files[f].Id)).Should().Be(f, "files are numbered in the order of files.csv");
+            }
 
-        string? lastId = null;
-        var lastKnown = false;
-        var fast = Outcome(() => AccessEventReader.Read(
-            world.Directory,
-            files,
-            principalId =>
+            string? lastId = null;
+            var lastKnown = false;
+            bool Known(string principalId)
             {
                 if (!ReferenceEquals(principalId, lastId))
                 {
@@ -289,36 +290,63 @@ public sealed class AccessEventReaderTests
                 }
 
                 return lastKnown;
-            },
-            (p, f) =>
+            }
+
+            bool InCaseload(string p, int f)
             {
                 files.ReleaseIds(); // as CsvSource does: no file id is looked up once caseload pairs are asked about
                 return world.Caseload.Contains((p, f));
-            },
-            f => (files.UnitIdOf(f), (files.ClassOf(f) & FileClass.Sensitive) != 0)));
+            }
 
-        switch (reference)
+            if (!numbered)
+            {
+                return Outcome(() => AccessEventReader.Read(
+                    world.Directory, files, Known, InCaseload, f => (files.UnitIdOf(f), (files.ClassOf(f) & FileClass.Sensitive) != 0)));
+            }
+
+            var ranAlongside = 0;
+            var outcome = Outcome(() => AccessEventReader.Read(
+                world.Directory, files, Known, InCaseload,
+                f => (files.UnitClasses[f] >> 2, (files.ClassOf(f) & FileClass.Sensitive) != 0), files.UnitIdAt,
+                () => Interlocked.Increment(ref ranAlongside)));
+            if (outcome is UsageTables)
+            {
+                ranAlongside.Should().Be(1, because + ": the work alongside the sort runs once when events are read");
+            }
+
+            return outcome;
+        }
+
+        foreach (var numbered in new[] { false, true })
         {
-            case InputErrorException expected:
-                var actual = fast.Should().BeOfType<InputErrorException>(because + $": the reference says {expected.Message}").Subject;
-                (actual.Table, actual.Line, actual.Column, actual.Reason, actual.Message)
-                    .Should().Be((expected.Table, expected.Line, expected.Column, expected.Reason, expected.Message), because);
-                break;
-            case null:
-                fast.Should().BeNull(because);
-                break;
-            default:
-                var e = (UsageTables)reference;
-                var a = fast.Should().BeOfType<UsageTables>(because).Subject;
-                a.Days.Should().Equal(e.Days, because);
-                a.Principals.Should().Equal(e.Principals, because);
-                a.Units.Should().Equal(e.Units, because);
-                (a.Events, a.FirstDay, a.LastDay, a.EventsNamingMissingPrincipal, a.EventsNamingMissingFile)
-                    .Should().Be((e.Events, e.FirstDay, e.LastDay, e.EventsNamingMissingPrincipal, e.EventsNamingMissingFile), because);
-                break;
+            Check(Fast(numbered), because + (numbered ? " (unit numbers)" : " (unit ids)"));
         }
 
         return reference;
+
+        void Check(object? fast, string because)
+        {
+            switch (reference)
+            {
+                case InputErrorException expected:
+                    var actual = fast.Should().BeOfType<InputErrorException>(because + $": the reference says {expected.Message}").Subject;
+                    (actual.Table, actual.Line, actual.Column, actual.Reason, actual.Message)
+                        .Should().Be((expected.Table, expected.Line, expected.Column, expected.Reason, expected.Message), because);
+                    break;
+                case null:
+                    fast.Should().BeNull(because);
+                    break;
+                default:
+                    var e = (UsageTables)reference;
+                    var a = fast.Should().BeOfType<UsageTables>(because).Subject;
+                    a.Days.Should().Equal(e.Days, because);
+                    a.Principals.Should().Equal(e.Principals, because);
+                    a.Units.Should().Equal(e.Units, because);
+                    (a.Events, a.FirstDay, a.LastDay, a.EventsNamingMissingPrincipal, a.EventsNamingMissingFile)
+                        .Should().Be((e.Events, e.FirstDay, e.LastDay, e.EventsNamingMissingPrincipal, e.EventsNamingMissingFile), because);
+                    break;
+            }
+        }
     }
 
     private static object? Outcome(Func<UsageTables?> read)

@@ -19,7 +19,19 @@ internal static class AccessEventReader
     /// <summary>Null when the optional table is absent or holds no event (an empty export says nothing about logging).</summary>
     public static UsageTables? Read(
         string directory, FileIndex files, Func<string, bool> principalKnown, Func<string, int, bool> inCaseload,
-        Func<int, (string UnitId, bool Sensitive)> fileInfo)
+        Func<int, (string UnitId, bool Sensitive)> fileInfo) =>
+        Read(directory, files, () => new AccessEventAggregator(principalKnown, inCaseload, fileInfo));
+
+    /// <summary>
+    /// The same, with a file's unit as a dense number (<paramref name="unitId"/> names it): no string per file; and
+    /// <paramref name="alongside"/> run on another core while the events are sorted, once every file id is looked up.
+    /// </summary>
+    public static UsageTables? Read(
+        string directory, FileIndex files, Func<string, bool> principalKnown, Func<string, int, bool> inCaseload,
+        Func<int, (int Unit, bool Sensitive)> fileInfo, Func<int, string> unitId, Action? alongside = null) =>
+        Read(directory, files, () => new AccessEventAggregator(principalKnown, inCaseload, fileInfo, unitId), alongside);
+
+    private static UsageTables? Read(string directory, FileIndex files, Func<AccessEventAggregator> createAggregator, Action? alongside = null)
     {
         using var t = CsvTableCursor.Open(directory, "access_events", required: false);
         if (t is null)
@@ -28,7 +40,7 @@ internal static class AccessEventReader
         }
 
         int principal = t.Column("principal_id"), file = t.Column("file_id"), at = t.Column("at");
-        using var aggregator = new AccessEventAggregator(principalKnown, inCaseload, fileInfo);
+        using var aggregator = createAggregator();
         var (first, last) = AccessEventAggregator.DayRange;
         var principals = new Utf8Interner(1024);
         var batch = new KeyBatch(BatchRows);
@@ -110,7 +122,7 @@ internal static class AccessEventReader
             throw;
         }
 
-        var usage = aggregator.Complete();
+        var usage = aggregator.Complete(alongside);
         return usage.Events == 0 ? null : usage;
     }
 

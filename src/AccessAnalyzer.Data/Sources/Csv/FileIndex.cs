@@ -159,7 +159,9 @@ internal static class CsvTableSize
     public static int EstimateRows(string directory, string table)
     {
         var path = Path.Combine(directory, table + ".csv");
-        var length = new FileInfo(path).Length;
+        // The size of what is read: an export directory made of symbolic links reports the link's own few bytes.
+        using var opened = File.OpenHandle(path);
+        var length = RandomAccess.GetLength(opened);
         var sample = new byte[(int)Math.Min(length, 1 << 20)];
         using (var stream = File.OpenRead(path))
         {

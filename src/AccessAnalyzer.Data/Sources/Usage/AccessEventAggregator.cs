@@ -19,12 +19,15 @@ internal sealed class AccessEventAggregator : IDisposable
 
     private readonly Func<string, bool> _principalKnown;
     private readonly Func<string, int, bool> _inCaseload;
-    private readonly Func<int, (string UnitId, bool Sensitive)> _fileInfo;
+    private readonly Func<int, (int Unit, bool Sensitive)> _fileInfo;
+    private readonly Func<int, string> _unitId;
     private readonly Dictionary<string, int> _principalIndex = new(StringComparer.Ordinal);
     private readonly List<string> _principalIds = [];
     private readonly List<string> _runs = [];
-    private readonly ulong[] _chunk;
+    private ulong[] _chunk;
     private int _count;
+    private string? _lastPrincipalId;
+    private int _lastPrincipal;
     private long _events, _missingPrincipal, _missingFile;
 
     /// <param name="principalKnown">Whether a principal id exists in principals.</param>
@@ -34,11 +37,43 @@ internal sealed class AccessEventAggregator : IDisposable
     public AccessEventAggregator(
         Func<string, bool> principalKnown, Func<string, int, bool> inCaseload, Func<int, (string UnitId, bool Sensitive)> fileInfo,
         int chunkSize = DefaultChunkSize)
+        : this(principalKnown, inCaseload, UnitNumbers(fileInfo, out var unitId), unitId, chunkSize)
+    {
+    }
+
+    /// <param name="principalKnown">Whether a principal id exists in principals.</param>
+    /// <param name="inCaseload">Whether (principal id, file) is a caseload pair.</param>
+    /// <param name="fileInfo">The unit (a dense number, distinct units distinct numbers) and sensitivity of a file.</param>
+    /// <param name="unitId">The id of a unit number.</param>
+    /// <param name="chunkSize">Keys per in-memory chunk; small values force the on-disk merge (tests).</param>
+    public AccessEventAggregator(
+        Func<string, bool> principalKnown, Func<string, int, bool> inCaseload, Func<int, (int Unit, bool Sensitive)> fileInfo,
+        Func<int, string> unitId, int chunkSize = DefaultChunkSize)
     {
         _principalKnown = principalKnown;
         _inCaseload = inCaseload;
         _fileInfo = fileInfo;
+        _unitId = unitId;
         _chunk = new ulong[chunkSize];
+    }
+
+    /// <summary>Units numbered as they are first met, for callers that know a file's unit by id only.</summary>
+    private static Func<int, (int Unit, bool Sensitive)> UnitNumbers(Func<int, (string UnitId, bool Sensitive)> fileInfo, out Func<int, string> unitId)
+    {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ids = new List<string>();
+        unitId = u => ids[u];
+        return f =>
+        {
+            var (id, sensitive) = fileInfo(f);
+            if (!numbers.TryGetValue(id, out var u))
+            {
+                numbers.Add(id, u = ids.Count);
+                ids.Add(id);
+            }
+
+            return (u, sensitive);
+        };
     }
 
     /// <summary>First and last day an event may fall on (the key holds 14 bits of days from 2000-01-01).</summary>
@@ -67,7 +102,13 @@ internal sealed class AccessEventAggregator : IDisposable
             return false;
         }
 
-        if (!_principalIndex.TryGetValue(principalId, out var p))
+        // Events come principal by principal, each id as one interned string: the last one is checked first.
+        int p;
+        if (ReferenceEquals(principalId, _lastPrincipalId))
+        {
+            p = _lastPrincipal;
+        }
+        else if (!_principalIndex.TryGetValue(principalId, out p))
         {
             p = _principalIds.Count;
             if (p >= 1 << PrincipalBits)
@@ -78,6 +119,9 @@ internal sealed class AccessEventAggregator : IDisposable
             _principalIndex.Add(principalId, p);
             _principalIds.Add(principalId);
         }
+
+        _lastPrincipalId = principalId;
+        _lastPrincipal = p;
 
         if (file >= 1 << FileBits)
         {
@@ -93,53 +137,80 @@ internal sealed class AccessEventAggregator : IDisposable
         return true;
     }
 
-    public UsageTables Complete()
+    /// <summary>Sorts and scans the events into the tables.</summary>
+    /// <param name="alongside">Work to run on another core while the last chunk is sorted (the CSV source groups its
+    /// caseload then, which the scan needs first).</param>
+    public UsageTables Complete(Action? alongside = null)
     {
-        var days = new List<PrincipalDay>();
-        var principals = new List<PrincipalActivity>();
-        var units = new List<UnitActivity>();
-        var state = new PrincipalState();
-        DateOnly? first = null, last = null;
-
-        foreach (var key in Sorted())
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var ids = _principalIds;
+        var inMemory = _runs.Count == 0;
+        if (inMemory && _count > 0)
         {
-            var p = (int)(key >> (FileBits + DayBits));
-            var file = (int)((key >> DayBits) & ((1UL << FileBits) - 1));
-            var day = Epoch.AddDays((int)(key & ((1UL << DayBits) - 1)));
-            if (p != state.Principal)
+            // One chunk: principals are renumbered in id order before sorting, so that the rows come out in the
+            // tables' order, straight into their final columns (spilled runs are merged in first-appearance order
+            // and reordered at the end instead).
+            var byId = Enumerable.Range(0, ids.Count).ToArray();
+            Array.Sort(byId, (a, b) => string.CompareOrdinal(ids[a], ids[b]));
+            var rank = new ulong[ids.Count];
+            for (var k = 0; k < byId.Length; k++)
             {
-                state.Flush(_principalIds, days, principals, units);
-                state.Start(p);
+                rank[byId[k]] = (ulong)k << (FileBits + DayBits);
             }
 
-            first = first is { } f && f <= day ? f : day;
-            last = last is { } l && l >= day ? l : day;
-            state.Add(file, day, this);
+            const ulong rest = (1UL << (FileBits + DayBits)) - 1;
+            var keys = _chunk.AsSpan(0, _count);
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = rank[keys[i] >> (FileBits + DayBits)] | (keys[i] & rest);
+            }
+
+            ids = [.. byId.Select(i => ids[i])];
         }
 
-        state.Flush(_principalIds, days, principals, units);
+        try
+        {
+            Parallel.Invoke(inMemory ? () => Array.Sort(_chunk, 0, _count) : Spill, alongside ?? (() => { }));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            // The error either side raised, as it would have been raised without the other side (input errors keep
+            // their exit code and message).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
 
-        // Principals are numbered as they first appear in the log; the tables are ordered by id, like every snapshot table.
-        days.Sort((a, b) => string.CompareOrdinal(a.PrincipalId, b.PrincipalId) is var c && c != 0 ? c : a.Day.CompareTo(b.Day));
-        principals.Sort((a, b) => string.CompareOrdinal(a.PrincipalId, b.PrincipalId));
-        units.Sort((a, b) => string.CompareOrdinal(a.PrincipalId, b.PrincipalId) is var c && c != 0 ? c : string.CompareOrdinal(a.UnitId, b.UnitId));
-        return new UsageTables(days, principals, units, _events, first, last, _missingPrincipal, _missingFile);
+        var sorted = watch.Elapsed;
+
+        // Rows never outnumber events: with one chunk, the columns are sized once (pages are touched only as rows are
+        // written); merged runs grow them.
+        var scan = new Scan(this, ids, inMemory ? _count : 1 << 16);
+        if (inMemory)
+        {
+            foreach (var key in _chunk.AsSpan(0, _count))
+            {
+                scan.Add(key);
+            }
+        }
+        else
+        {
+            foreach (var key in Merged())
+            {
+                scan.Add(key);
+            }
+        }
+
+        var scanned = watch.Elapsed;
+        _chunk = []; // the keys are consumed: free them before the tables are built
+        var tables = scan.Finish();
+        Csv.PhaseTimer.Note(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"usage aggregation: {_events} events, sort {sorted.TotalMilliseconds:F0} ms (work alongside included), scan {(scanned - sorted).TotalMilliseconds:F0} ms, tables {(watch.Elapsed - scanned).TotalMilliseconds:F0} ms, {_runs.Count} runs spilled"));
+        return tables;
     }
 
-    private IEnumerable<ulong> Sorted()
+    /// <summary>The spilled runs, merged.</summary>
+    private IEnumerable<ulong> Merged()
     {
-        Array.Sort(_chunk, 0, _count);
-        if (_runs.Count == 0)
-        {
-            for (var i = 0; i < _count; i++)
-            {
-                yield return _chunk[i];
-            }
-
-            yield break;
-        }
-
-        Spill();
         var readers = _runs.Select(path => new RunReader(path)).ToList();
         try
         {
@@ -205,87 +276,256 @@ internal sealed class AccessEventAggregator : IDisposable
         _runs.Clear();
     }
 
-    /// <summary>Counters of the principal being read, flushed into rows when the next principal starts.</summary>
-    private sealed class PrincipalState
+    /// <summary>
+    /// One pass over the sorted keys. Keys come principal by principal, and within a principal file by file, so a
+    /// principal's counters are flat arrays indexed by day offset and by unit number (touched entries listed, so that
+    /// resetting costs what was used): no per-event dictionary, string or allocation. Rows are appended to columns in
+    /// the order principals are numbered: id order for one chunk, first appearance for merged runs (whose blocks of
+    /// rows are put in id order at the end).
+    /// </summary>
+    private sealed class Scan(AccessEventAggregator owner, IReadOnlyList<string> ids, int capacity)
     {
-        private readonly SortedDictionary<DateOnly, long[]> _days = [];
-        private readonly Dictionary<string, (DateOnly Last, DateOnly? LastOutside)> _units = new(StringComparer.Ordinal);
-        private int _file = -1;
-        private DateOnly _day;
+        private const int NoDay = -1;
+        private readonly long[] _dayReads = new long[1 << DayBits];
+        private readonly int[] _dayDistinct = new int[1 << DayBits], _dayOutside = new int[1 << DayBits];
+        private readonly int[] _daySensitive = new int[1 << DayBits], _daySensitiveOutside = new int[1 << DayBits];
+        private readonly List<int> _touchedDays = [];
+        private int[] _unitLast = [], _unitLastOutside = [];
+        private readonly List<int> _touchedUnits = [];
+
+        // The principal being read.
+        private int _principal = -1;
+        private int _file = -1, _day, _unit;
         private bool _inCaseload, _sensitive;
-        private string _unit = string.Empty;
         private long _reads, _distinct, _outside, _sensitiveOutside;
-        private DateOnly _first, _last;
+        private int _first, _last;
 
-        public int Principal { get; private set; } = -1;
+        // Output, in scan order: day rows (columns) with each principal's block, principals, unit rows.
+        private readonly Columns _rows = new(capacity);
+        private readonly List<(int Principal, int Start, int End)> _blocks = [];
+        private readonly List<PrincipalActivity> _principals = [];
+        private readonly List<(int Principal, int Unit, int Last, int LastOutside)> _units = [];
+        private int _firstDay = int.MaxValue, _lastDay = int.MinValue;
 
-        public void Start(int principal)
+        public void Add(ulong key)
         {
-            Principal = principal;
-            _days.Clear();
-            _units.Clear();
-            _file = -1;
-            _reads = _distinct = _outside = _sensitiveOutside = 0;
-            _first = DateOnly.MaxValue;
-            _last = DateOnly.MinValue;
-        }
+            var p = (int)(key >> (FileBits + DayBits));
+            var file = (int)((key >> DayBits) & ((1UL << FileBits) - 1));
+            var day = (int)(key & ((1UL << DayBits) - 1));
+            if (p != _principal)
+            {
+                Flush();
+                _principal = p;
+                _file = -1;
+                _reads = _distinct = _outside = _sensitiveOutside = 0;
+                _first = int.MaxValue;
+                _last = int.MinValue;
+            }
 
-        public void Add(int file, DateOnly day, AccessEventAggregator owner)
-        {
             _reads++;
-            _first = day < _first ? day : _first;
-            _last = day > _last ? day : _last;
+            _first = Math.Min(_first, day);
+            _last = Math.Max(_last, day);
             var newFile = file != _file;
             if (newFile)
             {
                 _file = file;
-                _inCaseload = owner._inCaseload(owner._principalIds[Principal], file);
+                _inCaseload = owner._inCaseload(ids[p], file);
                 (_unit, _sensitive) = owner._fileInfo(file);
                 _distinct++;
                 _outside += _inCaseload ? 0 : 1;
                 _sensitiveOutside += _sensitive && !_inCaseload ? 1 : 0;
             }
 
-            if (!_days.TryGetValue(day, out var counters))
+            if (_dayReads[day]++ == 0)
             {
-                _days[day] = counters = new long[5]; // reads, distinct, outside, sensitive, sensitive outside
+                _touchedDays.Add(day);
             }
 
-            counters[0]++;
             if (newFile || day != _day)
             {
-                counters[1]++;
-                counters[2] += _inCaseload ? 0 : 1;
-                counters[3] += _sensitive ? 1 : 0;
-                counters[4] += _sensitive && !_inCaseload ? 1 : 0;
-                var (lastRead, lastOutside) = _units.GetValueOrDefault(_unit, (DateOnly.MinValue, null));
-                _units[_unit] = (day > lastRead ? day : lastRead,
-                    _inCaseload ? lastOutside : lastOutside is { } o && o >= day ? o : day);
+                // A new (file, day) pair: keys are sorted, so a pair's events are adjacent.
+                _dayDistinct[day]++;
+                _dayOutside[day] += _inCaseload ? 0 : 1;
+                _daySensitive[day] += _sensitive ? 1 : 0;
+                _daySensitiveOutside[day] += _sensitive && !_inCaseload ? 1 : 0;
+                TouchUnit(_unit);
+                _unitLast[_unit] = Math.Max(_unitLast[_unit], day);
+                if (!_inCaseload)
+                {
+                    _unitLastOutside[_unit] = Math.Max(_unitLastOutside[_unit], day);
+                }
             }
 
             _day = day;
         }
 
-        public void Flush(List<string> ids, List<PrincipalDay> days, List<PrincipalActivity> principals, List<UnitActivity> units)
+        private void TouchUnit(int unit)
         {
-            if (Principal < 0)
+            if (unit >= _unitLast.Length)
+            {
+                var length = Math.Max(unit + 1, _unitLast.Length * 2);
+                var last = new int[length];
+                var lastOutside = new int[length];
+                Array.Fill(last, NoDay);
+                Array.Fill(lastOutside, NoDay);
+                _unitLast.CopyTo(last, 0);
+                _unitLastOutside.CopyTo(lastOutside, 0);
+                (_unitLast, _unitLastOutside) = (last, lastOutside);
+            }
+
+            if (_unitLast[unit] == NoDay)
+            {
+                _touchedUnits.Add(unit);
+            }
+        }
+
+        private void Flush()
+        {
+            if (_principal < 0)
             {
                 return;
             }
 
-            var id = ids[Principal];
-            foreach (var (day, c) in _days)
+            var start = _rows.Count;
+            _touchedDays.Sort();
+            foreach (var d in _touchedDays)
             {
-                days.Add(new PrincipalDay(id, day, c[0], c[1], c[2], c[3], c[4]));
+                _rows.Add(d, _dayReads[d], _dayDistinct[d], _dayOutside[d], _daySensitive[d], _daySensitiveOutside[d]);
+                _dayReads[d] = 0;
+                _dayDistinct[d] = _dayOutside[d] = _daySensitive[d] = _daySensitiveOutside[d] = 0;
             }
 
-            principals.Add(new PrincipalActivity(id, _reads, _distinct, _outside, _sensitiveOutside, _first, _last));
-            foreach (var (unit, (lastRead, lastOutside)) in _units.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            _touchedDays.Clear();
+            _blocks.Add((_principal, start, _rows.Count));
+            _principals.Add(new PrincipalActivity(ids[_principal], _reads, _distinct, _outside, _sensitiveOutside,
+                Epoch.AddDays(_first), Epoch.AddDays(_last)));
+            _firstDay = Math.Min(_firstDay, _first);
+            _lastDay = Math.Max(_lastDay, _last);
+            foreach (var u in _touchedUnits)
             {
-                units.Add(new UnitActivity(id, unit, lastRead, lastOutside));
+                _units.Add((_principal, u, _unitLast[u], _unitLastOutside[u]));
+                _unitLast[u] = _unitLastOutside[u] = NoDay;
             }
 
-            Principal = -1;
+            _touchedUnits.Clear();
+            _principal = -1;
+        }
+
+        public UsageTables Finish()
+        {
+            Flush();
+
+            // The tables are ordered by principal id, like every snapshot table. Principals numbered in id order
+            // (one chunk) already are; otherwise (numbered as they first appeared) their blocks of rows are moved.
+            var order = Enumerable.Range(0, _blocks.Count).ToArray();
+            Array.Sort(order, (a, b) => string.CompareOrdinal(ids[_blocks[a].Principal], ids[_blocks[b].Principal]));
+            var inOrder = true;
+            for (var r = 0; r < order.Length && inOrder; r++)
+            {
+                inOrder = order[r] == r && _blocks[r].Start == (r == 0 ? 0 : _blocks[r - 1].End);
+            }
+
+            var rank = new int[ids.Count];
+            var principalIds = new string[_blocks.Count];
+            var start = new int[_blocks.Count + 1];
+            var principals = new List<PrincipalActivity>(_blocks.Count);
+            var columns = inOrder ? _rows : new Columns(_rows.Count);
+            for (var r = 0; r < order.Length; r++)
+            {
+                var (p, from, to) = _blocks[order[r]];
+                rank[p] = r;
+                principalIds[r] = ids[p];
+                principals.Add(_principals[order[r]]);
+                start[r] = inOrder ? from : columns.Count;
+                if (!inOrder)
+                {
+                    columns.CopyFrom(_rows, from, to);
+                }
+            }
+
+            start[order.Length] = columns.Count;
+            var days = new PrincipalDayTable(principalIds, start, columns.Day, columns.Reads, columns.Distinct, columns.Outside,
+                columns.Sensitive, columns.SensitiveOutside);
+
+            var unitIds = new Dictionary<int, string>();
+            foreach (var u in _units)
+            {
+                if (!unitIds.ContainsKey(u.Unit))
+                {
+                    unitIds.Add(u.Unit, owner._unitId(u.Unit));
+                }
+            }
+
+            var unitRank = unitIds.Keys.Order().ToArray();
+            Array.Sort(unitRank, (a, b) => string.CompareOrdinal(unitIds[a], unitIds[b]));
+            var unitOrder = new Dictionary<int, int>();
+            for (var i = 0; i < unitRank.Length; i++)
+            {
+                unitOrder[unitRank[i]] = i;
+            }
+
+            _units.Sort((a, b) => rank[a.Principal] != rank[b.Principal]
+                ? rank[a.Principal].CompareTo(rank[b.Principal])
+                : unitOrder[a.Unit].CompareTo(unitOrder[b.Unit]));
+            var units = new List<UnitActivity>(_units.Count);
+            foreach (var (p, u, last, lastOutside) in _units)
+            {
+                units.Add(new UnitActivity(ids[p], unitIds[u], Epoch.AddDays(last), lastOutside == NoDay ? null : Epoch.AddDays(lastOutside)));
+            }
+
+            DateOnly? first = _blocks.Count == 0 ? null : Epoch.AddDays(_firstDay);
+            DateOnly? lastDay = _blocks.Count == 0 ? null : Epoch.AddDays(_lastDay);
+            return new UsageTables(days, principals, units, owner._events, first, lastDay, owner._missingPrincipal, owner._missingFile);
+        }
+    }
+
+    /// <summary>
+    /// Day rows as the final columns. Sized once when the number of events bounds the rows (one chunk: pages are only
+    /// touched as rows are written), grown by doubling otherwise; the table takes the arrays as they are.
+    /// </summary>
+    private sealed class Columns(int capacity)
+    {
+        public DateOnly[] Day = GC.AllocateUninitializedArray<DateOnly>(Math.Max(capacity, 1));
+        public long[] Reads = GC.AllocateUninitializedArray<long>(Math.Max(capacity, 1));
+        public int[] Distinct = GC.AllocateUninitializedArray<int>(Math.Max(capacity, 1));
+        public int[] Outside = GC.AllocateUninitializedArray<int>(Math.Max(capacity, 1));
+        public int[] Sensitive = GC.AllocateUninitializedArray<int>(Math.Max(capacity, 1));
+        public int[] SensitiveOutside = GC.AllocateUninitializedArray<int>(Math.Max(capacity, 1));
+
+        public int Count { get; private set; }
+
+        public void Add(int day, long reads, int distinct, int outside, int sensitive, int sensitiveOutside)
+        {
+            if (Count == Day.Length)
+            {
+                var length = Count * 2;
+                Array.Resize(ref Day, length);
+                Array.Resize(ref Reads, length);
+                Array.Resize(ref Distinct, length);
+                Array.Resize(ref Outside, length);
+                Array.Resize(ref Sensitive, length);
+                Array.Resize(ref SensitiveOutside, length);
+            }
+
+            Day[Count] = Epoch.AddDays(day);
+            Reads[Count] = reads;
+            Distinct[Count] = distinct;
+            Outside[Count] = outside;
+            Sensitive[Count] = sensitive;
+            SensitiveOutside[Count] = sensitiveOutside;
+            Count++;
+        }
+
+        public void CopyFrom(Columns other, int from, int to)
+        {
+            var n = to - from;
+            other.Day.AsSpan(from, n).CopyTo(Day.AsSpan(Count));
+            other.Reads.AsSpan(from, n).CopyTo(Reads.AsSpan(Count));
+            other.Distinct.AsSpan(from, n).CopyTo(Distinct.AsSpan(Count));
+            other.Outside.AsSpan(from, n).CopyTo(Outside.AsSpan(Count));
+            other.Sensitive.AsSpan(from, n).CopyTo(Sensitive.AsSpan(Count));
+            other.SensitiveOutside.AsSpan(from, n).CopyTo(SensitiveOutside.AsSpan(Count));
+            Count += n;
         }
     }
 

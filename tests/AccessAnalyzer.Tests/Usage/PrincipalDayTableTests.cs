@@ -1,0 +1,126 @@
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Core.Usage;
+using AccessAnalyzer.Tests.Fixtures;
+
+namespace AccessAnalyzer.Tests.Usage;
+
+/// <summary>
+/// The columnar day rows against plain lists: the same rows, the same findings (the rules take a fast path over the
+/// columns), and the histogram median against the sorting one.
+/// </summary>
+public sealed class PrincipalDayTableTests
+{
+    private static readonly string[] Staff = ["S1", "S2", "S3", "S4", "S5", "C1", "Z"];
+
+    /// <summary>Many days for every account (enough values for the histogram path), a few spikes, some after the as-of date.</summary>
+    private static List<PrincipalDay> Rows(int seed)
+    {
+        var random = new Random(seed);
+        var rows = new List<PrincipalDay>();
+        var first = AgencyFixture.AsOf.AddDays(-900);
+        foreach (var p in Staff)
+        {
+            foreach (var offset in Enumerable.Range(0, 920).Where(_ => random.Next(10) < 9))
+            {
+                long distinct = random.Next(5, 30);
+                if (random.Next(200) == 0)
+                {
+                    distinct = random.Next(150, 3000);
+                }
+
+                rows.Add(new PrincipalDay(p, first.AddDays(offset), distinct + random.Next(3), distinct, random.Next((int)distinct + 1), random.Next(3), random.Next(2)));
+            }
+        }
+
+        return rows;
+    }
+
+    private static PrincipalDayTable Table(IEnumerable<PrincipalDay> rows)
+    {
+        var sorted = rows.OrderBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.Day).ToList();
+        var ids = sorted.Select(r => r.PrincipalId).Distinct().ToArray();
+        var start = ids.Select(id => sorted.FindIndex(r => r.PrincipalId == id)).Append(sorted.Count).ToArray();
+        return new PrincipalDayTable(ids, start, [.. sorted.Select(r => r.Day)], [.. sorted.Select(r => r.Reads)],
+            [.. sorted.Select(r => (int)r.DistinctFiles)], [.. sorted.Select(r => (int)r.DistinctOutsideCaseload)],
+            [.. sorted.Select(r => (int)r.DistinctSensitive)], [.. sorted.Select(r => (int)r.DistinctSensitiveOutsideCaseload)]);
+    }
+
+    private static List<Finding> Findings(IReadOnlyList<PrincipalDay> days)
+    {
+        using var f = new AgencyFixture()
+            .Unit("NAT").Files("f", "NAT", 5).Role("read")
+            .Principal("S1").Principal("S2").Principal("S3").Principal("S4").Principal("S5")
+            .Principal("C1", kind: "partner", organization: "capemploi").Principal("Z", active: false)
+            .Group("ALL").Member("ALL", "S1").Member("ALL", "S2").Member("ALL", "S3").Member("ALL", "S4").Member("ALL", "S5")
+            .Member("ALL", "C1").Member("ALL", "Z").Assign("X", "read", "ALL", "group", scopeUnit: "NAT");
+        var snapshot = f.Load();
+        var principals = days.GroupBy(d => d.PrincipalId).Select(g => new PrincipalActivity(
+            g.Key, g.Sum(d => d.Reads), g.Sum(d => d.DistinctFiles), g.Sum(d => d.DistinctOutsideCaseload),
+            g.Sum(d => d.DistinctSensitiveOutsideCaseload), g.Min(d => d.Day), g.Max(d => d.Day))).OrderBy(a => a.PrincipalId, StringComparer.Ordinal).ToList();
+        var usage = new UsageTables(days, principals, [], days.Sum(d => d.Reads), days.Min(d => d.Day), days.Max(d => d.Day), 0, 0);
+        var result = ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = AgencyFixture.AsOf });
+        var figures = ReportBuilder.Build(result, new ReportOptions()).Principals;
+        return [.. UsageRules.Evaluate(result, figures, usage, new UsageOptions())];
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Should_give_the_same_findings_over_columns_as_over_a_list(int seed)
+    {
+        var rows = Rows(seed);
+        var shuffled = rows.OrderBy(_ => Guid.NewGuid()).ToList();
+        var table = Table(rows);
+
+        var fromList = Findings([.. rows.OrderBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.Day)]);
+        var fromShuffled = Findings(shuffled);
+        var fromTable = Findings(table);
+
+        fromList.Should().Contain(f => f.RuleId == UsageRules.ReadSpike, "the fixture plants spikes");
+        fromTable.Select(f => (f.RuleId, f.Message)).Should().Equal(fromList.Select(f => (f.RuleId, f.Message)));
+
+        // Rules yield mass reads in the order accounts first appear in the rows; reports order findings afterwards.
+        FindingRules.Order(fromTable).Select(f => (f.RuleId, f.Message)).Should().Equal(FindingRules.Order(fromShuffled).Select(f => (f.RuleId, f.Message)));
+    }
+
+    [Fact]
+    public void Should_read_back_the_rows_in_principal_then_day_order()
+    {
+        var rows = Rows(4);
+        var table = Table(rows);
+        var expected = rows.OrderBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.Day).ToList();
+        table.Should().Equal(expected);
+        table.Count.Should().Be(expected.Count);
+        foreach (var i in new[] { 0, 1, expected.Count / 2, expected.Count - 1 })
+        {
+            table[i].Should().Be(expected[i]);
+        }
+    }
+
+    [Fact]
+    public void Should_refuse_rows_out_of_order()
+    {
+        var day = new DateOnly(2026, 1, 1);
+        var act = () => new PrincipalDayTable(["B", "A"], [0, 1, 2], [day, day], [1, 1], [1, 1], [0, 0], [0, 0], [0, 0]);
+        act.Should().Throw<ArgumentException>();
+        var sameDay = () => new PrincipalDayTable(["A"], [0, 2], [day, day], [1, 1], [1, 1], [0, 0], [0, 0], [0, 0]);
+        sameDay.Should().Throw<ArgumentException>();
+    }
+
+    [Theory]
+    [InlineData(4096, 40)]
+    [InlineData(4097, 40)]
+    [InlineData(5000, 3)]
+    [InlineData(6001, 30000)] // beyond what the histogram holds for this many values: the sorting path
+    public void Should_compute_the_same_median_and_scale_from_a_histogram_as_by_sorting(int count, int max)
+    {
+        var random = new Random(count);
+        var values = Enumerable.Range(0, count).Select(_ => (double)random.Next(max + 1)).ToArray();
+
+        var median = UsageRules.Median(values);
+        var mad = UsageRules.Median([.. values.Select(v => Math.Abs(v - median))]);
+        UsageRules.Robust(values).Should().Be((median, Math.Max(Math.Max(1.4826 * mad, 0.1 * median), 1)));
+    }
+}
