@@ -72,9 +72,6 @@ internal static class AccessEventReader
 
         try
         {
-            var lastPrincipal = new byte[256];
-            var lastLength = -1;
-            var lastNumber = 0;
             while (t.Read())
             {
                 if (!TryDay(t.Bytes(at), out var day))
@@ -88,23 +85,10 @@ internal static class AccessEventReader
                     day = parsed.Value;
                 }
 
-                var principalId = t.Bytes(principal);
-                if (principalId.Length != lastLength || !principalId.SequenceEqual(lastPrincipal.AsSpan(0, lastLength)))
-                {
-                    lastNumber = principals.Intern(principalId);
-                    if (principalId.Length <= lastPrincipal.Length)
-                    {
-                        principalId.CopyTo(lastPrincipal);
-                        lastLength = principalId.Length;
-                    }
-                    else
-                    {
-                        lastLength = -1;
-                    }
-                }
+                var principalNumber = principals.InternRepeated(t.Bytes(principal));
 
                 var k = batch.Count;
-                rowPrincipal[k] = lastNumber;
+                rowPrincipal[k] = principalNumber;
                 rowDay[k] = day;
                 rowLine[k] = t.Line;
                 batch.Add(t.Bytes(file));

@@ -75,29 +75,13 @@ internal sealed class CaseloadSet
 
         RowBatchPipeline.Run(batchRows, Join, pipeline =>
         {
-            var lastPrincipal = new byte[256];
-            var lastLength = -1;
-            var lastNumber = 0;
             while (t.Read())
             {
                 // Caseloads usually come principal by principal: the previous row's principal is checked first.
-                var principalId = t.Bytes(principal);
-                if (principalId.Length != lastLength || !principalId.SequenceEqual(lastPrincipal.AsSpan(0, lastLength)))
-                {
-                    lastNumber = set._principals.Intern(principalId);
-                    if (principalId.Length <= lastPrincipal.Length)
-                    {
-                        principalId.CopyTo(lastPrincipal);
-                        lastLength = principalId.Length;
-                    }
-                    else
-                    {
-                        lastLength = -1;
-                    }
-                }
+                var principalNumber = set._principals.InternRepeated(t.Bytes(principal));
 
                 var batch = pipeline.Current;
-                batch.Payload[batch.Count] = lastNumber;
+                batch.Payload[batch.Count] = principalNumber;
                 batch.Keys.Add(t.Bytes(file));
                 if (batch.IsFull)
                 {

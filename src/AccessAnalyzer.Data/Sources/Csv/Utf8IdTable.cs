@@ -439,4 +439,33 @@ internal sealed class Utf8Interner(int expectedCount = 64)
     }
 
     public int Find(string id) => _table.Find(System.Text.Encoding.UTF8.GetBytes(id));
+
+    private readonly byte[] _previous = new byte[256];
+    private int _previousLength = -1;
+    private int _previousNumber;
+
+    /// <summary>
+    /// <see cref="Intern"/>, checking the previous call's key first: the big tables come principal by principal, so
+    /// most rows repeat the last id and skip the hash. Keys longer than 256 bytes are not remembered.
+    /// </summary>
+    public int InternRepeated(ReadOnlySpan<byte> key)
+    {
+        if (key.Length == _previousLength && key.SequenceEqual(_previous.AsSpan(0, _previousLength)))
+        {
+            return _previousNumber;
+        }
+
+        _previousNumber = Intern(key);
+        if (key.Length <= _previous.Length)
+        {
+            key.CopyTo(_previous);
+            _previousLength = key.Length;
+        }
+        else
+        {
+            _previousLength = -1;
+        }
+
+        return _previousNumber;
+    }
 }
