@@ -90,6 +90,29 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
             && !e.Message.Contains("F1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Sqlite_unique_index_comparing_ids_otherwise_than_the_column_does_not_spare_the_duplicate_scan()
+    {
+        // The column compares without case, the index as bytes: the index lets 'F1' and 'f1' in, joins call them equal.
+        var database = Path.Combine(_root, "collate.db");
+        using (var csv = Agency())
+        {
+            using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+            connection.Open();
+            CanonicalLoader.LoadCsv(SqliteProvider.Instance, connection, SqliteDialect.Instance, csv.WriteCsv());
+        }
+
+        Sqlite(database, """
+            CREATE TABLE files_new (id TEXT COLLATE NOCASE NOT NULL, unit_id TEXT, sensitive TEXT, closed TEXT);
+            CREATE UNIQUE INDEX ux_files_new_id ON files_new (id COLLATE BINARY);
+            INSERT INTO files_new SELECT * FROM files; DROP TABLE files; ALTER TABLE files_new RENAME TO files;
+            INSERT INTO files VALUES ('f1', 'A1', 'false', 'false');
+            """);
+
+        var act = () => SqliteSource.Read(database, null, out _);
+        act.Should().Throw<InputErrorException>().Where(e => e.Message.Contains("duplicate id", StringComparison.Ordinal));
+    }
+
     private string Loaded(AgencyFixture agency)
     {
         using (agency)

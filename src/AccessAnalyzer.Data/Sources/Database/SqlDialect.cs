@@ -59,10 +59,10 @@ public interface ISqlDialect
     /// <summary>
     /// access_events aggregated (issue 5), one query per shape. <c>counts</c>: events, and events naming a missing
     /// principal (one cheap scan; what else the totals need follows from <c>grouped</c>). <c>grouped</c>: the events
-    /// whose principal and file exist, in one pass with GROUPING SETS (the caseload probe and the join to files, the
-    /// costly part, done once): <c>g</c> = 1 per (principal, day), 3 per principal over the period, 2 per (principal,
+    /// whose principal and file exist, joined to files and probed against caseload in one CTE, then grouped three
+    /// ways in one statement: <c>g</c> = 1 per (principal, day), 3 per principal over the period, 2 per (principal,
     /// unit); columns principal_id, day, unit_id, reads, files, outside, sensitive, sensitive_outside, first_day,
-    /// last_day, last_outside. <c>sorted</c> (SQLite, which has no GROUPING SETS and is in-process): every valid
+    /// last_day, last_outside. <c>sorted</c> (SQLite, in-process, where one sorted scan beats three GROUP BYs): every valid
     /// event with its unit, class and caseload membership, sorted by (principal, file, day) for one streaming pass.
     /// Days are the calendar date as written (first ten characters of <c>at</c>).
     /// </summary>
@@ -189,6 +189,13 @@ public abstract partial class SqlDialect : ISqlDialect
                 FROM {Table("access_events")} AS a
                 JOIN {Table("files")} AS f ON f.id = a.file_id JOIN {Table("principals")} AS p ON p.id = a.principal_id)
             """;
+        var aggregates = $"""
+            {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
+                   COUNT(DISTINCT CASE WHEN e.in_caseload = 0 THEN e.file_id END) AS outside,
+                   COUNT(DISTINCT CASE WHEN e.sensitive = 1 THEN e.file_id END) AS sensitive,
+                   COUNT(DISTINCT CASE WHEN e.in_caseload = 0 AND e.sensitive = 1 THEN e.file_id END) AS sensitive_outside,
+                   MIN(e.day) AS first_day, MAX(e.day) AS last_day, MAX(CASE WHEN e.in_caseload = 0 THEN e.day END) AS last_outside
+            """;
         return shape switch
         {
             // Principals are few: a hash of them makes this one scan of the log, without touching files.
@@ -196,17 +203,18 @@ public abstract partial class SqlDialect : ISqlDialect
                 SELECT {CountAll} AS events, SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END) AS missing_principal
                 FROM {Table("access_events")} AS a LEFT JOIN {Table("principals")} AS p ON p.id = a.principal_id
                 """,
-            // GROUPING(x) is 1 where x is not part of the row's grouping set; written per column, as SQL Server wants.
+            // Three plain GROUP BYs over one CTE rather than GROUPING SETS, which Azure Synapse and Citus refuse.
+            // PostgreSQL materializes a CTE named more than once: the join to files and the caseload probes run once.
             "grouped" => $"""
                 {events}
-                SELECT GROUPING(e.day) * 2 + GROUPING(e.unit_id) AS g, e.principal_id, e.day, e.unit_id,
-                       {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
-                       COUNT(DISTINCT CASE WHEN e.in_caseload = 0 THEN e.file_id END) AS outside,
-                       COUNT(DISTINCT CASE WHEN e.sensitive = 1 THEN e.file_id END) AS sensitive,
-                       COUNT(DISTINCT CASE WHEN e.in_caseload = 0 AND e.sensitive = 1 THEN e.file_id END) AS sensitive_outside,
-                       MIN(e.day) AS first_day, MAX(e.day) AS last_day, MAX(CASE WHEN e.in_caseload = 0 THEN e.day END) AS last_outside
-                FROM e
-                GROUP BY GROUPING SETS ((e.principal_id, e.day), (e.principal_id), (e.principal_id, e.unit_id))
+                SELECT 1 AS g, e.principal_id, e.day, NULL AS unit_id, {aggregates}
+                FROM e GROUP BY e.principal_id, e.day
+                UNION ALL
+                SELECT 3 AS g, e.principal_id, NULL AS day, NULL AS unit_id, {aggregates}
+                FROM e GROUP BY e.principal_id
+                UNION ALL
+                SELECT 2 AS g, e.principal_id, NULL AS day, e.unit_id, {aggregates}
+                FROM e GROUP BY e.principal_id, e.unit_id
                 """,
             "sorted" => $"""
                 {events}
@@ -258,13 +266,17 @@ public sealed class SqliteDialect() : SqlDialect(null)
 
     public override string ListRelationsSql => "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')";
 
-    // A PRIMARY KEY on a text column is a unique autoindex; pragma_index_list lists nothing for a view.
+    // A PRIMARY KEY on a text column is a unique autoindex; pragma_index_list lists nothing for a view. Trusted only
+    // when index and table compare ids as bytes: no COLLATE anywhere in the table's definition, BINARY in the index.
     public override string FileIdDeclaredUniqueSql => """
         SELECT CASE WHEN EXISTS (
             SELECT 1 FROM pragma_index_list('files') AS il
             WHERE il."unique" = 1 AND il.partial = 0
               AND (SELECT COUNT(*) FROM pragma_index_info(il.name)) = 1
-              AND (SELECT ii.name FROM pragma_index_info(il.name) AS ii) = 'id') THEN 1 ELSE 0 END
+              AND (SELECT ii.name FROM pragma_index_info(il.name) AS ii) = 'id'
+              AND (SELECT x.coll FROM pragma_index_xinfo(il.name) AS x WHERE x.key = 1) = 'BINARY')
+          AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'files' AND upper(sql) LIKE '%COLLATE%')
+        THEN 1 ELSE 0 END
         """;
 
     protected override string Length(string expression) => $"length({expression})";
@@ -294,7 +306,8 @@ public sealed class PostgresDialect(string? schema = SqlDialect.DefaultSchema) :
         WHERE n.nspname = @schema AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
         """;
 
-    // One key column, no predicate, no expression, valid: a table's primary key or unique index on id alone.
+    // One key column, no predicate, no expression, valid: a table's primary key or unique index on id alone, comparing
+    // ids as the column does (an index with another collation could call 'a' and 'A' distinct where joins do not).
     public override string FileIdDeclaredUniqueSql => """
         SELECT CASE WHEN EXISTS (
             SELECT 1 FROM pg_catalog.pg_index AS i
@@ -302,7 +315,8 @@ public sealed class PostgresDialect(string? schema = SqlDialect.DefaultSchema) :
             JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
             WHERE n.nspname = @schema AND c.relname = 'files' AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1
-              AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'id') THEN 1 ELSE 0 END
+              AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'id'
+              AND i.indcollation[0] = a.attcollation) THEN 1 ELSE 0 END
         """;
 
     protected override string Length(string expression) => $"char_length({expression})";
@@ -348,6 +362,7 @@ public sealed class SqlServerDialect(string? schema = SqlDialect.DefaultSchema) 
             JOIN sys.objects AS o ON o.object_id = i.object_id
             JOIN sys.schemas AS s ON s.schema_id = o.schema_id
             WHERE s.name = @schema AND o.name = N'files' AND i.is_unique = 1 AND i.has_filter = 0 AND i.is_disabled = 0
+              AND i.is_hypothetical = 0
               AND (SELECT COUNT(*) FROM sys.index_columns AS ic
                    WHERE ic.object_id = i.object_id AND ic.index_id = i.index_id AND ic.is_included_column = 0) = 1
               AND EXISTS (SELECT 1 FROM sys.index_columns AS ic JOIN sys.columns AS col ON col.object_id = ic.object_id AND col.column_id = ic.column_id
