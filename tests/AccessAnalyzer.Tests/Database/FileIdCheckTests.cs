@@ -68,13 +68,7 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
     [Fact]
     public void Sqlite_duplicate_file_id_behind_a_view_is_bad_input_and_a_keyed_table_skips_the_scan()
     {
-        var database = Path.Combine(_root, "agency.db");
-        using (var csv = Agency())
-        {
-            using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-            connection.Open();
-            CanonicalLoader.LoadCsv(SqliteProvider.Instance, connection, SqliteDialect.Instance, csv.WriteCsv());
-        }
+        var database = LoadedSqlite("agency.db");
 
         SqliteSource.Read(database, null, out var withKey);
         Sqlite(database, """
@@ -94,13 +88,7 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
     public void Sqlite_unique_index_comparing_ids_otherwise_than_the_column_does_not_spare_the_duplicate_scan()
     {
         // The column compares without case, the index as bytes: the index lets 'F1' and 'f1' in, joins call them equal.
-        var database = Path.Combine(_root, "collate.db");
-        using (var csv = Agency())
-        {
-            using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-            connection.Open();
-            CanonicalLoader.LoadCsv(SqliteProvider.Instance, connection, SqliteDialect.Instance, csv.WriteCsv());
-        }
+        var database = LoadedSqlite("collate.db");
 
         Sqlite(database, """
             CREATE TABLE files_new (id TEXT COLLATE NOCASE NOT NULL, unit_id TEXT, sensitive TEXT, closed TEXT);
@@ -111,6 +99,16 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
 
         var act = () => SqliteSource.Read(database, null, out _);
         act.Should().Throw<InputErrorException>().Where(e => e.Message.Contains("duplicate id", StringComparison.Ordinal));
+    }
+
+    private string LoadedSqlite(string name)
+    {
+        var database = Path.Combine(_root, name);
+        using var csv = Agency();
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        CanonicalLoader.LoadCsv(SqliteProvider.Instance, connection, SqliteDialect.Instance, csv.WriteCsv());
+        return database;
     }
 
     private string Loaded(AgencyFixture agency)
