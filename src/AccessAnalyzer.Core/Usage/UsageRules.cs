@@ -259,58 +259,20 @@ public static class UsageRules
         return (median, Scale(median, mad));
     }
 
-    /// <summary>
-    /// <see cref="Robust"/> over all days of a peer group (millions of values at national scale), from a histogram
-    /// when the values allow (see <see cref="TryRobustOfCounts"/>), without copying them into an array of doubles.
-    /// </summary>
+    /// <summary><see cref="Robust"/> over all days of a peer group (millions of values at national scale).</summary>
     private static (double Median, double Scale) RobustOfPeers(DayGroups days, List<int> members)
     {
-        var n = 0L;
-        var max = 0L;
-        foreach (var g in members)
-        {
-            n += days.Length(g);
-            for (var i = days.Start[g]; i < days.End[g]; i++)
-            {
-                max = Math.Max(max, days.DistinctFiles(i));
-            }
-        }
-
-        var fits = n >= HistogramMinValues && n <= int.MaxValue && max <= HistogramLimit(n);
-        for (var g = 0; fits && g < members.Count; g++)
-        {
-            for (var i = days.Start[members[g]]; i < days.End[members[g]]; i++)
-            {
-                fits &= days.DistinctFiles(i) >= 0;
-            }
-        }
-
-        if (!fits)
-        {
-            var values = new double[n];
-            var k = 0;
-            foreach (var g in members)
-            {
-                for (var i = days.Start[g]; i < days.End[g]; i++)
-                {
-                    values[k++] = days.DistinctFiles(i);
-                }
-            }
-
-            return Robust(values);
-        }
-
-        var counts = new int[max + 1];
+        var values = new double[members.Sum(days.Length)];
+        var k = 0;
         foreach (var g in members)
         {
             for (var i = days.Start[g]; i < days.End[g]; i++)
             {
-                counts[days.DistinctFiles(i)]++;
+                values[k++] = days.DistinctFiles(i);
             }
         }
 
-        var (median, mad) = RobustOfHistogram(counts, (int)n);
-        return (median, Scale(median, mad));
+        return Robust(values);
     }
 
     private static double Scale(double median, double mad) => Math.Max(Math.Max(1.4826 * mad, 0.1 * median), 1);

@@ -7,6 +7,8 @@ namespace AccessAnalyzer.Data.Sources.Usage;
 /// <summary>
 /// Streams <c>access_events.csv</c> (principal_id, file_id, at, [action]) through the <see cref="AccessEventAggregator"/>.
 /// Every event counts as an access, whatever its action: reading, printing and exporting all disclose the file.
+/// The plain row-by-row reader, kept as the reference that <c>AccessEventReaderTests</c> holds the fast
+/// <see cref="Csv.AccessEventReader"/> (what <see cref="CsvSource"/> uses) to: same aggregates, same errors.
 /// </summary>
 internal static class CsvAccessEvents
 {
