@@ -1,7 +1,7 @@
 using System.Globalization;
 using AccessAnalyzer.Core.Model;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.SqlServer;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.SqlServer;
 using Spectre.Console;
 
 namespace AccessAnalyzer.Cli;

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using AccessAnalyzer.Core.Engine;
-using AccessAnalyzer.Data.Demo;
-using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Demo;
+using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Benchmarks;
 

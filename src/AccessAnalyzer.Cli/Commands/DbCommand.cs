@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Data.Common;
 using System.Globalization;
 using AccessAnalyzer.Core.Input;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.Sources.Database;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Database;
 
 namespace AccessAnalyzer.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Data.Demo;
-using AccessAnalyzer.Reports;
+using AccessAnalyzer.Demo;
+using AccessAnalyzer.Sinks;
 using Spectre.Console;
 
 namespace AccessAnalyzer.Cli.Commands;

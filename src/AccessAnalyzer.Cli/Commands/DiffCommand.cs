@@ -1,7 +1,7 @@
 using System.CommandLine;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
-using AccessAnalyzer.Reports;
+using AccessAnalyzer.Sinks;
 
 namespace AccessAnalyzer.Cli.Commands;
 

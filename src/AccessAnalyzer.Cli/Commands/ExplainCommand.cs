@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Reports;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sinks;
 
 namespace AccessAnalyzer.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using AccessAnalyzer.Core.Engine;
-using AccessAnalyzer.Reports;
+using AccessAnalyzer.Sinks;
 
 namespace AccessAnalyzer.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Data.Sinks;
-using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Sinks.Store;
+using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Cli.Commands;
 

@@ -1,7 +1,7 @@
-using AccessAnalyzer.Data.Demo;
-using AccessAnalyzer.Data.SqlServer;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.Sources.Database;
+using AccessAnalyzer.Demo;
+using AccessAnalyzer.Sources.SqlServer;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Database;
 using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Database;

@@ -1,6 +1,6 @@
 using AccessAnalyzer.Core.Input;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.Sources.Database;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Database;
 using AccessAnalyzer.Tests.Fixtures;
 using Microsoft.Data.Sqlite;
 

@@ -1,5 +1,5 @@
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.Sources.Database;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Database;
 using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Database;

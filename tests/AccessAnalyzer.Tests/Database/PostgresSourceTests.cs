@@ -2,10 +2,10 @@ using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Data.Demo;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.Sources.Database;
-using AccessAnalyzer.Reports;
+using AccessAnalyzer.Demo;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Database;
+using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Tests.Fixtures;
 using AccessAnalyzer.Tests.Reference;
 

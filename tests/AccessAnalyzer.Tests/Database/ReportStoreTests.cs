@@ -4,10 +4,10 @@ using System.Text;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Data.Demo;
-using AccessAnalyzer.Data.Sinks;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.Sources.Database;
+using AccessAnalyzer.Demo;
+using AccessAnalyzer.Sinks.Store;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Database;
 using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Database;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AccessAnalyzer.Core.Input;
-using AccessAnalyzer.Data.Demo;
+using AccessAnalyzer.Demo;
 using Microsoft.Data.Sqlite;
 
 namespace AccessAnalyzer.Tests.Demo;

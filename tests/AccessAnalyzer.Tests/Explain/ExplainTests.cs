@@ -1,7 +1,7 @@
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Sources;
 using AccessAnalyzer.Tests.Cli;
 using AccessAnalyzer.Tests.Fixtures;
 

@@ -2,7 +2,7 @@ using System.Text;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Tests.Fixtures;
 

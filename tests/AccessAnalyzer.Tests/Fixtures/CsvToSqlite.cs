@@ -1,4 +1,5 @@
-using AccessAnalyzer.Data.Sources.Csv;
+using AccessAnalyzer.Tests.Reference;
+using AccessAnalyzer.Sources.Csv;
 using Microsoft.Data.Sqlite;
 
 namespace AccessAnalyzer.Tests.Fixtures;

@@ -1,4 +1,4 @@
-using AccessAnalyzer.Data.Demo;
+using AccessAnalyzer.Demo;
 using AccessAnalyzer.Tests.Cli;
 
 namespace AccessAnalyzer.Tests.Gate;

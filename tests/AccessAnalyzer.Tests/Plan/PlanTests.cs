@@ -1,9 +1,9 @@
 using System.Text;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Data.Demo;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.Sources.Csv;
+using AccessAnalyzer.Demo;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Csv;
 using AccessAnalyzer.Tests.Fixtures;
 using AccessAnalyzer.Tests.Reference;
 

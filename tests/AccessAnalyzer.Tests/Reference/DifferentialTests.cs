@@ -1,6 +1,6 @@
 using System.Globalization;
 using AccessAnalyzer.Core.Engine;
-using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Tests.Reference;
 

@@ -4,7 +4,7 @@ using AccessAnalyzer.Cli;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Reports;
+using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Reports;

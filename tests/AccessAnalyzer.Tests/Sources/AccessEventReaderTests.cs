@@ -1,9 +1,10 @@
+using AccessAnalyzer.Tests.Reference;
 using System.Globalization;
 using System.Text;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Usage;
-using AccessAnalyzer.Data.Sources.Csv;
-using AccessAnalyzer.Data.Sources.Usage;
+using AccessAnalyzer.Sources.Csv;
+using AccessAnalyzer.Sources.Usage;
 
 namespace AccessAnalyzer.Tests.Sources;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using AccessAnalyzer.Core.Input;
-using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Sources;
 using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Sources;

@@ -1,5 +1,5 @@
 using AccessAnalyzer.Core.Usage;
-using AccessAnalyzer.Data.Sources.Usage;
+using AccessAnalyzer.Sources.Usage;
 
 namespace AccessAnalyzer.Tests.Usage;
 

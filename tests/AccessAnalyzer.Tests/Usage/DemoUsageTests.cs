@@ -1,8 +1,8 @@
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Core.Usage;
-using AccessAnalyzer.Data.Demo;
-using AccessAnalyzer.Data.Sources;
+using AccessAnalyzer.Demo;
+using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Tests.Usage;
 

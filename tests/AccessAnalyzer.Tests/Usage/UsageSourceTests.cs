@@ -1,6 +1,6 @@
 using AccessAnalyzer.Core.Usage;
-using AccessAnalyzer.Data.Sources;
-using AccessAnalyzer.Data.Sources.Usage;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Usage;
 using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Usage;

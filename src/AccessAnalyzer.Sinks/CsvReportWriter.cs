@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text;
+using AccessAnalyzer.Core.Reporting;
+
+namespace AccessAnalyzer.Sinks;
+
+/// <summary>One row per principal shown, RFC 4180, for spreadsheets and loaders. Totals and findings are in JSON.</summary>
+public static class CsvReportWriter
+{
+    private static readonly string[] Header =
+    [
+        "principal_id", "kind", "organization", "unit_id", "active", "mfa", "reachable_files", "caseload_files",
+        "caseload_in_reach", "excess_files", "sensitive_excess_files", "closed_files_in_reach", "grants_in_force", "exercised_excess_files",
+    ];
+
+    public static void Write(AnalysisReport report, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        using var writer = Format.Writer(output);
+        writer.WriteLine(string.Join(',', Header));
+        foreach (var p in report.Principals)
+        {
+            WriteRow(writer,
+                p.PrincipalId, Names.Of(p.Kind), p.Organization, p.UnitId ?? string.Empty, Format.Bool(p.Active), Format.Bool(p.Mfa),
+                Format.N(p.ReachableFiles), Format.N(p.CaseloadFiles), Format.N(p.CaseloadInReach), Format.N(p.ExcessFiles),
+                Format.N(p.SensitiveExcessFiles), Format.N(p.ClosedFilesInReach), Format.N(p.GrantsInForce),
+                p.ExercisedExcessFiles is { } exercised ? Format.N(exercised) : string.Empty);
+        }
+    }
+
+    /// <summary>Writes one RFC 4180 record: fields with a comma, quote or line break are quoted, quotes doubled.</summary>
+    public static void WriteRow(TextWriter writer, params string[] fields)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(fields);
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(',');
+            }
+
+            var field = fields[i];
+            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+            {
+                writer.Write('"');
+                writer.Write(field.Replace("\"", "\"\"", StringComparison.Ordinal));
+                writer.Write('"');
+            }
+            else
+            {
+                writer.Write(field);
+            }
+        }
+
+        writer.Write('\n');
+    }
+}

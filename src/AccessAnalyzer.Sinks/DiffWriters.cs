@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AccessAnalyzer.Core.Gate;
+using Spectre.Console;
+
+namespace AccessAnalyzer.Sinks;
+
+/// <summary>Renders the exposure change of an edit: console text, JSON, and markdown written to be pasted as a review comment.</summary>
+public static class DiffWriters
+{
+    public static string Kind(AssignmentChangeKind kind) => kind.ToString().ToLowerInvariant();
+
+    public static void WriteJson(DiffReport diff, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        using var json = new Utf8JsonWriter(output, Format.Json);
+        json.WriteStartObject();
+        json.WriteString("tool", diff.Header.Tool);
+        json.WriteString("version", diff.Header.Version);
+        json.WriteString("before", diff.BeforeSource);
+        json.WriteString("after", diff.Header.Source);
+        json.WriteString("asOf", diff.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        json.WriteStartObject("totals");
+        foreach (var (name, before, after) in Totals(diff))
+        {
+            json.WriteStartObject(name);
+            json.WriteNumber("before", before);
+            json.WriteNumber("after", after);
+            json.WriteNumber("delta", after - before);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteStartArray("assignments");
+        foreach (var a in diff.Assignments)
+        {
+            json.WriteStartObject();
+            json.WriteString("assignmentId", a.AssignmentId);
+            json.WriteString("change", Kind(a.Kind));
+            json.WriteString("roleId", a.RoleId);
+            json.WriteString("holderType", a.HolderType);
+            json.WriteString("holderId", a.HolderId);
+            Format.WriteNullable(json, "before", a.Before);
+            Format.WriteNullable(json, "after", a.After);
+            json.WriteNumber("holders", a.Holders);
+            json.WriteNumber("excessAdded", a.ExcessAdded);
+            json.WriteNumber("sensitiveExcessAdded", a.SensitiveExcessAdded);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("memberships");
+        foreach (var m in diff.Memberships)
+        {
+            json.WriteStartObject();
+            json.WriteString("change", m.Added ? "added" : "removed");
+            json.WriteString("groupId", m.GroupId);
+            json.WriteString("memberId", m.MemberId);
+            json.WriteString("memberType", m.MemberType == Core.Input.MemberType.Group ? "group" : "principal");
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("principals");
+        foreach (var p in diff.Principals)
+        {
+            json.WriteStartObject();
+            json.WriteString("principalId", p.PrincipalId);
+            json.WriteString("kind", Names.Of(p.Kind));
+            json.WriteString("organization", p.Organization);
+            json.WriteNumber("reachBefore", p.ReachBefore);
+            json.WriteNumber("reachAfter", p.ReachAfter);
+            json.WriteNumber("excessBefore", p.ExcessBefore);
+            json.WriteNumber("excessAfter", p.ExcessAfter);
+            json.WriteNumber("excessDelta", p.ExcessDelta);
+            json.WriteNumber("sensitiveExcessBefore", p.SensitiveExcessBefore);
+            json.WriteNumber("sensitiveExcessAfter", p.SensitiveExcessAfter);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    public static void WriteMarkdown(DiffReport diff, TextWriter writer, int maxRows = 25)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        ArgumentNullException.ThrowIfNull(writer);
+        var excess = diff.TotalsAfter.ExcessExposure - diff.TotalsBefore.ExcessExposure;
+        writer.Write($"#### Access change: excess exposure {Format.Signed(excess)} files\n\n");
+        writer.Write("| | before | after | change |\n|---|---:|---:|---:|\n");
+        foreach (var (name, before, after) in Totals(diff))
+        {
+            writer.Write($"| {name} | {Format.G(before)} | {Format.G(after)} | {Format.Signed(after - before)} |\n");
+        }
+
+        if (diff.Assignments.Count > 0)
+        {
+            writer.Write("\n**Assignments**\n\n| assignment | change | grant | holders | excess added |\n|---|---|---|---:|---:|\n");
+            foreach (var a in diff.Assignments.Take(maxRows))
+            {
+                var grant = a.Kind == AssignmentChangeKind.Removed ? $"~~{Format.Cell(a.Before!)}~~"
+                    : a.Before is null ? Format.Cell(a.After!) : $"{Format.Cell(a.Before)} → {Format.Cell(a.After!)}";
+                writer.Write($"| `{Format.Cell(a.AssignmentId)}` | {Kind(a.Kind)} | {grant} | {Format.G(a.Holders)} | {Format.Signed(a.ExcessAdded)} |\n");
+            }
+        }
+
+        if (diff.Memberships.Count > 0)
+        {
+            writer.Write("\n**Memberships**\n\n");
+            foreach (var m in diff.Memberships.Take(maxRows))
+            {
+                writer.Write($"- {(m.Added ? "added" : "removed")}: `{Format.Cell(m.MemberId)}` in `{Format.Cell(m.GroupId)}`\n");
+            }
+        }
+
+        if (diff.Principals.Count > 0)
+        {
+            writer.Write($"\n**Accounts whose reach or excess changes** ({Format.G(diff.Principals.Count)})\n\n| account | kind | excess before | excess after | change |\n|---|---|---:|---:|---:|\n");
+            foreach (var p in diff.Principals.Take(maxRows))
+            {
+                writer.Write($"| `{Format.Cell(p.PrincipalId)}` | {Names.Of(p.Kind)} | {Format.G(p.ExcessBefore)} | {Format.G(p.ExcessAfter)} | {Format.Signed(p.ExcessDelta)} |\n");
+            }
+
+            if (diff.Principals.Count > maxRows)
+            {
+                writer.Write($"\n… and {Format.G(diff.Principals.Count - maxRows)} more.\n");
+            }
+        }
+    }
+
+    public static void WriteText(DiffReport diff, IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        ArgumentNullException.ThrowIfNull(console);
+        console.Write(new Rule($"[bold]Diff[/] {Markup.Escape(diff.BeforeSource)} → {Markup.Escape(diff.Header.Source)} as of {diff.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        var totals = new Table().Border(TableBorder.Rounded);
+        totals.AddColumn("");
+        totals.AddColumn(new TableColumn("Before").RightAligned());
+        totals.AddColumn(new TableColumn("After").RightAligned());
+        totals.AddColumn(new TableColumn("Change").RightAligned());
+        foreach (var (name, before, after) in Totals(diff))
+        {
+            totals.AddRow(name, Format.G(before), Format.G(after), Format.Signed(after - before));
+        }
+
+        console.Write(totals);
+        var assignments = new Table().Border(TableBorder.Rounded).Title("Assignments");
+        assignments.AddColumn("Assignment");
+        assignments.AddColumn("Change");
+        assignments.AddColumn("Grant");
+        assignments.AddColumn(new TableColumn("Holders").RightAligned());
+        assignments.AddColumn(new TableColumn("Excess added").RightAligned());
+        foreach (var a in diff.Assignments)
+        {
+            assignments.AddRow(Markup.Escape(a.AssignmentId), Kind(a.Kind), Markup.Escape(a.After ?? a.Before ?? string.Empty), Format.G(a.Holders), Format.Signed(a.ExcessAdded));
+        }
+
+        console.Write(assignments);
+        foreach (var m in diff.Memberships)
+        {
+            console.MarkupLine(Markup.Escape($"membership {(m.Added ? "added" : "removed")}: {m.MemberId} in {m.GroupId}"));
+        }
+
+        var principals = new Table().Border(TableBorder.Rounded).Title($"Accounts whose reach or excess changes ({Format.G(diff.Principals.Count)})");
+        principals.AddColumn("Account");
+        principals.AddColumn(new TableColumn("Excess before").RightAligned());
+        principals.AddColumn(new TableColumn("Excess after").RightAligned());
+        principals.AddColumn(new TableColumn("Change").RightAligned());
+        foreach (var p in diff.Principals.Take(50))
+        {
+            principals.AddRow(Markup.Escape(p.PrincipalId), Format.G(p.ExcessBefore), Format.G(p.ExcessAfter), Format.Signed(p.ExcessDelta));
+        }
+
+        console.Write(principals);
+    }
+
+    private static IEnumerable<(string Name, long Before, long After)> Totals(DiffReport d)
+    {
+        yield return ("exposure", d.TotalsBefore.Exposure, d.TotalsAfter.Exposure);
+        yield return ("excessExposure", d.TotalsBefore.ExcessExposure, d.TotalsAfter.ExcessExposure);
+        yield return ("sensitiveExcessExposure", d.TotalsBefore.SensitiveExcessExposure, d.TotalsAfter.SensitiveExcessExposure);
+        yield return ("principalsWithExcess", d.TotalsBefore.PrincipalsWithExcess, d.TotalsAfter.PrincipalsWithExcess);
+    }
+}

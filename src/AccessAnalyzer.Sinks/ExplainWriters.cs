@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Reporting;
+using Spectre.Console;
+
+namespace AccessAnalyzer.Sinks;
+
+/// <summary>Renders explanations (a principal's grant paths, or who reaches a unit or file) as text, JSON or CSV.</summary>
+public static class ExplainWriters
+{
+    public static string ScopeName(AssignmentScope scope) => scope == AssignmentScope.Unit ? "unit" : "caseload";
+
+    /// <summary>A path as people read it: principal → group → … → holder group.</summary>
+    public static string PathText(IReadOnlyList<string> path) => string.Join(" → ", path);
+
+    public static void WriteJson(PrincipalExplanation e, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        using var json = new Utf8JsonWriter(output, Format.Json);
+        json.WriteStartObject();
+        Format.WriteHeader(json, e.Header);
+        var p = e.Principal;
+        json.WriteStartObject("principal");
+        json.WriteString("principalId", p.PrincipalId);
+        json.WriteString("kind", Names.Of(p.Kind));
+        json.WriteString("organization", p.Organization);
+        Format.WriteNullable(json, "unitId", p.UnitId);
+        json.WriteBoolean("active", p.Active);
+        json.WriteBoolean("mfa", p.Mfa);
+        json.WriteNumber("reachableFiles", p.ReachableFiles);
+        json.WriteNumber("caseloadFiles", p.CaseloadFiles);
+        json.WriteNumber("caseloadInReach", p.CaseloadInReach);
+        json.WriteNumber("excessFiles", p.ExcessFiles);
+        json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
+        json.WriteNumber("sharesInForce", e.SharesInForce);
+        json.WriteEndObject();
+        if (e.Target is { } target)
+        {
+            json.WriteStartObject("target");
+            json.WriteString("kind", target.Kind);
+            json.WriteString("id", target.Id);
+            Format.WriteNullable(json, "unitId", target.UnitId);
+            json.WriteBoolean("reached", e.ReachesTarget);
+            if (target.Kind == "file")
+            {
+                json.WriteBoolean("inCaseload", e.TargetInCaseload);
+                json.WriteBoolean("sharedInForce", e.TargetSharedInForce);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteStartArray("grants");
+        foreach (var g in e.Grants)
+        {
+            json.WriteStartObject();
+            json.WriteString("assignmentId", g.AssignmentId);
+            json.WriteString("roleId", g.RoleId);
+            json.WriteBoolean("fileAccess", g.FileAccess);
+            json.WriteBoolean("sensitiveRole", g.SensitiveRole);
+            json.WriteString("scope", ScopeName(g.Scope));
+            Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
+            Format.WriteNullable(json, "validUntil", g.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            json.WriteBoolean("inForce", g.InForce);
+            json.WriteString("holderType", g.HolderType);
+            json.WriteString("holderId", g.HolderId);
+            json.WriteNumber("filesGranted", g.FilesGranted);
+            json.WriteStartArray("paths");
+            foreach (var path in g.Paths)
+            {
+                json.WriteStartArray();
+                foreach (var step in path)
+                {
+                    json.WriteStringValue(step);
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("pathsOmitted", g.PathsOmitted);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    public static void WriteJson(TargetExplanation e, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        using var json = new Utf8JsonWriter(output, Format.Json);
+        json.WriteStartObject();
+        Format.WriteHeader(json, e.Header);
+        json.WriteStartObject("target");
+        json.WriteString("kind", e.Target.Kind);
+        json.WriteString("id", e.Target.Id);
+        Format.WriteNullable(json, "unitId", e.Target.UnitId);
+        json.WriteEndObject();
+        json.WriteNumber("principalCount", e.Principals.Count);
+        Counts(json, "byKind", e.ByKind);
+        Counts(json, "byOrganization", e.ByOrganization);
+        json.WriteStartArray("grants");
+        foreach (var g in e.Grants)
+        {
+            json.WriteStartObject();
+            json.WriteString("assignmentId", g.AssignmentId);
+            json.WriteString("roleId", g.RoleId);
+            json.WriteBoolean("sensitiveRole", g.SensitiveRole);
+            json.WriteString("holderType", g.HolderType);
+            json.WriteString("holderId", g.HolderId);
+            Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
+            json.WriteNumber("holders", g.Holders);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("principals");
+        foreach (var r in e.Principals)
+        {
+            json.WriteStartObject();
+            json.WriteString("principalId", r.PrincipalId);
+            json.WriteString("kind", Names.Of(r.Kind));
+            json.WriteString("organization", r.Organization);
+            json.WriteBoolean("active", r.Active);
+            json.WriteBoolean("mfa", r.Mfa);
+            json.WriteStartArray("via");
+            foreach (var v in r.Via)
+            {
+                json.WriteStringValue(v);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    public static void WriteCsv(PrincipalExplanation e, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        using var writer = Format.Writer(output);
+        CsvReportWriter.WriteRow(writer, "principal_id", "assignment_id", "role_id", "scope", "scope_unit_id", "in_force", "file_access",
+            "sensitive_role", "files_granted", "holder_type", "holder_id", "path");
+        foreach (var g in e.Grants)
+        {
+            foreach (var path in g.Paths)
+            {
+                CsvReportWriter.WriteRow(writer, e.Principal.PrincipalId, g.AssignmentId, g.RoleId, ScopeName(g.Scope), g.ScopeUnitId ?? string.Empty,
+                    Format.Bool(g.InForce), Format.Bool(g.FileAccess), Format.Bool(g.SensitiveRole), Format.N(g.FilesGranted), g.HolderType, g.HolderId, PathText(path));
+            }
+        }
+    }
+
+    public static void WriteCsv(TargetExplanation e, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        using var writer = Format.Writer(output);
+        CsvReportWriter.WriteRow(writer, "principal_id", "kind", "organization", "active", "mfa", "via");
+        foreach (var r in e.Principals)
+        {
+            CsvReportWriter.WriteRow(writer, r.PrincipalId, Names.Of(r.Kind), r.Organization, Format.Bool(r.Active), Format.Bool(r.Mfa), string.Join(';', r.Via));
+        }
+    }
+
+    public static void WriteText(PrincipalExplanation e, IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(console);
+        var p = e.Principal;
+        console.Write(new Rule($"[bold]Why[/] {Markup.Escape(p.PrincipalId)} ({Names.Of(p.Kind)}, {Markup.Escape(p.Organization)}) — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        console.MarkupLine($"Reach {Format.G(p.ReachableFiles)} files; caseload {Format.G(p.CaseloadFiles)} ({Format.G(p.CaseloadInReach)} in reach); " +
+            $"[bold]excess {Format.G(p.ExcessFiles)}[/] ({Format.G(p.SensitiveExcessFiles)} sensitive); shares in force {Format.G(e.SharesInForce)}.");
+        if (e.Target is { } target)
+        {
+            var verdict = e.ReachesTarget ? "[red]reaches[/]" : "[green]does not reach[/]";
+            var where = target.Kind == "file" ? $"file {Markup.Escape(target.Id)} (unit {Markup.Escape(target.UnitId ?? "?")})" : $"unit {Markup.Escape(target.Id)}";
+            console.MarkupLine($"{Markup.Escape(p.PrincipalId)} {verdict} {where}" +
+                (target.Kind == "file" ? $"; in its caseload: {(e.TargetInCaseload ? "yes" : "no")}; shared to it: {(e.TargetSharedInForce ? "yes" : "no")}." : "."));
+        }
+
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn("Assignment");
+        table.AddColumn("Role @ scope");
+        table.AddColumn("Status");
+        table.AddColumn(new TableColumn("Files").RightAligned());
+        table.AddColumn("Path (principal → groups → holder)");
+        foreach (var g in e.Grants)
+        {
+            var status = !g.InForce ? $"expired {g.ValidUntil:yyyy-MM-dd}" : !g.FileAccess ? "no file access" : g.SensitiveRole ? "in force, sensitive" : "in force";
+            var scope = g.Scope == AssignmentScope.Unit ? g.ScopeUnitId : "own caseload";
+            var paths = string.Join('\n', g.Paths.Select(PathText)) + (g.PathsOmitted > 0 ? $"\n… {Format.G(g.PathsOmitted)} more paths" : string.Empty);
+            table.AddRow(Markup.Escape(g.AssignmentId), Markup.Escape($"{g.RoleId} @ {scope}"), Markup.Escape(status), Format.G(g.FilesGranted), Markup.Escape(paths));
+        }
+
+        console.Write(table);
+    }
+
+    public static void WriteText(TargetExplanation e, IAnsiConsole console, int maxPrincipals = 50)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(console);
+        console.Write(new Rule($"[bold]Who reaches[/] {e.Target.Kind} {Markup.Escape(e.Target.Id)} — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        console.MarkupLine($"{Format.G(e.Principals.Count)} accounts. By kind: {Markup.Escape(Join(e.ByKind))}. By organisation: {Markup.Escape(Join(e.ByOrganization))}.");
+        var grants = new Table().Border(TableBorder.Rounded).Title("Assignments covering it");
+        grants.AddColumn("Assignment");
+        grants.AddColumn("Role @ scope");
+        grants.AddColumn("Holder");
+        grants.AddColumn(new TableColumn("Holders").RightAligned());
+        foreach (var g in e.Grants)
+        {
+            grants.AddRow(Markup.Escape(g.AssignmentId), Markup.Escape($"{g.RoleId} @ {g.ScopeUnitId}"), Markup.Escape($"{g.HolderType} {g.HolderId}"), Format.G(g.Holders));
+        }
+
+        console.Write(grants);
+        var people = new Table().Border(TableBorder.Rounded).Title("Accounts");
+        people.AddColumn("Principal");
+        people.AddColumn("Kind");
+        people.AddColumn("Org");
+        people.AddColumn("Via");
+        foreach (var r in e.Principals.Take(maxPrincipals))
+        {
+            people.AddRow(Markup.Escape(r.PrincipalId), Names.Of(r.Kind), Markup.Escape(r.Organization), Markup.Escape(string.Join(", ", r.Via)));
+        }
+
+        console.Write(people);
+        if (e.Principals.Count > maxPrincipals)
+        {
+            console.MarkupLine($"[grey]… {Format.G(e.Principals.Count - maxPrincipals)} more accounts in --format json or csv.[/]");
+        }
+    }
+
+    private static void Counts(Utf8JsonWriter json, string name, IReadOnlyList<KeyValuePair<string, int>> counts)
+    {
+        json.WriteStartObject(name);
+        foreach (var (key, value) in counts)
+        {
+            json.WriteNumber(key, value);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static string Join(IReadOnlyList<KeyValuePair<string, int>> counts) =>
+        counts.Count == 0 ? "none" : string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AccessAnalyzer.Core.Reporting;
+
+namespace AccessAnalyzer.Sinks;
+
+/// <summary>The spellings and writer settings every sink shares, so all outputs agree on numbers, dates and JSON.</summary>
+internal static class Format
+{
+    /// <summary>Indented JSON; ids may hold any character, and relaxed escaping keeps non-ASCII readable while valid.</summary>
+    public static readonly JsonWriterOptions Json = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A machine number: invariant digits, no separators.</summary>
+    public static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A number for people: thousands separated.</summary>
+    public static string G(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Signed(long value) => value > 0 ? "+" + G(value) : G(value);
+
+    public static string Bool(bool value) => value ? "true" : "false";
+
+    public static string Date(DateOnly value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>A markdown table cell: pipes escaped, line breaks folded.</summary>
+    public static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+
+    /// <summary>UTF-8 without BOM, LF line ends, leaving the stream open for the caller's atomic write.</summary>
+    public static StreamWriter Writer(Stream output) => new(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+
+    public static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>tool, version, source, asOf: the first four properties of every JSON output.</summary>
+    public static void WriteHeader(Utf8JsonWriter json, ReportHeader header)
+    {
+        json.WriteString("tool", header.Tool);
+        json.WriteString("version", header.Version);
+        json.WriteString("source", header.Source);
+        json.WriteString("asOf", Date(header.AsOf));
+    }
+}

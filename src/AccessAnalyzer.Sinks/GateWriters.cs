@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Xml;
+using AccessAnalyzer.Core.Gate;
+using Spectre.Console;
+
+namespace AccessAnalyzer.Sinks;
+
+/// <summary>Renders a gate outcome: console text, SARIF 2.1.0 (code scanning), JUnit XML (CI test reports), markdown.</summary>
+public static class GateWriters
+{
+    /// <summary>
+    /// Where people learn about the tool, shown by code-scanning UIs. There is no public site: deployments set their own
+    /// (the gate's <c>--tool-uri</c>); the default is a URN naming the README, which is valid and points nowhere outside.
+    /// </summary>
+    public const string DefaultInformationUri = "urn:accessanalyzer:readme";
+
+    /// <summary>How a location becomes a URI relative to the repository root (CSV file path, or table name).</summary>
+    public delegate string ArtifactUri(GateLocation location);
+
+    public static string Status(ViolationStatus status) => status switch
+    {
+        ViolationStatus.New => "new",
+        ViolationStatus.Grown => "grown",
+        ViolationStatus.Expired => "expired",
+        ViolationStatus.Accepted => "accepted",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static string Level(GateLevel level) => level == GateLevel.Error ? "error" : "warning";
+
+    public static void WriteText(GateOutcome outcome, IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(console);
+        var failing = outcome.Violations.Count(v => v.Fails);
+        console.Write(new Rule($"[bold]Gate[/] — {Markup.Escape(outcome.Header.Source)} as of {outcome.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        console.MarkupLine(outcome.Passed
+            ? $"[green bold]PASSED[/]: {outcome.Rules.Count} rules checked, {outcome.Violations.Count} findings, none failing."
+            : $"[red bold]FAILED[/]: {failing} failing finding(s) under {outcome.Rules.Count} rules checked.");
+        foreach (var v in outcome.Violations)
+        {
+            var tag = v.Fails ? "[red]FAIL[/]" : v.Status == ViolationStatus.Accepted ? "[grey]accepted[/]" : "[yellow]warn[/]";
+            var note = v.BaselineNote is null ? string.Empty : $" [grey]({Markup.Escape(v.BaselineNote)})[/]";
+            console.MarkupLine($"{tag} [bold]{v.RuleId}[/] {Markup.Escape(v.Message)}{note}");
+        }
+    }
+
+    public static void WriteMarkdown(GateOutcome outcome, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(outcome.Passed ? "### ✅ Access gate passed\n\n" : "### ❌ Access gate failed\n\n");
+        writer.Write($"Source `{outcome.Header.Source}`, as of {outcome.Header.AsOf:yyyy-MM-dd}: {outcome.Rules.Count} rules checked, " +
+            $"{outcome.Violations.Count(v => v.Fails)} failing, {outcome.Violations.Count(v => !v.Fails)} reported only.\n\n");
+        if (outcome.Violations.Count > 0)
+        {
+            writer.Write("| | Rule | Finding | Status |\n|---|---|---|---|\n");
+            foreach (var v in outcome.Violations)
+            {
+                writer.Write($"| {(v.Fails ? "❌" : "⚠️")} | `{v.RuleId}` | {Format.Cell(v.Message)} | {Status(v.Status)}{(v.BaselineNote is null ? string.Empty : " — " + Format.Cell(v.BaselineNote))} |\n");
+            }
+        }
+
+        if (outcome.Diff is { } diff)
+        {
+            writer.Write('\n');
+            DiffWriters.WriteMarkdown(diff, writer);
+        }
+    }
+
+    public static void WriteJUnit(GateOutcome outcome, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false), NewLineChars = "\n" };
+        using var xml = XmlWriter.Create(output, settings);
+        var failures = outcome.Rules.Count(r => outcome.Violations.Any(v => v.RuleId == r.Id && v.Fails));
+        xml.WriteStartDocument();
+        xml.WriteStartElement("testsuites");
+        xml.WriteAttributeString("name", "AccessAnalyzer gate");
+        xml.WriteAttributeString("tests", Format.N(outcome.Rules.Count));
+        xml.WriteAttributeString("failures", Format.N(failures));
+        xml.WriteStartElement("testsuite");
+        xml.WriteAttributeString("name", "access-gate");
+        xml.WriteAttributeString("tests", Format.N(outcome.Rules.Count));
+        xml.WriteAttributeString("failures", Format.N(failures));
+        xml.WriteAttributeString("errors", "0");
+        xml.WriteAttributeString("skipped", "0");
+        xml.WriteAttributeString("timestamp", outcome.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T00:00:00");
+        foreach (var rule in outcome.Rules)
+        {
+            var violations = outcome.Violations.Where(v => v.RuleId == rule.Id).ToList();
+            var failing = violations.Where(v => v.Fails).ToList();
+            xml.WriteStartElement("testcase");
+            xml.WriteAttributeString("classname", "accessanalyzer.gate");
+            xml.WriteAttributeString("name", rule.Id);
+            if (failing.Count > 0)
+            {
+                xml.WriteStartElement("failure");
+                xml.WriteAttributeString("message", $"{failing.Count} failing finding(s): {rule.Description}");
+                xml.WriteAttributeString("type", rule.Id);
+                xml.WriteString(string.Join('\n', failing.Select(v => $"[{Status(v.Status)}] {v.Message}")));
+                xml.WriteEndElement();
+            }
+
+            var reported = violations.Where(v => !v.Fails).ToList();
+            if (reported.Count > 0)
+            {
+                xml.WriteElementString("system-out", string.Join('\n', reported.Select(v => $"[{Status(v.Status)}] {v.Message}")));
+            }
+
+            xml.WriteEndElement();
+        }
+
+        xml.WriteEndElement();
+        xml.WriteEndElement();
+        xml.WriteEndDocument();
+        xml.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    /// <summary>
+    /// SARIF 2.1.0 with what GitHub code scanning requires: version, tool driver name/version/rules, and results with
+    /// ruleId, level, message and a physical location (the CSV row, or the table and row number).
+    /// </summary>
+    public static void WriteSarif(GateOutcome outcome, Stream output, ArtifactUri uriOf, string informationUri = DefaultInformationUri)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(uriOf);
+        using var json = new Utf8JsonWriter(output, Format.Json);
+        json.WriteStartObject();
+        json.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+        json.WriteString("version", "2.1.0");
+        json.WriteStartArray("runs");
+        json.WriteStartObject();
+        json.WriteStartObject("tool");
+        json.WriteStartObject("driver");
+        json.WriteString("name", outcome.Header.Tool);
+        json.WriteString("version", outcome.Header.Version);
+        json.WriteString("semanticVersion", outcome.Header.Version);
+        json.WriteString("informationUri", informationUri);
+        json.WriteStartArray("rules");
+        foreach (var rule in outcome.Rules)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", rule.Id);
+            json.WriteString("name", rule.Name);
+            json.WriteStartObject("shortDescription");
+            json.WriteString("text", rule.Description);
+            json.WriteEndObject();
+            json.WriteStartObject("fullDescription");
+            json.WriteString("text", rule.Description);
+            json.WriteEndObject();
+            json.WriteStartObject("help");
+            json.WriteString("text", rule.Help);
+            json.WriteString("markdown", rule.Help);
+            json.WriteEndObject();
+            json.WriteStartObject("defaultConfiguration");
+            json.WriteString("level", Level(rule.Level));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
+
+        json.WriteStartObject("originalUriBaseIds");
+        json.WriteStartObject("SRCROOT");
+        json.WriteStartObject("description");
+        json.WriteString("text", "The directory the gate was run from (the repository root in CI).");
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+
+        json.WriteStartArray("results");
+        var ruleIndex = outcome.Rules.Select((r, i) => (r.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
+        foreach (var v in outcome.Violations)
+        {
+            json.WriteStartObject();
+            json.WriteString("ruleId", v.RuleId);
+            json.WriteNumber("ruleIndex", ruleIndex[v.RuleId]);
+            json.WriteString("level", v.Status == ViolationStatus.Accepted ? "note" : Level(v.Level));
+            json.WriteStartObject("message");
+            json.WriteString("text", v.BaselineNote is null ? v.Message : $"{v.Message} Baseline: {v.BaselineNote}.");
+            json.WriteEndObject();
+            if (v.Status == ViolationStatus.Accepted)
+            {
+                json.WriteStartArray("suppressions");
+                json.WriteStartObject();
+                json.WriteString("kind", "external");
+                json.WriteString("justification", v.BaselineNote);
+                json.WriteEndObject();
+                json.WriteEndArray();
+            }
+
+            if (v.Location is { } location)
+            {
+                json.WriteStartArray("locations");
+                json.WriteStartObject();
+                json.WriteStartObject("physicalLocation");
+                json.WriteStartObject("artifactLocation");
+                json.WriteString("uri", uriOf(location));
+                json.WriteString("uriBaseId", "SRCROOT");
+                json.WriteEndObject();
+                json.WriteStartObject("region");
+                json.WriteNumber("startLine", Math.Max(1, location.Line ?? 1));
+                json.WriteEndObject();
+                json.WriteEndObject();
+                json.WriteStartArray("logicalLocations");
+                json.WriteStartObject();
+                json.WriteString("name", location.Key);
+                json.WriteString("fullyQualifiedName", $"{location.Table}/{location.Key}");
+                json.WriteString("kind", "object");
+                json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteEndObject();
+                json.WriteEndArray();
+            }
+
+            json.WriteStartObject("partialFingerprints");
+            json.WriteString("accessAnalyzer/v1", v.Fingerprint);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        output.WriteByte((byte)'\n');
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AccessAnalyzer.Core.Reporting;
+using Spectre.Console;
+
+namespace AccessAnalyzer.Sinks;
+
+/// <summary>Renders a <see cref="RemediationPlan"/> as JSON, CSV or a console table.</summary>
+public static class PlanWriters
+{
+    public static string Name(RemediationChange change) => change switch
+    {
+        RemediationChange.Remove => "remove",
+        RemediationChange.NarrowToCaseload => "narrow-to-caseload",
+        RemediationChange.NarrowToUnit => "narrow-to-unit",
+        _ => throw new ArgumentOutOfRangeException(nameof(change)),
+    };
+
+    public static void WriteJson(RemediationPlan plan, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        using var json = new Utf8JsonWriter(output, Format.Json);
+        json.WriteStartObject();
+        Format.WriteHeader(json, plan.Header);
+        json.WriteStartObject("totals");
+        json.WriteStartObject("before");
+        json.WriteNumber("exposure", plan.Totals.ExposureBefore);
+        json.WriteNumber("excessExposure", plan.Totals.ExcessExposureBefore);
+        json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureBefore);
+        json.WriteEndObject();
+        json.WriteStartObject("after");
+        json.WriteNumber("exposure", plan.Totals.ExposureAfter);
+        json.WriteNumber("excessExposure", plan.Totals.ExcessExposureAfter);
+        json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureAfter);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteStartArray("items");
+        foreach (var item in plan.Items)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("rank", item.Rank);
+            json.WriteString("assignmentId", item.AssignmentId);
+            json.WriteString("roleId", item.RoleId);
+            json.WriteString("holderId", item.HolderId);
+            json.WriteString("holderType", item.HolderType);
+            Format.WriteNullable(json, "scopeUnitId", item.ScopeUnitId);
+            json.WriteString("change", Name(item.Change));
+            Format.WriteNullable(json, "newScopeUnitId", item.NewScopeUnitId);
+            json.WriteNumber("holders", item.Holders);
+            json.WriteNumber("excessRemoved", item.ExcessRemoved);
+            json.WriteNumber("sensitiveExcessRemoved", item.SensitiveExcessRemoved);
+            json.WriteNumber("cumulativeExcessRemoved", item.CumulativeExcessRemoved);
+            json.WriteNumber("cumulativeSensitiveExcessRemoved", item.CumulativeSensitiveExcessRemoved);
+            if (item.Usage is { } usage)
+            {
+                json.WriteStartObject("usage");
+                json.WriteBoolean("used", usage.Used);
+                json.WriteNumber("windowDays", usage.WindowDays);
+                json.WriteNumber("holdersReadingOutsideCaseload", usage.HoldersReadingOutsideCaseload);
+                Format.WriteNullable(json, "lastReadOutsideCaseload", usage.LastReadOutsideCaseload?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                json.WriteString("evidence", usage.Text);
+                json.WriteEndObject();
+            }
+
+            json.WriteStartArray("alternatives");
+            foreach (var alternative in item.Alternatives)
+            {
+                json.WriteStartObject();
+                json.WriteString("change", Name(alternative.Change));
+                Format.WriteNullable(json, "newScopeUnitId", alternative.NewScopeUnitId);
+                json.WriteNumber("excessRemoved", alternative.ExcessRemoved);
+                json.WriteNumber("sensitiveExcessRemoved", alternative.SensitiveExcessRemoved);
+                json.WriteNumber("caseloadFilesLost", alternative.CaseloadFilesLost);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    public static void WriteCsv(RemediationPlan plan, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        using var writer = Format.Writer(output);
+        CsvReportWriter.WriteRow(writer,
+            "rank", "assignment_id", "role_id", "holder_id", "holder_type", "scope_unit_id", "change", "new_scope_unit_id",
+            "holders", "excess_removed", "sensitive_excess_removed", "cumulative_excess_removed", "cumulative_sensitive_excess_removed", "usage_evidence");
+        foreach (var i in plan.Items)
+        {
+            CsvReportWriter.WriteRow(writer,
+                Format.N(i.Rank), i.AssignmentId, i.RoleId, i.HolderId, i.HolderType, i.ScopeUnitId ?? string.Empty, Name(i.Change),
+                i.NewScopeUnitId ?? string.Empty, Format.N(i.Holders), Format.N(i.ExcessRemoved), Format.N(i.SensitiveExcessRemoved),
+                Format.N(i.CumulativeExcessRemoved), Format.N(i.CumulativeSensitiveExcessRemoved), i.Usage?.Text ?? string.Empty);
+        }
+    }
+
+    public static void WriteTable(RemediationPlan plan, IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(console);
+        var t = plan.Totals;
+        console.Write(new Rule($"[bold]Remediation plan[/] — {Markup.Escape(plan.Header.Source)} as of {plan.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        console.MarkupLine($"Excess exposure {Format.G(t.ExcessExposureBefore)} → [bold]{Format.G(t.ExcessExposureAfter)}[/] after the {plan.Items.Count} changes below " +
+            $"(sensitive {Format.G(t.SensitiveExcessExposureBefore)} → {Format.G(t.SensitiveExcessExposureAfter)}).");
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn(new TableColumn("#").RightAligned());
+        table.AddColumn("Assignment");
+        table.AddColumn("Role @ scope");
+        table.AddColumn("Holder");
+        table.AddColumn("Change");
+        table.AddColumn(new TableColumn("Holders").RightAligned());
+        table.AddColumn(new TableColumn("Excess removed").RightAligned());
+        table.AddColumn(new TableColumn("Sensitive").RightAligned());
+        table.AddColumn(new TableColumn("Cumulative").RightAligned());
+        foreach (var i in plan.Items)
+        {
+            var change = i.Change == RemediationChange.NarrowToUnit ? $"narrow to {i.NewScopeUnitId}" : Name(i.Change);
+            table.AddRow(
+                Format.N(i.Rank), Markup.Escape(i.AssignmentId), Markup.Escape($"{i.RoleId} @ {i.ScopeUnitId}"),
+                Markup.Escape($"{i.HolderType} {i.HolderId}"), Markup.Escape(change), Format.G(i.Holders), Format.G(i.ExcessRemoved),
+                Format.G(i.SensitiveExcessRemoved), Format.G(i.CumulativeExcessRemoved));
+        }
+
+        console.Write(table);
+    }
+}

@@ -1,0 +1,318 @@
+using System.Data.Common;
+using System.Text.Json;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Database;
+
+namespace AccessAnalyzer.Sinks.Store;
+
+/// <summary>One run to store: the report (every principal, not a --top cut), optionally the org tree and a plan.</summary>
+public sealed record StoredRun
+{
+    /// <summary>The analysis. Its <see cref="AnalysisReport.Principals"/> must hold every principal (build it without Top).</summary>
+    public required AnalysisReport Report { get; init; }
+
+    /// <summary>The snapshot analyzed: its org tree fills <c>report_units</c> for the per-unit view. Null stores no units.</summary>
+    public Snapshot? Snapshot { get; init; }
+
+    /// <summary>A remediation plan computed on the same snapshot; fills <c>report_plan</c> and the run's plan columns.</summary>
+    public RemediationPlan? Plan { get; init; }
+
+    /// <summary>The command that produced the run: <c>analyze</c> or <c>plan</c>.</summary>
+    public string Command { get; init; } = "analyze";
+
+    /// <summary>The command's outcome: <c>ok</c>, or <c>gate-failed</c>.</summary>
+    public string Status { get; init; } = "ok";
+
+    /// <summary>When the analysis started.</summary>
+    public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>An open report store and the connection it owns; <see cref="Name"/> names the database without credentials.</summary>
+public sealed class ReportStoreSession(DbConnection connection, ReportStore store, string name) : IDisposable
+{
+    public ReportStore Store { get; } = store;
+
+    public string Name { get; } = name;
+
+    /// <summary>Writes one run in one transaction; a database error is bad input naming the database (exit 2).</summary>
+    public Guid Write(StoredRun run, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return Store.Write(run, cancellationToken);
+        }
+        catch (DbException ex)
+        {
+            throw new InputErrorException(Name, null, null, $"cannot store the run (nothing was written): {ex.Message}");
+        }
+    }
+
+    public void Dispose() => connection.Dispose();
+}
+
+/// <summary>
+/// Writes runs into the report tables (<c>sql/&lt;dialect&gt;/report-tables.sql</c>) of any database of the dialect
+/// layer, each run in ONE transaction: the run row, its units, principals, findings and plan rows become visible
+/// together or not at all; a failure or a cancellation midway rolls back and leaves the tables exactly as they were.
+/// Runs never overwrite each other: each gets a new run_id (a UUID) and the database numbers it (run_seq).
+/// Needs INSERT on the report tables only (role aa_writer).
+/// </summary>
+public sealed class ReportStore
+{
+    private readonly DbConnection _connection;
+    private readonly ISqlDialect _dialect;
+
+    /// <param name="connection">An open connection; not owned.</param>
+    /// <param name="dialect">The database's dialect, with the schema of the report tables.</param>
+    public ReportStore(DbConnection connection, ISqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(dialect);
+        _connection = connection;
+        _dialect = dialect;
+    }
+
+    /// <summary>Rows per INSERT statement (fewer when the database limits parameters).</summary>
+    public int BatchRows { get; init; } = 500;
+
+    /// <summary>Told the number of rows written so far after each statement (synchronously, inside the transaction).</summary>
+    public IProgress<long>? Progress { get; init; }
+
+    /// <summary>
+    /// Creates the report tables and views when <c>report_runs</c> is missing (that needs CREATE on the schema);
+    /// when it exists nothing is run, so a writer-only login (INSERT on the report tables) passes.
+    /// </summary>
+    public void EnsureTables()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = _dialect.ListRelationsSql;
+        if (_dialect.Schema is { } schema)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "schema";
+            parameter.Value = schema;
+            command.Parameters.Add(parameter);
+        }
+
+        var exists = false;
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read() && !exists)
+            {
+                exists = string.Equals(reader.GetString(0), "report_runs", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        if (!exists)
+        {
+            CanonicalLoader.InitReports(_connection, _dialect);
+        }
+    }
+
+    /// <summary>
+    /// Opens the report tables of <paramref name="target"/>: <c>postgres</c> or <c>sqlserver</c> (or another provider
+    /// name of <paramref name="resolver"/>; connection string from <paramref name="options"/> as for a source, schema
+    /// <see cref="SourceOptions.Schema"/>), or an SQLite database file, created when missing. Creates the report tables
+    /// if they are not there yet.
+    /// </summary>
+    public static ReportStoreSession Open(SourceResolver resolver, string target, SourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        IDatabaseProvider provider;
+        string connectionString;
+        if (resolver.IsDatabase(target))
+        {
+            provider = resolver.Provider(target);
+            connectionString = SourceResolver.ConnectionString(target, options);
+        }
+        else
+        {
+            provider = SqliteProvider.Instance;
+            connectionString = target;
+        }
+
+        ISqlDialect dialect;
+        try
+        {
+            dialect = provider.CreateDialect(provider == SqliteProvider.Instance ? null : options.Schema);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InputErrorException(target, null, null, $"--schema: {ex.Message}");
+        }
+
+        var name = provider.Describe(connectionString);
+        var connection = provider.Open(connectionString);
+        try
+        {
+            var store = new ReportStore(connection, dialect);
+            store.EnsureTables();
+            return new ReportStoreSession(connection, store, name);
+        }
+        catch (DbException ex)
+        {
+            connection.Dispose();
+            throw new InputErrorException(name, null, null, $"cannot prepare the report tables: {ex.Message}");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes one run in one transaction and returns its run_id.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled: nothing was written.</exception>
+    public Guid Write(StoredRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var report = run.Report;
+        if (report.Principals.Count != report.Totals.Principals)
+        {
+            throw new ArgumentException(
+                $"the report holds {report.Principals.Count} of {report.Totals.Principals} principals: store a report built without --top", nameof(run));
+        }
+
+        var runId = Guid.NewGuid();
+        var id = _dialect.ToDbUuid(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var transaction = _connection.BeginTransaction();
+        var written = 0L;
+        void Insert(string table, string[] columns, IEnumerable<object?[]> rows) =>
+            written = InsertRows(transaction, table, columns, rows, written, cancellationToken);
+
+        var t = report.Totals;
+        var plan = run.Plan;
+        Insert("report_runs", RunColumns,
+        [
+            [
+                id, _dialect.ToDbTimestamp(run.StartedAt), _dialect.ToDbTimestamp(DateTimeOffset.UtcNow), _dialect.ToDbDate(report.Header.AsOf),
+                report.Header.Source, report.Header.Version, run.Command, run.Status,
+                t.Principals, t.Files, t.Exposure, t.ExcessExposure, t.SensitiveExcessExposure, t.CaseloadFiles, t.CaseloadInReach,
+                t.ClosedFilesInReach, t.PrincipalsWithExcess, t.DanglingReferences, t.GroupCycles, t.PhishableExposure,
+                t.PartnerPhishableExposure, t.DormantAccountsWithReach, report.Findings.Count,
+                plan?.Items.Count, plan?.Totals.ExposureAfter, plan?.Totals.ExcessExposureAfter, plan?.Totals.SensitiveExcessExposureAfter,
+            ],
+        ]);
+
+        if (run.Snapshot is { } snapshot)
+        {
+            var u = snapshot.Units;
+            Insert("report_units", ["run_id", "unit_id", "parent_id", "kind", "name"],
+                Enumerable.Range(0, u.Count).Select(i => new object?[] { id, u.Ids[i], u.Parent[i] >= 0 ? u.Ids[u.Parent[i]] : null, u.Kinds[i], u.Names[i] }));
+        }
+
+        Insert("report_principals", PrincipalColumns, report.Principals.Select(p => new object?[]
+        {
+            id, p.PrincipalId, Kind(p.Kind), p.Organization, p.UnitId, _dialect.ToDbBoolean(p.Active), _dialect.ToDbBoolean(p.Mfa),
+            p.LastLogin is { } login ? _dialect.ToDbDate(login) : null,
+            p.ReachableFiles, p.CaseloadFiles, p.CaseloadInReach, p.ExcessFiles, p.SensitiveExcessFiles, p.ClosedFilesInReach, p.GrantsInForce,
+        }));
+
+        Insert("report_findings", ["run_id", "finding_no", "rule_id", "severity", "message", "subject_kind", "subject_ids"],
+            report.Findings.Select((f, i) => new object?[]
+            {
+                id, i + 1, f.RuleId, Severity(f.Severity), f.Message, f.SubjectKind, JsonSerializer.Serialize(f.SubjectIds),
+            }));
+
+        if (plan is not null)
+        {
+            Insert("report_plan", PlanColumns, plan.Items.Select(p => new object?[]
+            {
+                id, p.Rank, p.AssignmentId, p.RoleId, p.HolderId, p.HolderType, p.ScopeUnitId, Change(p.Change), p.NewScopeUnitId,
+                p.Holders, p.ExcessRemoved, p.SensitiveExcessRemoved, p.CumulativeExcessRemoved, p.CumulativeSensitiveExcessRemoved,
+            }));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        transaction.Commit();
+        return runId;
+    }
+
+    private static readonly string[] RunColumns =
+    [
+        "run_id", "started_at", "stored_at", "as_of", "source_name", "tool_version", "command", "status",
+        "principals", "files", "exposure", "excess_exposure", "sensitive_excess_exposure", "caseload_files", "caseload_in_reach",
+        "closed_files_in_reach", "principals_with_excess", "dangling_references", "group_cycles", "phishable_exposure",
+        "partner_phishable_exposure", "dormant_accounts_with_reach", "findings",
+        "plan_items", "plan_exposure_after", "plan_excess_exposure_after", "plan_sensitive_excess_exposure_after",
+    ];
+
+    private static readonly string[] PrincipalColumns =
+    [
+        "run_id", "principal_id", "kind", "organization", "unit_id", "active", "mfa", "last_login",
+        "reachable_files", "caseload_files", "caseload_in_reach", "excess_files", "sensitive_excess_files", "closed_files_in_reach", "grants_in_force",
+    ];
+
+    private static readonly string[] PlanColumns =
+    [
+        "run_id", "rank", "assignment_id", "role_id", "holder_id", "holder_type", "scope_unit_id", "change", "new_scope_unit_id",
+        "holders", "excess_removed", "sensitive_excess_removed", "cumulative_excess_removed", "cumulative_sensitive_excess_removed",
+    ];
+
+    /// <summary>Multi-row INSERTs within the transaction; the token is checked before every statement.</summary>
+    private long InsertRows(
+        DbTransaction transaction, string table, string[] columns, IEnumerable<object?[]> rows, long written, CancellationToken cancellationToken)
+    {
+        var perStatement = Math.Max(1, Math.Min(BatchRows, _dialect.MaxParameters / columns.Length));
+        var head = $"INSERT INTO {_dialect.Table(table)} ({string.Join(", ", columns.Select(_dialect.Quote))}) VALUES ";
+        foreach (var chunk in rows.Chunk(perStatement))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            var values = new List<string>(chunk.Length);
+            var n = 0;
+            foreach (var row in chunk)
+            {
+                var markers = new string[row.Length];
+                for (var c = 0; c < row.Length; c++)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = _dialect.Parameter(n);
+                    parameter.Value = row[c] ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                    markers[c] = _dialect.Parameter(n++);
+                }
+
+                values.Add("(" + string.Join(", ", markers) + ")");
+            }
+
+            command.CommandText = head + string.Join(", ", values);
+            command.ExecuteNonQuery();
+            written += chunk.Length;
+            Progress?.Report(written);
+        }
+
+        return written;
+    }
+
+    private static string Kind(PrincipalKind kind) => kind switch
+    {
+        PrincipalKind.Partner => "partner",
+        PrincipalKind.Service => "service",
+        _ => "staff",
+    };
+
+    private static string Severity(Severity severity) => severity switch
+    {
+        Core.Reporting.Severity.Critical => "critical",
+        Core.Reporting.Severity.High => "high",
+        Core.Reporting.Severity.Medium => "medium",
+        Core.Reporting.Severity.Low => "low",
+        _ => "info",
+    };
+
+    private static string Change(RemediationChange change) => change switch
+    {
+        RemediationChange.Remove => "remove",
+        RemediationChange.NarrowToCaseload => "narrow-to-caseload",
+        RemediationChange.NarrowToUnit => "narrow-to-unit",
+        _ => change.ToString(),
+    };
+}

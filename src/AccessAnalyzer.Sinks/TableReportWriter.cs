@@ -1,0 +1,125 @@
+using System.Globalization;
+using AccessAnalyzer.Core.Reporting;
+using Spectre.Console;
+
+namespace AccessAnalyzer.Sinks;
+
+/// <summary>
+/// The human view: what was analyzed, the totals that matter, the accounts with the most excess, and the findings
+/// worst first. Renders onto any <see cref="IAnsiConsole"/> so tests can capture it as text.
+/// </summary>
+public static class TableReportWriter
+{
+    /// <summary>Rows shown when the user gave no --top: a table is for reading, JSON and CSV for everything.</summary>
+    public const int DefaultRows = 20;
+
+    public static void Write(AnalysisReport report, IAnsiConsole console, int findingLines = 15)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(console);
+        var t = report.Totals;
+        console.Write(new Rule($"[bold]AccessAnalyzer[/] — {Markup.Escape(report.Header.Source)} as of {report.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+
+        var totals = new Grid().AddColumn().AddColumn(new GridColumn().RightAligned());
+        totals.AddRow("Principals", N(t.Principals));
+        totals.AddRow("Files", N(t.Files));
+        totals.AddRow("Exposure (Σ reach)", N(t.Exposure));
+        totals.AddRow("[bold]Excess exposure (Σ excess)[/]", $"[bold]{N(t.ExcessExposure)}[/] ({Percent(t.ExcessExposure, t.Exposure)} of exposure)");
+        totals.AddRow("Sensitive excess", N(t.SensitiveExcessExposure));
+        totals.AddRow("Closed files in reach", N(t.ClosedFilesInReach));
+        totals.AddRow("Phishable exposure (reach without MFA)", $"{N(t.PhishableExposure)} ({Percent(t.PhishableExposure, t.Exposure)} of exposure)");
+        totals.AddRow("  of which partner accounts", N(t.PartnerPhishableExposure));
+        totals.AddRow("Dormant accounts with reach", N(t.DormantAccountsWithReach));
+        totals.AddRow("Accounts with excess", $"{N(t.PrincipalsWithExcess)} of {N(t.Principals)}");
+        totals.AddRow("Dangling references", N(t.DanglingReferences));
+        totals.AddRow("Group cycles", N(t.GroupCycles));
+        console.Write(totals);
+        console.WriteLine();
+
+        var table = new Table().Border(TableBorder.Rounded).Title("Accounts by excess (files they can open beyond their caseload)");
+        table.AddColumn("Principal");
+        table.AddColumn("Kind");
+        table.AddColumn("Org");
+        table.AddColumn(new TableColumn("Reach").RightAligned());
+        table.AddColumn(new TableColumn("Caseload").RightAligned());
+        table.AddColumn(new TableColumn("Excess").RightAligned());
+        table.AddColumn(new TableColumn("Sensitive excess").RightAligned());
+        table.AddColumn(new TableColumn("×caseload").RightAligned());
+        var usage = report.Principals.Any(p => p.ExercisedExcessFiles is not null);
+        if (usage)
+        {
+            table.AddColumn(new TableColumn("Read outside caseload").RightAligned());
+        }
+
+        table.AddColumn("Flags");
+        foreach (var p in report.Principals)
+        {
+            var flags = new List<string>();
+            if (!p.Active)
+            {
+                flags.Add("inactive");
+            }
+
+            if (!p.Mfa)
+            {
+                flags.Add("no-mfa");
+            }
+
+            var cells = new List<string>
+            {
+                Markup.Escape(p.PrincipalId), Names.Of(p.Kind), Markup.Escape(p.Organization), N(p.ReachableFiles),
+                N(p.CaseloadFiles), p.ExcessFiles > 0 ? $"[red]{N(p.ExcessFiles)}[/]" : "0", N(p.SensitiveExcessFiles),
+                p.CaseloadFiles > 0 ? (p.ReachableFiles / (double)p.CaseloadFiles).ToString("0.#", CultureInfo.InvariantCulture) : "—",
+            };
+            if (usage)
+            {
+                cells.Add(N(p.ExercisedExcessFiles ?? 0));
+            }
+
+            cells.Add(string.Join(' ', flags));
+            table.AddRow([.. cells]);
+        }
+
+        console.Write(table);
+        if (report.Principals.Count < t.Principals)
+        {
+            console.MarkupLine($"[grey]{N(report.Principals.Count)} of {N(t.Principals)} accounts shown (--top); JSON and CSV outputs list them all.[/]");
+        }
+
+        console.WriteLine();
+        var byRule = report.Findings.GroupBy(f => (f.RuleId, f.Severity)).OrderByDescending(g => g.Key.Severity).ThenBy(g => g.Key.RuleId, StringComparer.Ordinal);
+        var summary = new Table().Border(TableBorder.Rounded).Title("Findings");
+        summary.AddColumn("Severity");
+        summary.AddColumn("Rule");
+        summary.AddColumn(new TableColumn("Count").RightAligned());
+        foreach (var g in byRule)
+        {
+            summary.AddRow(Colour(g.Key.Severity), g.Key.RuleId, N(g.Count()));
+        }
+
+        console.Write(summary);
+        foreach (var f in report.Findings.Take(findingLines))
+        {
+            console.MarkupLine($"{Colour(f.Severity)} [bold]{f.RuleId}[/] {Markup.Escape(f.Message)}");
+        }
+
+        if (report.Findings.Count > findingLines)
+        {
+            console.MarkupLine($"[grey]… {N(report.Findings.Count - findingLines)} more findings in --format json.[/]");
+        }
+    }
+
+    private static string Colour(Severity severity) => severity switch
+    {
+        Severity.Critical => "[white on red]critical[/]",
+        Severity.High => "[red]high[/]",
+        Severity.Medium => "[yellow]medium[/]",
+        Severity.Low => "[grey]low[/]",
+        _ => "[grey]info[/]",
+    };
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Percent(long part, long whole) =>
+        whole == 0 ? "0%" : (part / (double)whole).ToString("0.0%", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,112 @@
+using AccessAnalyzer.Core.Input;
+
+namespace AccessAnalyzer.Sources;
+
+/// <summary>
+/// Types and validates the small canonical tables row by row, identically for every source: the same
+/// spellings parse, the same values are rejected with the same message.
+/// </summary>
+internal static class CanonicalTableReader
+{
+    public static List<OrgUnitRow> OrgUnits(ITableCursor t)
+    {
+        int id = t.Column("id"), parent = t.Column("parent_id"), kind = t.Column("kind"), name = t.Column("name");
+        var rows = new List<OrgUnitRow>();
+        while (t.Read())
+        {
+            rows.Add(new(t.Id(id), t.OptionalReference(parent), t.Text(kind), t.Text(name), t.Line));
+        }
+
+        return rows;
+    }
+
+    public static List<PrincipalRow> Principals(ITableCursor t)
+    {
+        int id = t.Column("id"), kind = t.Column("kind"), org = t.Column("organization"), unit = t.Column("unit_id"),
+            name = t.Column("name"), active = t.Column("active"), mfa = t.Column("mfa"),
+            lastLogin = t.Column("last_login", required: false);
+        var rows = new List<PrincipalRow>();
+        while (t.Read())
+        {
+            rows.Add(new(
+                t.Id(id),
+                t.Enum<PrincipalKind>(kind, CanonicalValues.TryParsePrincipalKind, "staff, partner, service"),
+                t.Text(org), t.OptionalReference(unit), t.Text(name), t.Boolean(active), t.Boolean(mfa),
+                t.OptionalDate(lastLogin), t.Line));
+        }
+
+        return rows;
+    }
+
+    public static List<GroupRow> Groups(ITableCursor t)
+    {
+        int id = t.Column("id"), name = t.Column("name");
+        var rows = new List<GroupRow>();
+        while (t.Read())
+        {
+            rows.Add(new(t.Id(id), t.Text(name), t.Line));
+        }
+
+        return rows;
+    }
+
+    public static List<MembershipRow> Memberships(ITableCursor t)
+    {
+        int group = t.Column("group_id"), member = t.Column("member_id"), type = t.Column("member_type");
+        var rows = new List<MembershipRow>();
+        while (t.Read())
+        {
+            rows.Add(new(t.Reference(group), t.Reference(member),
+                t.Enum<MemberType>(type, CanonicalValues.TryParseMemberType, "principal, group"), t.Line));
+        }
+
+        return rows;
+    }
+
+    public static List<RoleRow> Roles(ITableCursor t)
+    {
+        int id = t.Column("id"), name = t.Column("name"), fileAccess = t.Column("file_access"), sensitive = t.Column("sensitive");
+        var rows = new List<RoleRow>();
+        while (t.Read())
+        {
+            rows.Add(new(t.Id(id), t.Text(name), t.Boolean(fileAccess), t.Boolean(sensitive), t.Line));
+        }
+
+        return rows;
+    }
+
+    public static List<AssignmentRow> Assignments(ITableCursor t)
+    {
+        int id = t.Column("id"), role = t.Column("role_id"), holder = t.Column("holder_id"), holderType = t.Column("holder_type"),
+            scope = t.Column("scope"), scopeUnit = t.Column("scope_unit_id"), validUntil = t.Column("valid_until", required: false);
+        var rows = new List<AssignmentRow>();
+        while (t.Read())
+        {
+            rows.Add(new(
+                t.Id(id), t.Reference(role), t.Reference(holder),
+                t.Enum<HolderType>(holderType, CanonicalValues.TryParseHolderType, "principal, group"),
+                t.Enum<AssignmentScope>(scope, CanonicalValues.TryParseScope, "unit, caseload"),
+                t.OptionalReference(scopeUnit), t.OptionalDate(validUntil), t.Line));
+        }
+
+        return rows;
+    }
+
+    public static List<AccountPolicyRow> AccountPolicies(ITableCursor t)
+    {
+        int org = t.Column("organization"), lockout = t.Column("lockout_threshold"), mfa = t.Column("mfa_required");
+        var rows = new List<AccountPolicyRow>();
+        while (t.Read())
+        {
+            var text = t.Get(lockout);
+            if (!CanonicalValues.TryParseInt(text, out var threshold))
+            {
+                throw t.Error(lockout, $"'{text}' is not a whole number");
+            }
+
+            rows.Add(new(t.Text(org), threshold, t.Boolean(mfa), t.Line));
+        }
+
+        return rows;
+    }
+}

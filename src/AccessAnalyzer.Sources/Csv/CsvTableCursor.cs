@@ -1,0 +1,98 @@
+using AccessAnalyzer.Core.Input;
+
+namespace AccessAnalyzer.Sources.Csv;
+
+/// <summary>A canonical table as a CSV file: columns found by header name, rows checked for their field count.</summary>
+internal sealed class CsvTableCursor : ITableCursor
+{
+    private readonly Utf8CsvReader _reader;
+    private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string[] _header;
+
+    private CsvTableCursor(Utf8CsvReader reader, string displayName)
+    {
+        _reader = reader;
+        DisplayName = displayName;
+        if (!reader.Read())
+        {
+            throw new InputErrorException(displayName, 1, null, "empty file: the header row is missing");
+        }
+
+        _header = new string[reader.FieldCount];
+        for (var i = 0; i < _header.Length; i++)
+        {
+            _header[i] = reader.FieldString(i).Trim();
+            if (!_columns.TryAdd(_header[i], i))
+            {
+                throw new InputErrorException(displayName, 1, $"column {i + 1}", $"duplicate column '{_header[i]}' in the header");
+            }
+        }
+    }
+
+    public string DisplayName { get; }
+
+    public bool Personal { get; private init; }
+
+    public long Line => _reader.RecordLine;
+
+    /// <summary>Opens <c>&lt;table&gt;.csv</c> in a directory; null when the file is absent and the table optional.</summary>
+    public static CsvTableCursor? Open(string directory, string table, bool required)
+    {
+        var fileName = table + ".csv";
+        var path = Path.Combine(directory, fileName);
+        if (!File.Exists(path))
+        {
+            return required
+                ? throw new InputErrorException(fileName, null, null, $"required table '{table}' is missing (no {fileName} in {directory})")
+                : null;
+        }
+
+        var reader = new Utf8CsvReader(path, fileName);
+        try
+        {
+            return new CsvTableCursor(reader, fileName) { Personal = TableCursorExtensions.IsPersonalTable(table) };
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    public int Column(string name, bool required = true)
+    {
+        if (_columns.TryGetValue(name, out var index))
+        {
+            return index;
+        }
+
+        return required
+            ? throw new InputErrorException(DisplayName, 1, name, $"required column '{name}' is missing from the header")
+            : -1;
+    }
+
+    public bool Read()
+    {
+        if (!_reader.Read())
+        {
+            return false;
+        }
+
+        if (_reader.FieldCount != _header.Length)
+        {
+            throw new InputErrorException(DisplayName, Line, null,
+                $"expected {_header.Length} fields as in the header, found {_reader.FieldCount}");
+        }
+
+        return true;
+    }
+
+    public string? Get(int column) => _reader.FieldString(column);
+
+    /// <summary>The UTF-8 bytes of a cell of the current row, without decoding it (the big tables' fast path).</summary>
+    public ReadOnlySpan<byte> Bytes(int column) => _reader.Field(column);
+
+    public string Describe(int column) => $"{_header[column]} (column {column + 1})";
+
+    public void Dispose() => _reader.Dispose();
+}

@@ -1,0 +1,183 @@
+using System.Data.Common;
+using System.Globalization;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Sources.Csv;
+
+namespace AccessAnalyzer.Sources.Database;
+
+/// <summary>What a CSV load put in the database.</summary>
+public sealed record LoadSummary(IReadOnlyDictionary<string, long> RowsPerTable)
+{
+    public long TotalRows => RowsPerTable.Values.Sum();
+}
+
+/// <summary>
+/// <c>db init</c> and <c>db load</c>: creates the canonical schema (and the report tables and views) from
+/// <c>sql/&lt;dialect&gt;/</c>, and bulk-loads a directory of canonical CSV files into it through the provider's fast
+/// path (COPY, SqlBulkCopy, batched SQLite transactions), typing and checking every cell on the way with the same
+/// rules as the CSV source. Indexes are built after the rows, which is cheaper than maintaining them row by row.
+/// </summary>
+public static class CanonicalLoader
+{
+    /// <summary>Creates the canonical tables and indexes, the report tables and the dashboard views (idempotent).</summary>
+    public static void Init(DbConnection connection, ISqlDialect dialect, bool reports = true)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(dialect);
+        Run(connection, SqlScripts.Statements(dialect.Name, SqlScripts.Schema, dialect.Schema));
+        if (reports)
+        {
+            InitReports(connection, dialect);
+        }
+    }
+
+    /// <summary>Creates the report tables and the dashboard views (idempotent).</summary>
+    public static void InitReports(DbConnection connection, ISqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        Run(connection, SqlScripts.Statements(dialect.Name, SqlScripts.ReportTables, dialect.Schema));
+        Run(connection, SqlScripts.Statements(dialect.Name, SqlScripts.Views, dialect.Schema));
+    }
+
+    /// <summary>
+    /// Loads every <c>&lt;table&gt;.csv</c> of <paramref name="directory"/> into the canonical tables, creating them
+    /// if needed. The required tables must all be there; the tables loaded must be empty (a load never mixes two
+    /// exports). PostgreSQL and SQL Server load in one transaction: a bad cell anywhere loads nothing.
+    /// </summary>
+    public static LoadSummary LoadCsv(
+        IDatabaseProvider provider, DbConnection connection, ISqlDialect dialect, string directory,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new InputErrorException(directory, null, null, "CSV directory not found");
+        }
+
+        var tables = new List<CanonicalTableDefinition>();
+        foreach (var table in CanonicalSchema.Tables)
+        {
+            if (File.Exists(Path.Combine(directory, table.Name + ".csv")))
+            {
+                tables.Add(table);
+            }
+            else if (table.Required)
+            {
+                throw new InputErrorException(table.Name + ".csv", null, null,
+                    $"required table '{table.Name}' is missing (no {table.Name}.csv in {directory})");
+            }
+        }
+
+        var statements = SqlScripts.Statements(dialect.Name, SqlScripts.Schema, dialect.Schema);
+        Run(connection, statements.Where(s => !SqlScripts.IsIndex(s)));
+        foreach (var table in tables)
+        {
+            if (HasRows(connection, dialect, table.Name))
+            {
+                throw new InputErrorException(dialect.DisplayName(table.Name), null, null,
+                    "already holds rows: load into empty tables (db init --schema NEW for a fresh schema)");
+            }
+        }
+
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (var load = provider.BeginLoad(connection, dialect))
+        {
+            foreach (var table in tables)
+            {
+                progress?.Report($"loading {table.Name}");
+                try
+                {
+                    counts[table.Name] = load.Insert(table, Rows(directory, table, dialect), cancellationToken);
+                }
+                catch (DbException ex)
+                {
+                    // A refused row of a personal table could be echoed in the message (a duplicate key shows its value).
+                    throw new InputErrorException(dialect.DisplayName(table.Name), null, null, table.Personal
+                        ? "the database refused a row (for example a duplicate id); details withheld: the table holds beneficiary identifiers"
+                        : $"the database refused a row: {ex.Message}");
+                }
+            }
+
+            load.Commit();
+        }
+
+        progress?.Report("building indexes");
+        Run(connection, statements.Where(SqlScripts.IsIndex));
+        Run(connection, provider.AfterLoad(dialect, tables.Select(t => t.Name)));
+        return new LoadSummary(counts);
+    }
+
+    /// <summary>A CSV table's rows, typed for the database: the same parsing rules and messages as the CSV source.</summary>
+    internal static IEnumerable<object?[]> Rows(string directory, CanonicalTableDefinition table, ISqlDialect dialect)
+    {
+        using var cursor = CsvTableCursor.Open(directory, table.Name, required: true)!;
+        var columns = table.Columns.Select(c => cursor.Column(c.Name, c.Required)).ToArray();
+        while (cursor.Read())
+        {
+            var row = new object?[columns.Length];
+            for (var i = 0; i < columns.Length; i++)
+            {
+                row[i] = Value(cursor, columns[i], table.Columns[i], dialect);
+            }
+
+            yield return row;
+        }
+    }
+
+    private static object? Value(ITableCursor cursor, int column, CanonicalColumn definition, ISqlDialect dialect)
+    {
+        if (column < 0)
+        {
+            return null;
+        }
+
+        var text = cursor.Get(column);
+        switch (definition.Kind)
+        {
+            case ColumnKind.Boolean:
+                return dialect.ToDbBoolean(cursor.Boolean(column));
+            case ColumnKind.Date:
+                return cursor.OptionalDate(column) is { } date ? dialect.ToDbDate(date) : null;
+            case ColumnKind.Timestamp:
+                if (string.IsNullOrEmpty(text) && definition.Nullable)
+                {
+                    return null;
+                }
+
+                return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                    ? dialect.ToDbTimestamp(at)
+                    : throw cursor.Error(column, $"{cursor.Show(text)} is not an ISO 8601 date-time");
+            case ColumnKind.Integer:
+                return CanonicalValues.TryParseInt(text, out var number)
+                    ? number
+                    : throw cursor.Error(column, $"{cursor.Show(text)} is not a whole number");
+            default:
+                return string.IsNullOrEmpty(text) ? (definition.Nullable ? null : string.Empty) : text;
+        }
+    }
+
+    private static bool HasRows(DbConnection connection, ISqlDialect dialect, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT CASE WHEN EXISTS (SELECT 1 FROM {dialect.Table(table)}) THEN 1 ELSE 0 END";
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 0;
+    }
+
+    internal static void Run(DbConnection connection, IEnumerable<string> statements)
+    {
+        foreach (var statement in statements)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = statement;
+            if (connection is not Microsoft.Data.Sqlite.SqliteConnection)
+            {
+                command.CommandTimeout = 0; // index builds over big tables outlast the drivers' 30 s
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
+}
