@@ -53,32 +53,11 @@ internal static class CanonicalLayout
 
     public static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    public static string Kind(PrincipalKind kind) => kind switch
-    {
-        PrincipalKind.Staff => "staff",
-        PrincipalKind.Partner => "partner",
-        PrincipalKind.Service => "service",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
+    public static string Kind(PrincipalKind kind) => Spellings.Of(kind);
 
-    public static string Member(MemberType type) => type switch
-    {
-        MemberType.Principal => "principal",
-        MemberType.Group => "group",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
+    public static string Member(MemberType type) => Spellings.Of(type);
 
-    public static string Holder(HolderType type) => type switch
-    {
-        HolderType.Principal => "principal",
-        HolderType.Group => "group",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
+    public static string Holder(HolderType type) => Spellings.Of(type);
 
-    public static string Scope(AssignmentScope scope) => scope switch
-    {
-        AssignmentScope.Unit => "unit",
-        AssignmentScope.Caseload => "caseload",
-        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, null),
-    };
+    public static string Scope(AssignmentScope scope) => Spellings.Of(scope);
 }

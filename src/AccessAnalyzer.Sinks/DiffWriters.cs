@@ -1,3 +1,4 @@
+using AccessAnalyzer.Core.Input;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -11,13 +12,13 @@ public static class DiffWriters
 {
     public static string Kind(AssignmentChangeKind kind) => kind.ToString().ToLowerInvariant();
 
-    public static void WriteJson(DiffReport diff, Stream output)
+    public static void WriteJson(DiffReport diff, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(diff);
         using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        json.WriteString("tool", diff.Header.Tool);
-        json.WriteString("version", diff.Header.Version);
+        json.WriteString("tool", tool.Name);
+        json.WriteString("version", tool.Version);
         json.WriteString("before", diff.BeforeSource);
         json.WriteString("after", diff.Header.Source);
         json.WriteString("asOf", diff.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -57,7 +58,7 @@ public static class DiffWriters
             json.WriteString("change", m.Added ? "added" : "removed");
             json.WriteString("groupId", m.GroupId);
             json.WriteString("memberId", m.MemberId);
-            json.WriteString("memberType", m.MemberType == Core.Input.MemberType.Group ? "group" : "principal");
+            json.WriteString("memberType", Spellings.Of(m.MemberType));
             json.WriteEndObject();
         }
 

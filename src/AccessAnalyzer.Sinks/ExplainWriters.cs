@@ -11,17 +11,17 @@ namespace AccessAnalyzer.Sinks;
 /// <summary>Renders explanations (a principal's grant paths, or who reaches a unit or file) as text, JSON or CSV.</summary>
 public static class ExplainWriters
 {
-    public static string ScopeName(AssignmentScope scope) => scope == AssignmentScope.Unit ? "unit" : "caseload";
+    public static string ScopeName(AssignmentScope scope) => Spellings.Of(scope);
 
     /// <summary>A path as people read it: principal → group → … → holder group.</summary>
     public static string PathText(IReadOnlyList<string> path) => string.Join(" → ", path);
 
-    public static void WriteJson(PrincipalExplanation e, Stream output)
+    public static void WriteJson(PrincipalExplanation e, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(e);
         using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        Format.WriteHeader(json, e.Header);
+        Format.WriteHeader(json, e.Header, tool);
         var p = e.Principal;
         json.WriteStartObject("principal");
         json.WriteString("principalId", p.PrincipalId);
@@ -91,12 +91,12 @@ public static class ExplainWriters
         output.WriteByte((byte)'\n');
     }
 
-    public static void WriteJson(TargetExplanation e, Stream output)
+    public static void WriteJson(TargetExplanation e, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(e);
         using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        Format.WriteHeader(json, e.Header);
+        Format.WriteHeader(json, e.Header, tool);
         json.WriteStartObject("target");
         json.WriteString("kind", e.Target.Kind);
         json.WriteString("id", e.Target.Id);

@@ -6,6 +6,9 @@ using AccessAnalyzer.Core.Reporting;
 
 namespace AccessAnalyzer.Sinks;
 
+/// <summary>The tool that wrote an output: stamped by the sinks, once, from what the command line says it is.</summary>
+public sealed record ToolStamp(string Name, string Version);
+
 /// <summary>The spellings and writer settings every sink shares, so all outputs agree on numbers, dates and JSON.</summary>
 internal static class Format
 {
@@ -43,10 +46,10 @@ internal static class Format
     }
 
     /// <summary>tool, version, source, asOf: the first four properties of every JSON output.</summary>
-    public static void WriteHeader(Utf8JsonWriter json, ReportHeader header)
+    public static void WriteHeader(Utf8JsonWriter json, ReportHeader header, ToolStamp tool)
     {
-        json.WriteString("tool", header.Tool);
-        json.WriteString("version", header.Version);
+        json.WriteString("tool", tool.Name);
+        json.WriteString("version", tool.Version);
         json.WriteString("source", header.Source);
         json.WriteString("asOf", Date(header.AsOf));
     }

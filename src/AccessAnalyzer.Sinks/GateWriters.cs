@@ -125,7 +125,7 @@ public static class GateWriters
     /// SARIF 2.1.0 with what GitHub code scanning requires: version, tool driver name/version/rules, and results with
     /// ruleId, level, message and a physical location (the CSV row, or the table and row number).
     /// </summary>
-    public static void WriteSarif(GateOutcome outcome, Stream output, ArtifactUri uriOf, string informationUri = DefaultInformationUri)
+    public static void WriteSarif(GateOutcome outcome, Stream output, ArtifactUri uriOf, ToolStamp tool, string informationUri = DefaultInformationUri)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(uriOf);
@@ -137,9 +137,9 @@ public static class GateWriters
         json.WriteStartObject();
         json.WriteStartObject("tool");
         json.WriteStartObject("driver");
-        json.WriteString("name", outcome.Header.Tool);
-        json.WriteString("version", outcome.Header.Version);
-        json.WriteString("semanticVersion", outcome.Header.Version);
+        json.WriteString("name", tool.Name);
+        json.WriteString("version", tool.Version);
+        json.WriteString("semanticVersion", tool.Version);
         json.WriteString("informationUri", informationUri);
         json.WriteStartArray("rules");
         foreach (var rule in outcome.Rules)

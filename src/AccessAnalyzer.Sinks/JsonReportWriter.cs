@@ -11,12 +11,12 @@ namespace AccessAnalyzer.Sinks;
 /// </summary>
 public static class JsonReportWriter
 {
-    public static void Write(AnalysisReport report, Stream output)
+    public static void Write(AnalysisReport report, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(report);
         using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        Format.WriteHeader(json, report.Header);
+        Format.WriteHeader(json, report.Header, tool);
 
         var t = report.Totals;
         json.WriteStartObject("totals");

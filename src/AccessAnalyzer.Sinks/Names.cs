@@ -6,13 +6,7 @@ namespace AccessAnalyzer.Sinks;
 /// <summary>The lower-case spellings every output uses for enums, matching the canonical input values.</summary>
 public static class Names
 {
-    public static string Of(PrincipalKind kind) => kind switch
-    {
-        PrincipalKind.Staff => "staff",
-        PrincipalKind.Partner => "partner",
-        PrincipalKind.Service => "service",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+    public static string Of(PrincipalKind kind) => Spellings.Of(kind);
 
     public static string Of(Severity severity) => severity switch
     {

@@ -18,12 +18,12 @@ public static class PlanWriters
         _ => throw new ArgumentOutOfRangeException(nameof(change)),
     };
 
-    public static void WriteJson(RemediationPlan plan, Stream output)
+    public static void WriteJson(RemediationPlan plan, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(plan);
         using var json = new Utf8JsonWriter(output, Format.Json);
         json.WriteStartObject();
-        Format.WriteHeader(json, plan.Header);
+        Format.WriteHeader(json, plan.Header, tool);
         json.WriteStartObject("totals");
         json.WriteStartObject("before");
         json.WriteNumber("exposure", plan.Totals.ExposureBefore);

@@ -80,13 +80,11 @@ internal static class AnalyzeCommand
     public static AnalysisReport Analyze(Core.Model.Snapshot snapshot, AnalysisSettings settings, IProgress<string>? progress)
     {
         progress?.Report("computing reach");
-        var result = ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = settings.AsOf });
-        return ReportBuilder.Build(result, new ReportOptions
+        return ReportBuilder.Build(ToolInfo.Analyze(snapshot, settings.AsOf), new ReportOptions
         {
             Top = settings.Top,
             NoMfaReachThreshold = settings.NoMfaReachThreshold,
             DormantAfterDays = settings.DormantAfterDays,
-            ToolVersion = ToolInfo.Version,
         });
     }
 
@@ -95,7 +93,7 @@ internal static class AnalyzeCommand
         switch (format)
         {
             case "json":
-                context.WriteOutput(output, stream => JsonReportWriter.Write(report, stream));
+                context.WriteOutput(output, stream => JsonReportWriter.Write(report, stream, ToolInfo.Stamp));
                 break;
             case "csv":
                 context.WriteOutput(output, stream => CsvReportWriter.Write(report, stream));
@@ -109,8 +107,16 @@ internal static class AnalyzeCommand
 
 internal sealed record AnalysisSettings(string Source, DateOnly AsOf, int? Top, long NoMfaReachThreshold, int DormantAfterDays = 90);
 
+/// <summary>The edge where the tool names itself and chooses how the engine runs: once, for every command.</summary>
 internal static class ToolInfo
 {
     public static string Version { get; } =
         typeof(ToolInfo).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+
+    /// <summary>Name and version, as every output that names its producer prints them.</summary>
+    public static ToolStamp Stamp { get; } = new("AccessAnalyzer", Version);
+
+    /// <summary>The engine over a snapshot, on every core: each command computes it once per snapshot.</summary>
+    public static Analysis Analyze(Core.Model.Snapshot snapshot, DateOnly asOf) =>
+        Analysis.Run(snapshot, new AnalysisOptions { AsOf = asOf, Scheduler = ParallelScheduler.Instance });
 }

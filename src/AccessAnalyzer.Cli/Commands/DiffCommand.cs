@@ -30,14 +30,15 @@ internal static class DiffCommand
                 var sourceOptions = sourceArguments.Resolve(context, parse);
                 var current = CliContext.LoadSource(parse.GetValue(before)!, sourceOptions, progress);
                 var proposed = CliContext.LoadSource(parse.GetValue(after)!, sourceOptions, progress);
-                return SnapshotDiff.Compute(current, proposed, options, ToolInfo.Version);
+                progress?.Report("computing reach");
+                return SnapshotDiff.Compute(ToolInfo.Analyze(current, options.AsOf), ToolInfo.Analyze(proposed, options.AsOf));
             });
 
             var outputPath = parse.GetValue(output);
             switch (parse.GetValue(format))
             {
                 case "json":
-                    context.WriteOutput(outputPath, stream => DiffWriters.WriteJson(diff, stream));
+                    context.WriteOutput(outputPath, stream => DiffWriters.WriteJson(diff, stream, ToolInfo.Stamp));
                     break;
                 case "markdown":
                     context.WriteOutput(outputPath, stream =>

@@ -76,19 +76,20 @@ internal static class ExplainCommand
                 return (loaded, found);
             });
 
+            var analysis = ToolInfo.Analyze(snapshot, options.AsOf);
             if (principalId is not null)
             {
-                var explanation = AccessExplainer.ExplainPrincipal(snapshot, options, principalId, unitId, facts, ToolInfo.Version);
+                var explanation = AccessExplainer.ExplainPrincipal(analysis, principalId, unitId, facts);
                 Render(context, formatValue, outputValue,
-                    s => ExplainWriters.WriteJson(explanation, s), s => ExplainWriters.WriteCsv(explanation, s), c => ExplainWriters.WriteText(explanation, c));
+                    s => ExplainWriters.WriteJson(explanation, s, ToolInfo.Stamp), s => ExplainWriters.WriteCsv(explanation, s), c => ExplainWriters.WriteText(explanation, c));
             }
             else
             {
                 var explanation = facts is not null
-                    ? AccessExplainer.ExplainFile(snapshot, options, facts, ToolInfo.Version)
-                    : AccessExplainer.ExplainUnit(snapshot, options, unitId!, ToolInfo.Version);
+                    ? AccessExplainer.ExplainFile(analysis, facts)
+                    : AccessExplainer.ExplainUnit(analysis, unitId!);
                 Render(context, formatValue, outputValue,
-                    s => ExplainWriters.WriteJson(explanation, s), s => ExplainWriters.WriteCsv(explanation, s), c => ExplainWriters.WriteText(explanation, c));
+                    s => ExplainWriters.WriteJson(explanation, s, ToolInfo.Stamp), s => ExplainWriters.WriteCsv(explanation, s), c => ExplainWriters.WriteText(explanation, c));
             }
 
             return ExitCodes.Ok;

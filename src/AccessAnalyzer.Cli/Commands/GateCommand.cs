@@ -2,6 +2,7 @@ using System.CommandLine;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
 using AccessAnalyzer.Sinks;
+using AccessAnalyzer.Sources.Gate;
 
 namespace AccessAnalyzer.Cli.Commands;
 
@@ -40,7 +41,7 @@ internal static class GateCommand
             var policyPath = parse.GetValue(policy)!;
             var gatePolicy = GatePolicyParser.Parse(ReadFile(policyPath, "--policy"), Path.GetFileName(policyPath));
             var baselinePath = parse.GetValue(baseline);
-            var known = baselinePath is null ? null : Baseline.Parse(ReadFile(baselinePath, "--baseline"), Path.GetFileName(baselinePath));
+            var known = baselinePath is null ? null : BaselineFile.Parse(ReadFile(baselinePath, "--baseline"), Path.GetFileName(baselinePath));
             var days = parse.GetValue(baselineDays);
             if (days < 0)
             {
@@ -52,17 +53,17 @@ internal static class GateCommand
             var outcome = context.WithProgress(parse.GetValue(quiet), "Gate", progress =>
             {
                 var sourceOptions = sourceArguments.Resolve(context, parse);
-                var after = CliContext.LoadSource(sourcePath, sourceOptions, progress);
+                var after = ToolInfo.Analyze(CliContext.LoadSource(sourcePath, sourceOptions, progress), options.AsOf);
                 DiffReport? diff = null;
                 if (beforePath is not null)
                 {
-                    var current = CliContext.LoadSource(beforePath, sourceOptions, progress);
+                    var current = ToolInfo.Analyze(CliContext.LoadSource(beforePath, sourceOptions, progress), options.AsOf);
                     progress?.Report("comparing");
-                    diff = SnapshotDiff.Compute(current, after, options, ToolInfo.Version);
+                    diff = SnapshotDiff.Compute(current, after);
                 }
 
                 progress?.Report("checking the policy");
-                return GateEvaluator.Evaluate(after, gatePolicy, options, diff, known, ToolInfo.Version, context.ExtraGateRules);
+                return GateEvaluator.Evaluate(after, gatePolicy, diff, known, context.ExtraGateRules);
             });
 
             var outputPath = parse.GetValue(output);
@@ -75,7 +76,7 @@ internal static class GateCommand
             switch (parse.GetValue(format))
             {
                 case "sarif":
-                    context.WriteOutput(outputPath, stream => GateWriters.WriteSarif(outcome, stream, location => ArtifactUri(sourcePath, location), informationUri));
+                    context.WriteOutput(outputPath, stream => GateWriters.WriteSarif(outcome, stream, location => ArtifactUri(sourcePath, location), ToolInfo.Stamp, informationUri));
                     break;
                 case "junit":
                     context.WriteOutput(outputPath, stream => GateWriters.WriteJUnit(outcome, stream));
@@ -94,7 +95,7 @@ internal static class GateCommand
 
             if (parse.GetValue(writeBaseline) is { } baselineOut)
             {
-                context.WriteOutput(baselineOut, stream => Baseline.From(outcome.Violations, options.AsOf, days).Write(stream));
+                context.WriteOutput(baselineOut, stream => BaselineFile.Write(Baseline.From(outcome.Violations, options.AsOf, days), stream));
                 context.Error.WriteLine($"baseline written: {outcome.Violations.Count} finding(s) accepted until {options.AsOf.AddDays(days):yyyy-MM-dd}; give each a reason.");
                 return ExitCodes.Ok;
             }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sinks;
 
 namespace AccessAnalyzer.Cli.Commands;
@@ -34,28 +35,29 @@ internal static class PlanCommand
             var asOfValue = CliContext.ParseAsOf(parse.GetValue(asOf));
             var sourceValue = parse.GetValue(source)!;
             var sourceOptions = sourceArguments.Resolve(context, parse);
-            var (snapshot, plan) = context.WithProgress(parse.GetValue(quiet), "Planning", progress =>
+            var (analysis, plan) = context.WithProgress(parse.GetValue(quiet), "Planning", progress =>
             {
                 var loaded = CliContext.LoadSource(sourceValue, sourceOptions, progress);
+                progress?.Report("computing reach");
+                var computed = ToolInfo.Analyze(loaded, asOfValue);
                 progress?.Report("evaluating every assignment");
-                return (loaded, RemediationPlanner.Plan(loaded, new AnalysisOptions { AsOf = asOfValue }, new PlanOptions
+                return (computed, RemediationPlanner.Plan(computed, new PlanOptions
                 {
                     Top = topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null),
-                    ToolVersion = ToolInfo.Version,
                 }));
             });
 
             if (store.Requested(parse))
             {
-                var report = AnalyzeCommand.Analyze(snapshot, new AnalysisSettings(sourceValue, asOfValue, null, 0), null);
-                store.Write(context, parse, sourceOptions, sourceValue, report, snapshot, plan, "plan");
+                var report = ReportBuilder.Build(analysis, new ReportOptions());
+                store.Write(context, parse, sourceOptions, sourceValue, report, analysis.Snapshot, plan, "plan");
             }
 
             var outputValue = parse.GetValue(output);
             switch (formatValue)
             {
                 case "json":
-                    context.WriteOutput(outputValue, stream => PlanWriters.WriteJson(plan, stream));
+                    context.WriteOutput(outputValue, stream => PlanWriters.WriteJson(plan, stream, ToolInfo.Stamp));
                     break;
                 case "csv":
                     context.WriteOutput(outputValue, stream => PlanWriters.WriteCsv(plan, stream));

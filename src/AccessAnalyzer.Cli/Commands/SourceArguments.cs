@@ -67,7 +67,7 @@ internal sealed class StoreArguments
         }
 
         using var session = ReportStore.Open(CliContext.Sources, target, options);
-        var runId = session.Write(new StoredRun { Report = fullReport, Snapshot = snapshot, Plan = plan, Command = command });
+        var runId = session.Write(new StoredRun { Report = fullReport, Snapshot = snapshot, Plan = plan, Command = command, ToolVersion = ToolInfo.Version });
         context.Error.WriteLine($"stored run {runId} in {session.Name}");
     }
 }

@@ -16,16 +16,15 @@ public static class AccessExplainer
 
     /// <summary>Why a principal reaches what it reaches: every assignment it holds, or those that reach the target.</summary>
     public static PrincipalExplanation ExplainPrincipal(
-        Snapshot snapshot, AnalysisOptions options, string principalId, string? unitId, FileFacts? file, string toolVersion)
+        Analysis analysis, string principalId, string? unitId, FileFacts? file)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(analysis);
+        var snapshot = analysis.Snapshot;
+        var asOf = analysis.AsOf;
         var p = PrincipalIndex(snapshot, principalId);
-        var calculator = new ExposureCalculator(snapshot, options.AsOf);
-        var scratch = calculator.NewScratch();
-        var figures = ReportBuilder.Figures(snapshot, calculator.Compute(p, scratch, state: null), p);
+        var figures = ReportBuilder.Figures(snapshot, analysis.Principals[p], p);
 
-        var closure = calculator.Closure;
+        var closure = analysis.Closure;
         var groups = new List<int>();
         closure.EffectiveGroupsOf(p, groups, new int[snapshot.GroupCount], 1);
         var member = new bool[snapshot.GroupCount];
@@ -48,8 +47,8 @@ public static class AccessExplainer
         }
 
         var inCaseload = file is not null && file.CaseloadPrincipalIds.Contains(principalId, StringComparer.Ordinal);
-        var shared = file is not null && file.Shares.Any(s => s.PrincipalId == principalId && InForce(s.ValidUntil, options.AsOf));
-        var prefix = ExposureAnalyzer.PrefixSums(snapshot);
+        var shared = file is not null && file.Shares.Any(s => s.PrincipalId == principalId && InForce(s.ValidUntil, asOf));
+        var prefix = ExposureCalculator.PrefixSums(snapshot);
         var caseloadFiles = figures.CaseloadFiles;
 
         var grants = new List<GrantExplanation>();
@@ -63,7 +62,7 @@ public static class AccessExplainer
                 continue;
             }
 
-            var granting = GrantIndex.Grants(snapshot, assignment, options.AsOf);
+            var granting = analysis.Grants(a);
             var covers = assignment.Scope == AssignmentScope.Unit
                 ? targetUnit >= 0 && snapshot.Units.IsInSubtree(targetUnit, assignment.ScopeUnit)
                 : file is not null ? inCaseload : targetUnit >= 0 && HasCaseloadIn(snapshot, p, targetUnit);
@@ -81,7 +80,7 @@ public static class AccessExplainer
                 assignment.Id, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.FileAccess[assignment.Role],
                 snapshot.Roles.Sensitive[assignment.Role], assignment.Scope,
                 assignment.ScopeUnit >= 0 ? snapshot.Units.Ids[assignment.ScopeUnit] : null, assignment.ValidUntil,
-                assignment.IsInForce(options.AsOf), assignment.HolderType == HolderType.Group ? "group" : "principal",
+                assignment.IsInForce(asOf), Spellings.Of(assignment.HolderType),
                 assignment.HolderType == HolderType.Group ? snapshot.GroupIds[assignment.Holder] : snapshot.Principals.Ids[assignment.Holder],
                 filesGranted, paths, omitted));
         }
@@ -89,7 +88,7 @@ public static class AccessExplainer
         var sharesInForce = 0L;
         foreach (var share in snapshot.SharesOf(p))
         {
-            sharesInForce += share.IsInForce(options.AsOf) ? 1 : 0;
+            sharesInForce += share.IsInForce(asOf) ? 1 : 0;
         }
 
         var ordered = grants
@@ -97,35 +96,35 @@ public static class AccessExplainer
             .ThenByDescending(g => g.FilesGranted)
             .ThenBy(g => g.AssignmentId, StringComparer.Ordinal)
             .ToList();
-        var header = new ReportHeader("AccessAnalyzer", toolVersion, snapshot.SourceName, options.AsOf);
+        var header = new ReportHeader(snapshot.SourceName, asOf);
         return new PrincipalExplanation(header, figures, target, target is null ? figures.ReachableFiles > 0 : reaches,
             ordered, sharesInForce, inCaseload, shared);
     }
 
     /// <summary>Who can open files of a unit (through a unit-scope grant on it or above it).</summary>
-    public static TargetExplanation ExplainUnit(Snapshot snapshot, AnalysisOptions options, string unitId, string toolVersion)
+    public static TargetExplanation ExplainUnit(Analysis analysis, string unitId)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(options);
-        var unit = UnitIndex(snapshot, unitId, required: true);
-        return Reverse(snapshot, options, new ExplainTarget("unit", unitId, unitId), unit, file: null, toolVersion);
+        ArgumentNullException.ThrowIfNull(analysis);
+        var unit = UnitIndex(analysis.Snapshot, unitId, required: true);
+        return Reverse(analysis, new ExplainTarget("unit", unitId, unitId), unit, file: null);
     }
 
     /// <summary>Who can open one file: unit-scope grants over its unit, caseload grants of those who hold it, shares.</summary>
-    public static TargetExplanation ExplainFile(Snapshot snapshot, AnalysisOptions options, FileFacts file, string toolVersion)
+    public static TargetExplanation ExplainFile(Analysis analysis, FileFacts file)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(file);
-        var unit = UnitIndex(snapshot, file.UnitId, required: false);
-        return Reverse(snapshot, options, new ExplainTarget("file", file.FileId, file.UnitId), unit, file, toolVersion);
+        var unit = UnitIndex(analysis.Snapshot, file.UnitId, required: false);
+        return Reverse(analysis, new ExplainTarget("file", file.FileId, file.UnitId), unit, file);
     }
 
     private static TargetExplanation Reverse(
-        Snapshot snapshot, AnalysisOptions options, ExplainTarget target, int unit, FileFacts? file, string toolVersion)
+        Analysis analysis, ExplainTarget target, int unit, FileFacts? file)
     {
-        var closure = MembershipClosure.Build(snapshot);
-        var holders = HolderIndex.Build(snapshot, closure);
+        var snapshot = analysis.Snapshot;
+        var asOf = analysis.AsOf;
+        var closure = analysis.Closure;
+        var holders = analysis.Holders;
         var via = new SortedDictionary<int, SortedSet<string>>();
         void Add(int p, string how)
         {
@@ -141,7 +140,7 @@ public static class AccessExplainer
         for (var a = 0; a < snapshot.Assignments.Length; a++)
         {
             var assignment = snapshot.Assignments[a];
-            if (unit < 0 || assignment.Scope != AssignmentScope.Unit || !GrantIndex.Grants(snapshot, assignment, options.AsOf)
+            if (unit < 0 || assignment.Scope != AssignmentScope.Unit || !analysis.Grants(a)
                 || !snapshot.Units.IsInSubtree(unit, assignment.ScopeUnit))
             {
                 continue;
@@ -155,21 +154,20 @@ public static class AccessExplainer
 
             covering.Add(new CoveringGrant(
                 assignment.Id, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.Sensitive[assignment.Role],
-                assignment.HolderType == HolderType.Group ? "group" : "principal",
+                Spellings.Of(assignment.HolderType),
                 assignment.HolderType == HolderType.Group ? snapshot.GroupIds[assignment.Holder] : snapshot.Principals.Ids[assignment.Holder],
                 snapshot.Units.Ids[assignment.ScopeUnit], affected.Length));
         }
 
         if (file is not null)
         {
-            var grants = GrantIndex.Build(snapshot, options.AsOf);
+            var grants = analysis.GrantsByHolder;
             var groups = new List<int>();
             var mark = new int[snapshot.GroupCount];
             var stamp = 0;
             foreach (var principalId in file.CaseloadPrincipalIds.Distinct(StringComparer.Ordinal))
             {
-                var p = snapshot.Principals.Ids.IndexOf(principalId);
-                if (p < 0)
+                if (!snapshot.TryGetPrincipal(principalId, out var p))
                 {
                     continue;
                 }
@@ -186,8 +184,7 @@ public static class AccessExplainer
 
             foreach (var (principalId, validUntil) in file.Shares)
             {
-                var p = snapshot.Principals.Ids.IndexOf(principalId);
-                if (p >= 0 && InForce(validUntil, options.AsOf))
+                if (snapshot.TryGetPrincipal(principalId, out var p) && InForce(validUntil, asOf))
                 {
                     Add(p, "share");
                 }
@@ -205,11 +202,11 @@ public static class AccessExplainer
                 .Select(g => new KeyValuePair<string, int>(g.Key, g.Count()))
                 .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)];
 
-        var header = new ReportHeader("AccessAnalyzer", toolVersion, snapshot.SourceName, options.AsOf);
+        var header = new ReportHeader(snapshot.SourceName, asOf);
         return new TargetExplanation(header, target,
             [.. covering.OrderByDescending(c => c.Holders).ThenBy(c => c.AssignmentId, StringComparer.Ordinal)],
             reaching,
-            Count(reaching.Select(r => r.Kind.ToString().ToLowerInvariant())),
+            Count(reaching.Select(r => Spellings.Of(r.Kind))),
             Count(reaching.Select(r => r.Organization)));
     }
 
@@ -288,7 +285,7 @@ public static class AccessExplainer
     {
         int start = snapshot.Units.Pre[unit], end = snapshot.Units.End[unit];
         long total = 0;
-        for (var c = 0; c < 4; c++)
+        for (var c = 0; c < FileClasses.Count; c++)
         {
             total += prefix[c][end] - prefix[c][start];
         }
@@ -300,13 +297,11 @@ public static class AccessExplainer
 
     private static int PrincipalIndex(Snapshot snapshot, string principalId)
     {
-        var p = snapshot.Principals.Ids.IndexOf(principalId);
-        return p >= 0 ? p : throw new InputErrorException("principals", null, "id", $"principal '{principalId}' not found");
+        return snapshot.TryGetPrincipal(principalId, out var p) ? p : throw new InputErrorException("principals", null, "id", $"principal '{principalId}' not found");
     }
 
     private static int UnitIndex(Snapshot snapshot, string unitId, bool required)
     {
-        var u = snapshot.Units.Ids.IndexOf(unitId);
-        return u >= 0 || !required ? u : throw new InputErrorException("org_units", null, "id", $"unit '{unitId}' not found");
+        return snapshot.TryGetUnit(unitId, out var u) || !required ? u : throw new InputErrorException("org_units", null, "id", $"unit '{unitId}' not found");
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 
@@ -29,7 +28,7 @@ internal sealed class ExposureCalculator
         AsOf = asOf;
         Closure = MembershipClosure.Build(snapshot);
         Grants = GrantIndex.Build(snapshot, asOf);
-        _prefix = ExposureAnalyzer.PrefixSums(snapshot);
+        _prefix = PrefixSums(snapshot);
     }
 
     public DateOnly AsOf { get; }
@@ -40,30 +39,26 @@ internal sealed class ExposureCalculator
 
     public Snapshot Snapshot => _snapshot;
 
-    /// <summary>Figures of every principal, in parallel, under the given per-assignment changes (null: as is).</summary>
-    public void ComputeAll(PrincipalExposure[] results, GrantChange[]? state)
+    public Scratch NewScratch() => new(_snapshot.GroupCount);
+
+    /// <summary>prefix[class][k] = files of that class in the first k pre-order positions.</summary>
+    internal static long[][] PrefixSums(Snapshot snapshot)
     {
-        if (results.Length == 0)
+        var units = snapshot.Units;
+        var prefix = new long[FileClasses.Count][];
+        for (var c = 0; c < FileClasses.Count; c++)
         {
-            return;
+            var sums = new long[units.Count + 1];
+            for (var position = 0; position < units.Count; position++)
+            {
+                sums[position + 1] = sums[position] + snapshot.UnitFileCounts[(units.UnitAtPosition[position] * FileClasses.Count) + c];
+            }
+
+            prefix[c] = sums;
         }
 
-        Parallel.ForEach(
-            Partitioner.Create(0, results.Length, Math.Max(256, (results.Length / (Environment.ProcessorCount * 8)) + 1)),
-            () => NewScratch(),
-            (range, _, scratch) =>
-            {
-                for (var p = range.Item1; p < range.Item2; p++)
-                {
-                    results[p] = Compute(p, scratch, state);
-                }
-
-                return scratch;
-            },
-            _ => { });
+        return prefix;
     }
-
-    public Scratch NewScratch() => new(_snapshot.GroupCount);
 
     /// <summary>
     /// Figures of principal <paramref name="p"/>. Each assignment is taken as <paramref name="state"/> says (null: as
@@ -124,10 +119,10 @@ internal sealed class ExposureCalculator
         var sensitiveReach = Interval.MergeInPlace(scratch.Sensitive);
         var prefix = _prefix;
 
-        Span<long> reachByClass = stackalloc long[4];
+        Span<long> reachByClass = stackalloc long[FileClasses.Count];
         foreach (var interval in reach)
         {
-            for (var c = 0; c < 4; c++)
+            for (var c = 0; c < FileClasses.Count; c++)
             {
                 reachByClass[c] += prefix[c][interval.End] - prefix[c][interval.Start];
             }

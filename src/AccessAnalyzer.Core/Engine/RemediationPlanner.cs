@@ -12,8 +12,6 @@ public sealed record PlanOptions
 
     /// <summary>With access events: a grant nobody exercised outside caseload for this many days is proposed for narrowing.</summary>
     public int UnusedDays { get; init; } = 90;
-
-    public string ToolVersion { get; init; } = "0.0.0";
 }
 
 /// <summary>
@@ -32,15 +30,14 @@ public sealed record PlanOptions
 /// </summary>
 public static class RemediationPlanner
 {
-    public static RemediationPlan Plan(Snapshot snapshot, AnalysisOptions analysis, PlanOptions options)
+    public static RemediationPlan Plan(Analysis analysis, PlanOptions options)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(options);
-        var calculator = new ExposureCalculator(snapshot, analysis.AsOf);
-        var baseline = new PrincipalExposure[snapshot.Principals.Count];
-        calculator.ComputeAll(baseline, state: null);
-        var holders = HolderIndex.Build(snapshot, calculator.Closure);
+        var snapshot = analysis.Snapshot;
+        var calculator = analysis.Calculator;
+        var baseline = analysis.Principals.ToArray();
+        var holders = analysis.Holders;
         var depth = Depths(snapshot.Units);
         var usage = snapshot.Usage is null ? null : UsageWindow.Build(snapshot, analysis.AsOf.AddDays(-options.UnusedDays));
 
@@ -49,7 +46,7 @@ public static class RemediationPlanner
         for (var a = 0; a < snapshot.Assignments.Length; a++)
         {
             var assignment = snapshot.Assignments[a];
-            if (!GrantIndex.Grants(snapshot, assignment, analysis.AsOf) || assignment.Scope != AssignmentScope.Unit)
+            if (!analysis.Grants(a) || assignment.Scope != AssignmentScope.Unit)
             {
                 continue; // a caseload-scope grant adds no excess; a grant not in force adds nothing
             }
@@ -115,7 +112,7 @@ public static class RemediationPlanner
             items.Add(Item(snapshot, items.Count + 1, candidate, excessBefore - excessNow, sensitiveBefore - sensitiveNow));
         }
 
-        var header = new ReportHeader("AccessAnalyzer", options.ToolVersion, snapshot.SourceName, analysis.AsOf);
+        var header = new ReportHeader(snapshot.SourceName, analysis.AsOf);
         var totals = new PlanTotals(exposureBefore, excessBefore, sensitiveBefore, exposureNow, excessNow, sensitiveNow);
         return new RemediationPlan(header, totals, items);
     }
@@ -205,7 +202,7 @@ public static class RemediationPlanner
         return new PlanItem(
             rank, a.Id, snapshot.Roles.Ids[a.Role],
             a.HolderType == HolderType.Group ? snapshot.GroupIds[a.Holder] : snapshot.Principals.Ids[a.Holder],
-            a.HolderType == HolderType.Group ? "group" : "principal",
+            Spellings.Of(a.HolderType),
             UnitId(a.ScopeUnit), ToChange(c.Change.Kind), c.Change.Kind == GrantChangeKind.UnitScope ? UnitId(c.Change.Unit) : null,
             c.Holders, c.Delta.Excess, c.Delta.SensitiveExcess, cumulative, cumulativeSensitive,
             [.. c.Options.Select(o => new PlanAlternative(ToChange(o.Change.Kind),
@@ -233,12 +230,10 @@ public static class RemediationPlanner
         public static UsageWindow Build(Snapshot snapshot, DateOnly since)
         {
             var window = new UsageWindow();
-            var principals = snapshot.Principals.Ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
-            var units = snapshot.Units.Ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
             foreach (var u in snapshot.Usage!.Units)
             {
                 if (u.LastReadOutsideCaseload is { } last && last >= since
-                    && principals.TryGetValue(u.PrincipalId, out var p) && units.TryGetValue(u.UnitId, out var unit))
+                    && snapshot.TryGetPrincipal(u.PrincipalId, out var p) && snapshot.TryGetUnit(u.UnitId, out var unit))
                 {
                     if (!window._reads.TryGetValue(p, out var list))
                     {
@@ -278,62 +273,4 @@ public static class RemediationPlanner
             return new UsageEvidence(readers > 0, days, readers, latest, text);
         }
     }
-}
-
-/// <summary>Principals holding each group's assignments (members, directly or through nesting), by group.</summary>
-internal sealed class HolderIndex
-{
-    private readonly int[] _start;
-    private readonly int[] _principals;
-    private readonly int[] _identity; // _identity[p] == p: a one-element span for an assignment held by p itself
-
-    private HolderIndex(int[] start, int[] principals, int[] identity)
-    {
-        _start = start;
-        _principals = principals;
-        _identity = identity;
-    }
-
-    public static HolderIndex Build(Snapshot snapshot, MembershipClosure closure)
-    {
-        var groups = snapshot.GroupCount;
-        var mark = new int[groups];
-        var buffer = new List<int>();
-        var pairs = new List<(int Group, int Principal)>();
-        for (var p = 0; p < snapshot.Principals.Count; p++)
-        {
-            buffer.Clear();
-            closure.EffectiveGroupsOf(p, buffer, mark, p + 1);
-            foreach (var g in buffer)
-            {
-                pairs.Add((g, p));
-            }
-        }
-
-        var start = new int[groups + 1];
-        foreach (var (g, _) in pairs)
-        {
-            start[g + 1]++;
-        }
-
-        for (var g = 0; g < groups; g++)
-        {
-            start[g + 1] += start[g];
-        }
-
-        var fill = start[..groups];
-        var principals = new int[pairs.Count];
-        foreach (var (g, p) in pairs)
-        {
-            principals[fill[g]++] = p;
-        }
-
-        return new HolderIndex(start, principals, [.. Enumerable.Range(0, snapshot.Principals.Count)]);
-    }
-
-    /// <summary>Principals an assignment reaches: its holder, or every member of its holder group.</summary>
-    public ReadOnlySpan<int> Of(Assignment assignment) =>
-        assignment.HolderType == HolderType.Principal
-            ? _identity.AsSpan(assignment.Holder, 1)
-            : _principals.AsSpan(_start[assignment.Holder], _start[assignment.Holder + 1] - _start[assignment.Holder]);
 }

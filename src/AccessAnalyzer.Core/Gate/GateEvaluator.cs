@@ -3,6 +3,7 @@ using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Core.Usage;
 
 namespace AccessAnalyzer.Core.Gate;
 
@@ -16,58 +17,41 @@ public sealed class GateRuleException : Exception
     public GateRuleException(string message, Exception innerException) : base(message, innerException) { }
 }
 
-/// <summary>Everything a rule may look at. Assignment contributions are computed on demand and cached.</summary>
+/// <summary>Everything a rule may look at: the analysis of the proposed data, the policy, and the change under review.</summary>
 public sealed class GateContext
 {
-    private readonly ExposureCalculator _calculator;
-    private readonly HolderIndex _holders;
+    private IReadOnlyList<Finding>? _usageFindings;
 
-    internal GateContext(Snapshot snapshot, GatePolicy policy, DateOnly asOf, DiffReport? diff)
+    internal GateContext(Analysis analysis, GatePolicy policy, DiffReport? diff, UsageOptions usageOptions)
     {
-        Snapshot = snapshot;
+        Analysis = analysis;
         Policy = policy;
-        AsOf = asOf;
         Diff = diff;
-        _calculator = new ExposureCalculator(snapshot, asOf);
-        var exposures = new PrincipalExposure[snapshot.Principals.Count];
-        _calculator.ComputeAll(exposures, state: null);
-        Exposures = exposures;
-        Figures = [.. exposures.Select((e, p) => ReportBuilder.Figures(snapshot, e, p))];
-        Result = new ExposureResult(snapshot, new AnalysisOptions { AsOf = asOf }, _calculator.Closure, [.. exposures]);
-        _holders = HolderIndex.Build(snapshot, _calculator.Closure);
+        UsageOptions = usageOptions;
+        Figures = [.. analysis.Principals.Select((e, p) => ReportBuilder.Figures(analysis.Snapshot, e, p))];
     }
 
-    public Snapshot Snapshot { get; }
+    public Analysis Analysis { get; }
+
+    public Snapshot Snapshot => Analysis.Snapshot;
+
     public GatePolicy Policy { get; }
-    public DateOnly AsOf { get; }
+
+    public DateOnly AsOf => Analysis.AsOf;
 
     /// <summary>The change under review, when the gate runs with <c>--before</c>.</summary>
     public DiffReport? Diff { get; }
 
-    public ExposureResult Result { get; }
+    /// <summary>Thresholds of the usage rules, as <c>analyze</c> applies them.</summary>
+    public UsageOptions UsageOptions { get; }
 
     /// <summary>Figures of every principal, indexed like the snapshot.</summary>
     public IReadOnlyList<PrincipalFigures> Figures { get; }
 
-    internal PrincipalExposure[] Exposures { get; }
-
-    /// <summary>Principals an assignment reaches (its holder, or every member of its holder group).</summary>
-    public int[] HoldersOf(int assignment) => _holders.Of(Snapshot.Assignments[assignment]).ToArray();
-
-    /// <summary>The excess that removing an assignment would remove for the given holders.</summary>
-    public long ExcessThrough(int assignment, IEnumerable<int> holders)
-    {
-        ArgumentNullException.ThrowIfNull(holders);
-        var scratch = _calculator.NewScratch();
-        long total = 0;
-        foreach (var p in holders)
-        {
-            var without = _calculator.Compute(p, scratch, state: null, assignment, new GrantChange(GrantChangeKind.Removed));
-            total += Exposures[p].ExcessFiles - without.ExcessFiles;
-        }
-
-        return total;
-    }
+    /// <summary>The usage findings of the access log (empty without one), evaluated once.</summary>
+    public IReadOnlyList<Finding> UsageFindings => _usageFindings ??= Snapshot.Usage is { } usage
+        ? [.. UsageRules.Evaluate(AsOf, Figures, usage, UsageOptions)]
+        : [];
 
     public GateLocation PrincipalLocation(int p) =>
         new("principals", Snapshot.Lines.TableDisplayName("principals"), Snapshot.Principals.Ids[p], Snapshot.Lines.Principals[p]);
@@ -95,13 +79,12 @@ public interface IGateRule
 public static class GateEvaluator
 {
     public static GateOutcome Evaluate(
-        Snapshot snapshot, GatePolicy policy, AnalysisOptions options, DiffReport? diff, Baseline? baseline,
-        string toolVersion, IEnumerable<IGateRule>? extraRules = null)
+        Analysis analysis, GatePolicy policy, DiffReport? diff, Baseline? baseline,
+        IEnumerable<IGateRule>? extraRules = null, UsageOptions? usageOptions = null)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(options);
-        var context = new GateContext(snapshot, policy, options.AsOf, diff);
+        var context = new GateContext(analysis, policy, diff, usageOptions ?? new UsageOptions());
         var rules = new List<GateRuleInfo>();
         var violations = new List<GateViolation>();
         foreach (var rule in GateRules.All.Concat(extraRules ?? []))
@@ -130,8 +113,8 @@ public static class GateEvaluator
             .ThenBy(v => v.RuleId, StringComparer.Ordinal)
             .ThenBy(v => v.SubjectId, StringComparer.Ordinal)
             .ToList();
-        var final = baseline is null ? ordered : baseline.Apply(ordered, options.AsOf);
-        var header = new ReportHeader("AccessAnalyzer", toolVersion, snapshot.SourceName, options.AsOf);
+        var final = baseline is null ? ordered : baseline.Apply(ordered, analysis.AsOf);
+        var header = new ReportHeader(analysis.Snapshot.SourceName, analysis.AsOf);
         return new GateOutcome(header, rules, final, diff);
     }
 

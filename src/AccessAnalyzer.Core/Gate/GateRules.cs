@@ -30,13 +30,12 @@ public static class GateRules
             }
 
             var wanted = c.Policy.FailOnUsageFindings.ToHashSet(StringComparer.Ordinal);
-            var index = c.Snapshot.Principals.Ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
-            foreach (var finding in Usage.UsageRules.Evaluate(c.Result, c.Figures, usage, new Usage.UsageOptions()).Where(f => wanted.Contains(f.RuleId)))
+            foreach (var finding in c.UsageFindings.Where(f => wanted.Contains(f.RuleId)))
             {
                 var subject = finding.SubjectIds.FirstOrDefault() ?? "access_events";
                 yield return new("usage-finding", c.Policy.UsageFindingsLevel, $"{finding.RuleId}: {finding.Message}",
                     finding.RuleId, subject, 1, 0,
-                    index.TryGetValue(subject, out var p) ? c.PrincipalLocation(p) : c.TableLocation("access_events", subject));
+                    c.Snapshot.TryGetPrincipal(subject, out var p) ? c.PrincipalLocation(p) : c.TableLocation("access_events", subject));
             }
         }
     }
@@ -136,7 +135,7 @@ public static class GateRules
             for (var a = 0; a < s.Assignments.Length; a++)
             {
                 var assignment = s.Assignments[a];
-                if (assignment.Scope != AssignmentScope.Unit || !GrantIndex.Grants(s, assignment, c.AsOf))
+                if (assignment.Scope != AssignmentScope.Unit || !c.Analysis.Grants(a))
                 {
                     continue;
                 }
@@ -151,7 +150,7 @@ public static class GateRules
                         continue;
                     }
 
-                    var matching = c.HoldersOf(a).Where(p =>
+                    var matching = c.Analysis.HoldersOf(a).ToArray().Where(p =>
                         (forbidden.PrincipalKind is not { } k || s.Principals.Kinds[p] == k) &&
                         (forbidden.Organization is not { } o || string.Equals(s.Principals.Organizations[p], o, StringComparison.Ordinal))).ToList();
                     if (matching.Count == 0)
@@ -159,12 +158,12 @@ public static class GateRules
                         continue;
                     }
 
-                    var who = forbidden.PrincipalKind is { } pk ? $"{pk.ToString().ToLowerInvariant()} account(s)" : $"account(s) of {forbidden.Organization}";
-                    var excess = c.ExcessThrough(a, matching);
+                    var who = forbidden.PrincipalKind is { } pk ? $"{Spellings.Of(pk)} account(s)" : $"account(s) of {forbidden.Organization}";
+                    var excess = c.Analysis.ExcessThrough(a, [.. matching]);
                     var holder = SnapshotDiff.HolderId(s, assignment);
                     yield return new("forbidden-scope-level", forbidden.Level,
                         $"Assignment '{assignment.Id}' grants {s.Roles.Ids[assignment.Role]} on {kind} '{s.Units.Ids[assignment.ScopeUnit]}' to " +
-                        $"{(assignment.HolderType == HolderType.Group ? "group" : "principal")} '{holder}': {matching.Count} {who} reach above " +
+                        $"{Spellings.Of(assignment.HolderType)} '{holder}': {matching.Count} {who} reach above " +
                         $"{forbidden.MaxLevel} level, {N(excess)} files beyond their caseload through it.",
                         "assignment", assignment.Id, excess, 0, c.AssignmentLocation(a));
                     break; // one violation per assignment, under the first rule it breaks
@@ -238,7 +237,7 @@ public static class GateRules
 
         public IEnumerable<GateViolation> Evaluate(GateContext c)
         {
-            foreach (var cycle in c.Result.Closure.Cycles)
+            foreach (var cycle in c.Analysis.Closure.Cycles)
             {
                 var ids = cycle.Select(g => c.Snapshot.GroupIds[g]).ToArray();
                 yield return new("no-group-cycles", c.Policy.NoGroupCycles!.Value,
@@ -273,11 +272,10 @@ public static class GateRules
 
         public IEnumerable<GateViolation> Evaluate(GateContext c)
         {
-            var options = new ReportOptions { DormantAfterDays = c.Policy.DormantDays };
             for (var p = 0; p < c.Figures.Count; p++)
             {
                 var f = c.Figures[p];
-                if (f.ReachableFiles > 0 && FindingRules.IsDormant(f, c.AsOf, options))
+                if (f.ReachableFiles > 0 && FindingRules.IsDormant(f, c.AsOf, c.Policy.DormantDays))
                 {
                     yield return new("no-dormant-account-with-reach", c.Policy.NoDormantAccountWithReach!.Value,
                         $"{(f.Active ? "Unused" : "Inactive")} account '{f.PrincipalId}' ({f.Organization}) still reaches {N(f.ReachableFiles)} files.",
@@ -312,7 +310,7 @@ public static class GateRules
                 causes.Add($"{added} membership(s) added");
             }
 
-            var location = diff.Assignments.FirstOrDefault(a => a.ExcessAdded > 0) is { } top && c.Snapshot.Assignments.Select(x => x.Id).ToList().IndexOf(top.AssignmentId) is var i and >= 0
+            var location = diff.Assignments.FirstOrDefault(a => a.ExcessAdded > 0) is { } top && c.Snapshot.TryGetAssignment(top.AssignmentId, out var i)
                 ? c.AssignmentLocation(i)
                 : c.TableLocation("assignments", "*");
             yield return new("max-excess-increase", rule.Level,
@@ -330,7 +328,6 @@ public static class GateRules
         public IEnumerable<GateViolation> Evaluate(GateContext c)
         {
             var rule = c.Policy.MaxPrincipalExcessIncrease;
-            var index = c.Snapshot.Principals.Ids.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => t.i, StringComparer.Ordinal);
             foreach (var change in c.Diff!.Principals)
             {
                 if (change.ExcessDelta > rule.Threshold)
@@ -338,7 +335,7 @@ public static class GateRules
                     yield return new("max-principal-excess-increase", rule.Level,
                         $"Account '{change.PrincipalId}' gains {N(change.ExcessDelta)} files of excess ({N(change.ExcessBefore)} → {N(change.ExcessAfter)}; limit {N(rule.Threshold)}).",
                         "principal", change.PrincipalId, change.ExcessDelta, rule.Threshold,
-                        index.TryGetValue(change.PrincipalId, out var p) ? c.PrincipalLocation(p) : c.TableLocation("principals", change.PrincipalId));
+                        c.Snapshot.TryGetPrincipal(change.PrincipalId, out var p) ? c.PrincipalLocation(p) : c.TableLocation("principals", change.PrincipalId));
                 }
             }
         }

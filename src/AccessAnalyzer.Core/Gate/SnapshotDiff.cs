@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
@@ -38,13 +39,15 @@ public sealed record DiffReport(
 /// <summary>Compares two snapshots of the same organisation, matching rows by id.</summary>
 public static class SnapshotDiff
 {
-    public static DiffReport Compute(Snapshot before, Snapshot after, AnalysisOptions options, string toolVersion)
+    /// <summary>The change from <paramref name="beforeAnalysis"/> to <paramref name="afterAnalysis"/> (same analysis date).</summary>
+    public static DiffReport Compute(Analysis beforeAnalysis, Analysis afterAnalysis)
     {
-        ArgumentNullException.ThrowIfNull(before);
-        ArgumentNullException.ThrowIfNull(after);
-        ArgumentNullException.ThrowIfNull(options);
-        var beforeSide = new Side(before, options.AsOf);
-        var afterSide = new Side(after, options.AsOf);
+        ArgumentNullException.ThrowIfNull(beforeAnalysis);
+        ArgumentNullException.ThrowIfNull(afterAnalysis);
+        var before = beforeAnalysis.Snapshot;
+        var after = afterAnalysis.Snapshot;
+        var beforeSide = new Side(beforeAnalysis);
+        var afterSide = new Side(afterAnalysis);
 
         var principals = new List<PrincipalChange>();
         var beforeIndex = Index(before.Principals.Ids);
@@ -93,7 +96,7 @@ public static class SnapshotDiff
                 : AssignmentChangeKind.Changed;
             var (snapshot, assignment) = inAfter ? (after, after.Assignments[aIdx]) : (before, before.Assignments[bIdx]);
             assignments.Add(new AssignmentChange(id, kind, snapshot.Roles.Ids[assignment.Role],
-                assignment.HolderType == HolderType.Group ? "group" : "principal", HolderId(snapshot, assignment),
+                Spellings.Of(assignment.HolderType), HolderId(snapshot, assignment),
                 describeBefore, describeAfter, holders, aExcess - bExcess, aSensitive - bSensitive));
         }
 
@@ -103,7 +106,7 @@ public static class SnapshotDiff
         memberships.AddRange(afterEdges.Except(beforeEdges).Select(e => new MembershipChange(e.Group, e.Member, e.Type, true)));
         memberships.AddRange(beforeEdges.Except(afterEdges).Select(e => new MembershipChange(e.Group, e.Member, e.Type, false)));
 
-        var header = new ReportHeader("AccessAnalyzer", toolVersion, after.SourceName, options.AsOf);
+        var header = new ReportHeader(after.SourceName, afterAnalysis.AsOf);
         return new DiffReport(header, before.SourceName, beforeSide.Totals, afterSide.Totals,
             [.. principals.OrderByDescending(p => p.ExcessDelta).ThenBy(p => p.PrincipalId, StringComparer.Ordinal)],
             [.. assignments.OrderByDescending(a => a.ExcessAdded).ThenBy(a => a.AssignmentId, StringComparer.Ordinal)],
@@ -115,7 +118,7 @@ public static class SnapshotDiff
     {
         var scope = a.Scope == AssignmentScope.Caseload ? "own caseload" : $"unit {snapshot.Units.Ids[a.ScopeUnit]} ({snapshot.Units.Kinds[a.ScopeUnit]})";
         var until = a.ValidUntil is { } d ? $" until {d:yyyy-MM-dd}" : string.Empty;
-        return $"{snapshot.Roles.Ids[a.Role]} @ {scope} for {(a.HolderType == HolderType.Group ? "group" : "principal")} {HolderId(snapshot, a)}{until}";
+        return $"{snapshot.Roles.Ids[a.Role]} @ {scope} for {Spellings.Of(a.HolderType)} {HolderId(snapshot, a)}{until}";
     }
 
     public static string HolderId(Snapshot snapshot, Assignment a) =>
@@ -128,50 +131,14 @@ public static class SnapshotDiff
         [.. s.Memberships.Select(m => (s.GroupIds[m.Group],
             m.MemberType == MemberType.Group ? s.GroupIds[m.Member] : s.Principals.Ids[m.Member], m.MemberType))];
 
-    /// <summary>One side of the diff: its figures, and what each assignment alone contributes.</summary>
-    private sealed class Side
+    /// <summary>One side of the diff: its figures and totals, read from its analysis.</summary>
+    private sealed class Side(Analysis analysis)
     {
-        private readonly Snapshot _snapshot;
-        private readonly ExposureCalculator _calculator;
-        private readonly HolderIndex _holders;
-        private readonly DateOnly _asOf;
+        public ImmutableArray<PrincipalExposure> Figures => analysis.Principals;
 
-        public Side(Snapshot snapshot, DateOnly asOf)
-        {
-            _snapshot = snapshot;
-            _asOf = asOf;
-            _calculator = new ExposureCalculator(snapshot, asOf);
-            Figures = new PrincipalExposure[snapshot.Principals.Count];
-            _calculator.ComputeAll(Figures, state: null);
-            _holders = HolderIndex.Build(snapshot, _calculator.Closure);
-            var result = new ExposureResult(snapshot, new AnalysisOptions { AsOf = asOf }, _calculator.Closure, [.. Figures]);
-            Totals = ReportBuilder.Build(result, new ReportOptions()).Totals;
-        }
+        public ReportTotals Totals { get; } =
+            ReportBuilder.Totals(analysis, ReportBuilder.AllFigures(analysis), ReportOptions.DefaultDormantAfterDays);
 
-        public PrincipalExposure[] Figures { get; }
-
-        public ReportTotals Totals { get; }
-
-        /// <summary>Excess (and sensitive excess) that removing the assignment would remove, and its holder count.</summary>
-        public (long Excess, long Sensitive, int Holders) Contribution(int assignment)
-        {
-            var a = _snapshot.Assignments[assignment];
-            var affected = _holders.Of(a);
-            if (!GrantIndex.Grants(_snapshot, a, _asOf))
-            {
-                return (0, 0, affected.Length);
-            }
-
-            var scratch = _calculator.NewScratch();
-            long excess = 0, sensitive = 0;
-            foreach (var p in affected)
-            {
-                var without = _calculator.Compute(p, scratch, state: null, assignment, new GrantChange(GrantChangeKind.Removed));
-                excess += Figures[p].ExcessFiles - without.ExcessFiles;
-                sensitive += Figures[p].SensitiveExcessFiles - without.SensitiveExcessFiles;
-            }
-
-            return (excess, sensitive, affected.Length);
-        }
+        public GrantContribution Contribution(int assignment) => analysis.Contribution(assignment);
     }
 }

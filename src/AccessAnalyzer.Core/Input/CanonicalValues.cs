@@ -65,46 +65,13 @@ public static class CanonicalValues
         return false;
     }
 
-    public static bool TryParsePrincipalKind(string? text, out PrincipalKind kind)
-    {
-        switch (text?.Trim().ToUpperInvariant())
-        {
-            case "STAFF": kind = PrincipalKind.Staff; return true;
-            case "PARTNER": kind = PrincipalKind.Partner; return true;
-            case "SERVICE": kind = PrincipalKind.Service; return true;
-            default: kind = default; return false;
-        }
-    }
+    public static bool TryParsePrincipalKind(string? text, out PrincipalKind kind) => Spellings.TryParse(text, out kind);
 
-    public static bool TryParseMemberType(string? text, out MemberType type)
-    {
-        switch (text?.Trim().ToUpperInvariant())
-        {
-            case "PRINCIPAL": type = MemberType.Principal; return true;
-            case "GROUP": type = MemberType.Group; return true;
-            default: type = default; return false;
-        }
-    }
+    public static bool TryParseMemberType(string? text, out MemberType type) => Spellings.TryParse(text, out type);
 
-    public static bool TryParseHolderType(string? text, out HolderType type)
-    {
-        switch (text?.Trim().ToUpperInvariant())
-        {
-            case "PRINCIPAL": type = HolderType.Principal; return true;
-            case "GROUP": type = HolderType.Group; return true;
-            default: type = default; return false;
-        }
-    }
+    public static bool TryParseHolderType(string? text, out HolderType type) => Spellings.TryParse(text, out type);
 
-    public static bool TryParseScope(string? text, out AssignmentScope scope)
-    {
-        switch (text?.Trim().ToUpperInvariant())
-        {
-            case "UNIT": scope = AssignmentScope.Unit; return true;
-            case "CASELOAD": scope = AssignmentScope.Caseload; return true;
-            default: scope = default; return false;
-        }
-    }
+    public static bool TryParseScope(string? text, out AssignmentScope scope) => Spellings.TryParse(text, out scope);
 
     public static bool TryParseInt(string? text, out int value) =>
         int.TryParse(text.AsSpan().Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out value);

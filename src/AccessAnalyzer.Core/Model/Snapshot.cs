@@ -64,7 +64,7 @@ public sealed class Snapshot
     /// <summary>Assignments whose role, holder and scope unit all exist, in id order. In force or not.</summary>
     public ImmutableArray<Assignment> Assignments { get; }
 
-    /// <summary>Files per unit and class: index <c>unit * 4 + (int)class</c>.</summary>
+    /// <summary>Files per unit and class: index <c>unit * FileClasses.Count + (int)class</c>.</summary>
     public ImmutableArray<long> UnitFileCounts { get; }
 
     /// <summary>Files whose unit is missing from org_units, by class: they exist, but no unit scope covers them.</summary>
@@ -107,11 +107,48 @@ public sealed class Snapshot
         }
     }
 
+    /// <summary>The index of a principal by id; false (and -1) when there is none.</summary>
+    public bool TryGetPrincipal(string id, out int principal) => Find(_principalIndex ??= Index(Principals.Ids), id, out principal);
+
+    /// <summary>The index of an org unit by id; false (and -1) when there is none.</summary>
+    public bool TryGetUnit(string id, out int unit) => Find(_unitIndex ??= Index(Units.Ids), id, out unit);
+
+    /// <summary>The index of a group by id; false (and -1) when there is none.</summary>
+    public bool TryGetGroup(string id, out int group) => Find(_groupIndex ??= Index(GroupIds), id, out group);
+
+    /// <summary>The index of an assignment by id; false (and -1) when there is none.</summary>
+    public bool TryGetAssignment(string id, out int assignment) => Find(_assignmentIndex ??= Index([.. Assignments.Select(a => a.Id)]), id, out assignment);
+
     public ReadOnlySpan<CaseloadEntry> CaseloadOf(int principal) =>
         Caseload.AsSpan()[CaseloadStart[principal]..CaseloadStart[principal + 1]];
 
     public ReadOnlySpan<ShareEntry> SharesOf(int principal) =>
         Shares.AsSpan()[ShareStart[principal]..ShareStart[principal + 1]];
+
+    // Id lookups built on first use (most commands never look an id up); the snapshot itself never changes.
+    private Dictionary<string, int>? _principalIndex, _unitIndex, _groupIndex, _assignmentIndex;
+
+    private static bool Find(Dictionary<string, int> index, string id, out int found)
+    {
+        if (index.TryGetValue(id, out found))
+        {
+            return true;
+        }
+
+        found = -1;
+        return false;
+    }
+
+    private static Dictionary<string, int> Index(ImmutableArray<string> ids)
+    {
+        var index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            index[ids[i]] = i;
+        }
+
+        return index;
+    }
 }
 
 /// <summary>The org tree with its pre-order layout: a unit's subtree is the position interval [Pre, End).</summary>

@@ -57,14 +57,14 @@ public static class SnapshotBuilder
         var memberships = ResolveMemberships(tables.Memberships, groupIndex, principalIndex, dangling);
         var (assignments, assignmentLines) = ResolveAssignments(tables, roleIndex, principalIndex, groupIndex, unitIndex, dangling, Name("assignments"));
 
-        var unitFileCounts = new long[units.Count * 4];
-        var unplaced = new long[4];
+        var unitFileCounts = new long[units.Count * FileClasses.Count];
+        var unplaced = new long[FileClasses.Count];
         var unplacedByUnitId = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var fc in tables.FileCounts)
         {
             if (unitIndex.TryGetValue(fc.UnitId, out var u))
             {
-                unitFileCounts[(u * 4) + (int)fc.Class] += fc.Count;
+                unitFileCounts[(u * FileClasses.Count) + (int)fc.Class] += fc.Count;
             }
             else
             {

@@ -46,8 +46,8 @@ public sealed record ReportTotals(
     long PartnerPhishableExposure,
     int DormantAccountsWithReach);
 
-/// <summary>What was analyzed and when.</summary>
-public sealed record ReportHeader(string Tool, string Version, string Source, DateOnly AsOf);
+/// <summary>What was analyzed and when. The tool's name and version are stamped by the sinks, not by the engine.</summary>
+public sealed record ReportHeader(string Source, DateOnly AsOf);
 
 /// <summary>
 /// The result of an analysis as plain data: sinks only render it. Principals are sorted worst first

@@ -31,16 +31,15 @@ public static class FindingRules
     ];
 
     /// <summary>Inactive, or active but not logged in for longer than the dormancy period before the analysis date.</summary>
-    public static bool IsDormant(PrincipalFigures figures, DateOnly asOf, ReportOptions options)
+    public static bool IsDormant(PrincipalFigures figures, DateOnly asOf, int dormantAfterDays)
     {
         ArgumentNullException.ThrowIfNull(figures);
-        ArgumentNullException.ThrowIfNull(options);
-        return !figures.Active || (figures.LastLogin is { } last && last.AddDays(options.DormantAfterDays) < asOf);
+        return !figures.Active || (figures.LastLogin is { } last && last.AddDays(dormantAfterDays) < asOf);
     }
 
-    public static IReadOnlyList<Finding> Evaluate(ExposureResult result, IReadOnlyList<PrincipalFigures> principals, ReportOptions options)
+    public static IReadOnlyList<Finding> Evaluate(Analysis analysis, IReadOnlyList<PrincipalFigures> principals, ReportOptions options)
     {
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(principals);
         ArgumentNullException.ThrowIfNull(options);
         var findings = new List<Finding>();
@@ -55,7 +54,7 @@ public static class FindingRules
                     "principal", [f.PrincipalId]));
             }
 
-            if (f.ReachableFiles > 0 && IsDormant(f, result.Options.AsOf, options))
+            if (f.ReachableFiles > 0 && IsDormant(f, analysis.AsOf, options.DormantAfterDays))
             {
                 var why = !f.Active ? "Inactive account" : $"Account unused since {f.LastLogin:yyyy-MM-dd}";
                 findings.Add(new(DormantAccountWithReach, Severity.High,
@@ -72,7 +71,7 @@ public static class FindingRules
             }
         }
 
-        var snapshot = result.Snapshot;
+        var snapshot = analysis.Snapshot;
         foreach (var policy in snapshot.AccountPolicies ?? [])
         {
             if (policy.LockoutThreshold > options.MaxLockoutThreshold)
@@ -91,7 +90,7 @@ public static class FindingRules
             }
         }
 
-        foreach (var cycle in result.Closure.Cycles)
+        foreach (var cycle in analysis.Closure.Cycles)
         {
             var ids = cycle.Select(g => snapshot.GroupIds[g]).ToArray();
             findings.Add(new(GroupCycle, Severity.Medium,

@@ -2,6 +2,7 @@ using System.Globalization;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Core.Usage;
 
 namespace AccessAnalyzer.Core.Reporting;
 
@@ -15,7 +16,10 @@ public sealed record ReportOptions
     public long NoMfaReachThreshold { get; init; }
 
     /// <summary>An active account whose last login is more than this many days before the analysis date is dormant.</summary>
-    public int DormantAfterDays { get; init; } = 90;
+    public int DormantAfterDays { get; init; } = DefaultDormantAfterDays;
+
+    /// <summary>The dormancy period when none is given.</summary>
+    public const int DefaultDormantAfterDays = 90;
 
     /// <summary><c>lockout-threshold-too-high</c> fires for an organisation that allows more failed logins than this.</summary>
     public int MaxLockoutThreshold { get; init; } = 10;
@@ -23,29 +27,17 @@ public sealed record ReportOptions
     /// <summary>Thresholds of the usage rules (applied only when the source has access events).</summary>
     public Usage.UsageOptions Usage { get; init; } = new();
 
-    public string ToolVersion { get; init; } = "0.0.0";
 }
 
 /// <summary>Turns the engine's figures into a report: sorting, totals, and the finding rules.</summary>
 public static class ReportBuilder
 {
-    public static AnalysisReport Build(ExposureResult result, ReportOptions options)
+    public static AnalysisReport Build(Analysis analysis, ReportOptions options)
     {
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(options);
-        var snapshot = result.Snapshot;
-        var all = new PrincipalFigures[snapshot.Principals.Count];
-        var exercised = snapshot.Usage?.Principals.ToDictionary(a => a.PrincipalId, a => a.DistinctOutsideCaseload, StringComparer.Ordinal);
-        for (var p = 0; p < all.Length; p++)
-        {
-            all[p] = Figures(snapshot, result.Principals[p], p);
-            if (exercised is not null)
-            {
-                // Granted excess next to exercised excess: what the account could open beyond its caseload, and what it did.
-                all[p] = all[p] with { ExercisedExcessFiles = exercised.GetValueOrDefault(all[p].PrincipalId) };
-            }
-        }
-
+        var snapshot = analysis.Snapshot;
+        var all = AllFigures(analysis);
         var sorted = all
             .OrderByDescending(f => f.ExcessFiles)
             .ThenByDescending(f => f.ReachableFiles)
@@ -53,11 +45,41 @@ public static class ReportBuilder
             .ToArray();
 
         var findings = snapshot.Usage is { } usage
-            ? FindingRules.Order(FindingRules.Evaluate(result, all, options).Concat(global::AccessAnalyzer.Core.Usage.UsageRules.Evaluate(result, all, usage, options.Usage)))
-            : FindingRules.Evaluate(result, all, options);
-        var asOf = result.Options.AsOf;
-        var totals = new ReportTotals(
-            Principals: all.Length,
+            ? FindingRules.Order(FindingRules.Evaluate(analysis, all, options).Concat(UsageRules.Evaluate(analysis.AsOf, all, usage, options.Usage)))
+            : FindingRules.Evaluate(analysis, all, options);
+        var totals = Totals(analysis, all, options.DormantAfterDays);
+        var shown = options.Top is { } top ? sorted.Take(Math.Max(0, top)).ToArray() : sorted;
+        return new AnalysisReport(new ReportHeader(snapshot.SourceName, analysis.AsOf), totals, shown, findings);
+    }
+
+    /// <summary>Every principal's figures, in snapshot order, with the exercised excess when the source has an access log.</summary>
+    public static PrincipalFigures[] AllFigures(Analysis analysis)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        var snapshot = analysis.Snapshot;
+        var all = new PrincipalFigures[snapshot.Principals.Count];
+        var exercised = snapshot.Usage?.Principals.ToDictionary(a => a.PrincipalId, a => a.DistinctOutsideCaseload, StringComparer.Ordinal);
+        for (var p = 0; p < all.Length; p++)
+        {
+            all[p] = Figures(snapshot, analysis.Principals[p], p);
+            if (exercised is not null)
+            {
+                // Granted excess next to exercised excess: what the account could open beyond its caseload, and what it did.
+                all[p] = all[p] with { ExercisedExcessFiles = exercised.GetValueOrDefault(all[p].PrincipalId) };
+            }
+        }
+
+        return all;
+    }
+
+    /// <summary>Sums over every principal; dormancy counted with the given period.</summary>
+    public static ReportTotals Totals(Analysis analysis, IReadOnlyList<PrincipalFigures> all, int dormantAfterDays)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        ArgumentNullException.ThrowIfNull(all);
+        var snapshot = analysis.Snapshot;
+        return new ReportTotals(
+            Principals: all.Count,
             Files: snapshot.FileCount,
             Exposure: all.Sum(f => f.ReachableFiles),
             ExcessExposure: all.Sum(f => f.ExcessFiles),
@@ -67,14 +89,10 @@ public static class ReportBuilder
             ClosedFilesInReach: all.Sum(f => f.ClosedFilesInReach),
             PrincipalsWithExcess: all.Count(f => f.ExcessFiles > 0),
             DanglingReferences: snapshot.DanglingReferences.Sum(d => d.Count),
-            GroupCycles: result.Closure.Cycles.Length,
+            GroupCycles: analysis.Closure.Cycles.Length,
             PhishableExposure: all.Where(f => !f.Mfa).Sum(f => f.ReachableFiles),
             PartnerPhishableExposure: all.Where(f => !f.Mfa && f.Kind == PrincipalKind.Partner).Sum(f => f.ReachableFiles),
-            DormantAccountsWithReach: all.Count(f => f.ReachableFiles > 0 && FindingRules.IsDormant(f, asOf, options)));
-
-        var shown = options.Top is { } top ? sorted.Take(Math.Max(0, top)).ToArray() : sorted;
-        var header = new ReportHeader("AccessAnalyzer", options.ToolVersion, snapshot.SourceName, result.Options.AsOf);
-        return new AnalysisReport(header, totals, shown, findings);
+            DormantAccountsWithReach: all.Count(f => f.ReachableFiles > 0 && FindingRules.IsDormant(f, analysis.AsOf, dormantAfterDays)));
     }
 
     internal static PrincipalFigures Figures(Snapshot snapshot, PrincipalExposure e, int p)

@@ -65,13 +65,11 @@ public static class UsageRules
         (NoActivityLogged, Severity.Low, "An active account with reach has no logged access at all: its activity is invisible."),
     ];
 
-    public static IEnumerable<Finding> Evaluate(ExposureResult result, IReadOnlyList<PrincipalFigures> figures, UsageTables usage, UsageOptions options)
+    public static IEnumerable<Finding> Evaluate(DateOnly asOf, IReadOnlyList<PrincipalFigures> figures, UsageTables usage, UsageOptions options)
     {
-        ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(figures);
         ArgumentNullException.ThrowIfNull(usage);
         ArgumentNullException.ThrowIfNull(options);
-        var asOf = result.Options.AsOf;
         var byId = figures.ToDictionary(f => f.PrincipalId, StringComparer.Ordinal);
         var days = DayGroups.Build(usage.Days, asOf);
 
@@ -162,7 +160,7 @@ public static class UsageRules
 
     private static IEnumerable<Finding> Spikes(DayGroups days, Dictionary<string, PrincipalFigures> byId, UsageOptions options)
     {
-        string PeerKey(string id) => byId.TryGetValue(id, out var f) ? $"{f.Kind.ToString().ToLowerInvariant()} of {f.Organization}" : "unknown accounts";
+        string PeerKey(string id) => byId.TryGetValue(id, out var f) ? $"{Spellings.Of(f.Kind)} of {f.Organization}" : "unknown accounts";
         var peerKeys = new string[days.Count];
         var peerGroups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var g = 0; g < days.Count; g++)
@@ -369,7 +367,7 @@ public static class UsageRules
     }
 
     private static string Org(Dictionary<string, PrincipalFigures> byId, string id) =>
-        byId.TryGetValue(id, out var f) ? $" ({f.Kind.ToString().ToLowerInvariant()}, {f.Organization})" : string.Empty;
+        byId.TryGetValue(id, out var f) ? $" ({Spellings.Of(f.Kind)}, {f.Organization})" : string.Empty;
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

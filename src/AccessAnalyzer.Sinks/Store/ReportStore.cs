@@ -23,6 +23,9 @@ public sealed record StoredRun
     /// <summary>The command that produced the run: <c>analyze</c> or <c>plan</c>.</summary>
     public string Command { get; init; } = "analyze";
 
+    /// <summary>The version of the tool that produced the run.</summary>
+    public required string ToolVersion { get; init; }
+
     /// <summary>The command's outcome: <c>ok</c>, or <c>gate-failed</c>.</summary>
     public string Status { get; init; } = "ok";
 
@@ -192,7 +195,7 @@ public sealed class ReportStore
         [
             [
                 id, _dialect.ToDbTimestamp(run.StartedAt), _dialect.ToDbTimestamp(DateTimeOffset.UtcNow), _dialect.ToDbDate(report.Header.AsOf),
-                report.Header.Source, report.Header.Version, run.Command, run.Status,
+                report.Header.Source, run.ToolVersion, run.Command, run.Status,
                 t.Principals, t.Files, t.Exposure, t.ExcessExposure, t.SensitiveExcessExposure, t.CaseloadFiles, t.CaseloadInReach,
                 t.ClosedFilesInReach, t.PrincipalsWithExcess, t.DanglingReferences, t.GroupCycles, t.PhishableExposure,
                 t.PartnerPhishableExposure, t.DormantAccountsWithReach, report.Findings.Count,
@@ -292,12 +295,7 @@ public sealed class ReportStore
         return written;
     }
 
-    private static string Kind(PrincipalKind kind) => kind switch
-    {
-        PrincipalKind.Partner => "partner",
-        PrincipalKind.Service => "service",
-        _ => "staff",
-    };
+    private static string Kind(PrincipalKind kind) => Spellings.Of(kind);
 
     private static string Severity(Severity severity) => severity switch
     {

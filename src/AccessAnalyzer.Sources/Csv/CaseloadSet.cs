@@ -128,7 +128,7 @@ internal sealed class CaseloadSet
         var seen = new ulong[(files.Count + 63) >> 6];
         var unitClass = files.UnitClasses;
         var length = new int[principals];
-        var counts = new long[files.UnitCount * 4];
+        var counts = new long[files.UnitCount * FileClasses.Count];
         var touched = new List<int>();
         var result = new List<CaseloadCount>();
         for (var p = 0; p < principals; p++)

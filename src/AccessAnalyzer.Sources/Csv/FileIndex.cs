@@ -129,7 +129,7 @@ internal sealed class FileIndex
 
     public List<FileCount> Counts()
     {
-        var counts = new long[_units.Count * 4];
+        var counts = new long[_units.Count * FileClasses.Count];
         var unitClass = _unitClass;
         for (var f = 0; f < _count; f++)
         {
@@ -141,7 +141,7 @@ internal sealed class FileIndex
         {
             if (counts[i] > 0)
             {
-                result.Add(new FileCount(_units[i / 4], (FileClass)(i % 4), counts[i]));
+                result.Add(new FileCount(_units[i / FileClasses.Count], (FileClass)(i % FileClasses.Count), counts[i]));
             }
         }
 

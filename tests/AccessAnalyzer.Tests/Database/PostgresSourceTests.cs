@@ -19,6 +19,8 @@ namespace AccessAnalyzer.Tests.Database;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
 {
+    private static readonly ToolStamp Stamp = new("AccessAnalyzer", "0.0.0");
+
     private static readonly DateOnly AsOf = new(2026, 11, 23);
 
     private readonly string _root = Directory.CreateDirectory(
@@ -203,9 +205,9 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
     /// <summary>The JSON report, minus the one line that names the source.</summary>
     internal static string Json(Snapshot snapshot, DateOnly asOf)
     {
-        var report = ReportBuilder.Build(ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = asOf }), new ReportOptions());
+        var report = ReportBuilder.Build(Analysis.Run(snapshot, new AnalysisOptions { AsOf = asOf }), new ReportOptions());
         using var stream = new MemoryStream();
-        JsonReportWriter.Write(report, stream);
+        JsonReportWriter.Write(report, stream, Stamp);
         return string.Join('\n', System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n')
             .Where(l => !l.Contains("\"source\"", StringComparison.Ordinal)));
     }

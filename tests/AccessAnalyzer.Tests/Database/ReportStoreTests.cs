@@ -46,14 +46,14 @@ public abstract class ReportStoreChecks : IDisposable
             store.EnsureTables();
 
             // Run 1: the analysis. Run 2: one principal fewer, less excess, and a plan.
-            var first = store.Write(new StoredRun { Report = report, Snapshot = snapshot });
+            var first = store.Write(new StoredRun { ToolVersion = "0.1.0", Report = report, Snapshot = snapshot });
             var dropped = report.Principals[0];
             var second = report with
             {
                 Principals = report.Principals.Skip(1).ToArray(),
                 Totals = report.Totals with { Principals = report.Totals.Principals - 1, ExcessExposure = report.Totals.ExcessExposure - 100 },
             };
-            var secondId = store.Write(new StoredRun { Report = second, Snapshot = snapshot, Plan = plan, Command = "plan" });
+            var secondId = store.Write(new StoredRun { ToolVersion = "0.1.0", Report = second, Snapshot = snapshot, Plan = plan, Command = "plan" });
             secondId.Should().NotBe(first);
 
             var runs = Query(connection, dialect, "SELECT run_seq, run_id, command, principals, findings, plan_items, source_name FROM {report_runs} ORDER BY run_seq");
@@ -106,7 +106,7 @@ public abstract class ReportStoreChecks : IDisposable
         using (connection)
         {
             new ReportStore(connection, dialect).EnsureTables();
-            new ReportStore(connection, dialect).Write(new StoredRun { Report = report, Snapshot = snapshot });
+            new ReportStore(connection, dialect).Write(new StoredRun { ToolVersion = "0.1.0", Report = report, Snapshot = snapshot });
             var before = Dump(connection, dialect);
 
             using var cancel = new CancellationTokenSource();
@@ -123,14 +123,14 @@ public abstract class ReportStoreChecks : IDisposable
                     }
                 }),
             };
-            var write = () => store.Write(new StoredRun { Report = report, Snapshot = snapshot, Plan = plan }, cancel.Token);
+            var write = () => store.Write(new StoredRun { ToolVersion = "0.1.0", Report = report, Snapshot = snapshot, Plan = plan }, cancel.Token);
             write.Should().Throw<OperationCanceledException>();
             written.Should().BeGreaterThanOrEqualTo(60, "rows were written inside the transaction before the cancellation");
 
             Dump(connection, dialect).Should().Be(before);
 
             // The connection is still usable and the next run is stored whole.
-            new ReportStore(connection, dialect).Write(new StoredRun { Report = report, Snapshot = snapshot });
+            new ReportStore(connection, dialect).Write(new StoredRun { ToolVersion = "0.1.0", Report = report, Snapshot = snapshot });
             Count(connection, dialect, "report_runs").Should().Be(2);
         }
     }
@@ -147,8 +147,8 @@ public abstract class ReportStoreChecks : IDisposable
 
             var snapshot = CsvSource.Load(directory);
             var options = new AnalysisOptions { AsOf = AsOf };
-            var report = ReportBuilder.Build(ExposureAnalyzer.Analyze(snapshot, options), new ReportOptions { ToolVersion = "0.1.0" });
-            var plan = RemediationPlanner.Plan(snapshot, options, new PlanOptions { Top = 25 });
+            var report = ReportBuilder.Build(Analysis.Run(snapshot, options), new ReportOptions());
+            var plan = RemediationPlanner.Plan(Analysis.Run(snapshot, options), new PlanOptions { Top = 25 });
             return (snapshot, report, plan);
         }
         finally
@@ -257,12 +257,12 @@ public sealed class SqliteReportStoreTests : ReportStoreChecks
         using var agency = new AgencyFixture().Unit("NAT", kind: "national").Files("f", "NAT", 2).Role("read")
             .Principal("P1", unit: "NAT").Principal("P2", unit: "NAT").Assign("X1", "read", "P1", scopeUnit: "NAT");
         var snapshot = CsvSource.Load(agency.WriteCsv());
-        var analysis = ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) });
+        var analysis = Analysis.Run(snapshot, new AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) });
         var path = Path.Combine(Root, "sub-reports.db");
         using var session = ReportStore.Open(new SourceResolver(), path, new SourceOptions());
         session.Name.Should().Be(path);
-        session.Write(new StoredRun { Report = ReportBuilder.Build(analysis, new ReportOptions()), Snapshot = snapshot });
-        var cut = () => session.Write(new StoredRun { Report = ReportBuilder.Build(analysis, new ReportOptions { Top = 1 }) });
+        session.Write(new StoredRun { ToolVersion = "0.1.0", Report = ReportBuilder.Build(analysis, new ReportOptions()), Snapshot = snapshot });
+        var cut = () => session.Write(new StoredRun { ToolVersion = "0.1.0", Report = ReportBuilder.Build(analysis, new ReportOptions { Top = 1 }) });
         cut.Should().Throw<ArgumentException>().WithMessage("*1 of 2 principals*");
         File.Exists(path).Should().BeTrue();
         SqliteSource.OpenReadOnly(path).Dispose();
@@ -298,13 +298,13 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
         var writer = "writer_" + schema;
         server.Execute($"CREATE ROLE {writer} LOGIN IN ROLE aa_writer");
         var report = ReportBuilder.Build(
-            ExposureAnalyzer.Analyze(AgencyFixture_Snapshot(), new AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) }), new ReportOptions());
+            Analysis.Run(AgencyFixture_Snapshot(), new AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) }), new ReportOptions());
         var writerConnection = server.ConnectionString(writer);
         using (var session = ReportStore.Open(new SourceResolver(), "postgres", new SourceOptions { Schema = schema, Environment = _ => writerConnection }))
         {
             session.Name.Should().Be($"postgres:127.0.0.1:{server.Port}/postgres");
-            session.Write(new StoredRun { Report = report });
-            session.Write(new StoredRun { Report = report });
+            session.Write(new StoredRun { ToolVersion = "0.1.0", Report = report });
+            session.Write(new StoredRun { ToolVersion = "0.1.0", Report = report });
         }
 
         server.Scalar($"SELECT count(*) FROM {schema}.report_runs").Should().Be(2L, "runs never overwrite each other");

@@ -31,7 +31,7 @@ public sealed class ExplainTests
     public void Should_list_every_path_through_a_diamond_and_a_cycle_once_each()
     {
         using var f = Diamond();
-        var e = AccessExplainer.ExplainPrincipal(f.Load(), Options, "P", "U", null, "test");
+        var e = AccessExplainer.ExplainPrincipal(Analysis.Run(f.Load(), Options), "P", "U", null);
         e.ReachesTarget.Should().BeTrue();
         var byId = e.Grants.ToDictionary(g => g.AssignmentId, g => g.Paths.Select(ExplainPaths.Text).ToList());
         byId.Keys.Should().BeEquivalentTo(["X1", "X2", "X3"]);
@@ -45,7 +45,7 @@ public sealed class ExplainTests
     public void Should_enter_a_cycle_anywhere_and_still_stop()
     {
         using var f = Diamond();
-        var e = AccessExplainer.ExplainPrincipal(f.Load(), Options, "Q", null, null, "test");
+        var e = AccessExplainer.ExplainPrincipal(Analysis.Run(f.Load(), Options), "Q", null, null);
         var byId = e.Grants.ToDictionary(g => g.AssignmentId, g => g.Paths.Select(ExplainPaths.Text).ToList());
         byId["X2"].Should().Equal("Q → F");
         byId["X1"].Should().Equal("Q → F → D");
@@ -57,7 +57,7 @@ public sealed class ExplainTests
     {
         using var f = Diamond().Role("hr", fileAccess: false).Assign("X4", "hr", "P", scopeUnit: "NAT")
             .Assign("X5", "read", "A", "group", scopeUnit: "NAT", validUntil: "2026-01-01").Assign("X6", "read", "P", scope: "caseload").Caseload("u1", "P");
-        var e = AccessExplainer.ExplainPrincipal(f.Load(), Options, "P", null, null, "test");
+        var e = AccessExplainer.ExplainPrincipal(Analysis.Run(f.Load(), Options), "P", null, null);
         e.Grants.Select(g => g.AssignmentId).Should().Equal("X1", "X2", "X3", "X6", "X4", "X5");
         e.Grants.Single(g => g.AssignmentId == "X4").FilesGranted.Should().Be(0);
         e.Grants.Single(g => g.AssignmentId == "X5").InForce.Should().BeFalse();
@@ -69,7 +69,7 @@ public sealed class ExplainTests
     public void Should_say_who_reaches_a_unit_with_counts_by_kind_and_organisation()
     {
         using var f = Diamond().Principal("C1", kind: "partner", organization: "capemploi").Member("B", "C1").Principal("OUT");
-        var e = AccessExplainer.ExplainUnit(f.Load(), Options, "U", "test");
+        var e = AccessExplainer.ExplainUnit(Analysis.Run(f.Load(), Options), "U");
         e.Principals.Select(p => p.PrincipalId).Should().Equal("C1", "P", "Q");
         e.Principals.Single(p => p.PrincipalId == "P").Via.Should().Equal("X1", "X2", "X3");
         e.Principals.Single(p => p.PrincipalId == "C1").Via.Should().Equal("X1", "X2");
@@ -91,7 +91,7 @@ public sealed class ExplainTests
         var facts = FileLookup.Find(directory, "f1")!;
         facts.UnitId.Should().Be("A");
         facts.CaseloadPrincipalIds.Should().Equal("NOGRANT", "OWN");
-        var e = AccessExplainer.ExplainFile(CsvSource.Load(directory), Options, facts, "test");
+        var e = AccessExplainer.ExplainFile(Analysis.Run(CsvSource.Load(directory), Options), facts);
         e.Principals.Select(p => (p.PrincipalId, string.Join(';', p.Via))).Should().Equal(("OWN", "caseload"), ("SHARED", "share"), ("UNIT", "X1"));
 
         var sqlite = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
@@ -107,11 +107,11 @@ public sealed class ExplainTests
             .Principal("P").Assign("X1", "read", "P", scope: "caseload").Caseload("f1", "P").Share("f2", "P");
         var directory = f.WriteCsv();
         var snapshot = CsvSource.Load(directory);
-        var viaCaseload = AccessExplainer.ExplainPrincipal(snapshot, Options, "P", null, FileLookup.Find(directory, "f1"), "test");
+        var viaCaseload = AccessExplainer.ExplainPrincipal(Analysis.Run(snapshot, Options), "P", null, FileLookup.Find(directory, "f1"));
         viaCaseload.ReachesTarget.Should().BeTrue();
         viaCaseload.TargetInCaseload.Should().BeTrue();
         viaCaseload.Grants.Select(g => g.AssignmentId).Should().Equal("X1");
-        var viaShare = AccessExplainer.ExplainPrincipal(snapshot, Options, "P", null, FileLookup.Find(directory, "f2"), "test");
+        var viaShare = AccessExplainer.ExplainPrincipal(Analysis.Run(snapshot, Options), "P", null, FileLookup.Find(directory, "f2"));
         viaShare.ReachesTarget.Should().BeTrue();
         viaShare.TargetSharedInForce.Should().BeTrue();
         viaShare.Grants.Should().BeEmpty();
@@ -122,9 +122,9 @@ public sealed class ExplainTests
     {
         using var f = Diamond();
         var snapshot = f.Load();
-        var act = () => AccessExplainer.ExplainPrincipal(snapshot, Options, "NOBODY", null, null, "test");
+        var act = () => AccessExplainer.ExplainPrincipal(Analysis.Run(snapshot, Options), "NOBODY", null, null);
         act.Should().Throw<InputErrorException>().WithMessage("*principal 'NOBODY' not found*");
-        var unit = () => AccessExplainer.ExplainUnit(snapshot, Options, "NOWHERE", "test");
+        var unit = () => AccessExplainer.ExplainUnit(Analysis.Run(snapshot, Options), "NOWHERE");
         unit.Should().Throw<InputErrorException>().WithMessage("*unit 'NOWHERE' not found*");
     }
 

@@ -119,7 +119,7 @@ internal sealed class AgencyFixture : IDisposable
 
     public Snapshot Load() => CsvSource.Load(WriteCsv());
 
-    public ExposureResult Analyze(DateOnly? asOf = null) => ExposureAnalyzer.Analyze(Load(), new AnalysisOptions { AsOf = asOf ?? AsOf });
+    public Analysis Analyze(DateOnly? asOf = null) => Analysis.Run(Load(), new AnalysisOptions { AsOf = asOf ?? AsOf });
 
     public AnalysisReport Report(ReportOptions? options = null, DateOnly? asOf = null) =>
         ReportBuilder.Build(Analyze(asOf), options ?? new ReportOptions());
@@ -144,7 +144,7 @@ internal sealed class AgencyFixture : IDisposable
 
 internal static class ExposureResultExtensions
 {
-    public static PrincipalExposure Of(this ExposureResult result, string principalId)
+    public static PrincipalExposure Of(this Analysis result, string principalId)
     {
         var index = result.Snapshot.Principals.Ids.IndexOf(principalId);
         index.Should().BeGreaterThanOrEqualTo(0, $"principal {principalId} should exist");

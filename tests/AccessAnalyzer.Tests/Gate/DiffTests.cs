@@ -13,7 +13,7 @@ public sealed class DiffTests
         .Principal("P").Principal("Q").Group("G").Member("G", "P");
 
     private static DiffReport Diff(AgencyFixture before, AgencyFixture after) =>
-        SnapshotDiff.Compute(before.Load(), after.Load(), new AnalysisOptions { AsOf = AgencyFixture.AsOf }, "test");
+        SnapshotDiff.Compute(Analysis.Run(before.Load(), new AnalysisOptions { AsOf = AgencyFixture.AsOf }), Analysis.Run(after.Load(), new AnalysisOptions { AsOf = AgencyFixture.AsOf }));
 
     [Fact]
     public void Should_classify_assignment_changes_and_measure_the_excess_each_adds()

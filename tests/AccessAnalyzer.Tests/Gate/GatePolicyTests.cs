@@ -1,4 +1,5 @@
 using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Core.Input;
 
 namespace AccessAnalyzer.Tests.Gate;

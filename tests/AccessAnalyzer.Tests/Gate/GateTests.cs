@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Tests.Cli;
 using AccessAnalyzer.Tests.Fixtures;
 
@@ -29,7 +30,7 @@ public sealed class GateTests
     }
 
     private static GateOutcome Evaluate(AgencyFixture f, string json, Baseline? baseline = null) =>
-        GateEvaluator.Evaluate(f.Load(), GatePolicyParser.Parse(json, "p.json"), new AnalysisOptions { AsOf = AgencyFixture.AsOf }, null, baseline, "test");
+        GateEvaluator.Evaluate(Analysis.Run(f.Load(), new AnalysisOptions { AsOf = AgencyFixture.AsOf }), GatePolicyParser.Parse(json, "p.json"), null, baseline);
 
     [Theory]
     [InlineData(6, false)]
@@ -118,14 +119,14 @@ public sealed class GateTests
         Evaluate(f, policy, expired).Violations.Single().Status.Should().Be(ViolationStatus.Expired);
 
         var roundTrip = new MemoryStream();
-        baseline.Write(roundTrip);
-        Baseline.Parse(System.Text.Encoding.UTF8.GetString(roundTrip.ToArray()), "b.json").Should().BeEquivalentTo(baseline);
+        BaselineFile.Write(baseline, roundTrip);
+        BaselineFile.Parse(System.Text.Encoding.UTF8.GetString(roundTrip.ToArray()), "b.json").Should().BeEquivalentTo(baseline);
     }
 
     [Fact]
     public void Should_reject_a_baseline_entry_without_a_reason()
     {
-        var act = () => Baseline.Parse("""{ "version": 1, "entries": [ { "id": "a:b:c", "ruleId": "a", "subject": "c", "value": 1, "reason": " ", "expires": "2027-01-01" } ] }""", "b.json");
+        var act = () => BaselineFile.Parse("""{ "version": 1, "entries": [ { "id": "a:b:c", "ruleId": "a", "subject": "c", "value": 1, "reason": " ", "expires": "2027-01-01" } ] }""", "b.json");
         act.Should().Throw<Core.Input.InputErrorException>().Which.Message.Should().Be("b.json: $.entries[0].reason: missing or empty 'reason'");
     }
 
@@ -258,8 +259,7 @@ public sealed class GateTests
         }
 
         const string policy = "{ \"version\": 1, \"failOnUsageFindings\": [\"mass-read\"] }";
-        var result = GateEvaluator.Evaluate(f.Load(), GatePolicyParser.Parse(policy, "p.json"),
-            new AnalysisOptions { AsOf = AgencyFixture.AsOf }, null, null, "test");
+        var result = GateEvaluator.Evaluate(Analysis.Run(f.Load(), new AnalysisOptions { AsOf = AgencyFixture.AsOf }), GatePolicyParser.Parse(policy, "p.json"), null, null);
         result.Passed.Should().BeTrue("12 files in a day is below the default mass-read threshold");
 
         using var g = Agency();
@@ -268,8 +268,7 @@ public sealed class GateTests
             g.File($"x{i}", "A2").Event("CAP", $"x{i}", "2026-06-02");
         }
 
-        var outcome = GateEvaluator.Evaluate(g.Load(), GatePolicyParser.Parse(policy, "p.json"),
-            new AnalysisOptions { AsOf = AgencyFixture.AsOf }, null, null, "test");
+        var outcome = GateEvaluator.Evaluate(Analysis.Run(g.Load(), new AnalysisOptions { AsOf = AgencyFixture.AsOf }), GatePolicyParser.Parse(policy, "p.json"), null, null);
         outcome.Passed.Should().BeFalse();
         outcome.Violations.Should().ContainSingle().Which.Message.Should().StartWith("mass-read: Account 'CAP' (partner, capemploi) read 1,001 files on 2026-06-02");
     }

@@ -26,7 +26,7 @@ public sealed class PlanTests
         using var f = Tree().Principal("P").Principal("Q").Group("G").Member("G", "P").Member("G", "Q")
             .Assign("WIDE", "read", "G", "group", scopeUnit: "R1")
             .Assign("OWN", "read", "P", scope: "caseload").Caseload("a1", "P");
-        var plan = RemediationPlanner.Plan(f.Load(), Options, new PlanOptions());
+        var plan = RemediationPlanner.Plan(Analysis.Run(f.Load(), Options), new PlanOptions());
         var item = plan.Items.Should().ContainSingle().Subject;
         item.AssignmentId.Should().Be("WIDE");
         item.Change.Should().Be(RemediationChange.Remove);
@@ -43,7 +43,7 @@ public sealed class PlanTests
         using var f = Tree().Principal("P").Principal("Q").Group("G").Member("G", "P").Member("G", "Q")
             .Assign("WIDE", "health", "G", "group", scopeUnit: "R1")
             .Caseload("b1", "P").Caseload("c1", "Q");
-        var item = RemediationPlanner.Plan(f.Load(), Options, new PlanOptions()).Items.Should().ContainSingle().Subject;
+        var item = RemediationPlanner.Plan(Analysis.Run(f.Load(), Options), new PlanOptions()).Items.Should().ContainSingle().Subject;
         item.Change.Should().Be(RemediationChange.NarrowToUnit);
         item.NewScopeUnitId.Should().Be("A2", "b1 is in A2 and c1 in A21: A2 is the lowest unit holding both");
         item.ExcessRemoved.Should().Be(2 * (14 - 9), "each loses R1 and A1 (2 + 3 files)");
@@ -56,7 +56,7 @@ public sealed class PlanTests
     {
         using var f = Tree().Principal("P").Assign("WIDE", "read", "P", scopeUnit: "R1")
             .Caseload("a1", "P").Caseload("c1", "P");
-        var item = RemediationPlanner.Plan(f.Load(), Options, new PlanOptions()).Items.Should().ContainSingle().Subject;
+        var item = RemediationPlanner.Plan(Analysis.Run(f.Load(), Options), new PlanOptions()).Items.Should().ContainSingle().Subject;
         item.Change.Should().Be(RemediationChange.NarrowToCaseload);
         item.NewScopeUnitId.Should().BeNull();
         item.ExcessRemoved.Should().Be(14 - 2);
@@ -66,7 +66,7 @@ public sealed class PlanTests
     public void Should_credit_an_assignment_only_with_the_excess_no_other_grant_covers()
     {
         using var f = Tree().Principal("P").Assign("X1", "read", "P", scopeUnit: "R1").Assign("X2", "read", "P", scopeUnit: "A2");
-        var plan = RemediationPlanner.Plan(f.Load(), Options, new PlanOptions());
+        var plan = RemediationPlanner.Plan(Analysis.Run(f.Load(), Options), new PlanOptions());
         var item = plan.Items.Should().ContainSingle("removing X2 alone changes nothing: X1 covers A2, so it is not proposed").Subject;
         item.AssignmentId.Should().Be("X1");
         item.ExcessRemoved.Should().Be(2 + 3, "alone, removing X1 leaves A2 and A21 reached through X2");
@@ -84,7 +84,7 @@ public sealed class PlanTests
         }
 
         f.Assign("TEAM", "read", "G", "group", scopeUnit: "A2");
-        RemediationPlanner.Plan(f.Load(), Options, new PlanOptions()).Items.Select(i => i.AssignmentId).Should().Equal("TEAM", "PERSONAL");
+        RemediationPlanner.Plan(Analysis.Run(f.Load(), Options), new PlanOptions()).Items.Select(i => i.AssignmentId).Should().Equal("TEAM", "PERSONAL");
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class PlanTests
             }
 
             var options = new AnalysisOptions { AsOf = asOf };
-            var plan = RemediationPlanner.Plan(CsvSource.Load(directory), options, new PlanOptions { Top = 10 });
+            var plan = RemediationPlanner.Plan(Analysis.Run(CsvSource.Load(directory), options), new PlanOptions { Top = 10 });
             plan.Items.Should().HaveCount(10);
             plan.Items.Take(3).Select(i => i.AssignmentId).Should().Contain(["AS00070", "AS00069"],
                 "the national consultation through nested groups and the region-wide partner grant are the planted failures");
@@ -124,7 +124,7 @@ public sealed class PlanTests
         {
             dataset.WriteCsv(directory);
             var options = new AnalysisOptions { AsOf = dataset.AsOf };
-            var plan = RemediationPlanner.Plan(CsvSource.Load(directory), options, new PlanOptions());
+            var plan = RemediationPlanner.Plan(Analysis.Run(CsvSource.Load(directory), options), new PlanOptions());
             AssertCumulativeMatchesReanalysis(directory, plan, options);
         }
         finally
@@ -141,13 +141,13 @@ public sealed class PlanTests
     {
         var path = Path.Combine(directory, "assignments.csv");
         var original = File.ReadAllBytes(path);
-        var before = ReportBuilder.Build(ExposureAnalyzer.Analyze(CsvSource.Load(directory), options), new ReportOptions()).Totals;
+        var before = ReportBuilder.Build(Analysis.Run(CsvSource.Load(directory), options), new ReportOptions()).Totals;
         plan.Totals.ExcessExposureBefore.Should().Be(before.ExcessExposure);
         for (var k = 1; k <= plan.Items.Count; k++)
         {
             File.WriteAllBytes(path, original);
             Rewrite(path, plan.Items.Take(k).ToList());
-            var after = ReportBuilder.Build(ExposureAnalyzer.Analyze(CsvSource.Load(directory), options), new ReportOptions()).Totals;
+            var after = ReportBuilder.Build(Analysis.Run(CsvSource.Load(directory), options), new ReportOptions()).Totals;
             var item = plan.Items[k - 1];
             (before.ExcessExposure - after.ExcessExposure).Should().Be(item.CumulativeExcessRemoved, $"after the first {k} changes");
             (before.SensitiveExcessExposure - after.SensitiveExcessExposure).Should().Be(item.CumulativeSensitiveExcessRemoved, $"after the first {k} changes");

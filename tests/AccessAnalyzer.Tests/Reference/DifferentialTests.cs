@@ -111,7 +111,7 @@ public sealed class DifferentialTests
         {
             data.WriteCsv(directory);
             var snapshot = CsvSource.Load(directory);
-            var result = ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = data.AsOf });
+            var result = Analysis.Run(snapshot, new AnalysisOptions { AsOf = data.AsOf });
 
             result.Principals.Length.Should().Be(expected.Count, $"{label}: one result per principal ({data})");
             snapshot.Principals.Ids.Should().BeEquivalentTo(expected.Keys, $"{label}: the snapshot holds exactly the principals written");

@@ -3,6 +3,7 @@ using System.Text;
 using AccessAnalyzer.Cli;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Tests.Fixtures;
@@ -15,6 +16,8 @@ namespace AccessAnalyzer.Tests.Reports;
 /// </summary>
 public sealed class GoldenOutputTests
 {
+    private static readonly ToolStamp Stamp = new("AccessAnalyzer", "1.2.3");
+
     private static AgencyFixture Agency() => new AgencyFixture()
             .Unit("NAT", kind: "national").Unit("R1", "NAT", "region").Unit("A1", "R1").Unit("A2", "R1")
             .Files("n", "NAT", 3).Files("a", "A1", 6, sensitive: true).Files("b", "A2", 4).Files("c", "A2", 2, closed: true)
@@ -37,12 +40,12 @@ public sealed class GoldenOutputTests
     private static AnalysisReport Report()
     {
         using var f = Agency();
-        var report = f.Report(new ReportOptions { ToolVersion = "1.2.3" });
+        var report = f.Report(new ReportOptions());
         return report with { Header = report.Header with { Source = "fixture" } };
     }
 
     [Fact]
-    public void Should_render_json_as_the_golden_file() => Verify("analyze.json", Render(s => JsonReportWriter.Write(Report(), s)));
+    public void Should_render_json_as_the_golden_file() => Verify("analyze.json", Render(s => JsonReportWriter.Write(Report(), s, Stamp)));
 
     [Fact]
     public void Should_render_csv_as_the_golden_file() => Verify("analyze.csv", Render(s => CsvReportWriter.Write(Report(), s)));
@@ -60,28 +63,28 @@ public sealed class GoldenOutputTests
     private static RemediationPlan Plan()
     {
         using var f = Agency();
-        var plan = RemediationPlanner.Plan(f.Load(), AsOf, new PlanOptions { ToolVersion = "1.2.3" });
+        var plan = RemediationPlanner.Plan(Analysis.Run(f.Load(), AsOf), new PlanOptions());
         return plan with { Header = plan.Header with { Source = "fixture" } };
     }
 
     private static PrincipalExplanation ExplainPrincipal()
     {
         using var f = Agency();
-        var e = AccessExplainer.ExplainPrincipal(f.Load(), AsOf, "cap-1", null, null, "1.2.3");
+        var e = AccessExplainer.ExplainPrincipal(Analysis.Run(f.Load(), AsOf), "cap-1", null, null);
         return e with { Header = e.Header with { Source = "fixture" } };
     }
 
     private static TargetExplanation ExplainUnit()
     {
         using var f = Agency();
-        var e = AccessExplainer.ExplainUnit(f.Load(), AsOf, "A2", "1.2.3");
+        var e = AccessExplainer.ExplainUnit(Analysis.Run(f.Load(), AsOf), "A2");
         return e with { Header = e.Header with { Source = "fixture" } };
     }
 
     [Fact]
     public void Should_render_the_plan_as_the_golden_files()
     {
-        Verify("plan.json", Render(s => PlanWriters.WriteJson(Plan(), s)));
+        Verify("plan.json", Render(s => PlanWriters.WriteJson(Plan(), s, Stamp)));
         Verify("plan.csv", Render(s => PlanWriters.WriteCsv(Plan(), s)));
         Verify("plan.table.txt", Table(c => PlanWriters.WriteTable(Plan(), c)));
     }
@@ -89,7 +92,7 @@ public sealed class GoldenOutputTests
     [Fact]
     public void Should_render_a_principal_explanation_as_the_golden_files()
     {
-        Verify("explain-principal.json", Render(s => ExplainWriters.WriteJson(ExplainPrincipal(), s)));
+        Verify("explain-principal.json", Render(s => ExplainWriters.WriteJson(ExplainPrincipal(), s, Stamp)));
         Verify("explain-principal.csv", Render(s => ExplainWriters.WriteCsv(ExplainPrincipal(), s)));
         Verify("explain-principal.txt", Table(c => ExplainWriters.WriteText(ExplainPrincipal(), c)));
     }
@@ -97,7 +100,7 @@ public sealed class GoldenOutputTests
     [Fact]
     public void Should_render_a_unit_explanation_as_the_golden_files()
     {
-        Verify("explain-unit.json", Render(s => ExplainWriters.WriteJson(ExplainUnit(), s)));
+        Verify("explain-unit.json", Render(s => ExplainWriters.WriteJson(ExplainUnit(), s, Stamp)));
         Verify("explain-unit.csv", Render(s => ExplainWriters.WriteCsv(ExplainUnit(), s)));
         Verify("explain-unit.txt", Table(c => ExplainWriters.WriteText(ExplainUnit(), c)));
     }
@@ -119,25 +122,25 @@ public sealed class GoldenOutputTests
     {
         var (before, after) = Change();
         var options = AsOf;
-        var diff = SnapshotDiff.Compute(before, after, options, "1.2.3") with { BeforeSource = "before" };
+        var diff = SnapshotDiff.Compute(Analysis.Run(before, options), Analysis.Run(after, options)) with { BeforeSource = "before" };
         diff = diff with { Header = diff.Header with { Source = "after" } };
         var policy = GatePolicyParser.Parse(GatePolicy, "policy.json");
         var baseline = new Baseline([new BaselineEntry("no-group-cycles:group:G-loop", "no-group-cycles", "G-loop", 1, "Legacy loop, removal planned (ticket SEC-12).", new DateOnly(2026, 12, 31))]);
-        var outcome = GateEvaluator.Evaluate(after, policy, options, diff, baseline, "1.2.3");
+        var outcome = GateEvaluator.Evaluate(Analysis.Run(after, options), policy, diff, baseline);
         return outcome with { Header = outcome.Header with { Source = "after" } };
     }
 
     private static DiffReport Diff()
     {
         var (before, after) = Change();
-        var diff = SnapshotDiff.Compute(before, after, AsOf, "1.2.3") with { BeforeSource = "before" };
+        var diff = SnapshotDiff.Compute(Analysis.Run(before, AsOf), Analysis.Run(after, AsOf)) with { BeforeSource = "before" };
         return diff with { Header = diff.Header with { Source = "after" } };
     }
 
     [Fact]
     public void Should_render_the_gate_as_the_golden_files()
     {
-        Verify("gate.sarif", Render(s => GateWriters.WriteSarif(Gate(), s, l => "roles/" + l.DisplayName)));
+        Verify("gate.sarif", Render(s => GateWriters.WriteSarif(Gate(), s, l => "roles/" + l.DisplayName, Stamp)));
         Verify("gate.junit.xml", Render(s => GateWriters.WriteJUnit(Gate(), s)));
         Verify("gate.md", Text(w => GateWriters.WriteMarkdown(Gate(), w)));
         Verify("gate.txt", Table(c => GateWriters.WriteText(Gate(), c)));
@@ -146,7 +149,7 @@ public sealed class GoldenOutputTests
     [Fact]
     public void Should_render_the_diff_as_the_golden_files()
     {
-        Verify("diff.json", Render(s => DiffWriters.WriteJson(Diff(), s)));
+        Verify("diff.json", Render(s => DiffWriters.WriteJson(Diff(), s, Stamp)));
         Verify("diff.md", Text(w => DiffWriters.WriteMarkdown(Diff(), w)));
         Verify("diff.txt", Table(c => DiffWriters.WriteText(Diff(), c)));
     }

@@ -10,6 +10,8 @@ namespace AccessAnalyzer.Tests.Sources;
 /// <summary>The same data through CSV and through SQLite gives the same snapshot and the same report.</summary>
 public sealed class SourceEquivalenceTests
 {
+    private static readonly ToolStamp Stamp = new("AccessAnalyzer", "0.0.0");
+
     public static TheoryData<int> Seeds() => [.. Enumerable.Range(1, 40)];
 
     [Theory]
@@ -71,9 +73,9 @@ public sealed class SourceEquivalenceTests
     /// <summary>The JSON report, minus the one line that names the source.</summary>
     private static string RenderWithoutSource(Core.Model.Snapshot snapshot, AnalysisOptions options)
     {
-        var report = ReportBuilder.Build(ExposureAnalyzer.Analyze(snapshot, options), new ReportOptions());
+        var report = ReportBuilder.Build(Analysis.Run(snapshot, options), new ReportOptions());
         using var stream = new MemoryStream();
-        JsonReportWriter.Write(report, stream);
+        JsonReportWriter.Write(report, stream, Stamp);
         return string.Join('\n', System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n').Where(l => !l.Contains("\"source\"", StringComparison.Ordinal)));
     }
 }

@@ -59,9 +59,9 @@ public sealed class PrincipalDayTableTests
             g.Key, g.Sum(d => d.Reads), g.Sum(d => d.DistinctFiles), g.Sum(d => d.DistinctOutsideCaseload),
             g.Sum(d => d.DistinctSensitiveOutsideCaseload), g.Min(d => d.Day), g.Max(d => d.Day))).OrderBy(a => a.PrincipalId, StringComparer.Ordinal).ToList();
         var usage = new UsageTables(days, principals, [], days.Sum(d => d.Reads), days.Min(d => d.Day), days.Max(d => d.Day), 0, 0);
-        var result = ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = AgencyFixture.AsOf });
+        var result = Analysis.Run(snapshot, new AnalysisOptions { AsOf = AgencyFixture.AsOf });
         var figures = ReportBuilder.Build(result, new ReportOptions()).Principals;
-        return [.. UsageRules.Evaluate(result, figures, usage, new UsageOptions())];
+        return [.. UsageRules.Evaluate(result.AsOf, figures, usage, new UsageOptions())];
     }
 
     [Theory]

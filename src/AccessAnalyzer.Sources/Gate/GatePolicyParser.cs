@@ -1,0 +1,259 @@
+using System.Text.Json;
+using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Core.Input;
+
+namespace AccessAnalyzer.Sources.Gate;
+
+/// <summary>Reads a policy file's text. Every problem is a bad-configuration error naming the JSON path.</summary>
+public static class GatePolicyParser
+{
+    private static readonly JsonDocumentOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    public static GatePolicy Parse(string json, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new InputErrorException(fileName, ex.LineNumber + 1, ex.BytePositionInLine + 1 is { } c ? $"column {c}" : null,
+                $"not valid JSON: {FirstSentence(ex.Message)}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            Expect(root, JsonValueKind.Object, "$", fileName);
+            var policy = new GatePolicy();
+            foreach (var property in root.EnumerateObject())
+            {
+                var path = "$." + property.Name;
+                var value = property.Value;
+                policy = property.Name switch
+                {
+                    "$schema" or "description" => policy,
+                    "version" => Version(value, path, fileName, policy),
+                    "levels" => policy with { Levels = Strings(value, path, fileName) },
+                    "maxExcessPerPrincipal" => policy with { MaxExcessPerPrincipal = Threshold(value, path, fileName) },
+                    "maxReachToCaseloadRatio" => policy with
+                    {
+                        MaxReachToCaseloadRatio = Threshold(value, path, fileName, "minReach"),
+                        RatioMinReach = OptionalLong(value, "minReach", path, fileName) ?? 0,
+                    },
+                    "maxPartnerSensitiveExcess" => policy with { MaxPartnerSensitiveExcess = Threshold(value, path, fileName) },
+                    "forbiddenScopes" => policy with { ForbiddenScopes = Forbidden(value, path, fileName) },
+                    "mfaRequiredAboveReach" => policy with { MfaRequiredAboveReach = Threshold(value, path, fileName) },
+                    "maxLockoutThreshold" => policy with { MaxLockoutThreshold = Threshold(value, path, fileName) },
+                    "noGroupCycles" => policy with { NoGroupCycles = Switch(value, path, fileName) },
+                    "noDanglingReferences" => policy with { NoDanglingReferences = Switch(value, path, fileName) },
+                    "noDormantAccountWithReach" => policy with
+                    {
+                        NoDormantAccountWithReach = Switch(value, path, fileName, "dormantDays"),
+                        DormantDays = (int)(value.ValueKind == JsonValueKind.Object ? OptionalLong(value, "dormantDays", path, fileName) ?? 90 : 90),
+                    },
+                    "failOnUsageFindings" => UsageRuleList(value, path, fileName, policy),
+                    "maxExcessIncrease" => policy with { MaxExcessIncrease = Threshold(value, path, fileName) },
+                    "maxPrincipalExcessIncrease" => policy with { MaxPrincipalExcessIncrease = Threshold(value, path, fileName) },
+                    _ => throw Error(fileName, path, $"unknown rule '{property.Name}' (see the policy schema)"),
+                };
+            }
+
+            for (var i = 0; i < policy.ForbiddenScopes.Count; i++)
+            {
+                if (!policy.Levels.Contains(policy.ForbiddenScopes[i].MaxLevel, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw Error(fileName, $"$.forbiddenScopes[{i}].maxLevel",
+                        $"'{policy.ForbiddenScopes[i].MaxLevel}' is not one of the levels ({string.Join(", ", policy.Levels)})");
+                }
+            }
+
+            return policy;
+        }
+    }
+
+    private static GatePolicy UsageRuleList(JsonElement value, string path, string file, GatePolicy policy)
+    {
+        var known = Core.Usage.UsageRules.Catalog.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = Strings(value, path, file);
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            if (!known.Contains(id))
+            {
+                throw Error(file, $"{path}[{i}]", $"'{id}' is not a usage rule ({string.Join(", ", known.Order(StringComparer.Ordinal))})");
+            }
+        }
+
+        return policy with { FailOnUsageFindings = ids };
+    }
+
+    private static GatePolicy Version(JsonElement value, string path, string file, GatePolicy policy) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var v) && v == 1
+            ? policy
+            : throw Error(file, path, $"unsupported policy version {value.GetRawText()} (expected 1)");
+
+    /// <summary><c>{ "threshold": N, "level": "error"|"warning" }</c>, or a bare number.</summary>
+    private static ThresholdRule Threshold(JsonElement value, string path, string file, params string[] extra)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return new ThresholdRule(true, NonNegative(value, path, file), GateLevel.Error);
+        }
+
+        Expect(value, JsonValueKind.Object, path, file);
+        long? threshold = null;
+        var level = GateLevel.Error;
+        foreach (var p in value.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "threshold":
+                    threshold = NonNegative(p.Value, $"{path}.threshold", file);
+                    break;
+                case "level":
+                    level = Level(p.Value, $"{path}.level", file);
+                    break;
+                case "description":
+                    break;
+                default:
+                    if (!extra.Contains(p.Name))
+                    {
+                        throw Error(file, $"{path}.{p.Name}", $"unknown setting '{p.Name}'");
+                    }
+
+                    break;
+            }
+        }
+
+        return threshold is { } t ? new ThresholdRule(true, t, level) : throw Error(file, path, "missing 'threshold'");
+    }
+
+    /// <summary><c>true</c> (error), <c>false</c> (off), or <c>{ "level": ... }</c>.</summary>
+    private static GateLevel? Switch(JsonElement value, string path, string file, params string[] extra)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.True:
+                return GateLevel.Error;
+            case JsonValueKind.False:
+                return null;
+            case JsonValueKind.Object:
+                var level = GateLevel.Error;
+                foreach (var p in value.EnumerateObject())
+                {
+                    if (p.Name == "level")
+                    {
+                        level = Level(p.Value, $"{path}.level", file);
+                    }
+                    else if (!extra.Contains(p.Name) && p.Name != "description")
+                    {
+                        throw Error(file, $"{path}.{p.Name}", $"unknown setting '{p.Name}'");
+                    }
+                }
+
+                return level;
+            default:
+                throw Error(file, path, "expected true, false or an object");
+        }
+    }
+
+    private static List<ForbiddenScope> Forbidden(JsonElement value, string path, string file)
+    {
+        Expect(value, JsonValueKind.Array, path, file);
+        var list = new List<ForbiddenScope>();
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            var itemPath = $"{path}[{i++}]";
+            Expect(item, JsonValueKind.Object, itemPath, file);
+            PrincipalKind? kind = null;
+            string? organization = null, maxLevel = null;
+            var level = GateLevel.Error;
+            foreach (var p in item.EnumerateObject())
+            {
+                switch (p.Name)
+                {
+                    case "principalKind":
+                        kind = CanonicalValues.TryParsePrincipalKind(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null, out var k)
+                            ? k
+                            : throw Error(file, $"{itemPath}.principalKind", "expected staff, partner or service");
+                        break;
+                    case "organization":
+                        organization = String(p.Value, $"{itemPath}.organization", file);
+                        break;
+                    case "maxLevel":
+                        maxLevel = String(p.Value, $"{itemPath}.maxLevel", file);
+                        break;
+                    case "level":
+                        level = Level(p.Value, $"{itemPath}.level", file);
+                        break;
+                    case "description":
+                        break;
+                    default:
+                        throw Error(file, $"{itemPath}.{p.Name}", $"unknown setting '{p.Name}'");
+                }
+            }
+
+            if (maxLevel is null)
+            {
+                throw Error(file, itemPath, "missing 'maxLevel'");
+            }
+
+            if (kind is null && organization is null)
+            {
+                throw Error(file, itemPath, "needs 'principalKind' or 'organization'");
+            }
+
+            list.Add(new ForbiddenScope(kind, organization, maxLevel, level));
+        }
+
+        return list;
+    }
+
+    private static GateLevel Level(JsonElement value, string path, string file) => value.ValueKind == JsonValueKind.String
+        ? value.GetString() switch
+        {
+            "error" => GateLevel.Error,
+            "warning" => GateLevel.Warning,
+            _ => throw Error(file, path, "expected \"error\" or \"warning\""),
+        }
+        : throw Error(file, path, "expected \"error\" or \"warning\"");
+
+    private static long NonNegative(JsonElement value, string path, string file) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) && n >= 0
+            ? n
+            : throw Error(file, path, $"expected a whole number ≥ 0, found {value.GetRawText()}");
+
+    private static long? OptionalLong(JsonElement value, string name, string path, string file) =>
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty(name, out var v) ? NonNegative(v, $"{path}.{name}", file) : null;
+
+    private static string String(JsonElement value, string path, string file) =>
+        value.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(value.GetString())
+            ? value.GetString()!
+            : throw Error(file, path, "expected a non-empty string");
+
+    private static List<string> Strings(JsonElement value, string path, string file)
+    {
+        Expect(value, JsonValueKind.Array, path, file);
+        var list = value.EnumerateArray().Select((v, i) => String(v, $"{path}[{i}]", file)).ToList();
+        return list.Count > 0 ? list : throw Error(file, path, "expected at least one level");
+    }
+
+    private static void Expect(JsonElement value, JsonValueKind kind, string path, string file)
+    {
+        if (value.ValueKind != kind)
+        {
+            throw Error(file, path, $"expected {kind.ToString().ToLowerInvariant()}, found {value.ValueKind.ToString().ToLowerInvariant()}");
+        }
+    }
+
+    private static InputErrorException Error(string file, string path, string message) => new(file, null, path, message);
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
+    }
+}
