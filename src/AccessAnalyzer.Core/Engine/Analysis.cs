@@ -147,3 +147,8 @@ public sealed class SequentialScheduler : IWorkScheduler
         }
     }
 }
+
+internal static class PurityProbe
+{
+    public static string Read(string path) => System.IO.File.ReadAllText(path);
+}
