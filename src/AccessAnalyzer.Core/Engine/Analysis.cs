@@ -147,8 +147,3 @@ public sealed class SequentialScheduler : IWorkScheduler
         }
     }
 }
-
-internal static class PurityProbe
-{
-    public static string Read(string path) => System.IO.File.ReadAllText(path);
-}
