@@ -15,75 +15,73 @@ public static class DiffWriters
     public static void WriteJson(DiffReport diff, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(diff);
-        using var json = new Utf8JsonWriter(output, Format.Json);
-        json.WriteStartObject();
-        json.WriteString("tool", tool.Name);
-        json.WriteString("version", tool.Version);
-        json.WriteString("before", diff.BeforeSource);
-        json.WriteString("after", diff.Header.Source);
-        json.WriteString("asOf", diff.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        json.WriteStartObject("totals");
-        foreach (var (name, before, after) in Totals(diff))
+        Format.WriteJsonObject(output, json =>
         {
-            json.WriteStartObject(name);
-            json.WriteNumber("before", before);
-            json.WriteNumber("after", after);
-            json.WriteNumber("delta", after - before);
-            json.WriteEndObject();
-        }
+            json.WriteString("tool", tool.Name);
+            json.WriteString("version", tool.Version);
+            json.WriteString("before", diff.BeforeSource);
+            json.WriteString("after", diff.Header.Source);
+            json.WriteString("asOf", diff.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            json.WriteStartObject("totals");
+            foreach (var (name, before, after) in Totals(diff))
+            {
+                json.WriteStartObject(name);
+                json.WriteNumber("before", before);
+                json.WriteNumber("after", after);
+                json.WriteNumber("delta", after - before);
+                json.WriteEndObject();
+            }
 
-        json.WriteEndObject();
-        json.WriteStartArray("assignments");
-        foreach (var a in diff.Assignments)
-        {
-            json.WriteStartObject();
-            json.WriteString("assignmentId", a.AssignmentId);
-            json.WriteString("change", Kind(a.Kind));
-            json.WriteString("roleId", a.RoleId);
-            json.WriteString("holderType", a.HolderType);
-            json.WriteString("holderId", a.HolderId);
-            Format.WriteNullable(json, "before", a.Before);
-            Format.WriteNullable(json, "after", a.After);
-            json.WriteNumber("holders", a.Holders);
-            json.WriteNumber("excessAdded", a.ExcessAdded);
-            json.WriteNumber("sensitiveExcessAdded", a.SensitiveExcessAdded);
             json.WriteEndObject();
-        }
+            json.WriteStartArray("assignments");
+            foreach (var a in diff.Assignments)
+            {
+                json.WriteStartObject();
+                json.WriteString("assignmentId", a.AssignmentId);
+                json.WriteString("change", Kind(a.Kind));
+                json.WriteString("roleId", a.RoleId);
+                json.WriteString("holderType", a.HolderType);
+                json.WriteString("holderId", a.HolderId);
+                Format.WriteNullable(json, "before", a.Before);
+                Format.WriteNullable(json, "after", a.After);
+                json.WriteNumber("holders", a.Holders);
+                json.WriteNumber("excessAdded", a.ExcessAdded);
+                json.WriteNumber("sensitiveExcessAdded", a.SensitiveExcessAdded);
+                json.WriteEndObject();
+            }
 
-        json.WriteEndArray();
-        json.WriteStartArray("memberships");
-        foreach (var m in diff.Memberships)
-        {
-            json.WriteStartObject();
-            json.WriteString("change", m.Added ? "added" : "removed");
-            json.WriteString("groupId", m.GroupId);
-            json.WriteString("memberId", m.MemberId);
-            json.WriteString("memberType", Spellings.Of(m.MemberType));
-            json.WriteEndObject();
-        }
+            json.WriteEndArray();
+            json.WriteStartArray("memberships");
+            foreach (var m in diff.Memberships)
+            {
+                json.WriteStartObject();
+                json.WriteString("change", m.Added ? "added" : "removed");
+                json.WriteString("groupId", m.GroupId);
+                json.WriteString("memberId", m.MemberId);
+                json.WriteString("memberType", Spellings.Of(m.MemberType));
+                json.WriteEndObject();
+            }
 
-        json.WriteEndArray();
-        json.WriteStartArray("principals");
-        foreach (var p in diff.Principals)
-        {
-            json.WriteStartObject();
-            json.WriteString("principalId", p.PrincipalId);
-            json.WriteString("kind", Names.Of(p.Kind));
-            json.WriteString("organization", p.Organization);
-            json.WriteNumber("reachBefore", p.ReachBefore);
-            json.WriteNumber("reachAfter", p.ReachAfter);
-            json.WriteNumber("excessBefore", p.ExcessBefore);
-            json.WriteNumber("excessAfter", p.ExcessAfter);
-            json.WriteNumber("excessDelta", p.ExcessDelta);
-            json.WriteNumber("sensitiveExcessBefore", p.SensitiveExcessBefore);
-            json.WriteNumber("sensitiveExcessAfter", p.SensitiveExcessAfter);
-            json.WriteEndObject();
-        }
+            json.WriteEndArray();
+            json.WriteStartArray("principals");
+            foreach (var p in diff.Principals)
+            {
+                json.WriteStartObject();
+                json.WriteString("principalId", p.PrincipalId);
+                json.WriteString("kind", Names.Of(p.Kind));
+                json.WriteString("organization", p.Organization);
+                json.WriteNumber("reachBefore", p.ReachBefore);
+                json.WriteNumber("reachAfter", p.ReachAfter);
+                json.WriteNumber("excessBefore", p.ExcessBefore);
+                json.WriteNumber("excessAfter", p.ExcessAfter);
+                json.WriteNumber("excessDelta", p.ExcessDelta);
+                json.WriteNumber("sensitiveExcessBefore", p.SensitiveExcessBefore);
+                json.WriteNumber("sensitiveExcessAfter", p.SensitiveExcessAfter);
+                json.WriteEndObject();
+            }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.WriteByte((byte)'\n');
+            json.WriteEndArray();
+        });
     }
 
     public static void WriteMarkdown(DiffReport diff, TextWriter writer, int maxRows = 25)

@@ -19,130 +19,114 @@ public static class ExplainWriters
     public static void WriteJson(PrincipalExplanation e, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(e);
-        using var json = new Utf8JsonWriter(output, Format.Json);
-        json.WriteStartObject();
-        Format.WriteHeader(json, e.Header, tool);
-        var p = e.Principal;
-        json.WriteStartObject("principal");
-        json.WriteString("principalId", p.PrincipalId);
-        json.WriteString("kind", Names.Of(p.Kind));
-        json.WriteString("organization", p.Organization);
-        Format.WriteNullable(json, "unitId", p.UnitId);
-        json.WriteBoolean("active", p.Active);
-        json.WriteBoolean("mfa", p.Mfa);
-        json.WriteNumber("reachableFiles", p.ReachableFiles);
-        json.WriteNumber("caseloadFiles", p.CaseloadFiles);
-        json.WriteNumber("caseloadInReach", p.CaseloadInReach);
-        json.WriteNumber("excessFiles", p.ExcessFiles);
-        json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
-        json.WriteNumber("sharesInForce", e.SharesInForce);
-        json.WriteEndObject();
-        if (e.Target is { } target)
+        Format.WriteJsonObject(output, json =>
         {
-            json.WriteStartObject("target");
-            json.WriteString("kind", target.Kind);
-            json.WriteString("id", target.Id);
-            Format.WriteNullable(json, "unitId", target.UnitId);
-            json.WriteBoolean("reached", e.ReachesTarget);
-            if (target.Kind == "file")
+            Format.WriteHeader(json, e.Header, tool);
+            var p = e.Principal;
+            json.WriteStartObject("principal");
+            json.WriteString("principalId", p.PrincipalId);
+            json.WriteString("kind", Names.Of(p.Kind));
+            json.WriteString("organization", p.Organization);
+            Format.WriteNullable(json, "unitId", p.UnitId);
+            json.WriteBoolean("active", p.Active);
+            json.WriteBoolean("mfa", p.Mfa);
+            json.WriteNumber("reachableFiles", p.ReachableFiles);
+            json.WriteNumber("caseloadFiles", p.CaseloadFiles);
+            json.WriteNumber("caseloadInReach", p.CaseloadInReach);
+            json.WriteNumber("excessFiles", p.ExcessFiles);
+            json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
+            json.WriteNumber("sharesInForce", e.SharesInForce);
+            json.WriteEndObject();
+            if (e.Target is { } target)
             {
-                json.WriteBoolean("inCaseload", e.TargetInCaseload);
-                json.WriteBoolean("sharedInForce", e.TargetSharedInForce);
+                json.WriteStartObject("target");
+                json.WriteString("kind", target.Kind);
+                json.WriteString("id", target.Id);
+                Format.WriteNullable(json, "unitId", target.UnitId);
+                json.WriteBoolean("reached", e.ReachesTarget);
+                if (target.Kind == "file")
+                {
+                    json.WriteBoolean("inCaseload", e.TargetInCaseload);
+                    json.WriteBoolean("sharedInForce", e.TargetSharedInForce);
+                }
+
+                json.WriteEndObject();
             }
 
-            json.WriteEndObject();
-        }
-
-        json.WriteStartArray("grants");
-        foreach (var g in e.Grants)
-        {
-            json.WriteStartObject();
-            json.WriteString("assignmentId", g.AssignmentId);
-            json.WriteString("roleId", g.RoleId);
-            json.WriteBoolean("fileAccess", g.FileAccess);
-            json.WriteBoolean("sensitiveRole", g.SensitiveRole);
-            json.WriteString("scope", ScopeName(g.Scope));
-            Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
-            Format.WriteNullable(json, "validUntil", g.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            json.WriteBoolean("inForce", g.InForce);
-            json.WriteString("holderType", g.HolderType);
-            json.WriteString("holderId", g.HolderId);
-            json.WriteNumber("filesGranted", g.FilesGranted);
-            json.WriteStartArray("paths");
-            foreach (var path in g.Paths)
+            json.WriteStartArray("grants");
+            foreach (var g in e.Grants)
             {
-                json.WriteStartArray();
-                foreach (var step in path)
+                json.WriteStartObject();
+                json.WriteString("assignmentId", g.AssignmentId);
+                json.WriteString("roleId", g.RoleId);
+                json.WriteBoolean("fileAccess", g.FileAccess);
+                json.WriteBoolean("sensitiveRole", g.SensitiveRole);
+                json.WriteString("scope", ScopeName(g.Scope));
+                Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
+                Format.WriteNullable(json, "validUntil", g.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                json.WriteBoolean("inForce", g.InForce);
+                json.WriteString("holderType", g.HolderType);
+                json.WriteString("holderId", g.HolderId);
+                json.WriteNumber("filesGranted", g.FilesGranted);
+                json.WriteStartArray("paths");
+                foreach (var path in g.Paths)
                 {
-                    json.WriteStringValue(step);
+                    Format.WriteStrings(json, null, path);
                 }
 
                 json.WriteEndArray();
+                json.WriteNumber("pathsOmitted", g.PathsOmitted);
+                json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            json.WriteNumber("pathsOmitted", g.PathsOmitted);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.WriteByte((byte)'\n');
+        });
     }
 
     public static void WriteJson(TargetExplanation e, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(e);
-        using var json = new Utf8JsonWriter(output, Format.Json);
-        json.WriteStartObject();
-        Format.WriteHeader(json, e.Header, tool);
-        json.WriteStartObject("target");
-        json.WriteString("kind", e.Target.Kind);
-        json.WriteString("id", e.Target.Id);
-        Format.WriteNullable(json, "unitId", e.Target.UnitId);
-        json.WriteEndObject();
-        json.WriteNumber("principalCount", e.Principals.Count);
-        Counts(json, "byKind", e.ByKind);
-        Counts(json, "byOrganization", e.ByOrganization);
-        json.WriteStartArray("grants");
-        foreach (var g in e.Grants)
+        Format.WriteJsonObject(output, json =>
         {
-            json.WriteStartObject();
-            json.WriteString("assignmentId", g.AssignmentId);
-            json.WriteString("roleId", g.RoleId);
-            json.WriteBoolean("sensitiveRole", g.SensitiveRole);
-            json.WriteString("holderType", g.HolderType);
-            json.WriteString("holderId", g.HolderId);
-            Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
-            json.WriteNumber("holders", g.Holders);
+            Format.WriteHeader(json, e.Header, tool);
+            json.WriteStartObject("target");
+            json.WriteString("kind", e.Target.Kind);
+            json.WriteString("id", e.Target.Id);
+            Format.WriteNullable(json, "unitId", e.Target.UnitId);
             json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("principals");
-        foreach (var r in e.Principals)
-        {
-            json.WriteStartObject();
-            json.WriteString("principalId", r.PrincipalId);
-            json.WriteString("kind", Names.Of(r.Kind));
-            json.WriteString("organization", r.Organization);
-            json.WriteBoolean("active", r.Active);
-            json.WriteBoolean("mfa", r.Mfa);
-            json.WriteStartArray("via");
-            foreach (var v in r.Via)
+            json.WriteNumber("principalCount", e.Principals.Count);
+            Counts(json, "byKind", e.ByKind);
+            Counts(json, "byOrganization", e.ByOrganization);
+            json.WriteStartArray("grants");
+            foreach (var g in e.Grants)
             {
-                json.WriteStringValue(v);
+                json.WriteStartObject();
+                json.WriteString("assignmentId", g.AssignmentId);
+                json.WriteString("roleId", g.RoleId);
+                json.WriteBoolean("sensitiveRole", g.SensitiveRole);
+                json.WriteString("holderType", g.HolderType);
+                json.WriteString("holderId", g.HolderId);
+                Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
+                json.WriteNumber("holders", g.Holders);
+                json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            json.WriteEndObject();
-        }
+            json.WriteStartArray("principals");
+            foreach (var r in e.Principals)
+            {
+                json.WriteStartObject();
+                json.WriteString("principalId", r.PrincipalId);
+                json.WriteString("kind", Names.Of(r.Kind));
+                json.WriteString("organization", r.Organization);
+                json.WriteBoolean("active", r.Active);
+                json.WriteBoolean("mfa", r.Mfa);
+                Format.WriteStrings(json, "via", r.Via);
+                json.WriteEndObject();
+            }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.WriteByte((byte)'\n');
+            json.WriteEndArray();
+        });
     }
 
     public static void WriteCsv(PrincipalExplanation e, Stream output)

@@ -45,6 +45,40 @@ internal static class Format
         }
     }
 
+    /// <summary>One JSON document: an object whose properties <paramref name="writeProperties"/> writes, then a final newline.</summary>
+    public static void WriteJsonObject(Stream output, Action<Utf8JsonWriter> writeProperties)
+    {
+        using (var json = new Utf8JsonWriter(output, Json))
+        {
+            json.WriteStartObject();
+            writeProperties(json);
+            json.WriteEndObject();
+            json.Flush();
+        }
+
+        output.WriteByte((byte)'\n');
+    }
+
+    /// <summary>An array of strings, as a property (<paramref name="name"/>) or, with null, as an array value.</summary>
+    public static void WriteStrings(Utf8JsonWriter json, string? name, IEnumerable<string> values)
+    {
+        if (name is null)
+        {
+            json.WriteStartArray();
+        }
+        else
+        {
+            json.WriteStartArray(name);
+        }
+
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
     /// <summary>tool, version, source, asOf: the first four properties of every JSON output.</summary>
     public static void WriteHeader(Utf8JsonWriter json, ReportHeader header, ToolStamp tool)
     {

@@ -129,108 +129,106 @@ public static class GateWriters
     {
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(uriOf);
-        using var json = new Utf8JsonWriter(output, Format.Json);
-        json.WriteStartObject();
-        json.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-        json.WriteString("version", "2.1.0");
-        json.WriteStartArray("runs");
-        json.WriteStartObject();
-        json.WriteStartObject("tool");
-        json.WriteStartObject("driver");
-        json.WriteString("name", tool.Name);
-        json.WriteString("version", tool.Version);
-        json.WriteString("semanticVersion", tool.Version);
-        json.WriteString("informationUri", informationUri);
-        json.WriteStartArray("rules");
-        foreach (var rule in outcome.Rules)
+        Format.WriteJsonObject(output, json =>
         {
+            json.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+            json.WriteString("version", "2.1.0");
+            json.WriteStartArray("runs");
             json.WriteStartObject();
-            json.WriteString("id", rule.Id);
-            json.WriteString("name", rule.Name);
-            json.WriteStartObject("shortDescription");
-            json.WriteString("text", rule.Description);
-            json.WriteEndObject();
-            json.WriteStartObject("fullDescription");
-            json.WriteString("text", rule.Description);
-            json.WriteEndObject();
-            json.WriteStartObject("help");
-            json.WriteString("text", rule.Help);
-            json.WriteString("markdown", rule.Help);
-            json.WriteEndObject();
-            json.WriteStartObject("defaultConfiguration");
-            json.WriteString("level", Level(rule.Level));
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteEndObject();
-
-        json.WriteStartObject("originalUriBaseIds");
-        json.WriteStartObject("SRCROOT");
-        json.WriteStartObject("description");
-        json.WriteString("text", "The directory the gate was run from (the repository root in CI).");
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteEndObject();
-
-        json.WriteStartArray("results");
-        var ruleIndex = outcome.Rules.Select((r, i) => (r.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
-        foreach (var v in outcome.Violations)
-        {
-            json.WriteStartObject();
-            json.WriteString("ruleId", v.RuleId);
-            json.WriteNumber("ruleIndex", ruleIndex[v.RuleId]);
-            json.WriteString("level", v.Status == ViolationStatus.Accepted ? "note" : Level(v.Level));
-            json.WriteStartObject("message");
-            json.WriteString("text", v.BaselineNote is null ? v.Message : $"{v.Message} Baseline: {v.BaselineNote}.");
-            json.WriteEndObject();
-            if (v.Status == ViolationStatus.Accepted)
+            json.WriteStartObject("tool");
+            json.WriteStartObject("driver");
+            json.WriteString("name", tool.Name);
+            json.WriteString("version", tool.Version);
+            json.WriteString("semanticVersion", tool.Version);
+            json.WriteString("informationUri", informationUri);
+            json.WriteStartArray("rules");
+            foreach (var rule in outcome.Rules)
             {
-                json.WriteStartArray("suppressions");
                 json.WriteStartObject();
-                json.WriteString("kind", "external");
-                json.WriteString("justification", v.BaselineNote);
+                json.WriteString("id", rule.Id);
+                json.WriteString("name", rule.Name);
+                json.WriteStartObject("shortDescription");
+                json.WriteString("text", rule.Description);
                 json.WriteEndObject();
-                json.WriteEndArray();
+                json.WriteStartObject("fullDescription");
+                json.WriteString("text", rule.Description);
+                json.WriteEndObject();
+                json.WriteStartObject("help");
+                json.WriteString("text", rule.Help);
+                json.WriteString("markdown", rule.Help);
+                json.WriteEndObject();
+                json.WriteStartObject("defaultConfiguration");
+                json.WriteString("level", Level(rule.Level));
+                json.WriteEndObject();
+                json.WriteEndObject();
             }
 
-            if (v.Location is { } location)
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+
+            json.WriteStartObject("originalUriBaseIds");
+            json.WriteStartObject("SRCROOT");
+            json.WriteStartObject("description");
+            json.WriteString("text", "The directory the gate was run from (the repository root in CI).");
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+
+            json.WriteStartArray("results");
+            var ruleIndex = outcome.Rules.Select((r, i) => (r.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
+            foreach (var v in outcome.Violations)
             {
-                json.WriteStartArray("locations");
                 json.WriteStartObject();
-                json.WriteStartObject("physicalLocation");
-                json.WriteStartObject("artifactLocation");
-                json.WriteString("uri", uriOf(location));
-                json.WriteString("uriBaseId", "SRCROOT");
+                json.WriteString("ruleId", v.RuleId);
+                json.WriteNumber("ruleIndex", ruleIndex[v.RuleId]);
+                json.WriteString("level", v.Status == ViolationStatus.Accepted ? "note" : Level(v.Level));
+                json.WriteStartObject("message");
+                json.WriteString("text", v.BaselineNote is null ? v.Message : $"{v.Message} Baseline: {v.BaselineNote}.");
                 json.WriteEndObject();
-                json.WriteStartObject("region");
-                json.WriteNumber("startLine", Math.Max(1, location.Line ?? 1));
+                if (v.Status == ViolationStatus.Accepted)
+                {
+                    json.WriteStartArray("suppressions");
+                    json.WriteStartObject();
+                    json.WriteString("kind", "external");
+                    json.WriteString("justification", v.BaselineNote);
+                    json.WriteEndObject();
+                    json.WriteEndArray();
+                }
+
+                if (v.Location is { } location)
+                {
+                    json.WriteStartArray("locations");
+                    json.WriteStartObject();
+                    json.WriteStartObject("physicalLocation");
+                    json.WriteStartObject("artifactLocation");
+                    json.WriteString("uri", uriOf(location));
+                    json.WriteString("uriBaseId", "SRCROOT");
+                    json.WriteEndObject();
+                    json.WriteStartObject("region");
+                    json.WriteNumber("startLine", Math.Max(1, location.Line ?? 1));
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                    json.WriteStartArray("logicalLocations");
+                    json.WriteStartObject();
+                    json.WriteString("name", location.Key);
+                    json.WriteString("fullyQualifiedName", $"{location.Table}/{location.Key}");
+                    json.WriteString("kind", "object");
+                    json.WriteEndObject();
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                    json.WriteEndArray();
+                }
+
+                json.WriteStartObject("partialFingerprints");
+                json.WriteString("accessAnalyzer/v1", v.Fingerprint);
                 json.WriteEndObject();
                 json.WriteEndObject();
-                json.WriteStartArray("logicalLocations");
-                json.WriteStartObject();
-                json.WriteString("name", location.Key);
-                json.WriteString("fullyQualifiedName", $"{location.Table}/{location.Key}");
-                json.WriteString("kind", "object");
-                json.WriteEndObject();
-                json.WriteEndArray();
-                json.WriteEndObject();
-                json.WriteEndArray();
             }
 
-            json.WriteStartObject("partialFingerprints");
-            json.WriteString("accessAnalyzer/v1", v.Fingerprint);
+            json.WriteEndArray();
             json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.WriteByte((byte)'\n');
+            json.WriteEndArray();
+        });
     }
 }

@@ -14,94 +14,86 @@ public static class JsonReportWriter
     public static void Write(AnalysisReport report, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(report);
-        using var json = new Utf8JsonWriter(output, Format.Json);
-        json.WriteStartObject();
-        Format.WriteHeader(json, report.Header, tool);
-
-        var t = report.Totals;
-        json.WriteStartObject("totals");
-        json.WriteNumber("principals", t.Principals);
-        json.WriteNumber("files", t.Files);
-        json.WriteNumber("exposure", t.Exposure);
-        json.WriteNumber("excessExposure", t.ExcessExposure);
-        json.WriteNumber("sensitiveExcessExposure", t.SensitiveExcessExposure);
-        json.WriteNumber("caseloadFiles", t.CaseloadFiles);
-        json.WriteNumber("caseloadInReach", t.CaseloadInReach);
-        json.WriteNumber("closedFilesInReach", t.ClosedFilesInReach);
-        json.WriteNumber("principalsWithExcess", t.PrincipalsWithExcess);
-        json.WriteNumber("danglingReferences", t.DanglingReferences);
-        json.WriteNumber("groupCycles", t.GroupCycles);
-        json.WriteNumber("phishableExposure", t.PhishableExposure);
-        json.WriteNumber("partnerPhishableExposure", t.PartnerPhishableExposure);
-        json.WriteNumber("dormantAccountsWithReach", t.DormantAccountsWithReach);
-        json.WriteNumber("findings", report.Findings.Count);
-        json.WriteEndObject();
-
-        json.WriteStartArray("principals");
-        foreach (var p in report.Principals)
+        Format.WriteJsonObject(output, json =>
         {
-            json.WriteStartObject();
-            json.WriteString("principalId", p.PrincipalId);
-            json.WriteString("kind", Names.Of(p.Kind));
-            json.WriteString("organization", p.Organization);
-            if (p.UnitId is null)
-            {
-                json.WriteNull("unitId");
-            }
-            else
-            {
-                json.WriteString("unitId", p.UnitId);
-            }
+            Format.WriteHeader(json, report.Header, tool);
 
-            json.WriteBoolean("active", p.Active);
-            json.WriteBoolean("mfa", p.Mfa);
-            if (p.LastLogin is { } lastLogin)
-            {
-                json.WriteString("lastLogin", lastLogin.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                json.WriteNull("lastLogin");
-            }
-
-            json.WriteNumber("reachableFiles", p.ReachableFiles);
-            json.WriteNumber("caseloadFiles", p.CaseloadFiles);
-            json.WriteNumber("caseloadInReach", p.CaseloadInReach);
-            json.WriteNumber("excessFiles", p.ExcessFiles);
-            json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
-            json.WriteNumber("closedFilesInReach", p.ClosedFilesInReach);
-            json.WriteNumber("grantsInForce", p.GrantsInForce);
-            if (p.ExercisedExcessFiles is { } exercised)
-            {
-                json.WriteNumber("exercisedExcessFiles", exercised);
-            }
-
+            var t = report.Totals;
+            json.WriteStartObject("totals");
+            json.WriteNumber("principals", t.Principals);
+            json.WriteNumber("files", t.Files);
+            json.WriteNumber("exposure", t.Exposure);
+            json.WriteNumber("excessExposure", t.ExcessExposure);
+            json.WriteNumber("sensitiveExcessExposure", t.SensitiveExcessExposure);
+            json.WriteNumber("caseloadFiles", t.CaseloadFiles);
+            json.WriteNumber("caseloadInReach", t.CaseloadInReach);
+            json.WriteNumber("closedFilesInReach", t.ClosedFilesInReach);
+            json.WriteNumber("principalsWithExcess", t.PrincipalsWithExcess);
+            json.WriteNumber("danglingReferences", t.DanglingReferences);
+            json.WriteNumber("groupCycles", t.GroupCycles);
+            json.WriteNumber("phishableExposure", t.PhishableExposure);
+            json.WriteNumber("partnerPhishableExposure", t.PartnerPhishableExposure);
+            json.WriteNumber("dormantAccountsWithReach", t.DormantAccountsWithReach);
+            json.WriteNumber("findings", report.Findings.Count);
             json.WriteEndObject();
-        }
 
-        json.WriteEndArray();
-
-        json.WriteStartArray("findings");
-        foreach (var f in report.Findings)
-        {
-            json.WriteStartObject();
-            json.WriteString("ruleId", f.RuleId);
-            json.WriteString("severity", Names.Of(f.Severity));
-            json.WriteString("message", f.Message);
-            json.WriteString("subjectKind", f.SubjectKind);
-            json.WriteStartArray("subjectIds");
-            foreach (var id in f.SubjectIds)
+            json.WriteStartArray("principals");
+            foreach (var p in report.Principals)
             {
-                json.WriteStringValue(id);
+                json.WriteStartObject();
+                json.WriteString("principalId", p.PrincipalId);
+                json.WriteString("kind", Names.Of(p.Kind));
+                json.WriteString("organization", p.Organization);
+                if (p.UnitId is null)
+                {
+                    json.WriteNull("unitId");
+                }
+                else
+                {
+                    json.WriteString("unitId", p.UnitId);
+                }
+
+                json.WriteBoolean("active", p.Active);
+                json.WriteBoolean("mfa", p.Mfa);
+                if (p.LastLogin is { } lastLogin)
+                {
+                    json.WriteString("lastLogin", lastLogin.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    json.WriteNull("lastLogin");
+                }
+
+                json.WriteNumber("reachableFiles", p.ReachableFiles);
+                json.WriteNumber("caseloadFiles", p.CaseloadFiles);
+                json.WriteNumber("caseloadInReach", p.CaseloadInReach);
+                json.WriteNumber("excessFiles", p.ExcessFiles);
+                json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
+                json.WriteNumber("closedFilesInReach", p.ClosedFilesInReach);
+                json.WriteNumber("grantsInForce", p.GrantsInForce);
+                if (p.ExercisedExcessFiles is { } exercised)
+                {
+                    json.WriteNumber("exercisedExcessFiles", exercised);
+                }
+
+                json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            json.WriteEndObject();
-        }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.WriteByte((byte)'\n');
+            json.WriteStartArray("findings");
+            foreach (var f in report.Findings)
+            {
+                json.WriteStartObject();
+                json.WriteString("ruleId", f.RuleId);
+                json.WriteString("severity", Names.Of(f.Severity));
+                json.WriteString("message", f.Message);
+                json.WriteString("subjectKind", f.SubjectKind);
+                Format.WriteStrings(json, "subjectIds", f.SubjectIds);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
     }
 }

@@ -21,69 +21,67 @@ public static class PlanWriters
     public static void WriteJson(RemediationPlan plan, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        using var json = new Utf8JsonWriter(output, Format.Json);
-        json.WriteStartObject();
-        Format.WriteHeader(json, plan.Header, tool);
-        json.WriteStartObject("totals");
-        json.WriteStartObject("before");
-        json.WriteNumber("exposure", plan.Totals.ExposureBefore);
-        json.WriteNumber("excessExposure", plan.Totals.ExcessExposureBefore);
-        json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureBefore);
-        json.WriteEndObject();
-        json.WriteStartObject("after");
-        json.WriteNumber("exposure", plan.Totals.ExposureAfter);
-        json.WriteNumber("excessExposure", plan.Totals.ExcessExposureAfter);
-        json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureAfter);
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteStartArray("items");
-        foreach (var item in plan.Items)
+        Format.WriteJsonObject(output, json =>
         {
-            json.WriteStartObject();
-            json.WriteNumber("rank", item.Rank);
-            json.WriteString("assignmentId", item.AssignmentId);
-            json.WriteString("roleId", item.RoleId);
-            json.WriteString("holderId", item.HolderId);
-            json.WriteString("holderType", item.HolderType);
-            Format.WriteNullable(json, "scopeUnitId", item.ScopeUnitId);
-            json.WriteString("change", Name(item.Change));
-            Format.WriteNullable(json, "newScopeUnitId", item.NewScopeUnitId);
-            json.WriteNumber("holders", item.Holders);
-            json.WriteNumber("excessRemoved", item.ExcessRemoved);
-            json.WriteNumber("sensitiveExcessRemoved", item.SensitiveExcessRemoved);
-            json.WriteNumber("cumulativeExcessRemoved", item.CumulativeExcessRemoved);
-            json.WriteNumber("cumulativeSensitiveExcessRemoved", item.CumulativeSensitiveExcessRemoved);
-            if (item.Usage is { } usage)
-            {
-                json.WriteStartObject("usage");
-                json.WriteBoolean("used", usage.Used);
-                json.WriteNumber("windowDays", usage.WindowDays);
-                json.WriteNumber("holdersReadingOutsideCaseload", usage.HoldersReadingOutsideCaseload);
-                Format.WriteNullable(json, "lastReadOutsideCaseload", usage.LastReadOutsideCaseload?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                json.WriteString("evidence", usage.Text);
-                json.WriteEndObject();
-            }
-
-            json.WriteStartArray("alternatives");
-            foreach (var alternative in item.Alternatives)
+            Format.WriteHeader(json, plan.Header, tool);
+            json.WriteStartObject("totals");
+            json.WriteStartObject("before");
+            json.WriteNumber("exposure", plan.Totals.ExposureBefore);
+            json.WriteNumber("excessExposure", plan.Totals.ExcessExposureBefore);
+            json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureBefore);
+            json.WriteEndObject();
+            json.WriteStartObject("after");
+            json.WriteNumber("exposure", plan.Totals.ExposureAfter);
+            json.WriteNumber("excessExposure", plan.Totals.ExcessExposureAfter);
+            json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureAfter);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteStartArray("items");
+            foreach (var item in plan.Items)
             {
                 json.WriteStartObject();
-                json.WriteString("change", Name(alternative.Change));
-                Format.WriteNullable(json, "newScopeUnitId", alternative.NewScopeUnitId);
-                json.WriteNumber("excessRemoved", alternative.ExcessRemoved);
-                json.WriteNumber("sensitiveExcessRemoved", alternative.SensitiveExcessRemoved);
-                json.WriteNumber("caseloadFilesLost", alternative.CaseloadFilesLost);
+                json.WriteNumber("rank", item.Rank);
+                json.WriteString("assignmentId", item.AssignmentId);
+                json.WriteString("roleId", item.RoleId);
+                json.WriteString("holderId", item.HolderId);
+                json.WriteString("holderType", item.HolderType);
+                Format.WriteNullable(json, "scopeUnitId", item.ScopeUnitId);
+                json.WriteString("change", Name(item.Change));
+                Format.WriteNullable(json, "newScopeUnitId", item.NewScopeUnitId);
+                json.WriteNumber("holders", item.Holders);
+                json.WriteNumber("excessRemoved", item.ExcessRemoved);
+                json.WriteNumber("sensitiveExcessRemoved", item.SensitiveExcessRemoved);
+                json.WriteNumber("cumulativeExcessRemoved", item.CumulativeExcessRemoved);
+                json.WriteNumber("cumulativeSensitiveExcessRemoved", item.CumulativeSensitiveExcessRemoved);
+                if (item.Usage is { } usage)
+                {
+                    json.WriteStartObject("usage");
+                    json.WriteBoolean("used", usage.Used);
+                    json.WriteNumber("windowDays", usage.WindowDays);
+                    json.WriteNumber("holdersReadingOutsideCaseload", usage.HoldersReadingOutsideCaseload);
+                    Format.WriteNullable(json, "lastReadOutsideCaseload", usage.LastReadOutsideCaseload?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    json.WriteString("evidence", usage.Text);
+                    json.WriteEndObject();
+                }
+
+                json.WriteStartArray("alternatives");
+                foreach (var alternative in item.Alternatives)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("change", Name(alternative.Change));
+                    Format.WriteNullable(json, "newScopeUnitId", alternative.NewScopeUnitId);
+                    json.WriteNumber("excessRemoved", alternative.ExcessRemoved);
+                    json.WriteNumber("sensitiveExcessRemoved", alternative.SensitiveExcessRemoved);
+                    json.WriteNumber("caseloadFilesLost", alternative.CaseloadFilesLost);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.WriteByte((byte)'\n');
+        });
     }
 
     public static void WriteCsv(RemediationPlan plan, Stream output)

@@ -95,7 +95,7 @@ internal static class GateCommand
 
             if (parse.GetValue(writeBaseline) is { } baselineOut)
             {
-                context.WriteOutput(baselineOut, stream => BaselineFile.Write(Baseline.From(outcome.Violations, options.AsOf, days), stream));
+                context.WriteOutput(baselineOut, stream => BaselineWriter.Write(Baseline.From(outcome.Violations, options.AsOf, days), stream));
                 context.Error.WriteLine($"baseline written: {outcome.Violations.Count} finding(s) accepted until {options.AsOf.AddDays(days):yyyy-MM-dd}; give each a reason.");
                 return ExitCodes.Ok;
             }

@@ -5,35 +5,10 @@ using AccessAnalyzer.Core.Input;
 
 namespace AccessAnalyzer.Sources.Gate;
 
-/// <summary>The baseline as a JSON file people review and edit: read (every problem names the JSON path) and written.</summary>
+/// <summary>Reads the baseline, a JSON file people review and edit; every problem names the JSON path. Written by the sinks.</summary>
 public static class BaselineFile
 {
     private static readonly JsonDocumentOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
-    public static void Write(Baseline baseline, Stream output)
-    {
-        ArgumentNullException.ThrowIfNull(baseline);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        json.WriteStartObject();
-        json.WriteNumber("version", 1);
-        json.WriteStartArray("entries");
-        foreach (var e in baseline.Entries)
-        {
-            json.WriteStartObject();
-            json.WriteString("id", e.Fingerprint);
-            json.WriteString("ruleId", e.RuleId);
-            json.WriteString("subject", e.Subject);
-            json.WriteNumber("value", e.Value);
-            json.WriteString("reason", e.Reason);
-            json.WriteString("expires", e.Expires.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.WriteByte((byte)'\n');
-    }
 
     public static Baseline Parse(string text, string fileName)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Tests.Cli;
 using AccessAnalyzer.Tests.Fixtures;
@@ -119,7 +120,7 @@ public sealed class GateTests
         Evaluate(f, policy, expired).Violations.Single().Status.Should().Be(ViolationStatus.Expired);
 
         var roundTrip = new MemoryStream();
-        BaselineFile.Write(baseline, roundTrip);
+        BaselineWriter.Write(baseline, roundTrip);
         BaselineFile.Parse(System.Text.Encoding.UTF8.GetString(roundTrip.ToArray()), "b.json").Should().BeEquivalentTo(baseline);
     }
 
