@@ -24,8 +24,8 @@ internal sealed class GrantIndex
         var granting = Enumerable.Range(0, snapshot.Assignments.Length)
             .Where(a => Grants(snapshot, snapshot.Assignments[a], asOf))
             .ToArray();
-        var (ps, pi) = Csr(snapshot.Principals.Count, granting.Where(a => snapshot.Assignments[a].HolderType == HolderType.Principal), snapshot);
-        var (gs, gi) = Csr(snapshot.GroupCount, granting.Where(a => snapshot.Assignments[a].HolderType == HolderType.Group), snapshot);
+        var (ps, pi) = CompressedRows.Group(snapshot.Principals.Count, granting.Where(a => snapshot.Assignments[a].HolderType == HolderType.Principal).Select(a => (snapshot.Assignments[a].Holder, a)));
+        var (gs, gi) = CompressedRows.Group(snapshot.GroupCount, granting.Where(a => snapshot.Assignments[a].HolderType == HolderType.Group).Select(a => (snapshot.Assignments[a].Holder, a)));
         return new GrantIndex(ps, pi, gs, gi);
     }
 
@@ -36,30 +36,6 @@ internal sealed class GrantIndex
     public ReadOnlySpan<int> OfPrincipal(int p) => _principalItems.AsSpan(_principalStart[p], _principalStart[p + 1] - _principalStart[p]);
 
     public ReadOnlySpan<int> OfGroup(int g) => _groupItems.AsSpan(_groupStart[g], _groupStart[g + 1] - _groupStart[g]);
-
-    private static (int[] Start, int[] Items) Csr(int holders, IEnumerable<int> assignmentIndices, Snapshot snapshot)
-    {
-        var list = assignmentIndices.ToArray();
-        var start = new int[holders + 1];
-        foreach (var a in list)
-        {
-            start[snapshot.Assignments[a].Holder + 1]++;
-        }
-
-        for (var i = 0; i < holders; i++)
-        {
-            start[i + 1] += start[i];
-        }
-
-        var fill = start[..holders];
-        var items = new int[list.Length];
-        foreach (var a in list)
-        {
-            items[fill[snapshot.Assignments[a].Holder]++] = a;
-        }
-
-        return (start, items);
-    }
 }
 
 /// <summary>A half-open interval of pre-order positions.</summary>

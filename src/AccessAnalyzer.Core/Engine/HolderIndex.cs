@@ -33,24 +33,7 @@ internal sealed class HolderIndex
             }
         }
 
-        var start = new int[groups + 1];
-        foreach (var (g, _) in pairs)
-        {
-            start[g + 1]++;
-        }
-
-        for (var g = 0; g < groups; g++)
-        {
-            start[g + 1] += start[g];
-        }
-
-        var fill = start[..groups];
-        var principals = new int[pairs.Count];
-        foreach (var (g, p) in pairs)
-        {
-            principals[fill[g]++] = p;
-        }
-
+        var (start, principals) = CompressedRows.Group(groups, pairs);
         return new HolderIndex(start, principals, [.. Enumerable.Range(0, snapshot.Principals.Count)]);
     }
 

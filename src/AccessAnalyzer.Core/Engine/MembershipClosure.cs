@@ -39,7 +39,7 @@ public sealed class MembershipClosure
         var groupCount = snapshot.GroupCount;
 
         // Edges member group -> enclosing group, in CSR form.
-        var parentsOf = Csr(groupCount, snapshot.Memberships.Where(m => m.MemberType == MemberType.Group)
+        var parentsOf = CompressedRows.Group(groupCount, snapshot.Memberships.Where(m => m.MemberType == MemberType.Group)
             .Select(m => (m.Member, m.Group)));
         var (componentOf, components) = StronglyConnectedComponents(groupCount, parentsOf.Start, parentsOf.Items);
 
@@ -104,7 +104,7 @@ public sealed class MembershipClosure
 
         ancestorStart[components.Count] = ancestors.Count;
 
-        var direct = Csr(snapshot.Principals.Count, snapshot.Memberships.Where(m => m.MemberType == MemberType.Principal)
+        var direct = CompressedRows.Group(snapshot.Principals.Count, snapshot.Memberships.Where(m => m.MemberType == MemberType.Principal)
             .Select(m => (m.Member, m.Group)));
         return new MembershipClosure(componentOf, ancestorStart, [.. ancestors], direct.Start, direct.Items, parentsOf, cycles.ToImmutable());
     }
@@ -159,30 +159,6 @@ public sealed class MembershipClosure
         }
 
         return false;
-    }
-
-    private static (int[] Start, int[] Items) Csr(int nodes, IEnumerable<(int From, int To)> edges)
-    {
-        var list = edges.ToArray();
-        var start = new int[nodes + 1];
-        foreach (var (from, _) in list)
-        {
-            start[from + 1]++;
-        }
-
-        for (var i = 0; i < nodes; i++)
-        {
-            start[i + 1] += start[i];
-        }
-
-        var fill = start[..nodes];
-        var items = new int[list.Length];
-        foreach (var (from, to) in list)
-        {
-            items[fill[from]++] = to;
-        }
-
-        return (start, items);
     }
 
     /// <summary>Iterative Tarjan (deep nesting must not overflow the stack). Components come out in reverse topological order.</summary>

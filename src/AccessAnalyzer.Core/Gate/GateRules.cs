@@ -8,12 +8,55 @@ namespace AccessAnalyzer.Core.Gate;
 /// <summary>The built-in gate rules, one small class each. Ids are stable: baselines and CI systems key on them.</summary>
 public static class GateRules
 {
+    // Declared before All: static fields initialize in textual order.
+    private static readonly PrincipalThresholdRule MaxExcessPerPrincipal = new(
+        "max-excess-per-principal", "MaxExcessPerPrincipal", "An account can open more files beyond its caseload than policy allows.",
+        "Narrow the assignments that give this account reach outside its caseload: `accessanalyzer explain --principal ID` lists them, `accessanalyzer plan` ranks the changes.",
+        policy => policy.MaxExcessPerPrincipal,
+        f => f.ExcessFiles,
+        (f, limit) => $"Account '{f.PrincipalId}' ({f.Organization}) can open {N(f.ExcessFiles)} files beyond its caseload (limit {N(limit)}).");
+
+    private static readonly PrincipalThresholdRule MaxPartnerSensitiveExcess = new(
+        "max-partner-sensitive-excess", "MaxPartnerSensitiveExcess", "A partner-organisation account reaches sensitive files beyond its caseload.",
+        "Partner advisors should read health and disability data of their own caseload only: remove or narrow the sensitive role.",
+        policy => policy.MaxPartnerSensitiveExcess,
+        f => f.Kind == PrincipalKind.Partner ? f.SensitiveExcessFiles : null,
+        (f, limit) => $"Partner account '{f.PrincipalId}' ({f.Organization}) can open {N(f.SensitiveExcessFiles)} sensitive files beyond its caseload (limit {N(limit)}).");
+
+    private static readonly PrincipalThresholdRule MfaRequiredAboveReach = new(
+        "mfa-required-above-reach", "MfaRequiredAboveReach", "An account without multi-factor authentication reaches more files than policy allows.",
+        "Enrol the account in MFA, or reduce its reach: a phished password must not open many files.",
+        policy => policy.MfaRequiredAboveReach,
+        f => f.Mfa ? null : f.ReachableFiles,
+        (f, limit) => $"Account '{f.PrincipalId}' ({f.Organization}) has no MFA and reaches {N(f.ReachableFiles)} files (limit {N(limit)}).");
+
     public static IReadOnlyList<IGateRule> All { get; } =
     [
-        new MaxExcessPerPrincipal(), new MaxReachToCaseloadRatio(), new MaxPartnerSensitiveExcess(), new ForbiddenScopeLevel(),
-        new MfaRequiredAboveReach(), new MaxLockoutThreshold(), new NoGroupCycles(), new NoDanglingReferences(),
+        MaxExcessPerPrincipal, new MaxReachToCaseloadRatio(), MaxPartnerSensitiveExcess, new ForbiddenScopeLevel(),
+        MfaRequiredAboveReach, new MaxLockoutThreshold(), new NoGroupCycles(), new NoDanglingReferences(),
         new NoDormantAccountWithReach(), new UsageFindings(), new MaxExcessIncrease(), new MaxPrincipalExcessIncrease(),
     ];
+
+    /// <summary>A per-account limit: the account's value (null: the rule does not apply to it) must not exceed the threshold.</summary>
+    private sealed class PrincipalThresholdRule(
+        string id, string name, string description, string help,
+        Func<GatePolicy, ThresholdRule> rule, Func<PrincipalFigures, long?> value, Func<PrincipalFigures, long, string> message) : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(rule(policy), id, name, description, help);
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var threshold = rule(c.Policy);
+            for (var p = 0; p < c.Figures.Count; p++)
+            {
+                var f = c.Figures[p];
+                if (value(f) is { } v && v > threshold.Threshold)
+                {
+                    yield return new(id, threshold.Level, message(f, threshold.Threshold), "principal", f.PrincipalId, v, threshold.Threshold, c.PrincipalLocation(p));
+                }
+            }
+        }
+    }
 
     private sealed class UsageFindings : IGateRule
     {
@@ -46,28 +89,6 @@ public static class GateRules
     private static GateRuleInfo? Info(GateLevel? level, string id, string name, string description, string help) =>
         level is { } l ? new GateRuleInfo(id, name, l, description, help) : null;
 
-    private sealed class MaxExcessPerPrincipal : IGateRule
-    {
-        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MaxExcessPerPrincipal,
-            "max-excess-per-principal", "MaxExcessPerPrincipal", "An account can open more files beyond its caseload than policy allows.",
-            "Narrow the assignments that give this account reach outside its caseload: `accessanalyzer explain --principal ID` lists them, `accessanalyzer plan` ranks the changes.");
-
-        public IEnumerable<GateViolation> Evaluate(GateContext c)
-        {
-            var rule = c.Policy.MaxExcessPerPrincipal;
-            for (var p = 0; p < c.Figures.Count; p++)
-            {
-                var f = c.Figures[p];
-                if (f.ExcessFiles > rule.Threshold)
-                {
-                    yield return new("max-excess-per-principal", rule.Level,
-                        $"Account '{f.PrincipalId}' ({f.Organization}) can open {N(f.ExcessFiles)} files beyond its caseload (limit {N(rule.Threshold)}).",
-                        "principal", f.PrincipalId, f.ExcessFiles, rule.Threshold, c.PrincipalLocation(p));
-                }
-            }
-        }
-    }
-
     private sealed class MaxReachToCaseloadRatio : IGateRule
     {
         public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MaxReachToCaseloadRatio,
@@ -93,28 +114,6 @@ public static class GateRules
                         $"Account '{f.PrincipalId}' reaches {N(f.ReachableFiles)} files, {ratio} (limit {rule.Threshold}×).",
                         "principal", f.PrincipalId, f.CaseloadFiles == 0 ? f.ReachableFiles : f.ReachableFiles / f.CaseloadFiles, rule.Threshold,
                         c.PrincipalLocation(p));
-                }
-            }
-        }
-    }
-
-    private sealed class MaxPartnerSensitiveExcess : IGateRule
-    {
-        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MaxPartnerSensitiveExcess,
-            "max-partner-sensitive-excess", "MaxPartnerSensitiveExcess", "A partner-organisation account reaches sensitive files beyond its caseload.",
-            "Partner advisors should read health and disability data of their own caseload only: remove or narrow the sensitive role.");
-
-        public IEnumerable<GateViolation> Evaluate(GateContext c)
-        {
-            var rule = c.Policy.MaxPartnerSensitiveExcess;
-            for (var p = 0; p < c.Figures.Count; p++)
-            {
-                var f = c.Figures[p];
-                if (f.Kind == PrincipalKind.Partner && f.SensitiveExcessFiles > rule.Threshold)
-                {
-                    yield return new("max-partner-sensitive-excess", rule.Level,
-                        $"Partner account '{f.PrincipalId}' ({f.Organization}) can open {N(f.SensitiveExcessFiles)} sensitive files beyond its caseload (limit {N(rule.Threshold)}).",
-                        "principal", f.PrincipalId, f.SensitiveExcessFiles, rule.Threshold, c.PrincipalLocation(p));
                 }
             }
         }
@@ -182,28 +181,6 @@ public static class GateRules
             }
 
             return -1;
-        }
-    }
-
-    private sealed class MfaRequiredAboveReach : IGateRule
-    {
-        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MfaRequiredAboveReach,
-            "mfa-required-above-reach", "MfaRequiredAboveReach", "An account without multi-factor authentication reaches more files than policy allows.",
-            "Enrol the account in MFA, or reduce its reach: a phished password must not open many files.");
-
-        public IEnumerable<GateViolation> Evaluate(GateContext c)
-        {
-            var rule = c.Policy.MfaRequiredAboveReach;
-            for (var p = 0; p < c.Figures.Count; p++)
-            {
-                var f = c.Figures[p];
-                if (!f.Mfa && f.ReachableFiles > rule.Threshold)
-                {
-                    yield return new("mfa-required-above-reach", rule.Level,
-                        $"Account '{f.PrincipalId}' ({f.Organization}) has no MFA and reaches {N(f.ReachableFiles)} files (limit {N(rule.Threshold)}).",
-                        "principal", f.PrincipalId, f.ReachableFiles, rule.Threshold, c.PrincipalLocation(p));
-                }
-            }
         }
     }
 

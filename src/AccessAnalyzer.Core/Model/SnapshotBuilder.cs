@@ -366,16 +366,7 @@ public static class SnapshotBuilder
         }
 
         var ordered = perPrincipal.OrderBy(kv => kv.Key.Principal).ThenBy(kv => kv.Key.Unit).ThenBy(kv => kv.Key.Class).ToArray();
-        var start = new int[principals.Count + 1];
-        foreach (var kv in ordered)
-        {
-            start[kv.Key.Principal + 1]++;
-        }
-
-        for (var i = 0; i < principals.Count; i++)
-        {
-            start[i + 1] += start[i];
-        }
+        var start = CompressedRows.Starts(principals.Count, ordered.Select(kv => kv.Key.Principal));
 
         return ([.. start], [.. ordered.Select(kv => new CaseloadEntry(kv.Key.Unit, kv.Key.Class, kv.Value))]);
     }
@@ -429,16 +420,7 @@ public static class SnapshotBuilder
         var ordered = resolved
             .OrderBy(s => s.Principal).ThenBy(s => s.Entry.Unit).ThenBy(s => s.Entry.Class)
             .ThenBy(s => s.Entry.ValidUntil ?? DateOnly.MaxValue).ThenBy(s => s.Entry.InCaseload).ToArray();
-        var start = new int[principals.Count + 1];
-        foreach (var s in ordered)
-        {
-            start[s.Principal + 1]++;
-        }
-
-        for (var i = 0; i < principals.Count; i++)
-        {
-            start[i + 1] += start[i];
-        }
+        var start = CompressedRows.Starts(principals.Count, ordered.Select(s => s.Principal));
 
         return ([.. start], [.. ordered.Select(s => s.Entry)]);
     }
