@@ -20,13 +20,20 @@ internal static class ProcessRunner
 
     public static bool MeasuresMemory => TimeTool is not null;
 
+    /// <summary>
+    /// Longest a child may run before it is killed (with its whole process tree) and the run fails: far above the
+    /// slowest step measured at France scale (about 4 minutes), so only a hung child reaches it.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromHours(2);
+
     /// <param name="program">Executable.</param>
     /// <param name="arguments">Arguments, passed as they are (no shell).</param>
     /// <param name="stdoutFile">When set, standard output goes to this file instead of being kept.</param>
     /// <param name="environment">Extra environment variables.</param>
     /// <param name="workingDirectory">Working directory of the child.</param>
+    /// <param name="timeout">Longest the child may run (default <see cref="DefaultTimeout"/>); then it is killed and the run fails.</param>
     public static RunResult Run(string program, IEnumerable<string> arguments, string? stdoutFile = null,
-        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null)
     {
         var timeFile = TimeTool is null ? null : Path.GetTempFileName();
         var start = new ProcessStartInfo(TimeTool ?? program)
@@ -59,25 +66,26 @@ internal static class ProcessRunner
         {
             var watch = Stopwatch.StartNew();
             using var process = Process.Start(start) ?? throw new BenchmarkException($"cannot start {program}");
-            string stdout;
             var stderrTask = process.StandardError.ReadToEndAsync();
-            if (stdoutFile is not null)
+            var stdoutTask = stdoutFile is null ? process.StandardOutput.ReadToEndAsync() : CopyToFileAsync(process.StandardOutput.BaseStream, stdoutFile);
+            var limit = timeout ?? DefaultTimeout;
+            if (!process.WaitForExit(limit))
             {
-                using (var file = File.Create(stdoutFile))
-                {
-                    process.StandardOutput.BaseStream.CopyTo(file);
-                }
-
-                stdout = string.Empty;
-            }
-            else
-            {
-                stdout = process.StandardOutput.ReadToEnd();
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(TimeSpan.FromSeconds(30));
+                throw new BenchmarkException($"{program} did not finish within {limit}; its process tree was killed");
             }
 
-            process.WaitForExit();
             var wall = watch.Elapsed.TotalMilliseconds;
-            var stderr = stderrTask.GetAwaiter().GetResult();
+
+            // The pipes close when the child exits; a grandchild still holding them open must not hang the run either.
+            if (!Task.WaitAll([stdoutTask, stderrTask], TimeSpan.FromMinutes(1)))
+            {
+                throw new BenchmarkException($"{program} exited but its output did not end within a minute");
+            }
+
+            var stdout = stdoutTask.Result;
+            var stderr = stderrTask.Result;
             long? peak = null;
             if (timeFile is not null && File.Exists(timeFile))
             {
@@ -102,6 +110,13 @@ internal static class ProcessRunner
                 File.Delete(timeFile);
             }
         }
+    }
+
+    private static async Task<string> CopyToFileAsync(Stream output, string path)
+    {
+        await using var file = File.Create(path);
+        await output.CopyToAsync(file).ConfigureAwait(false);
+        return string.Empty;
     }
 
     /// <summary>Runs a command that must succeed, unmeasured, and returns its standard output.</summary>

@@ -171,7 +171,7 @@ public sealed class AnalyzeCliTests
     }
 
     [Fact]
-    public void Should_never_print_a_stack_trace_from_the_real_executable()
+    public async Task Should_never_print_a_stack_trace_from_the_real_executable()
     {
         var exe = Path.Combine(AppContext.BaseDirectory, "accessanalyzer.dll");
         File.Exists(exe).Should().BeTrue();
@@ -184,9 +184,23 @@ public sealed class AnalyzeCliTests
             RedirectStandardError = true,
         };
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("the CLI did not exit within 120 s; its process tree was killed");
+            }
+        }
+
+        var output = await stdout.WaitAsync(TimeSpan.FromSeconds(10));
+        var error = await stderr.WaitAsync(TimeSpan.FromSeconds(10));
         process.ExitCode.Should().Be(2);
         output.Should().BeEmpty();
         error.Should().Be("error: groups.csv:2: column 1: unclosed quote (the quoted field runs to the end of the file)\n");

@@ -116,21 +116,13 @@ public sealed class DbCommandTests(PostgresServer server) : IDisposable
         var load = Db("db", "load", "--dialect", "postgres", "--connection-file", connectionFile, "--from", csv);
         load.Exit.Should().Be(0, load.Err);
 
-        var previous = Environment.GetEnvironmentVariable(SourceResolver.ConnectionVariable);
-        Environment.SetEnvironmentVariable(SourceResolver.ConnectionVariable, server.ConnectionString(database: database));
-        try
-        {
-            var fromPostgres = AnalyzeCliTests.Run("analyze", "--source", "postgres", "--as-of", "2026-11-23", "--format", "json");
-            var fromSqlite = AnalyzeCliTests.Run("analyze", "--source", sqlite, "--as-of", "2026-11-23", "--format", "json");
-            fromPostgres.Exit.Should().Be(0, fromPostgres.Err);
-            fromSqlite.Exit.Should().Be(0, fromSqlite.Err);
-            WithoutSource(fromPostgres.Out).Should().Be(WithoutSource(fromSqlite.Out));
-            fromPostgres.Out.Should().Contain($"\"source\": \"postgres:127.0.0.1:{server.Port}/{database}\"");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(SourceResolver.ConnectionVariable, previous);
-        }
+        // The connection file, not AA_CONNECTION: the environment is shared by every test class running in parallel.
+        var fromPostgres = AnalyzeCliTests.Run("analyze", "--source", "postgres", "--connection-file", connectionFile, "--as-of", "2026-11-23", "--format", "json");
+        var fromSqlite = AnalyzeCliTests.Run("analyze", "--source", sqlite, "--as-of", "2026-11-23", "--format", "json");
+        fromPostgres.Exit.Should().Be(0, fromPostgres.Err);
+        fromSqlite.Exit.Should().Be(0, fromSqlite.Err);
+        WithoutSource(fromPostgres.Out).Should().Be(WithoutSource(fromSqlite.Out));
+        fromPostgres.Out.Should().Contain($"\"source\": \"postgres:127.0.0.1:{server.Port}/{database}\"");
     }
 
     private static string WithoutSource(string json) =>

@@ -3,6 +3,7 @@ using AccessAnalyzer.Sources.SqlServer;
 using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sources.Database;
 using AccessAnalyzer.Tests.Fixtures;
+using Microsoft.Data.Sqlite;
 
 namespace AccessAnalyzer.Tests.Database;
 
@@ -175,11 +176,91 @@ public sealed class DialectTests
         grants.Should().HaveCount(4);
     }
 
+    /// <summary>
+    /// sql/sqlite/schema.sql run the way the demo writer runs it (its tables, then its indexes) in a real in-memory
+    /// SQLite database: every canonical table and column of the source's contract is there, with the declared type,
+    /// nullability and key the loader relies on, the aggregation indexes cover the columns they group by, and the
+    /// source reads a filled copy of that schema.
+    /// </summary>
     [Fact]
-    public void The_sqlite_demo_schema_is_the_embedded_sql_sqlite_schema()
+    public void Sqlite_schema_script_creates_every_canonical_table_and_column_the_source_reads()
     {
-        SqliteSchema.Script.Should().Be(SqlScripts.Text("sqlite", SqlScripts.Schema));
-        SqliteSchema.IndexStatements.Should().Equal(SqlScripts.Statements("sqlite", SqlScripts.Schema).Where(SqlScripts.IsIndex));
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        foreach (var statement in SqliteSchema.TableStatements.Concat(SqliteSchema.IndexStatements))
+        {
+            Sqlite(connection, statement);
+        }
+
+        var tables = SqliteRows(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").Select(r => (string)r[0]!).ToList();
+        tables.Should().BeEquivalentTo(CanonicalSchema.TableNames, "the script creates the canonical tables and nothing else");
+
+        static string Expected(CanonicalTableDefinition table, CanonicalColumn column) =>
+            $"{table.Name}.{column.Name} {(column.Kind == ColumnKind.Integer ? "INTEGER" : "TEXT")}" +
+            $"{(column.Nullable ? "" : " NOT NULL")}{(column.Name == "id" ? " PRIMARY KEY" : "")}";
+        foreach (var table in CanonicalSchema.Tables)
+        {
+            var actual = SqliteRows(connection, $"SELECT name, type, \"notnull\", pk FROM pragma_table_info('{table.Name}') ORDER BY cid")
+                .Select(r => $"{table.Name}.{r[0]} {r[1]}{((long)r[2]! == 1 ? " NOT NULL" : "")}{((long)r[3]! == 1 ? " PRIMARY KEY" : "")}");
+            actual.Should().Equal(table.Columns.Select(c => Expected(table, c)), $"{table.Name} has the contract's columns in order");
+        }
+
+        var indexes = SqliteRows(connection, """
+            SELECT m.name, m.tbl_name, group_concat(i.name, ',')
+            FROM sqlite_master AS m, pragma_index_info(m.name) AS i
+            WHERE m.type = 'index' AND m.sql IS NOT NULL GROUP BY m.name ORDER BY m.name
+            """).Select(r => $"{r[0]} ON {r[1]} ({r[2]})");
+        indexes.Should().Equal(
+            "ix_caseload_file_principal ON caseload (file_id,principal_id)",
+            "ix_caseload_principal ON caseload (principal_id)",
+            "ix_files_unit_class ON files (unit_id,sensitive,closed)",
+            "ix_shares_file ON shares (file_id)");
+
+        // One row in every table, named column by column: the source's queries run against what the script created.
+        Sqlite(connection, """
+            INSERT INTO org_units (id, parent_id, kind, name) VALUES ('NAT', NULL, 'national', 'National'), ('A1', 'NAT', 'agency', 'Agency 1');
+            INSERT INTO principals (id, kind, organization, unit_id, name, active, mfa, last_login) VALUES ('P1', 'staff', 'agency', 'A1', 'Pat', 'true', 'false', '2026-06-01');
+            INSERT INTO groups (id, name) VALUES ('G1', 'Agency 1');
+            INSERT INTO memberships (group_id, member_id, member_type) VALUES ('G1', 'P1', 'principal');
+            INSERT INTO roles (id, name, file_access, sensitive) VALUES ('read', 'Read', 'true', 'true');
+            INSERT INTO assignments (id, role_id, holder_id, holder_type, scope, scope_unit_id, valid_until) VALUES ('X1', 'read', 'G1', 'group', 'unit', 'A1', NULL);
+            INSERT INTO files (id, unit_id, sensitive, closed) VALUES ('F1', 'A1', 'false', 'false'), ('F2', 'A1', 'true', 'false'), ('F3', 'NAT', 'false', 'true');
+            INSERT INTO caseload (file_id, principal_id) VALUES ('F1', 'P1');
+            INSERT INTO shares (file_id, principal_id, valid_until) VALUES ('F3', 'P1', NULL);
+            INSERT INTO access_events (principal_id, file_id, at, action) VALUES ('P1', 'F2', '2026-06-02T09:30:00Z', 'read');
+            INSERT INTO account_policy (organization, lockout_threshold, mfa_required) VALUES ('agency', 5, 'true');
+            """);
+        var read = new DatabaseSource(connection, SqliteDialect.Instance, "memory").Read();
+        read.AccountPolicies.Should().ContainSingle();
+        read.Usage!.Events.Should().Be(1);
+        var snapshot = Core.Model.SnapshotBuilder.Build(read);
+        snapshot.FileCount.Should().Be(3);
+        var p1 = Core.Engine.Analysis.Run(snapshot, new Core.Engine.AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) }).Principals.Single();
+        (p1.ReachableFiles, p1.CaseloadFiles, p1.ExcessFiles, p1.SensitiveExcessFiles, p1.ClosedFilesInReach).Should().Be((3L, 1L, 2L, 1L, 1L),
+            "P1 reaches A1's two files through G1's sensitive role and the closed F3 by its share; F1 is its caseload");
+    }
+
+    private static void Sqlite(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static List<object?[]> SqliteRows(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            reader.GetValues(row!);
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     [Fact]

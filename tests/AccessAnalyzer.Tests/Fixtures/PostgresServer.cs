@@ -9,8 +9,11 @@ namespace AccessAnalyzer.Tests.Fixtures;
 /// <summary>
 /// A throw-away PostgreSQL server for the tests: <c>initdb</c> into a temporary directory (as the <c>postgres</c> OS
 /// user when the tests run as root, since the server refuses to run as root), listening only on 127.0.0.1 on a free
-/// port, started with <c>pg_ctl</c> and stopped and deleted when the test run ends. Shared by every test of the
-/// <see cref="PostgresCollection"/>; each test works in a schema of its own.
+/// port (and on a unix socket in its own directory), started with <c>pg_ctl</c> and stopped and deleted when the test
+/// run ends. Shared by every test of the <see cref="PostgresCollection"/>; each test works in a schema of its own.
+/// A free port is only free until someone binds it: when the server finds its port taken it is started again on
+/// another one (<see cref="MaxStartAttempts"/> at most), and once up it must answer with its own cluster name, so a
+/// port taken by another server can never be used in its place.
 /// When no server binary is installed, <see cref="PostgresFactAttribute"/> skips the tests with the reason
 /// (<c>.ci/run</c> installs PostgreSQL, so CI never skips).
 /// </summary>
@@ -23,17 +26,29 @@ public sealed class PostgresServer : IDisposable
     private readonly bool _asPostgresUser;
     private bool _started;
 
+    /// <summary>Starts tried before giving up when each port offered turns out to be taken.</summary>
+    internal const int MaxStartAttempts = 5;
+
     public PostgresServer()
+        : this(FreePort)
     {
+    }
+
+    /// <param name="nextPort">Gives the port of each start attempt (a seam for the test of the retry).</param>
+    internal PostgresServer(Func<int> nextPort)
+    {
+        ArgumentNullException.ThrowIfNull(nextPort);
         if (SkipReason is not null)
         {
             _root = _data = string.Empty;
+            ClusterName = string.Empty;
             return;
         }
 
         _asPostgresUser = Environment.UserName == "root";
         _root = Path.Combine(Path.GetTempPath(), "aa-pg-" + Guid.NewGuid().ToString("N")[..12]);
         _data = Path.Combine(_root, "data");
+        ClusterName = Path.GetFileName(_root);
         Directory.CreateDirectory(_root);
         try
         {
@@ -42,13 +57,8 @@ public sealed class PostgresServer : IDisposable
                 Exec("chown", $"postgres: {_root}", asPostgres: false);
             }
 
-            Port = FreePort();
             Exec(Path.Combine(BinDirectory!, "initdb"), $"-D {_data} -A trust -U postgres -E UTF8 --locale=C --no-sync", _asPostgresUser);
-            var options = string.Join(' ',
-                "-c listen_addresses=127.0.0.1", $"-p {Port.ToString(CultureInfo.InvariantCulture)}", $"-k {_root}",
-                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=50");
-            Exec(Path.Combine(BinDirectory!, "pg_ctl"), $"-D {_data} -l {Path.Combine(_root, "server.log")} -w -t 60 -o \"{options}\" start", _asPostgresUser);
-            _started = true;
+            Start(nextPort);
         }
         catch
         {
@@ -68,7 +78,13 @@ public sealed class PostgresServer : IDisposable
                 ? "running as root and there is no 'postgres' OS user to run the server as"
                 : null;
 
-    public int Port { get; }
+    public int Port { get; private set; }
+
+    /// <summary>How many starts it took to find a port nobody else had taken.</summary>
+    public int StartAttempts { get; private set; }
+
+    /// <summary>The <c>cluster_name</c> this server runs with, unique to it: what it answers on <see cref="Port"/>.</summary>
+    public string ClusterName { get; }
 
     /// <summary>Connection string of the superuser (owner of everything), or of another login.</summary>
     public string ConnectionString(string user = "postgres", string database = "postgres") =>
@@ -109,6 +125,65 @@ public sealed class PostgresServer : IDisposable
     /// <summary>A schema name no other test uses.</summary>
     public static string NewSchema(string prefix = "t") => prefix + "_" + Guid.NewGuid().ToString("N")[..10];
 
+    /// <summary>
+    /// Starts the server on the ports <paramref name="nextPort"/> gives until one is not taken. The port was free when
+    /// chosen, but nothing holds it between then and the server's bind: another process may have taken it.
+    /// </summary>
+    private void Start(Func<int> nextPort)
+    {
+        var log = Path.Combine(_root, "server.log");
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = nextPort();
+            var logLength = File.Exists(log) ? new FileInfo(log).Length : 0;
+            var options = string.Join(' ',
+                "-c listen_addresses=127.0.0.1", $"-p {port.ToString(CultureInfo.InvariantCulture)}", $"-k {_root}", $"-c cluster_name={ClusterName}",
+                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=50", "-c lc_messages=C");
+            try
+            {
+                Exec(Path.Combine(BinDirectory!, "pg_ctl"), $"-D {_data} -l {log} -w -t 60 -o \"{options}\" start", _asPostgresUser);
+            }
+            catch (InvalidOperationException ex)
+            {
+                var written = LogSince(log, logLength);
+                var portTaken = written.Contains("could not bind", StringComparison.Ordinal) ||
+                    written.Contains("could not create any TCP/IP sockets", StringComparison.Ordinal);
+                if (portTaken && attempt < MaxStartAttempts)
+                {
+                    continue;
+                }
+
+                throw new InvalidOperationException(
+                    $"PostgreSQL did not start on 127.0.0.1:{port} (attempt {attempt} of {MaxStartAttempts}): {ex.Message}\nserver log:\n{written}", ex);
+            }
+
+            _started = true;
+            Port = port;
+            StartAttempts = attempt;
+            break;
+        }
+
+        // What answers on the port must be this server, not one that took the port first.
+        var name = Scalar("SHOW cluster_name") as string;
+        if (name != ClusterName)
+        {
+            throw new InvalidOperationException($"127.0.0.1:{Port} is served by cluster '{name}', not by this test server '{ClusterName}'");
+        }
+    }
+
+    private static string LogSince(string log, long offset)
+    {
+        if (!File.Exists(log))
+        {
+            return string.Empty;
+        }
+
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     public void Dispose()
     {
         if (_started)
@@ -143,19 +218,21 @@ public sealed class PostgresServer : IDisposable
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
+        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{program} did not finish in 120 s");
+            throw new TimeoutException($"{program} {arguments} did not finish in 120 s; its process tree was killed");
         }
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{program} {arguments} exited {process.ExitCode}: {stdout.Result} {stderr.Result}");
+            var output = Task.WaitAll([stdout, stderr], TimeSpan.FromSeconds(10)) ? $"{stdout.Result} {stderr.Result}" : "(output not closed)";
+            throw new InvalidOperationException($"{program} {arguments} exited {process.ExitCode}: {output}");
         }
     }
 
-    private static int FreePort()
+    /// <summary>A port free at this instant on 127.0.0.1 (and only at this instant: see <see cref="Start"/>).</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -11,8 +11,10 @@ using AccessAnalyzer.Tests.Fixtures;
 namespace AccessAnalyzer.Tests.Reports;
 
 /// <summary>
-/// Every output format of a fixed report, compared byte for byte with a checked-in golden file.
-/// Regenerate on purpose only: <c>AA_UPDATE_GOLDEN=1 dotnet test</c>, then review the diff.
+/// Every output format of a fixed report, compared byte for byte with a checked-in golden file (no line-end or encoding
+/// normalisation; Golden/.gitattributes keeps git from converting them on checkout).
+/// Regenerate on purpose only: <c>AA_UPDATE_GOLDEN=1 dotnet test</c> writes the files and fails every golden test
+/// saying so; review the diff, then run again without the variable.
 /// </summary>
 public sealed class GoldenOutputTests
 {
@@ -45,18 +47,13 @@ public sealed class GoldenOutputTests
     }
 
     [Fact]
-    public void Should_render_json_as_the_golden_file() => Verify("analyze.json", Render(s => JsonReportWriter.Write(Report(), s, Stamp)));
+    public void Should_render_json_as_the_golden_file() => Verify(("analyze.json", Render(s => JsonReportWriter.Write(Report(), s, Stamp))));
 
     [Fact]
-    public void Should_render_csv_as_the_golden_file() => Verify("analyze.csv", Render(s => CsvReportWriter.Write(Report(), s)));
+    public void Should_render_csv_as_the_golden_file() => Verify(("analyze.csv", Render(s => CsvReportWriter.Write(Report(), s))));
 
     [Fact]
-    public void Should_render_the_table_as_the_golden_file()
-    {
-        using var writer = new StringWriter { NewLine = "\n" };
-        TableReportWriter.Write(Report(), new CliContext(writer, TextWriter.Null).StdoutConsole());
-        Verify("analyze.table.txt", writer.ToString());
-    }
+    public void Should_render_the_table_as_the_golden_file() => Verify(("analyze.table.txt", Table(c => TableReportWriter.Write(Report(), c))));
 
     private static readonly AnalysisOptions AsOf = new() { AsOf = AgencyFixture.AsOf };
 
@@ -84,25 +81,28 @@ public sealed class GoldenOutputTests
     [Fact]
     public void Should_render_the_plan_as_the_golden_files()
     {
-        Verify("plan.json", Render(s => PlanWriters.WriteJson(Plan(), s, Stamp)));
-        Verify("plan.csv", Render(s => PlanWriters.WriteCsv(Plan(), s)));
-        Verify("plan.table.txt", Table(c => PlanWriters.WriteTable(Plan(), c)));
+        Verify(
+            ("plan.json", Render(s => PlanWriters.WriteJson(Plan(), s, Stamp))),
+            ("plan.csv", Render(s => PlanWriters.WriteCsv(Plan(), s))),
+            ("plan.table.txt", Table(c => PlanWriters.WriteTable(Plan(), c))));
     }
 
     [Fact]
     public void Should_render_a_principal_explanation_as_the_golden_files()
     {
-        Verify("explain-principal.json", Render(s => ExplainWriters.WriteJson(ExplainPrincipal(), s, Stamp)));
-        Verify("explain-principal.csv", Render(s => ExplainWriters.WriteCsv(ExplainPrincipal(), s)));
-        Verify("explain-principal.txt", Table(c => ExplainWriters.WriteText(ExplainPrincipal(), c)));
+        Verify(
+            ("explain-principal.json", Render(s => ExplainWriters.WriteJson(ExplainPrincipal(), s, Stamp))),
+            ("explain-principal.csv", Render(s => ExplainWriters.WriteCsv(ExplainPrincipal(), s))),
+            ("explain-principal.txt", Table(c => ExplainWriters.WriteText(ExplainPrincipal(), c))));
     }
 
     [Fact]
     public void Should_render_a_unit_explanation_as_the_golden_files()
     {
-        Verify("explain-unit.json", Render(s => ExplainWriters.WriteJson(ExplainUnit(), s, Stamp)));
-        Verify("explain-unit.csv", Render(s => ExplainWriters.WriteCsv(ExplainUnit(), s)));
-        Verify("explain-unit.txt", Table(c => ExplainWriters.WriteText(ExplainUnit(), c)));
+        Verify(
+            ("explain-unit.json", Render(s => ExplainWriters.WriteJson(ExplainUnit(), s, Stamp))),
+            ("explain-unit.csv", Render(s => ExplainWriters.WriteCsv(ExplainUnit(), s))),
+            ("explain-unit.txt", Table(c => ExplainWriters.WriteText(ExplainUnit(), c))));
     }
 
     private const string GatePolicy = """
@@ -140,50 +140,110 @@ public sealed class GoldenOutputTests
     [Fact]
     public void Should_render_the_gate_as_the_golden_files()
     {
-        Verify("gate.sarif", Render(s => GateWriters.WriteSarif(Gate(), s, l => "roles/" + l.DisplayName, Stamp)));
-        Verify("gate.junit.xml", Render(s => GateWriters.WriteJUnit(Gate(), s)));
-        Verify("gate.md", Text(w => GateWriters.WriteMarkdown(Gate(), w)));
-        Verify("gate.txt", Table(c => GateWriters.WriteText(Gate(), c)));
+        Verify(
+            ("gate.sarif", Render(s => GateWriters.WriteSarif(Gate(), s, l => "roles/" + l.DisplayName, Stamp))),
+            ("gate.junit.xml", Render(s => GateWriters.WriteJUnit(Gate(), s))),
+            ("gate.md", Text(w => GateWriters.WriteMarkdown(Gate(), w))),
+            ("gate.txt", Table(c => GateWriters.WriteText(Gate(), c))));
     }
 
     [Fact]
     public void Should_render_the_diff_as_the_golden_files()
     {
-        Verify("diff.json", Render(s => DiffWriters.WriteJson(Diff(), s, Stamp)));
-        Verify("diff.md", Text(w => DiffWriters.WriteMarkdown(Diff(), w)));
-        Verify("diff.txt", Table(c => DiffWriters.WriteText(Diff(), c)));
+        Verify(
+            ("diff.json", Render(s => DiffWriters.WriteJson(Diff(), s, Stamp))),
+            ("diff.md", Text(w => DiffWriters.WriteMarkdown(Diff(), w))),
+            ("diff.txt", Table(c => DiffWriters.WriteText(Diff(), c))));
     }
 
-    private static string Text(Action<TextWriter> write)
+    /// <summary>Text written with "\n" line ends, as UTF-8 without a byte order mark (what the CLI writes).</summary>
+    private static byte[] Text(Action<TextWriter> write)
     {
         using var writer = new StringWriter { NewLine = "\n" };
         write(writer);
-        return writer.ToString();
+        return Utf8.GetBytes(writer.ToString());
     }
 
-    private static string Table(Action<Spectre.Console.IAnsiConsole> render)
-    {
-        using var writer = new StringWriter { NewLine = "\n" };
-        render(new CliContext(writer, TextWriter.Null).StdoutConsole());
-        return writer.ToString();
-    }
+    private static byte[] Table(Action<Spectre.Console.IAnsiConsole> render) =>
+        Text(writer => render(new CliContext(writer, TextWriter.Null).StdoutConsole()));
 
-    private static string Render(Action<Stream> write)
+    /// <summary>The bytes a writer puts in a stream, untouched.</summary>
+    private static byte[] Render(Action<Stream> write)
     {
         using var stream = new MemoryStream();
         write(stream);
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return stream.ToArray();
     }
 
-    private static void Verify(string name, string actual, [CallerFilePath] string sourceFile = "")
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Environment variable that makes the golden tests rewrite their files (and fail, saying so).</summary>
+    public const string UpdateVariable = "AA_UPDATE_GOLDEN";
+
+    private static string GoldenDirectory([CallerFilePath] string sourceFile = "") => Path.Combine(Path.GetDirectoryName(sourceFile)!, "Golden");
+
+    /// <summary>
+    /// Each output against its golden file, byte for byte. With <see cref="UpdateVariable"/>=1 every file is rewritten
+    /// and the test fails naming them: a regeneration is never mistaken for a pass.
+    /// </summary>
+    private static void Verify(params (string Name, byte[] Actual)[] outputs)
     {
-        var path = Path.Combine(Path.GetDirectoryName(sourceFile)!, "Golden", name);
-        if (Environment.GetEnvironmentVariable("AA_UPDATE_GOLDEN") == "1")
+        var directory = GoldenDirectory();
+        var problems = new List<string>();
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
-            File.WriteAllText(path, actual, new UTF8Encoding(false));
+            foreach (var (name, actual) in outputs)
+            {
+                var path = Path.Combine(directory, name);
+                var changed = !File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(actual);
+                File.WriteAllBytes(path, actual);
+                problems.Add($"Golden/{name} regenerated ({(changed ? "content changed" : "same bytes as before")})");
+            }
+
+            Assert.Fail($"{UpdateVariable}=1: {string.Join("; ", problems)}. Review the diff, then run the tests again without {UpdateVariable}.");
         }
 
-        File.Exists(path).Should().BeTrue($"golden file {name} exists (create it with AA_UPDATE_GOLDEN=1)");
-        actual.ReplaceLineEndings("\n").Should().Be(File.ReadAllText(path).ReplaceLineEndings("\n"), $"output must match Golden/{name}");
+        foreach (var (name, actual) in outputs)
+        {
+            var path = Path.Combine(directory, name);
+            if (!File.Exists(path))
+            {
+                problems.Add($"Golden/{name} does not exist (create it with {UpdateVariable}=1, then review it)");
+            }
+            else if (Difference(File.ReadAllBytes(path), actual) is { } difference)
+            {
+                problems.Add($"output differs from Golden/{name}: {difference}");
+            }
+        }
+
+        problems.Should().BeEmpty($"every output matches its golden file byte for byte (regenerate on purpose with {UpdateVariable}=1)");
+    }
+
+    /// <summary>Where two byte strings first differ (offset, line, both lines with control characters shown), or null when equal.</summary>
+    private static string? Difference(byte[] expected, byte[] actual)
+    {
+        var common = expected.AsSpan().CommonPrefixLength(actual);
+        if (common == expected.Length && common == actual.Length)
+        {
+            return null;
+        }
+
+        var lineStart = expected.AsSpan(0, common).LastIndexOf((byte)'\n') + 1;
+        var line = expected.AsSpan(0, common).Count((byte)'\n') + 1;
+        string LineAt(byte[] bytes)
+        {
+            if (lineStart >= bytes.Length)
+            {
+                return "<end of file>";
+            }
+
+            var end = bytes.AsSpan(lineStart).IndexOf((byte)'\n');
+            var text = Utf8.GetString(bytes, lineStart, end < 0 ? bytes.Length - lineStart : end + 1);
+            return text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)
+                .Replace("\uFEFF", "<BOM>", StringComparison.Ordinal);
+        }
+
+        return $"first difference at byte {common} (line {line}); expected {expected.Length} bytes, got {actual.Length}; " +
+            $"expected line: '{LineAt(expected)}', actual line: '{LineAt(actual)}'";
     }
 }

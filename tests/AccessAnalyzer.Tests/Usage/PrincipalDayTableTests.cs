@@ -7,7 +7,7 @@ namespace AccessAnalyzer.Tests.Usage;
 
 /// <summary>
 /// The columnar day rows against plain lists: the same rows, the same findings (the rules take a fast path over the
-/// columns), and the histogram median against the sorting one.
+/// columns), and the median and robust scale of both the histogram and the sorting paths against their definitions.
 /// </summary>
 public sealed class PrincipalDayTableTests
 {
@@ -71,7 +71,8 @@ public sealed class PrincipalDayTableTests
     public void Should_give_the_same_findings_over_columns_as_over_a_list(int seed)
     {
         var rows = Rows(seed);
-        var shuffled = rows.OrderBy(_ => Guid.NewGuid()).ToList();
+        var shuffled = rows.ToArray();
+        new Random(1000 + seed).Shuffle(shuffled);
         var table = Table(rows);
 
         var fromList = Findings([.. rows.OrderBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.Day)]);
@@ -110,17 +111,73 @@ public sealed class PrincipalDayTableTests
     }
 
     [Theory]
-    [InlineData(4096, 40)]
-    [InlineData(4097, 40)]
-    [InlineData(5000, 3)]
-    [InlineData(6001, 30000)] // beyond what the histogram holds for this many values: the sorting path
-    public void Should_compute_the_same_median_and_scale_from_a_histogram_as_by_sorting(int count, int max)
+    [InlineData(4096, 40, true)]
+    [InlineData(4097, 40, true)]
+    [InlineData(5000, 3, true)]
+    [InlineData(6001, 30000, true)] // beyond what the histogram holds for this many values: the sorting path
+    [InlineData(4095, 40, true)]    // too few values for the histogram: the sorting path
+    [InlineData(1001, 1000, false)] // fractions (no ties): the sorting path, odd and even counts
+    [InlineData(1000, 1000, false)]
+    [InlineData(5001, 100, false)]
+    public void Should_compute_the_median_and_scale_of_the_definition_on_the_histogram_and_the_sorting_paths(int count, int max, bool whole)
     {
         var random = new Random(count);
-        var values = Enumerable.Range(0, count).Select(_ => (double)random.Next(max + 1)).ToArray();
+        var values = Enumerable.Range(0, count).Select(_ => whole ? random.Next(max + 1) : random.NextDouble() * max).ToArray();
 
-        var median = UsageRules.Median(values);
-        var mad = UsageRules.Median([.. values.Select(v => Math.Abs(v - median))]);
-        UsageRules.Robust(values).Should().Be((median, Math.Max(Math.Max(1.4826 * mad, 0.1 * median), 1)));
+        UsageRules.Robust(values).Should().Be(ReferenceRobust(values));
+    }
+
+    [Fact]
+    public void Should_compute_hand_worked_medians_and_scales_on_the_histogram_path()
+    {
+        // 2,048 zeros and 2,048 tens: median 5, every deviation 5, so MAD 5 and scale 1.4826 × 5.
+        double[] halves = [.. Enumerable.Repeat(0.0, 2048), .. Enumerable.Repeat(10.0, 2048)];
+        UsageRules.Robust(halves).Should().Be((5, 1.4826 * 5));
+
+        // 1,365 ones, 1,366 twos, 1,366 tens (4,097 values): the middle one (index 2,048) is a 2; deviations 1,365 × 1,
+        // 1,366 × 0 and 1,366 × 8, whose middle one is a 1: scale max(1.4826, 0.2, 1).
+        double[] three = [.. Enumerable.Repeat(10.0, 1366), .. Enumerable.Repeat(1.0, 1365), .. Enumerable.Repeat(2.0, 1366)];
+        UsageRules.Robust(three).Should().Be((2, 1.4826));
+
+        // All equal: MAD 0, scale at its floor 0.1 × median.
+        UsageRules.Robust([.. Enumerable.Repeat(40.0, 5000)]).Should().Be((40, 4));
+    }
+
+    /// <summary>
+    /// Median and scale straight from their definitions (scale = max(1.4826 × MAD, 0.1 × median, 1)), with the
+    /// order statistics found by counting over the raw values: no sort and no histogram, so neither path is reused.
+    /// </summary>
+    private static (double Median, double Scale) ReferenceRobust(double[] values)
+    {
+        var median = MedianByCounting(values);
+        var mad = MedianByCounting([.. values.Select(v => Math.Abs(v - median))]);
+        return (median, new[] { 1.4826 * mad, 0.1 * median, 1.0 }.Max());
+    }
+
+    private static double MedianByCounting(double[] values)
+    {
+        var n = values.Length;
+        return n % 2 == 1 ? KthByCounting(values, n / 2) : (KthByCounting(values, (n / 2) - 1) + KthByCounting(values, n / 2)) / 2;
+    }
+
+    /// <summary>The k-th smallest value (from 0): the value v with fewer than k + 1 values below it and more than k at or below it.</summary>
+    private static double KthByCounting(double[] values, int k)
+    {
+        foreach (var v in values.Distinct())
+        {
+            int below = 0, atOrBelow = 0;
+            foreach (var x in values)
+            {
+                below += x < v ? 1 : 0;
+                atOrBelow += x <= v ? 1 : 0;
+            }
+
+            if (below <= k && k < atOrBelow)
+            {
+                return v;
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(k));
     }
 }
