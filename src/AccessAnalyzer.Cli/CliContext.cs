@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.CommandLine;
 using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sources.SqlServer;
 using Spectre.Console;
@@ -68,6 +70,37 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             using var writer = new StreamWriter(stream, leaveOpen: true);
             render(new CliContext(writer, Error).StdoutConsole());
         });
+    }
+
+    /// <summary><c>--format</c> for a report: the formats its sinks are registered for, the first of them by default.</summary>
+    public static Option<string> FormatOption<TReport>(SinkRegistry<TReport> sinks)
+    {
+        ArgumentNullException.ThrowIfNull(sinks);
+        var names = sinks.Names;
+        var option = new Option<string>("--format")
+        {
+            Description = $"{string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}.",
+            DefaultValueFactory = _ => names[0],
+        };
+        option.AcceptOnlyFromAmong([.. names]);
+        return option;
+    }
+
+    /// <summary>Writes a report in a format: a document to stdout or atomically to a file, or a console view.</summary>
+    public void Render<TReport>(SinkRegistry<TReport> sinks, TReport report, string format, string? output, SinkContext? sinkContext = null)
+    {
+        ArgumentNullException.ThrowIfNull(sinks);
+        var context = sinkContext ?? new SinkContext(Commands.ToolInfo.Stamp);
+        var sink = OutputFormats.TryParse(format, out var parsed) ? sinks.For(parsed) : throw new UsageException($"--format: unknown format '{format}'");
+        switch (sink)
+        {
+            case DocumentSink<TReport> document:
+                WriteOutput(output, stream => document.Write(report, stream, context));
+                break;
+            case ConsoleSink<TReport> console:
+                WriteTable(output, c => console.Write(report, c, context));
+                break;
+        }
     }
 
     /// <summary>

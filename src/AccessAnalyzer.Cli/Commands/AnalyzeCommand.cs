@@ -12,8 +12,7 @@ internal static class AnalyzeCommand
     {
         var source = new Option<string>("--source") { Description = SourceArguments.SourceDescription, Required = true };
         var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD); assignments and shares that ended before it do not count. Default: today (UTC)." };
-        var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json", "csv");
+        var format = CliContext.FormatOption(Outputs.Analysis);
         var output = new Option<string?>("--output") { Description = "Write the report to this file (atomically) instead of stdout." };
         var top = new Option<int?>("--top") { Description = "Show only the N accounts with the most excess (totals still cover all). Table default: 20." };
         var noMfa = new Option<long>("--no-mfa-threshold")
@@ -88,21 +87,8 @@ internal static class AnalyzeCommand
         });
     }
 
-    public static void Render(CliContext context, AnalysisReport report, string format, string? output)
-    {
-        switch (format)
-        {
-            case "json":
-                context.WriteOutput(output, stream => JsonReportWriter.Write(report, stream, ToolInfo.Stamp));
-                break;
-            case "csv":
-                context.WriteOutput(output, stream => CsvReportWriter.Write(report, stream));
-                break;
-            default:
-                context.WriteTable(output, console => TableReportWriter.Write(report, console));
-                break;
-        }
-    }
+    public static void Render(CliContext context, AnalysisReport report, string format, string? output) =>
+        context.Render(Outputs.Analysis, report, format, output);
 }
 
 internal sealed record AnalysisSettings(string Source, DateOnly AsOf, int? Top, long NoMfaReachThreshold, int DormantAfterDays = 90);

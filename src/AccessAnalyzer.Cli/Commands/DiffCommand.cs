@@ -13,8 +13,7 @@ internal static class DiffCommand
         var before = new Option<string>("--before") { Description = "The current data (CSV directory or SQLite file).", Required = true };
         var after = new Option<string>("--after") { Description = "The proposed data.", Required = true };
         var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
-        var format = new Option<string>("--format") { Description = "text, json or markdown.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "markdown");
+        var format = CliContext.FormatOption(Outputs.Diff);
         var output = new Option<string?>("--output") { Description = "Write to this file (atomically) instead of stdout." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
         var command = new Command("diff", "Show how a proposed edit changes who can open what: accounts, assignments, excess added.")
@@ -34,23 +33,7 @@ internal static class DiffCommand
                 return SnapshotDiff.Compute(ToolInfo.Analyze(current, options.AsOf), ToolInfo.Analyze(proposed, options.AsOf));
             });
 
-            var outputPath = parse.GetValue(output);
-            switch (parse.GetValue(format))
-            {
-                case "json":
-                    context.WriteOutput(outputPath, stream => DiffWriters.WriteJson(diff, stream, ToolInfo.Stamp));
-                    break;
-                case "markdown":
-                    context.WriteOutput(outputPath, stream =>
-                    {
-                        using var writer = new StreamWriter(stream, leaveOpen: true) { NewLine = "\n" };
-                        DiffWriters.WriteMarkdown(diff, writer);
-                    });
-                    break;
-                default:
-                    context.WriteTable(outputPath, console => DiffWriters.WriteText(diff, console));
-                    break;
-            }
+            context.Render(Outputs.Diff, diff, parse.GetValue(format)!, parse.GetValue(output));
 
             return ExitCodes.Ok;
         });

@@ -24,8 +24,7 @@ internal static class ExplainCommand
         var unit = new Option<string?>("--unit") { Description = "A unit: how the principal reaches it, or (without --principal) who reaches it." };
         var file = new Option<string?>("--file") { Description = "A beneficiary file: how the principal reaches it, or (without --principal) who reaches it." };
         var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
-        var format = new Option<string>("--format") { Description = "text (or table), json or csv.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "table", "json", "csv");
+        var format = CliContext.FormatOption(Outputs.PrincipalExplanation);
         var output = new Option<string?>("--output") { Description = "Write to this file (atomically) instead of stdout." };
         var pseudonymize = new Option<bool>("--pseudonymize") { Description = $"Show the file id as a keyed pseudonym (key from {PseudonymKeyVariable})." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
@@ -80,37 +79,19 @@ internal static class ExplainCommand
             if (principalId is not null)
             {
                 var explanation = AccessExplainer.ExplainPrincipal(analysis, principalId, unitId, facts);
-                Render(context, formatValue, outputValue,
-                    s => ExplainWriters.WriteJson(explanation, s, ToolInfo.Stamp), s => ExplainWriters.WriteCsv(explanation, s), c => ExplainWriters.WriteText(explanation, c));
+                context.Render(Outputs.PrincipalExplanation, explanation, formatValue, outputValue);
             }
             else
             {
                 var explanation = facts is not null
                     ? AccessExplainer.ExplainFile(analysis, facts)
                     : AccessExplainer.ExplainUnit(analysis, unitId!);
-                Render(context, formatValue, outputValue,
-                    s => ExplainWriters.WriteJson(explanation, s, ToolInfo.Stamp), s => ExplainWriters.WriteCsv(explanation, s), c => ExplainWriters.WriteText(explanation, c));
+                context.Render(Outputs.TargetExplanation, explanation, formatValue, outputValue);
             }
 
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static void Render(CliContext context, string format, string? output, Action<Stream> json, Action<Stream> csv, Action<Spectre.Console.IAnsiConsole> text)
-    {
-        switch (format)
-        {
-            case "json":
-                context.WriteOutput(output, json);
-                break;
-            case "csv":
-                context.WriteOutput(output, csv);
-                break;
-            default:
-                context.WriteTable(output, text);
-                break;
-        }
     }
 
     /// <summary>A keyed, stable pseudonym: the same id and key give the same value; without the key it cannot be reversed or recomputed.</summary>

@@ -21,8 +21,7 @@ internal static class GateCommand
         var baselineDays = new Option<int>("--baseline-days") { Description = "How long a written baseline entry stays accepted.", DefaultValueFactory = _ => 90 };
         var before = new Option<string?>("--before") { Description = "The current data: also apply the change rules to the difference." };
         var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
-        var format = new Option<string>("--format") { Description = "text, sarif, junit or markdown.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "sarif", "junit", "markdown");
+        var format = CliContext.FormatOption(Outputs.Gate);
         var output = new Option<string?>("--output") { Description = "Write the report to this file (atomically) instead of stdout." };
         var toolUri = new Option<string>("--tool-uri")
         {
@@ -73,25 +72,11 @@ internal static class GateCommand
                 throw new UsageException($"--tool-uri '{informationUri}' is not an absolute URI");
             }
 
-            switch (parse.GetValue(format))
+            context.Render(Outputs.Gate, outcome, parse.GetValue(format)!, outputPath, new SinkContext(ToolInfo.Stamp)
             {
-                case "sarif":
-                    context.WriteOutput(outputPath, stream => GateWriters.WriteSarif(outcome, stream, location => ArtifactUri(sourcePath, location), ToolInfo.Stamp, informationUri));
-                    break;
-                case "junit":
-                    context.WriteOutput(outputPath, stream => GateWriters.WriteJUnit(outcome, stream));
-                    break;
-                case "markdown":
-                    context.WriteOutput(outputPath, stream =>
-                    {
-                        using var writer = new StreamWriter(stream, leaveOpen: true) { NewLine = "\n" };
-                        GateWriters.WriteMarkdown(outcome, writer);
-                    });
-                    break;
-                default:
-                    context.WriteTable(outputPath, console => GateWriters.WriteText(outcome, console));
-                    break;
-            }
+                ArtifactUri = location => ArtifactUri(sourcePath, location),
+                InformationUri = informationUri,
+            });
 
             if (parse.GetValue(writeBaseline) is { } baselineOut)
             {

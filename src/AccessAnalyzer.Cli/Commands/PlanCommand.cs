@@ -12,8 +12,7 @@ internal static class PlanCommand
     {
         var source = new Option<string>("--source") { Description = SourceArguments.SourceDescription, Required = true };
         var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
-        var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json", "csv");
+        var format = CliContext.FormatOption(Outputs.Plan);
         var output = new Option<string?>("--output") { Description = "Write the plan to this file (atomically) instead of stdout." };
         var top = new Option<int?>("--top") { Description = "Keep the N changes that remove the most excess. Table default: 20." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
@@ -53,19 +52,7 @@ internal static class PlanCommand
                 store.Write(context, parse, sourceOptions, sourceValue, report, analysis.Snapshot, plan, "plan");
             }
 
-            var outputValue = parse.GetValue(output);
-            switch (formatValue)
-            {
-                case "json":
-                    context.WriteOutput(outputValue, stream => PlanWriters.WriteJson(plan, stream, ToolInfo.Stamp));
-                    break;
-                case "csv":
-                    context.WriteOutput(outputValue, stream => PlanWriters.WriteCsv(plan, stream));
-                    break;
-                default:
-                    context.WriteTable(outputValue, console => PlanWriters.WriteTable(plan, console));
-                    break;
-            }
+            context.Render(Outputs.Plan, plan, formatValue, parse.GetValue(output));
 
             return ExitCodes.Ok;
         });
