@@ -8,7 +8,9 @@ namespace AccessAnalyzer.Benchmarks;
 /// <summary>
 /// A throw-away PostgreSQL cluster: <c>initdb</c> into a temporary directory (as the <c>postgres</c> OS user when run
 /// as root), listening on 127.0.0.1 and a free port, tuned as a benchmark server that holds the data in memory
-/// (fsync off: nothing here needs to survive), stopped and deleted on dispose.
+/// (fsync off: nothing here needs to survive), stopped and deleted on dispose. A port found free may be taken before
+/// the server binds it: the start is then tried again on another port (<see cref="MaxStartAttempts"/> at most), and
+/// the server must answer with its own cluster name on the port it was given.
 /// </summary>
 internal sealed class PostgresCluster : IDisposable
 {
@@ -17,16 +19,22 @@ internal sealed class PostgresCluster : IDisposable
     private readonly string _bin;
     private readonly bool _asPostgres;
 
+    /// <summary>Starts tried before giving up when each free port found is taken by the time the server binds it.</summary>
+    private const int MaxStartAttempts = 5;
+
     private PostgresCluster(string bin, string root, bool asPostgres)
     {
         _bin = bin;
         _root = root;
         _data = Path.Combine(root, "data");
         _asPostgres = asPostgres;
-        Port = FreePort();
+        ClusterName = Path.GetFileName(root);
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
+
+    /// <summary>The <c>cluster_name</c> of this server, unique to it.</summary>
+    public string ClusterName { get; }
 
     public string Version { get; private set; } = "?";
 
@@ -71,7 +79,7 @@ internal sealed class PostgresCluster : IDisposable
             var sharedMb = Math.Clamp(memoryKib / 1024 / 4, 128, 8192);
             var settings = string.Join(' ', new[]
             {
-                $"-c port={cluster.Port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={root}",
+                "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={root}", $"-c cluster_name={cluster.ClusterName}",
                 $"-c shared_buffers={sharedMb}MB", "-c work_mem=256MB", "-c maintenance_work_mem=1GB",
                 $"-c effective_cache_size={Math.Max(256, memoryKib / 1024 / 2)}MB",
                 $"-c max_parallel_workers_per_gather={Environment.ProcessorCount}", "-c max_wal_size=8GB",
@@ -80,7 +88,7 @@ internal sealed class PostgresCluster : IDisposable
                 "-c log_min_duration_statement=1000", "-c log_line_prefix=''", // statements over a second: the profile
                 "-c lc_messages=C",
             }.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s}")));
-            cluster.Exec("pg_ctl", "-D", cluster._data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "120", "-o", settings, "start");
+            cluster.StartOnFreePort(settings);
             cluster.Version = cluster.Psql("SHOW server_version").Trim();
             return cluster;
         }
@@ -89,6 +97,50 @@ internal sealed class PostgresCluster : IDisposable
             cluster.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts the server on a free port, and on another one when that port was taken between its choice and the
+    /// server's bind (the log says so); then checks that what answers on the port is this cluster.
+    /// </summary>
+    private void StartOnFreePort(string settings)
+    {
+        var log = Path.Combine(_root, "server.log");
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            var logLength = File.Exists(log) ? new FileInfo(log).Length : 0;
+            try
+            {
+                Exec("pg_ctl", "-D", _data, "-l", log, "-w", "-t", "120", "-o", string.Create(CultureInfo.InvariantCulture, $"-c port={Port} {settings}"), "start");
+                break;
+            }
+            catch (BenchmarkException) when (attempt < MaxStartAttempts && PortWasTaken(log, logLength))
+            {
+                // Taken by someone else meanwhile: try another free port.
+            }
+        }
+
+        var name = Psql("SHOW cluster_name").Trim();
+        if (name != ClusterName)
+        {
+            throw new BenchmarkException($"127.0.0.1:{Port} is served by cluster '{name}', not by the benchmark's '{ClusterName}'");
+        }
+    }
+
+    private static bool PortWasTaken(string log, long offset)
+    {
+        if (!File.Exists(log))
+        {
+            return false;
+        }
+
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var written = reader.ReadToEnd();
+        return written.Contains("could not bind", StringComparison.Ordinal) ||
+            written.Contains("could not create any TCP/IP sockets", StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ public abstract class ReportStoreChecks : IDisposable
     protected void Runs_are_stored_whole_and_every_view_returns_the_expected_rows()
     {
         var (snapshot, report, plan) = Demo.Value;
+        plan.Items.Should().NotBeEmpty("the plan table and the top-remediations view are checked on real rows");
         var (connection, dialect) = OpenEmpty();
         using (connection)
         {
