@@ -143,10 +143,10 @@ public sealed class DatabaseSource
     private Core.Usage.UsageTables? Usage()
     {
         RequireColumns("access_events", "principal_id", "file_id", "at");
-        if (Dialect is PostgresDialect)
+        if (Dialect.UtcSessionSql is { } utcSession)
         {
-            // A timestamptz has no "date as written": days are UTC days, whatever the server's or login's time zone.
-            using var utc = Command("SET TIME ZONE 'UTC'");
+            // Days are UTC days, whatever the server's or login's time zone.
+            using var utc = Command(utcSession);
             utc.ExecuteNonQuery();
         }
 
@@ -173,9 +173,9 @@ public sealed class DatabaseSource
         var days = new List<Core.Usage.PrincipalDay>();
         var principals = new List<Core.Usage.PrincipalActivity>();
         var units = new List<Core.Usage.UnitActivity>();
-        if (Dialect is SqliteDialect)
+        if (Dialect.AggregatesAccessLogInProcess)
         {
-            // In-process: one scan sorted by SQLite, aggregated here in one pass, beats three GROUP BYs over the log.
+            // One scan sorted by the database, aggregated here in one pass, beats three GROUP BYs over the log.
             (days, principals, units) = Usage_.SortedEventAggregator.Aggregate(SortedEvents());
         }
         else
@@ -433,7 +433,10 @@ public sealed class DatabaseSource
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
-        command.CommandTimeout = CommandTimeoutSeconds ?? (Dialect is SqliteDialect ? command.CommandTimeout : 0);
+        if ((CommandTimeoutSeconds ?? Dialect.CommandTimeoutSeconds) is { } seconds)
+        {
+            command.CommandTimeout = seconds;
+        }
         return command;
     }
 

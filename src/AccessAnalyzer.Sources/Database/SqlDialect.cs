@@ -91,6 +91,26 @@ public interface ISqlDialect
 
     /// <summary>A bind-parameter marker for position <paramref name="index"/> (<c>@p0</c>).</summary>
     string Parameter(int index);
+
+    /// <summary>
+    /// Seconds a statement may run unless the caller says otherwise: null keeps the driver's default (SQLite, where
+    /// it is the wait for a lock); 0 is no limit (servers, where an aggregation or an index build over tens of millions
+    /// of rows outlasts the drivers' 30 s).
+    /// </summary>
+    int? CommandTimeoutSeconds { get; }
+
+    /// <summary>
+    /// A statement that makes this session render timestamps with a time zone in UTC, run before the access log is
+    /// read so that its days are UTC days whatever the server's or login's zone; null when timestamps render as stored.
+    /// </summary>
+    string? UtcSessionSql { get; }
+
+    /// <summary>
+    /// True when the access log is best aggregated in this process from one sorted scan
+    /// (<see cref="UsageSql"/> <c>sorted</c>), false when the database groups it (<c>grouped</c>).
+    /// In-process databases (SQLite) hand rows over for free, and one sorted scan beats three GROUP BYs there.
+    /// </summary>
+    bool AggregatesAccessLogInProcess { get; }
 }
 
 /// <summary>The shared, portable part of the SQL. Dialects override only what their database spells differently.</summary>
@@ -115,6 +135,12 @@ public abstract partial class SqlDialect : ISqlDialect
     public string? Schema { get; }
 
     public virtual int MaxParameters => 30_000;
+
+    public virtual int? CommandTimeoutSeconds => 0;
+
+    public virtual string? UtcSessionSql => null;
+
+    public virtual bool AggregatesAccessLogInProcess => false;
 
     /// <summary>Schema names are plain lower-case identifiers, so quoted and unquoted spellings agree in every database.</summary>
     public static bool IsValidSchemaName(string schema) => SchemaName().IsMatch(schema);
@@ -264,6 +290,10 @@ public sealed class SqliteDialect() : SqlDialect(null)
 
     public override int MaxParameters => 999;
 
+    public override int? CommandTimeoutSeconds => null;
+
+    public override bool AggregatesAccessLogInProcess => true;
+
     public override string ListRelationsSql => "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')";
 
     // A PRIMARY KEY on a text column is a unique autoindex; pragma_index_list lists nothing for a view. Trusted only
@@ -299,6 +329,9 @@ public sealed class SqliteDialect() : SqlDialect(null)
 public sealed class PostgresDialect(string? schema = SqlDialect.DefaultSchema) : SqlDialect(schema ?? DefaultSchema)
 {
     public override string Name => "postgres";
+
+    // A timestamptz has no "date as written": it renders in the session's zone.
+    public override string? UtcSessionSql => "SET TIME ZONE 'UTC'";
 
     // Tables, views, materialized views, partitioned and foreign tables (a Citus distributed table is a table).
     public override string ListRelationsSql => """

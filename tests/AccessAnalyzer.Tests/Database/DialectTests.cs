@@ -90,6 +90,24 @@ public sealed class DialectTests
         SqliteDialect.Instance.WritableTablesSql(["files"]).Should().BeNull("SQLite has no logins; the source opens the file read-only");
     }
 
+    [Fact]
+    public void Dialects_state_what_the_reader_branches_on_rather_than_being_told_apart_by_type()
+    {
+        ISqlDialect sqlite = SqliteDialect.Instance, postgres = new PostgresDialect(), sqlServer = SqlServer;
+        sqlite.AggregatesAccessLogInProcess.Should().BeTrue();
+        postgres.AggregatesAccessLogInProcess.Should().BeFalse();
+        sqlServer.AggregatesAccessLogInProcess.Should().BeFalse();
+
+        // SQLite's timeout is the wait for a lock: the driver's default stays; servers run long aggregations unbounded.
+        sqlite.CommandTimeoutSeconds.Should().BeNull();
+        postgres.CommandTimeoutSeconds.Should().Be(0);
+        sqlServer.CommandTimeoutSeconds.Should().Be(0);
+
+        postgres.UtcSessionSql.Should().Be("SET TIME ZONE 'UTC'");
+        sqlite.UtcSessionSql.Should().BeNull();
+        sqlServer.UtcSessionSql.Should().BeNull();
+    }
+
     [Theory]
     [InlineData("Upper")]
     [InlineData("semi;colon")]

@@ -106,7 +106,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         using (var connection = server.Open())
         {
             CanonicalLoader.InitReports(connection, new PostgresDialect(schema));
-            CanonicalLoader.Run(connection, SqlScripts.Statements("postgres", SqlScripts.Grants, schema));
+            CanonicalLoader.Run(connection, new PostgresDialect(schema), SqlScripts.Statements("postgres", SqlScripts.Grants, schema));
         }
 
         var reader = "reader_" + schema;

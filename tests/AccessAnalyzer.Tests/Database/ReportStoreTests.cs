@@ -292,7 +292,7 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
         using (var owner = server.Open())
         {
             CanonicalLoader.Init(owner, dialect);
-            CanonicalLoader.Run(owner, SqlScripts.Statements("postgres", SqlScripts.Grants, schema));
+            CanonicalLoader.Run(owner, dialect, SqlScripts.Statements("postgres", SqlScripts.Grants, schema));
         }
 
         var writer = "writer_" + schema;
