@@ -43,14 +43,14 @@ public sealed class DialectTests
         SqlServer.SharesSql(hasValidUntil: true).Should().Contain("s.valid_until AS valid_until");
 
         // The access log in one statement of plain GROUP BYs (Synapse refuses GROUPING SETS), no LATERAL or FILTER.
-        var grouped = SqlServer.UsageSql("grouped");
+        var grouped = SqlServer.AccessEventsGroupedSql;
         grouped.Should().Contain("SELECT 1 AS g, e.principal_id, e.day, NULL AS unit_id,")
             .And.Contain("FROM e GROUP BY e.principal_id, e.day").And.Contain("FROM e GROUP BY e.principal_id, e.unit_id")
             .And.NotContain("GROUPING")
             .And.Contain("LEFT(CONVERT(VARCHAR(40), a.at, 126), 10) AS day")
             .And.Contain("COUNT_BIG(*) AS reads")
             .And.NotContain("LATERAL").And.NotContain("FILTER").And.NotContain("LIMIT");
-        SqlServer.UsageSql("counts").Should().Contain("COUNT_BIG(*) AS events")
+        SqlServer.AccessEventCountsSql.Should().Contain("COUNT_BIG(*) AS events")
             .And.Contain("LEFT JOIN [aa].[principals] AS p ON p.id = a.principal_id");
         SqlServer.FileIdDeclaredUniqueSql.Should().Contain("sys.indexes").And.Contain("@schema").And.Contain("is_unique = 1")
             .And.Contain("is_hypothetical = 0");
