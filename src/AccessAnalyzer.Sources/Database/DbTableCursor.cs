@@ -14,6 +14,9 @@ internal sealed class DbTableCursor : ITableCursor
     private readonly IDisposable? _owned;
     private readonly bool _numbered;
     private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string _table;
+    private readonly Func<string, string> _displayName;
+    private readonly IReadOnlyCollection<string> _fromFiles;
 
     /// <param name="reader">An open reader; the cursor owns and disposes it.</param>
     /// <param name="table">Canonical table name (decides whether values are personal data).</param>
@@ -28,6 +31,9 @@ internal sealed class DbTableCursor : ITableCursor
         _reader = reader;
         _owned = owned;
         _numbered = numbered;
+        _table = table;
+        _displayName = displayName;
+        _fromFiles = fromFiles ?? [];
         DisplayName = displayName(table);
         Personal = TableCursorExtensions.IsPersonalTable(table);
         for (var i = 0; i < reader.FieldCount; i++)
@@ -60,13 +66,77 @@ internal sealed class DbTableCursor : ITableCursor
         return true;
     }
 
-    public string? Get(int column) => ToText(_reader.GetValue(column));
+    public string? Get(int column)
+    {
+        var value = Value(column);
+        return value is DBNull ? null : Text(value) ?? throw WrongType(column, Expected(column));
+    }
 
     /// <summary>A count or a 0/1 flag computed by the tool's own SQL; NULL (a SUM over no row) is 0.</summary>
     public long Count(int column)
     {
-        var value = _reader.GetValue(column);
-        return value is DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        var value = Value(column);
+        try
+        {
+            return value is DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException)
+        {
+            throw WrongType(column, "a count");
+        }
+    }
+
+    /// <summary>
+    /// The driver's value. A value the driver cannot turn into a .NET one (an interval with months, a numeric beyond
+    /// decimal) is a mapping error in the view, named with its column and type, not a crash.
+    /// </summary>
+    private object Value(int column)
+    {
+        try
+        {
+            return _reader.GetValue(column);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or NotSupportedException or ArgumentOutOfRangeException)
+        {
+            throw WrongType(column, Expected(column));
+        }
+    }
+
+    /// <summary>
+    /// One line naming table, column, database type and expected type. No value: the driver could not produce it, or
+    /// it has no text form (bytes, arrays).
+    /// </summary>
+    private InputErrorException WrongType(int column, string expected)
+    {
+        string type;
+        try
+        {
+            type = _reader.GetDataTypeName(column);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or InvalidOperationException)
+        {
+            type = _reader.GetFieldType(column).Name;
+        }
+
+        return new InputErrorException(_displayName(Origin(column)), MessageLine, Describe(column), $"a value of type {type} cannot be read as {expected}");
+    }
+
+    /// <summary>The canonical table a column comes from: the cursor's, or files for the file columns of a join.</summary>
+    private string Origin(int column) => _fromFiles.Contains(_reader.GetName(column), StringComparer.OrdinalIgnoreCase) ? "files" : _table;
+
+    private string Expected(int column)
+    {
+        var name = _reader.GetName(column);
+        var kind = CanonicalSchema.Tables.FirstOrDefault(t => t.Name == Origin(column))?.Columns
+            .FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))?.Kind ?? ColumnKind.Text;
+        return kind switch
+        {
+            ColumnKind.Boolean => "a boolean (true or false)",
+            ColumnKind.Date => "an ISO 8601 date (YYYY-MM-DD)",
+            ColumnKind.Timestamp => "an ISO 8601 date-time",
+            ColumnKind.Integer => "a whole number",
+            _ => "text",
+        };
     }
 
     public string Describe(int column) => _reader.GetName(column);
@@ -77,16 +147,19 @@ internal sealed class DbTableCursor : ITableCursor
         _owned?.Dispose();
     }
 
-    /// <summary>Database values as canonical text: integers as digits (booleans stored as 0/1 parse), NULL as null.</summary>
-    public static string? ToText(object? value) => value switch
+    /// <summary>
+    /// A database value as canonical text: integers as digits (booleans stored as 0/1 parse). Null when it has no text
+    /// form: bytes, an array, a type that prints only its name.
+    /// </summary>
+    private static string? Text(object value) => value switch
     {
-        null or DBNull => null,
         string s => s,
         bool b => b ? "true" : "false",
         DateTime d => d.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
         DateTimeOffset d => d.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Array => null,
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
+        _ => value.ToString() is { } text && text != value.GetType().ToString() ? text : null,
     };
 }
