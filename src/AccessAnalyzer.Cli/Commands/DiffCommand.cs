@@ -28,8 +28,8 @@ internal static class DiffCommand
             var diff = context.WithProgress(parse.GetValue(quiet), "Comparing", progress =>
             {
                 var sourceOptions = sourceArguments.Resolve(context, parse);
-                var current = CliContext.LoadSource(parse.GetValue(before)!, sourceOptions, progress);
-                var proposed = CliContext.LoadSource(parse.GetValue(after)!, sourceOptions, progress);
+                var current = CliContext.LoadSource(CliContext.ResolveSource(parse.GetValue(before)!, sourceOptions), progress);
+                var proposed = CliContext.LoadSource(CliContext.ResolveSource(parse.GetValue(after)!, sourceOptions), progress);
                 return SnapshotDiff.Compute(current, proposed, options, ToolInfo.Version);
             });
 

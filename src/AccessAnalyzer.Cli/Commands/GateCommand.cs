@@ -2,6 +2,7 @@ using System.CommandLine;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
 using AccessAnalyzer.Sinks;
+using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Cli.Commands;
 
@@ -49,20 +50,21 @@ internal static class GateCommand
 
             var sourcePath = parse.GetValue(source)!;
             var beforePath = parse.GetValue(before);
-            var outcome = context.WithProgress(parse.GetValue(quiet), "Gate", progress =>
+            var (proposed, outcome) = context.WithProgress(parse.GetValue(quiet), "Gate", progress =>
             {
                 var sourceOptions = sourceArguments.Resolve(context, parse);
-                var after = CliContext.LoadSource(sourcePath, sourceOptions, progress);
+                var proposed = CliContext.ResolveSource(sourcePath, sourceOptions);
+                var after = CliContext.LoadSource(proposed, progress);
                 DiffReport? diff = null;
                 if (beforePath is not null)
                 {
-                    var current = CliContext.LoadSource(beforePath, sourceOptions, progress);
+                    var current = CliContext.LoadSource(CliContext.ResolveSource(beforePath, sourceOptions), progress);
                     progress?.Report("comparing");
                     diff = SnapshotDiff.Compute(current, after, options, ToolInfo.Version);
                 }
 
                 progress?.Report("checking the policy");
-                return GateEvaluator.Evaluate(after, gatePolicy, options, diff, known, ToolInfo.Version, context.ExtraGateRules);
+                return (proposed, GateEvaluator.Evaluate(after, gatePolicy, options, diff, known, ToolInfo.Version, context.ExtraGateRules));
             });
 
             var outputPath = parse.GetValue(output);
@@ -75,7 +77,7 @@ internal static class GateCommand
             switch (parse.GetValue(format))
             {
                 case "sarif":
-                    context.WriteOutput(outputPath, stream => GateWriters.WriteSarif(outcome, stream, location => ArtifactUri(sourcePath, location), informationUri));
+                    context.WriteOutput(outputPath, stream => GateWriters.WriteSarif(outcome, stream, location => ArtifactUri(proposed, location), informationUri));
                     break;
                 case "junit":
                     context.WriteOutput(outputPath, stream => GateWriters.WriteJUnit(outcome, stream));
@@ -115,14 +117,14 @@ internal static class GateCommand
     }
 
     /// <summary>A CSV row's file relative to the working directory (the repository root in CI); a table name for databases.</summary>
-    internal static string ArtifactUri(string source, GateLocation location)
+    internal static string ArtifactUri(ISource source, GateLocation location)
     {
-        if (!Directory.Exists(source))
+        if (source.Kind != SourceKind.Csv)
         {
             return Uri.EscapeDataString(location.DisplayName);
         }
 
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(source, location.DisplayName));
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(source.Name, location.DisplayName));
         return string.Join('/', relative.Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
     }
 }

@@ -34,11 +34,12 @@ internal static class PlanCommand
             var asOfValue = CliContext.ParseAsOf(parse.GetValue(asOf));
             var sourceValue = parse.GetValue(source)!;
             var sourceOptions = sourceArguments.Resolve(context, parse);
-            var (snapshot, plan) = context.WithProgress(parse.GetValue(quiet), "Planning", progress =>
+            var (resolved, snapshot, plan) = context.WithProgress(parse.GetValue(quiet), "Planning", progress =>
             {
-                var loaded = CliContext.LoadSource(sourceValue, sourceOptions, progress);
+                var resolved = CliContext.ResolveSource(sourceValue, sourceOptions);
+                var loaded = CliContext.LoadSource(resolved, progress);
                 progress?.Report("evaluating every assignment");
-                return (loaded, RemediationPlanner.Plan(loaded, new AnalysisOptions { AsOf = asOfValue }, new PlanOptions
+                return (resolved, loaded, RemediationPlanner.Plan(loaded, new AnalysisOptions { AsOf = asOfValue }, new PlanOptions
                 {
                     Top = topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null),
                     ToolVersion = ToolInfo.Version,
@@ -48,7 +49,7 @@ internal static class PlanCommand
             if (store.Requested(parse))
             {
                 var report = AnalyzeCommand.Analyze(snapshot, new AnalysisSettings(sourceValue, asOfValue, null, 0), null);
-                store.Write(context, parse, sourceOptions, sourceValue, report, snapshot, plan, "plan");
+                store.Write(context, parse, sourceOptions, resolved, report, snapshot, plan, "plan");
             }
 
             var outputValue = parse.GetValue(output);

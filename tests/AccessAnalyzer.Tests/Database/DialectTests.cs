@@ -222,7 +222,7 @@ public sealed class DialectTests
         {
             dataset.WriteCsv(directory);
             var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
-            var tables = SqliteSource.Read(database, null, out var rows);
+            var (tables, rows, _) = TestSources.Read(database);
             long small = dataset.Units.Count + dataset.Principals.Count + dataset.Groups.Count + dataset.Memberships.Count +
                 dataset.Roles.Count + dataset.Assignments.Count;
             rows.Should().Be(small + 2 + tables.FileCounts.Count + tables.CaseloadCounts.Count + tables.Shares.Count);

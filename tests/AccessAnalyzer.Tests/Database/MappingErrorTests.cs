@@ -76,7 +76,7 @@ public sealed class SqliteMappingErrorTests : MappingErrorChecks
         error.Message.Should().NotContain("OUI").And.NotContain("S1").And.NotContain("20261231");
     }
 
-    private static SourceReadResult Read(string database) => new SourceResolver().Read(database, new SourceOptions());
+    private static SourceReadResult Read(string database) => new SourceResolver().Resolve(database, new SourceOptions()).Read();
 
     /// <summary>The agency in SQLite, with <paramref name="table"/> replaced by a view over its rows.</summary>
     private string Mapped(string table, string view)
@@ -153,7 +153,7 @@ public sealed class PostgresMappingErrorTests(PostgresServer server) : MappingEr
     private SourceReadResult Read(string schema)
     {
         var connectionString = server.ConnectionString();
-        return new SourceResolver().Read("postgres", new SourceOptions { Schema = schema, Environment = _ => connectionString });
+        return new SourceResolver().Resolve("postgres", new SourceOptions { Schema = schema, Environment = _ => connectionString }).Read();
     }
 
     /// <summary>The agency in a schema of its own, with <paramref name="table"/> replaced by a view over its rows.</summary>

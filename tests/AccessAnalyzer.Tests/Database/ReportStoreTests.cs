@@ -145,7 +145,7 @@ public abstract class ReportStoreChecks : IDisposable
                 DemoGenerator.Generate(new DemoOptions(DemoScale.Small, 3, AsOf), [writer]);
             }
 
-            var snapshot = CsvSource.Load(directory);
+            var snapshot = TestSources.Load(directory);
             var options = new AnalysisOptions { AsOf = AsOf };
             var report = ReportBuilder.Build(ExposureAnalyzer.Analyze(snapshot, options), new ReportOptions { ToolVersion = "0.1.0" });
             var plan = RemediationPlanner.Plan(snapshot, options, new PlanOptions { Top = 25 });
@@ -256,10 +256,10 @@ public sealed class SqliteReportStoreTests : ReportStoreChecks
     {
         using var agency = new AgencyFixture().Unit("NAT", kind: "national").Files("f", "NAT", 2).Role("read")
             .Principal("P1", unit: "NAT").Principal("P2", unit: "NAT").Assign("X1", "read", "P1", scopeUnit: "NAT");
-        var snapshot = CsvSource.Load(agency.WriteCsv());
+        var snapshot = TestSources.Load(agency.WriteCsv());
         var analysis = ExposureAnalyzer.Analyze(snapshot, new AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) });
         var path = Path.Combine(Root, "sub-reports.db");
-        using var session = ReportStore.Open(new SourceResolver(), path, new SourceOptions());
+        using var session = ReportStore.Open(new SourceResolver().ResolveStoreTarget(path, new SourceOptions()));
         session.Name.Should().Be(path);
         session.Write(new StoredRun { Report = ReportBuilder.Build(analysis, new ReportOptions()), Snapshot = snapshot });
         var cut = () => session.Write(new StoredRun { Report = ReportBuilder.Build(analysis, new ReportOptions { Top = 1 }) });
@@ -300,7 +300,7 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
         var report = ReportBuilder.Build(
             ExposureAnalyzer.Analyze(AgencyFixture_Snapshot(), new AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) }), new ReportOptions());
         var writerConnection = server.ConnectionString(writer);
-        using (var session = ReportStore.Open(new SourceResolver(), "postgres", new SourceOptions { Schema = schema, Environment = _ => writerConnection }))
+        using (var session = ReportStore.Open(new SourceResolver().ResolveStoreTarget("postgres", new SourceOptions { Schema = schema, Environment = _ => writerConnection })))
         {
             session.Name.Should().Be($"postgres:127.0.0.1:{server.Port}/postgres");
             session.Write(new StoredRun { Report = report });
@@ -322,6 +322,6 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
         using var agency = new AgencyFixture()
             .Unit("NAT", kind: "national").Unit("A1", "NAT")
             .Files("f", "A1", 3).Role("read").Principal("P1", unit: "A1").Assign("X1", "read", "P1", scopeUnit: "NAT");
-        return CsvSource.Load(agency.WriteCsv());
+        return TestSources.Load(agency.WriteCsv());
     }
 }

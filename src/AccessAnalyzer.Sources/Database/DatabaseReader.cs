@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Core.Reporting;
 
 using Usage_ = AccessAnalyzer.Sources.Usage;
 
@@ -13,8 +14,9 @@ namespace AccessAnalyzer.Sources.Database;
 /// caseload pairs per principal, unit and class, by GROUP BYs that run where the data lives. So the rows transferred
 /// (<see cref="RowsRead"/>) grow with units, principals, groups and assignments, never with files.
 /// Only SELECT is needed; <see cref="WritableInputTables"/> tells whether the login could do more.
+/// The engine of the database sources (<see cref="SqliteSource"/>, <see cref="ServerSource"/>), which own the connection.
 /// </summary>
-public sealed class DatabaseSource
+internal sealed class DatabaseReader
 {
     private readonly DbConnection _connection;
     private Dictionary<string, string>? _relations;
@@ -22,11 +24,8 @@ public sealed class DatabaseSource
     /// <param name="connection">An open connection; not owned (the caller disposes it).</param>
     /// <param name="dialect">How this database spells things.</param>
     /// <param name="sourceName">Name in reports and messages: a path or <c>postgres:host/db</c>, never a connection string.</param>
-    public DatabaseSource(DbConnection connection, ISqlDialect dialect, string sourceName)
+    public DatabaseReader(DbConnection connection, ISqlDialect dialect, string sourceName)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(dialect);
-        ArgumentNullException.ThrowIfNull(sourceName);
         _connection = connection;
         Dialect = dialect;
         SourceName = sourceName;
@@ -39,20 +38,28 @@ public sealed class DatabaseSource
     /// <summary>Rows received from the database so far, over every query (small tables, aggregates, shares).</summary>
     public long RowsRead { get; private set; }
 
-    /// <summary>
-    /// Seconds a query may run. Default: no limit on server databases (an aggregation over tens of millions of files
-    /// outlasts the drivers' 30 s), the driver's default on SQLite (where it is the wait for a lock).
-    /// </summary>
-    public int? CommandTimeoutSeconds { get; init; }
-
-    public Snapshot Load(IProgress<string>? progress = null) => SnapshotBuilder.Build(Read(progress));
-
     /// <summary>Reads the small tables as rows and the big ones as aggregates.</summary>
     public SourceTables Read(IProgress<string>? progress = null)
     {
         try
         {
             return ReadTables(progress);
+        }
+        catch (DbException ex)
+        {
+            throw new InputErrorException(SourceName, null, null, $"cannot read the database: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// One beneficiary file for <c>explain --file</c>: its unit and class, its caseload holders and its shares; null
+    /// when no file has this id. The only read of per-file rows, asked for explicitly; the id is bound, never logged.
+    /// </summary>
+    public FileFacts? FindFile(string fileId)
+    {
+        try
+        {
+            return LookUpFile(fileId);
         }
         catch (DbException ex)
         {
@@ -161,7 +168,7 @@ public sealed class DatabaseSource
         }
 
         long events = 0, missingPrincipal = 0;
-        using (var rows = Aggregate(Dialect.AccessEventCountsSql, "access_events"))
+        using (var rows = Query(Dialect.AccessEventCountsSql, "access_events"))
         {
             int eventCount = rows.Column("events"), missing = rows.Column("missing_principal");
             while (rows.Read())
@@ -189,7 +196,7 @@ public sealed class DatabaseSource
         {
             // One statement for all three shapes: the join to files and the caseload probes, the costly part of reading
             // the log, happen once on PostgreSQL (four separate statements took 150 s at France scale, this one 68–80 s).
-            using var rows = Aggregate(Dialect.AccessEventsGroupedSql, "access_events");
+            using var rows = Query(Dialect.AccessEventsGroupedSql, "access_events");
             int g = rows.Column("g"), principal = rows.Column("principal_id"), day = rows.Column("day"), unit = rows.Column("unit_id"),
                 reads = rows.Column("reads"), files = rows.Column("files"), outside = rows.Column("outside"), sensitive = rows.Column("sensitive"),
                 sensitiveOutside = rows.Column("sensitive_outside"), firstDay = rows.Column("first_day"), lastDay = rows.Column("last_day"),
@@ -234,7 +241,7 @@ public sealed class DatabaseSource
         // Not counted in RowsRead: in-process rows cross no wire.
         IEnumerable<Usage_.ResolvedEvent> SortedEvents()
         {
-            using var rows = Aggregate(Dialect.AccessEventsSortedSql, "access_events");
+            using var rows = Query(Dialect.AccessEventsSortedSql, "access_events");
             int principal = rows.Column("principal_id"), file = rows.Column("file_id"), day = rows.Column("day"), unit = rows.Column("unit_id"),
                 sensitive = rows.Column("sensitive"), inCaseload = rows.Column("in_caseload");
             while (rows.Read())
@@ -243,6 +250,56 @@ public sealed class DatabaseSource
                     rows.Reference(unit), rows.Count(sensitive) != 0, rows.Count(inCaseload) != 0);
             }
         }
+    }
+
+    private FileFacts? LookUpFile(string fileId)
+    {
+        Require("files");
+        Require("caseload");
+        var id = (Dialect.Parameter(0), (object)fileId);
+        string? unitId = null;
+        bool sensitive = false, closed = false;
+        using (var rows = Query($"SELECT * FROM {Dialect.Table("files")} WHERE id = {Dialect.Parameter(0)}", "files", id))
+        {
+            int unit = rows.Column("unit_id"), s = rows.Column("sensitive"), c = rows.Column("closed");
+            if (rows.Read())
+            {
+                unitId = rows.Reference(unit);
+                sensitive = rows.Boolean(s);
+                closed = rows.Boolean(c);
+            }
+        }
+
+        if (unitId is null)
+        {
+            return null;
+        }
+
+        var caseload = new SortedSet<string>(StringComparer.Ordinal);
+        using (var rows = Query($"SELECT * FROM {Dialect.Table("caseload")} WHERE file_id = {Dialect.Parameter(0)}", "caseload", id))
+        {
+            var principal = rows.Column("principal_id");
+            while (rows.Read())
+            {
+                if (rows.Get(principal) is { } principalId)
+                {
+                    caseload.Add(principalId);
+                }
+            }
+        }
+
+        var shares = new List<(string, DateOnly?)>();
+        if (Relations().ContainsKey("shares"))
+        {
+            using var rows = Query($"SELECT * FROM {Dialect.Table("shares")} WHERE file_id = {Dialect.Parameter(0)}", "shares", id);
+            int principal = rows.Column("principal_id"), until = rows.Column("valid_until", required: false);
+            while (rows.Read())
+            {
+                shares.Add((rows.Reference(principal), rows.OptionalDate(until)));
+            }
+        }
+
+        return new FileFacts(fileId, unitId, sensitive, closed, [.. caseload], shares);
     }
 
     /// <summary>Tables and views of the schema, by lower-case name (canonical names are lower case).</summary>
@@ -325,7 +382,7 @@ public sealed class DatabaseSource
     {
         var result = new List<FileCount>();
         long badIds = 0;
-        using (var rows = Aggregate(Dialect.FileCountsSql, "files", ("max", CanonicalValues.MaxIdLength)))
+        using (var rows = Query(Dialect.FileCountsSql, "files", ("max", CanonicalValues.MaxIdLength)))
         {
             int unit = rows.Column("unit_id"), sensitive = rows.Column("sensitive"), closed = rows.Column("closed"),
                 count = rows.Column("n"), bad = rows.Column("bad_ids");
@@ -370,7 +427,7 @@ public sealed class DatabaseSource
     private List<CaseloadCount> CaseloadCounts()
     {
         var result = new List<CaseloadCount>();
-        using var rows = Aggregate(Dialect.CaseloadCountsSql, "caseload", files: FileColumns);
+        using var rows = Query(Dialect.CaseloadCountsSql, "caseload", files: FileColumns);
         int principal = rows.Column("principal_id"), found = rows.Column("found"), unit = rows.Column("unit_id"),
             sensitive = rows.Column("sensitive"), closed = rows.Column("closed"), count = rows.Column("n");
         while (rows.Read())
@@ -421,10 +478,10 @@ public sealed class DatabaseSource
     private static readonly string[] FileColumns = ["unit_id", "sensitive", "closed"];
 
     /// <summary>
-    /// Rows of a query computed by the database (counts, groups) on a canonical table, read by column name; a message
-    /// about one of its values names the table but no line, since an aggregate row has no place in it.
+    /// Rows the tool's own SQL computes (counts, groups) or looks up on a canonical table, read by column name; a
+    /// message about one of their values names the table but no line, since such a row has no place in it.
     /// </summary>
-    private DbTableCursor Aggregate(string sql, string table, (string Name, object Value)? parameter = null, string[]? files = null)
+    private DbTableCursor Query(string sql, string table, (string Name, object Value)? parameter = null, string[]? files = null)
     {
         var command = Command(sql);
         try
@@ -466,7 +523,7 @@ public sealed class DatabaseSource
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
-        if ((CommandTimeoutSeconds ?? Dialect.CommandTimeoutSeconds) is { } seconds)
+        if (Dialect.CommandTimeoutSeconds is { } seconds)
         {
             command.CommandTimeout = seconds;
         }
