@@ -105,25 +105,23 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
 
     /// <summary>
     /// Every source kind the CLI reads: <c>postgres</c> and <c>sqlserver</c> (connection string from
-    /// <c>--connection-file</c> or <c>AA_CONNECTION</c>), else a CSV directory or an SQLite file, told apart by what is on disk.
+    /// <c>--connection-file</c> or <c>AA_CONNECTION</c>), else a CSV directory or an SQLite file. The resolver alone tells
+    /// them apart; commands ask the <see cref="ISource"/> it returns.
     /// </summary>
     public static SourceResolver Sources { get; } = new(SqlServerProvider.Instance);
 
-    /// <summary>Reads a source with default options; a database login that can modify the input tables is warned about on stderr.</summary>
-    public static Snapshot LoadSource(string source, IProgress<string>? progress) =>
-        LoadSource(source, new SourceOptions { Warnings = Console.Error }, progress);
+    /// <summary>The source an argument names (<c>--source</c>, <c>--before</c>, <c>--after</c>).</summary>
+    public static ISource ResolveSource(string argument, SourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(argument);
+        return Sources.Resolve(argument, options);
+    }
 
-    /// <summary>Reads a source; <paramref name="options"/> come from <see cref="SourceOptions(string?, string?, bool)"/>.</summary>
-    public static Snapshot LoadSource(string source, SourceOptions options, IProgress<string>? progress)
+    /// <summary>Reads a source into the engine's input.</summary>
+    public static Snapshot LoadSource(ISource source, IProgress<string>? progress)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (!Sources.IsDatabase(source) && !Directory.Exists(source) && !File.Exists(source))
-        {
-            throw new UsageException($"source '{source}' not found (expected a directory of canonical CSV files, an SQLite database file, " +
-                $"or {string.Join(" or ", Sources.DatabaseNames.Order(StringComparer.Ordinal))} with --connection-file or {SourceResolver.ConnectionVariable})");
-        }
-
-        return Sources.Load(source, options, progress);
+        return source.Read(progress).Snapshot();
     }
 
     /// <summary>Source options from the command line (<c>--connection-file</c>, <c>--schema</c>, <c>--require-read-only</c>), warnings to this context's stderr.</summary>

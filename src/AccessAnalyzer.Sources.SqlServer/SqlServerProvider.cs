@@ -20,6 +20,8 @@ public sealed class SqlServerProvider : IDatabaseProvider
 
     public string Name => "sqlserver";
 
+    public SourceKind Kind => SourceKind.SqlServer;
+
     public ISqlDialect CreateDialect(string? schema) => new SqlServerDialect(schema);
 
     public DbConnection Open(string connectionString)

@@ -14,6 +14,9 @@ internal interface ITableCursor : IDisposable
     /// <summary>Where the current row stands: CSV line of the record's start, or 1-based row number.</summary>
     long Line { get; }
 
+    /// <summary>The line messages give: <see cref="Line"/>, or null for rows the database computed (counts, groups).</summary>
+    long? MessageLine { get; }
+
     /// <summary>Index of a column, -1 when absent and optional; a required absent column is bad input.</summary>
     int Column(string name, bool required = true);
 
@@ -38,7 +41,7 @@ internal static class TableCursorExtensions
     public static string Show(this ITableCursor cursor, string? value) => cursor.Personal ? "<value withheld>" : $"'{value}'";
 
     public static InputErrorException Error(this ITableCursor cursor, int column, string message) =>
-        new(cursor.DisplayName, cursor.Line, cursor.Describe(column), message);
+        new(cursor.DisplayName, cursor.MessageLine, cursor.Describe(column), message);
 
     /// <summary>An id in a table keyed by id: non-empty, at most 64 characters, taken as written.</summary>
     public static string Id(this ITableCursor cursor, int column, bool personal = false)

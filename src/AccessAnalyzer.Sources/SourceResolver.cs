@@ -1,5 +1,4 @@
 using AccessAnalyzer.Core.Input;
-using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Sources.Database;
 
 namespace AccessAnalyzer.Sources;
@@ -23,17 +22,11 @@ public sealed record SourceOptions
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }
 
-/// <summary>What a source gave: the tables, and for databases how many rows crossed the wire and what the login may modify.</summary>
-public sealed record SourceReadResult(SourceTables Tables, long? RowsRead, IReadOnlyList<string> WritableInputTables)
-{
-    public Snapshot Snapshot() => SnapshotBuilder.Build(Tables);
-}
-
 /// <summary>
-/// Turns <c>--source</c> into a read: <c>postgres</c> or <c>sqlserver</c> (or any registered provider name) is a
-/// database reached through the connection string of <c>--connection-file</c> or <c>AA_CONNECTION</c>, never the
-/// command line; an existing directory is a CSV export; an existing file is an SQLite database.
-/// Before reading a server database it checks the login's privileges: the tool needs SELECT only.
+/// Turns a source argument into an <see cref="ISource"/>, and is the only code that decides what the argument names:
+/// <c>postgres</c> or <c>sqlserver</c> (or any registered provider name) is a database reached through the connection
+/// string of <c>--connection-file</c> or <c>AA_CONNECTION</c>, never the command line; an existing directory is a CSV
+/// export; an existing file is an SQLite database. <see cref="ResolveStoreTarget"/> does the same for <c>--store-to</c>.
 /// </summary>
 public sealed class SourceResolver
 {
@@ -56,8 +49,6 @@ public sealed class SourceResolver
     /// <summary>Names that select a server database rather than a path.</summary>
     public IReadOnlyCollection<string> DatabaseNames => _providers.Keys;
 
-    public bool IsDatabase(string source) => _providers.ContainsKey(source);
-
     /// <summary>The provider registered under a name (<c>sqlite</c> included), for <c>db init</c> and <c>db load</c>.</summary>
     public IDatabaseProvider Provider(string name) =>
         name.Equals(SqliteProvider.Instance.Name, StringComparison.OrdinalIgnoreCase) ? SqliteProvider.Instance
@@ -65,37 +56,57 @@ public sealed class SourceResolver
         : throw new InputErrorException(name, null, null,
             $"unknown database '{name}' (expected sqlite, {string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))})");
 
-    public Snapshot Load(string source, SourceOptions options, IProgress<string>? progress = null) =>
-        Read(source, options, progress).Snapshot();
-
-    public SourceReadResult Read(string source, SourceOptions options, IProgress<string>? progress = null)
+    /// <summary>
+    /// The source an argument names. Nothing is read or connected to yet, but what can be checked is: a server
+    /// database needs a connection string and a valid schema; a path must exist and takes neither.
+    /// </summary>
+    public ISource Resolve(string argument, SourceOptions options)
     {
-        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(argument);
         ArgumentNullException.ThrowIfNull(options);
-        if (_providers.TryGetValue(source, out var provider))
+        if (_providers.TryGetValue(argument, out var provider))
         {
-            return ReadDatabase(provider, options, progress);
+            var connectionString = ConnectionString(provider.Name, options);
+            return new ServerSource(provider, Dialect(provider, options.Schema, provider.Name), connectionString, options);
+        }
+
+        var isDirectory = Directory.Exists(argument);
+        if (!isDirectory && !File.Exists(argument))
+        {
+            // The whole message is the sentence: the argument may be a path or a mistyped database name.
+            throw new InputErrorException(
+                $"source '{argument}' not found (expected a directory of canonical CSV files, an SQLite database file, " +
+                $"or {string.Join(" or ", _providers.Keys.Order(StringComparer.Ordinal))} with --connection-file or {ConnectionVariable})",
+                new FileNotFoundException("no such directory or file", argument));
         }
 
         if (options.Schema is not null || options.ConnectionFile is not null)
         {
-            throw new InputErrorException(source, null, null,
+            throw new InputErrorException(argument, null, null,
                 $"--schema and --connection-file apply to database sources ({string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))})");
         }
 
-        if (Directory.Exists(source))
+        return isDirectory ? new CsvSource(argument) : new SqliteSource(argument);
+    }
+
+    /// <summary>
+    /// The database <c>--store-to</c> names: a registered provider name (connection string and schema from
+    /// <paramref name="options"/>, as for a source), else an SQLite file, created when missing.
+    /// </summary>
+    public StoreTarget ResolveStoreTarget(string argument, SourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(argument);
+        ArgumentNullException.ThrowIfNull(options);
+        if (_providers.TryGetValue(argument, out var provider))
         {
-            return new SourceReadResult(CsvSource.Read(source, progress), null, []);
+            var connectionString = ConnectionString(argument, options);
+            return new StoreTarget(provider, Dialect(provider, options.Schema, argument), connectionString);
         }
 
-        if (File.Exists(source))
-        {
-            var tables = SqliteSource.Read(source, progress, out var rows);
-            return new SourceReadResult(tables, rows, []);
-        }
-
-        throw new InputErrorException(source, null, null,
-            $"source not found (expected a directory of canonical CSV files, an SQLite database file, or {string.Join(" or ", _providers.Keys.Order(StringComparer.Ordinal))})");
+        return Directory.Exists(argument)
+            ? throw new InputErrorException(argument, null, null,
+                $"a directory cannot hold report tables (expected {string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))} or an SQLite file, created if missing)")
+            : new StoreTarget(SqliteProvider.Instance, SqliteDialect.Instance, argument);
     }
 
     /// <summary>
@@ -123,48 +134,15 @@ public sealed class SourceResolver
             : fromEnvironment;
     }
 
-    private static SourceReadResult ReadDatabase(IDatabaseProvider provider, SourceOptions options, IProgress<string>? progress)
+    private static ISqlDialect Dialect(IDatabaseProvider provider, string? schema, string name)
     {
-        var connectionString = ConnectionString(provider.Name, options);
-        ISqlDialect dialect;
         try
         {
-            dialect = provider.CreateDialect(options.Schema);
+            return provider.CreateDialect(schema);
         }
         catch (ArgumentException ex)
         {
-            throw new InputErrorException(provider.Name, null, null, $"--schema: {ex.Message}");
+            throw new InputErrorException(name, null, null, $"--schema: {ex.Message}");
         }
-
-        var name = provider.Describe(connectionString);
-        progress?.Report("connecting");
-        using var connection = provider.Open(connectionString);
-        var source = new DatabaseSource(connection, dialect, name);
-        var writable = CheckPrivileges(source, options, provider.Name);
-        var tables = source.Read(progress);
-        return new SourceReadResult(tables, source.RowsRead, writable);
-    }
-
-    /// <summary>Warns (or fails with <see cref="SourceOptions.RequireReadOnly"/>) when the login can modify input tables.</summary>
-    public static IReadOnlyList<string> CheckPrivileges(DatabaseSource source, SourceOptions options, string dialectFolder)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(options);
-        var writable = source.WritableInputTables();
-        if (writable.Count == 0)
-        {
-            return writable;
-        }
-
-        var list = string.Join(", ", writable.Select(source.Dialect.DisplayName));
-        var advice = $"the analyzer needs only SELECT: use a read-only login (role aa_reader, sql/{dialectFolder}/grants.sql)";
-        if (options.RequireReadOnly)
-        {
-            throw new InputErrorException(source.SourceName, null, null,
-                $"--require-read-only: the login can modify input tables ({list}); {advice}");
-        }
-
-        options.Warnings?.WriteLine($"warning: the login can modify input tables ({list}); {advice}");
-        return writable;
     }
 }

@@ -1,5 +1,5 @@
 using AccessAnalyzer.Core.Input;
-using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sources.Database;
 using Microsoft.Data.Sqlite;
 
@@ -7,35 +7,37 @@ namespace AccessAnalyzer.Sources;
 
 /// <summary>
 /// An SQLite database holding the canonical tables (or views of those names), read through the same
-/// <see cref="DatabaseSource"/> as PostgreSQL and SQL Server: the big tables are aggregated by GROUP BY inside SQLite.
-/// Opened read-only: the tool needs nothing but SELECT.
+/// <see cref="DatabaseReader"/> as PostgreSQL and SQL Server: the big tables are aggregated by GROUP BY inside SQLite.
+/// Opened read-only: the tool needs nothing but SELECT. Runs are stored into the same file (<c>--store</c>).
 /// </summary>
-public static class SqliteSource
+internal sealed class SqliteSource(string path) : ISource
 {
-    public static Snapshot Load(string databasePath, IProgress<string>? progress = null) =>
-        SnapshotBuilder.Build(Read(databasePath, progress));
+    public string Name => path;
 
-    public static SourceTables Read(string databasePath, IProgress<string>? progress = null) =>
-        Read(databasePath, progress, out _);
+    public SourceKind Kind => SourceKind.Sqlite;
+
+    public bool CanFindFile => true;
+
+    public StoreTarget? Store { get; } = new(SqliteProvider.Instance, SqliteDialect.Instance, path);
 
     /// <summary>Reads the tables and tells how many rows crossed from SQLite into the process.</summary>
-    public static SourceTables Read(string databasePath, IProgress<string>? progress, out long rowsRead)
+    public SourceReadResult Read(IProgress<string>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(databasePath);
-        if (!File.Exists(databasePath))
-        {
-            throw new InputErrorException(databasePath, null, null, "database file not found");
-        }
+        using var connection = OpenReadOnly(path);
+        var reader = new DatabaseReader(connection, SqliteDialect.Instance, path);
+        var tables = reader.Read(progress);
+        return new SourceReadResult(tables, reader.RowsRead, []);
+    }
 
-        using var connection = OpenReadOnly(databasePath);
-        var source = new DatabaseSource(connection, SqliteDialect.Instance, databasePath);
-        var tables = source.Read(progress);
-        rowsRead = source.RowsRead;
-        return tables;
+    public FileFacts? FindFile(string fileId)
+    {
+        ArgumentNullException.ThrowIfNull(fileId);
+        using var connection = OpenReadOnly(path);
+        return new DatabaseReader(connection, SqliteDialect.Instance, path).FindFile(fileId);
     }
 
     /// <summary>An open, read-only, unpooled connection to an existing database file.</summary>
-    public static SqliteConnection OpenReadOnly(string databasePath)
+    internal static SqliteConnection OpenReadOnly(string databasePath)
     {
         var builder = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
         var connection = new SqliteConnection(builder.ToString());

@@ -37,7 +37,7 @@ internal static class EngineTiming
     {
         var source = options.Source ?? throw new UsageException("engine needs --source");
         var watch = Stopwatch.StartNew();
-        var snapshot = CsvSource.Load(source);
+        var snapshot = new SourceResolver().Resolve(source, new SourceOptions()).Read().Snapshot();
         var load = watch.Elapsed.TotalMilliseconds;
         var analysis = new AnalysisOptions { AsOf = options.AsOf, Scheduler = AccessAnalyzer.Cli.ParallelScheduler.Instance };
         var runs = new List<double>();

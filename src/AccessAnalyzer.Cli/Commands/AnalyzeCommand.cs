@@ -2,6 +2,7 @@ using System.CommandLine;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sinks;
+using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Cli.Commands;
 
@@ -58,14 +59,15 @@ internal static class AnalyzeCommand
                 parse.GetValue(source)!, CliContext.ParseAsOf(parse.GetValue(asOf)),
                 topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null), noMfaValue, dormantDaysValue);
             var sourceOptions = sourceArguments.Resolve(context, parse);
-            var (snapshot, report) = context.WithProgress(parse.GetValue(quiet), "Analyzing", progress =>
+            var (resolved, snapshot, report) = context.WithProgress(parse.GetValue(quiet), "Analyzing", progress =>
             {
-                var loaded = CliContext.LoadSource(settings.Source, sourceOptions, progress);
-                return (loaded, Analyze(loaded, settings with { Top = null }, progress));
+                var resolved = CliContext.ResolveSource(settings.Source, sourceOptions);
+                var loaded = CliContext.LoadSource(resolved, progress);
+                return (resolved, loaded, Analyze(loaded, settings with { Top = null }, progress));
             });
 
             // The store keeps every principal; --top only limits what is shown.
-            store.Write(context, parse, sourceOptions, settings.Source, report, snapshot, plan: null, "analyze");
+            store.Write(context, parse, sourceOptions, resolved, report, snapshot, plan: null, "analyze");
             var shown = settings.Top is { } n ? report with { Principals = [.. report.Principals.Take(n)] } : report;
             Render(context, shown, formatValue, parse.GetValue(output));
             return ExitCodes.Ok;
@@ -73,8 +75,9 @@ internal static class AnalyzeCommand
         return command;
     }
 
+    /// <summary>Reads and analyzes a source with default options; a database login that can modify the input tables is warned about on stderr.</summary>
     public static AnalysisReport Analyze(AnalysisSettings settings, IProgress<string>? progress) =>
-        Analyze(CliContext.LoadSource(settings.Source, progress), settings, progress);
+        Analyze(CliContext.LoadSource(CliContext.ResolveSource(settings.Source, new SourceOptions { Warnings = Console.Error }), progress), settings, progress);
 
     public static AnalysisReport Analyze(Core.Model.Snapshot snapshot, AnalysisSettings settings, IProgress<string>? progress)
     {

@@ -54,18 +54,19 @@ internal static class ExplainCommand
             var outputValue = parse.GetValue(output);
             var (snapshot, facts) = context.WithProgress(parse.GetValue(quiet), "Explaining", progress =>
             {
-                var loaded = CliContext.LoadSource(sourceValue, sourceArguments.Resolve(context, parse), progress);
+                var resolved = CliContext.ResolveSource(sourceValue, sourceArguments.Resolve(context, parse));
+                var loaded = CliContext.LoadSource(resolved, progress);
                 FileFacts? found = null;
                 if (fileId is not null)
                 {
                     progress?.Report("looking up the file");
-                    if (CliContext.Sources.IsDatabase(sourceValue))
+                    if (!resolved.CanFindFile)
                     {
                         throw new UsageException("--file: looking up one file is supported on CSV and SQLite sources; use --unit on a database source");
                     }
 
                     // The id came from the user; it is not repeated in the message (it may identify a beneficiary).
-                    found = FileLookup.Find(sourceValue, fileId) ?? throw new UsageException("--file: no file with this id in the source");
+                    found = resolved.FindFile(fileId) ?? throw new UsageException("--file: no file with this id in the source");
                     if (parse.GetValue(pseudonymize))
                     {
                         found = found with { FileId = Pseudonym(found.FileId) };

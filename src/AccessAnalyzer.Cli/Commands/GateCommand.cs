@@ -2,6 +2,7 @@ using System.CommandLine;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
 using AccessAnalyzer.Sinks;
+using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sources.Gate;
 
 namespace AccessAnalyzer.Cli.Commands;
@@ -49,20 +50,21 @@ internal static class GateCommand
 
             var sourcePath = parse.GetValue(source)!;
             var beforePath = parse.GetValue(before);
-            var outcome = context.WithProgress(parse.GetValue(quiet), "Gate", progress =>
+            var (proposed, outcome) = context.WithProgress(parse.GetValue(quiet), "Gate", progress =>
             {
                 var sourceOptions = sourceArguments.Resolve(context, parse);
-                var after = ToolInfo.Analyze(CliContext.LoadSource(sourcePath, sourceOptions, progress), options.AsOf);
+                var proposed = CliContext.ResolveSource(sourcePath, sourceOptions);
+                var after = ToolInfo.Analyze(CliContext.LoadSource(proposed, progress), options.AsOf);
                 DiffReport? diff = null;
                 if (beforePath is not null)
                 {
-                    var current = ToolInfo.Analyze(CliContext.LoadSource(beforePath, sourceOptions, progress), options.AsOf);
+                    var current = ToolInfo.Analyze(CliContext.LoadSource(CliContext.ResolveSource(beforePath, sourceOptions), progress), options.AsOf);
                     progress?.Report("comparing");
                     diff = SnapshotDiff.Compute(current, after);
                 }
 
                 progress?.Report("checking the policy");
-                return GateEvaluator.Evaluate(after, gatePolicy, diff, known, context.ExtraGateRules);
+                return (proposed, GateEvaluator.Evaluate(after, gatePolicy, diff, known, context.ExtraGateRules));
             });
 
             var outputPath = parse.GetValue(output);
@@ -74,7 +76,7 @@ internal static class GateCommand
 
             context.Render(Outputs.Gate, outcome, parse.GetValue(format)!, outputPath, new SinkContext(ToolInfo.Stamp)
             {
-                ArtifactUri = location => ArtifactUri(sourcePath, location),
+                ArtifactUri = location => ArtifactUri(proposed, location),
                 InformationUri = informationUri,
             });
 
@@ -101,14 +103,14 @@ internal static class GateCommand
     }
 
     /// <summary>A CSV row's file relative to the working directory (the repository root in CI); a table name for databases.</summary>
-    internal static string ArtifactUri(string source, GateLocation location)
+    internal static string ArtifactUri(ISource source, GateLocation location)
     {
-        if (!Directory.Exists(source))
+        if (source.Kind != SourceKind.Csv)
         {
             return Uri.EscapeDataString(location.DisplayName);
         }
 
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(source, location.DisplayName));
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(source.Name, location.DisplayName));
         return string.Join('/', relative.Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
     }
 }

@@ -34,13 +34,14 @@ internal static class PlanCommand
             var asOfValue = CliContext.ParseAsOf(parse.GetValue(asOf));
             var sourceValue = parse.GetValue(source)!;
             var sourceOptions = sourceArguments.Resolve(context, parse);
-            var (analysis, plan) = context.WithProgress(parse.GetValue(quiet), "Planning", progress =>
+            var (resolved, analysis, plan) = context.WithProgress(parse.GetValue(quiet), "Planning", progress =>
             {
-                var loaded = CliContext.LoadSource(sourceValue, sourceOptions, progress);
+                var resolved = CliContext.ResolveSource(sourceValue, sourceOptions);
+                var loaded = CliContext.LoadSource(resolved, progress);
                 progress?.Report("computing reach");
                 var computed = ToolInfo.Analyze(loaded, asOfValue);
                 progress?.Report("evaluating every assignment");
-                return (computed, RemediationPlanner.Plan(computed, new PlanOptions
+                return (resolved, computed, RemediationPlanner.Plan(computed, new PlanOptions
                 {
                     Top = topValue ?? (formatValue == "table" ? TableReportWriter.DefaultRows : null),
                 }));
@@ -49,7 +50,7 @@ internal static class PlanCommand
             if (store.Requested(parse))
             {
                 var report = ReportBuilder.Build(analysis, new ReportOptions());
-                store.Write(context, parse, sourceOptions, sourceValue, report, analysis.Snapshot, plan, "plan");
+                store.Write(context, parse, sourceOptions, resolved, report, analysis.Snapshot, plan, "plan");
             }
 
             context.Render(Outputs.Plan, plan, formatValue, parse.GetValue(output));

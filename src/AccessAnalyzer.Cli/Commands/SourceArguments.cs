@@ -52,7 +52,7 @@ internal sealed class StoreArguments
     public bool Requested(ParseResult parse) => parse.GetValue(_store) || parse.GetValue(_storeTo) is not null;
 
     /// <summary>Stores the run when asked; the report must cover every principal.</summary>
-    public void Write(CliContext context, ParseResult parse, SourceOptions options, string source, AnalysisReport fullReport,
+    public void Write(CliContext context, ParseResult parse, SourceOptions options, ISource source, AnalysisReport fullReport,
         Snapshot snapshot, RemediationPlan? plan, string command)
     {
         if (!Requested(parse))
@@ -60,13 +60,10 @@ internal sealed class StoreArguments
             return;
         }
 
-        var target = parse.GetValue(_storeTo) ?? source;
-        if (parse.GetValue(_storeTo) is null && !CliContext.Sources.IsDatabase(source) && Directory.Exists(source))
-        {
-            throw new UsageException("--store writes into the source database; a CSV source has none: use --store-to postgres|sqlserver|FILE.db");
-        }
-
-        using var session = ReportStore.Open(CliContext.Sources, target, options);
+        var target = parse.GetValue(_storeTo) is { } storeTo
+            ? CliContext.Sources.ResolveStoreTarget(storeTo, options)
+            : source.Store ?? throw new UsageException("--store writes into the source database; a CSV source has none: use --store-to postgres|sqlserver|FILE.db");
+        using var session = ReportStore.Open(target);
         var runId = session.Write(new StoredRun { Report = fullReport, Snapshot = snapshot, Plan = plan, Command = command, ToolVersion = ToolInfo.Version });
         context.Error.WriteLine($"stored run {runId} in {session.Name}");
     }

@@ -116,51 +116,24 @@ public sealed class ReportStore
     }
 
     /// <summary>
-    /// Opens the report tables of <paramref name="target"/>: <c>postgres</c> or <c>sqlserver</c> (or another provider
-    /// name of <paramref name="resolver"/>; connection string from <paramref name="options"/> as for a source, schema
-    /// <see cref="SourceOptions.Schema"/>), or an SQLite database file, created when missing. Creates the report tables
-    /// if they are not there yet.
+    /// Opens the report tables of <paramref name="target"/> (a source's own database, <see cref="ISource.Store"/>, or
+    /// the one <c>--store-to</c> names, <see cref="SourceResolver.ResolveStoreTarget"/>), creating them if they are
+    /// not there yet.
     /// </summary>
-    public static ReportStoreSession Open(SourceResolver resolver, string target, SourceOptions options)
+    public static ReportStoreSession Open(StoreTarget target)
     {
-        ArgumentNullException.ThrowIfNull(resolver);
         ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(options);
-        IDatabaseProvider provider;
-        string connectionString;
-        if (resolver.IsDatabase(target))
-        {
-            provider = resolver.Provider(target);
-            connectionString = SourceResolver.ConnectionString(target, options);
-        }
-        else
-        {
-            provider = SqliteProvider.Instance;
-            connectionString = target;
-        }
-
-        ISqlDialect dialect;
+        var connection = target.Open();
         try
         {
-            dialect = provider.CreateDialect(provider == SqliteProvider.Instance ? null : options.Schema);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InputErrorException(target, null, null, $"--schema: {ex.Message}");
-        }
-
-        var name = provider.Describe(connectionString);
-        var connection = provider.Open(connectionString);
-        try
-        {
-            var store = new ReportStore(connection, dialect);
+            var store = new ReportStore(connection, target.Dialect);
             store.EnsureTables();
-            return new ReportStoreSession(connection, store, name);
+            return new ReportStoreSession(connection, store, target.Name);
         }
         catch (DbException ex)
         {
             connection.Dispose();
-            throw new InputErrorException(name, null, null, $"cannot prepare the report tables: {ex.Message}");
+            throw new InputErrorException(target.Name, null, null, $"cannot prepare the report tables: {ex.Message}");
         }
         catch
         {

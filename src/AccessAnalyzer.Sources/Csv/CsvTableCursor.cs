@@ -35,6 +35,8 @@ internal sealed class CsvTableCursor : ITableCursor
 
     public long Line => _reader.RecordLine;
 
+    public long? MessageLine => Line;
+
     /// <summary>Opens <c>&lt;table&gt;.csv</c> in a directory; null when the file is absent and the table optional.</summary>
     public static CsvTableCursor? Open(string directory, string table, bool required)
     {

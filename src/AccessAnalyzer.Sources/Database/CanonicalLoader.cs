@@ -24,7 +24,7 @@ public static class CanonicalLoader
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(dialect);
-        Run(connection, SqlScripts.Statements(dialect.Name, SqlScripts.Schema, dialect.Schema));
+        Run(connection, dialect, SqlScripts.Statements(dialect.Name, SqlScripts.Schema, dialect.Schema));
         if (reports)
         {
             InitReports(connection, dialect);
@@ -35,8 +35,8 @@ public static class CanonicalLoader
     public static void InitReports(DbConnection connection, ISqlDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(dialect);
-        Run(connection, SqlScripts.Statements(dialect.Name, SqlScripts.ReportTables, dialect.Schema));
-        Run(connection, SqlScripts.Statements(dialect.Name, SqlScripts.Views, dialect.Schema));
+        Run(connection, dialect, SqlScripts.Statements(dialect.Name, SqlScripts.ReportTables, dialect.Schema));
+        Run(connection, dialect, SqlScripts.Statements(dialect.Name, SqlScripts.Views, dialect.Schema));
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public static class CanonicalLoader
         }
 
         var statements = SqlScripts.Statements(dialect.Name, SqlScripts.Schema, dialect.Schema);
-        Run(connection, statements.Where(s => !SqlScripts.IsIndex(s)));
+        Run(connection, dialect, statements.Where(s => !SqlScripts.IsIndex(s)));
         foreach (var table in tables)
         {
             if (HasRows(connection, dialect, table.Name))
@@ -105,8 +105,8 @@ public static class CanonicalLoader
         }
 
         progress?.Report("building indexes");
-        Run(connection, statements.Where(SqlScripts.IsIndex));
-        Run(connection, provider.AfterLoad(dialect, tables.Select(t => t.Name)));
+        Run(connection, dialect, statements.Where(SqlScripts.IsIndex));
+        Run(connection, dialect, provider.AfterLoad(dialect, tables.Select(t => t.Name)));
         return new LoadSummary(counts);
     }
 
@@ -166,15 +166,15 @@ public static class CanonicalLoader
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 0;
     }
 
-    internal static void Run(DbConnection connection, IEnumerable<string> statements)
+    internal static void Run(DbConnection connection, ISqlDialect dialect, IEnumerable<string> statements)
     {
         foreach (var statement in statements)
         {
             using var command = connection.CreateCommand();
             command.CommandText = statement;
-            if (connection is not Microsoft.Data.Sqlite.SqliteConnection)
+            if (dialect.CommandTimeoutSeconds is { } seconds)
             {
-                command.CommandTimeout = 0; // index builds over big tables outlast the drivers' 30 s
+                command.CommandTimeout = seconds; // index builds over big tables outlast the drivers' 30 s
             }
 
             command.ExecuteNonQuery();

@@ -4,19 +4,37 @@ using AccessAnalyzer.Core.Input;
 
 namespace AccessAnalyzer.Sources.Database;
 
-/// <summary>A canonical table (or view) read through a database reader; rows are numbered from 1 for messages.</summary>
+/// <summary>
+/// A canonical table (or view, or a query computed on one) read through a database reader, by column name. Rows of
+/// a table are numbered from 1 for messages; rows computed by the database (counts, groups) are not.
+/// </summary>
 internal sealed class DbTableCursor : ITableCursor
 {
     private readonly DbDataReader _reader;
+    private readonly IDisposable? _owned;
+    private readonly bool _numbered;
     private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string _table;
+    private readonly Func<string, string> _displayName;
+    private readonly IReadOnlyCollection<string> _fromFiles;
 
     /// <param name="reader">An open reader; the cursor owns and disposes it.</param>
     /// <param name="table">Canonical table name (decides whether values are personal data).</param>
-    /// <param name="displayName">Name in messages (<c>aa.files</c>); the canonical name when omitted.</param>
-    public DbTableCursor(DbDataReader reader, string table, string? displayName = null)
+    /// <param name="displayName">How a canonical table is named in messages (<c>aa.files</c>).</param>
+    /// <param name="numbered">False for rows the database computed: messages then give no line.</param>
+    /// <param name="fromFiles">Columns that come from the joined files table rather than <paramref name="table"/>.</param>
+    /// <param name="owned">Disposed with the reader (the command that produced it).</param>
+    public DbTableCursor(
+        DbDataReader reader, string table, Func<string, string> displayName, bool numbered = true,
+        IReadOnlyCollection<string>? fromFiles = null, IDisposable? owned = null)
     {
         _reader = reader;
-        DisplayName = displayName ?? table;
+        _owned = owned;
+        _numbered = numbered;
+        _table = table;
+        _displayName = displayName;
+        _fromFiles = fromFiles ?? [];
+        DisplayName = displayName(table);
         Personal = TableCursorExtensions.IsPersonalTable(table);
         for (var i = 0; i < reader.FieldCount; i++)
         {
@@ -30,6 +48,8 @@ internal sealed class DbTableCursor : ITableCursor
 
     /// <summary>1-based position of the row in the table's natural order (a rowid may not exist: views).</summary>
     public long Line { get; private set; }
+
+    public long? MessageLine => _numbered ? Line : null;
 
     public int Column(string name, bool required = true) =>
         _columns.TryGetValue(name, out var index) ? index
@@ -46,22 +66,100 @@ internal sealed class DbTableCursor : ITableCursor
         return true;
     }
 
-    public string? Get(int column) => ToText(_reader.GetValue(column));
+    public string? Get(int column)
+    {
+        var value = Value(column);
+        return value is DBNull ? null : Text(value) ?? throw WrongType(column, Expected(column));
+    }
+
+    /// <summary>A count or a 0/1 flag computed by the tool's own SQL; NULL (a SUM over no row) is 0.</summary>
+    public long Count(int column)
+    {
+        var value = Value(column);
+        try
+        {
+            return value is DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException)
+        {
+            throw WrongType(column, "a count");
+        }
+    }
+
+    /// <summary>
+    /// The driver's value. A value the driver cannot turn into a .NET one (an interval with months, a numeric beyond
+    /// decimal) is a mapping error in the view, named with its column and type, not a crash.
+    /// </summary>
+    private object Value(int column)
+    {
+        try
+        {
+            return _reader.GetValue(column);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or NotSupportedException or ArgumentOutOfRangeException)
+        {
+            throw WrongType(column, Expected(column));
+        }
+    }
+
+    /// <summary>
+    /// One line naming table, column, database type and expected type. No value: the driver could not produce it, or
+    /// it has no text form (bytes, arrays).
+    /// </summary>
+    private InputErrorException WrongType(int column, string expected)
+    {
+        string type;
+        try
+        {
+            type = _reader.GetDataTypeName(column);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or InvalidOperationException)
+        {
+            type = _reader.GetFieldType(column).Name;
+        }
+
+        return new InputErrorException(_displayName(Origin(column)), MessageLine, Describe(column), $"a value of type {type} cannot be read as {expected}");
+    }
+
+    /// <summary>The canonical table a column comes from: the cursor's, or files for the file columns of a join.</summary>
+    private string Origin(int column) => _fromFiles.Contains(_reader.GetName(column), StringComparer.OrdinalIgnoreCase) ? "files" : _table;
+
+    private string Expected(int column)
+    {
+        var name = _reader.GetName(column);
+        var kind = CanonicalSchema.Tables.FirstOrDefault(t => t.Name == Origin(column))?.Columns
+            .FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))?.Kind ?? ColumnKind.Text;
+        return kind switch
+        {
+            ColumnKind.Boolean => "a boolean (true or false)",
+            ColumnKind.Date => "an ISO 8601 date (YYYY-MM-DD)",
+            ColumnKind.Timestamp => "an ISO 8601 date-time",
+            ColumnKind.Integer => "a whole number",
+            _ => "text",
+        };
+    }
 
     public string Describe(int column) => _reader.GetName(column);
 
-    public void Dispose() => _reader.Dispose();
-
-    /// <summary>Database values as canonical text: integers as digits (booleans stored as 0/1 parse), NULL as null.</summary>
-    public static string? ToText(object? value) => value switch
+    public void Dispose()
     {
-        null or DBNull => null,
+        _reader.Dispose();
+        _owned?.Dispose();
+    }
+
+    /// <summary>
+    /// A database value as canonical text: integers as digits (booleans stored as 0/1 parse). Null when it has no text
+    /// form: bytes, an array, a type that prints only its name.
+    /// </summary>
+    private static string? Text(object value) => value switch
+    {
         string s => s,
         bool b => b ? "true" : "false",
         DateTime d => d.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
         DateTimeOffset d => d.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Array => null,
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
+        _ => value.ToString() is { } text && text != value.GetType().ToString() ? text : null,
     };
 }

@@ -12,6 +12,9 @@ public interface IDatabaseProvider
     /// <summary><c>sqlite</c>, <c>postgres</c> or <c>sqlserver</c>: the <c>--source</c> and <c>--dialect</c> value.</summary>
     string Name { get; }
 
+    /// <summary>The kind of source this provider reads.</summary>
+    SourceKind Kind { get; }
+
     /// <summary>The dialect for a schema; null means the default (<c>aa</c>, or none for SQLite).</summary>
     ISqlDialect CreateDialect(string? schema);
 

@@ -12,6 +12,8 @@ public sealed class PostgresProvider : IDatabaseProvider
 
     public string Name => "postgres";
 
+    public SourceKind Kind => SourceKind.Postgres;
+
     public ISqlDialect CreateDialect(string? schema) => new PostgresDialect(schema);
 
     public DbConnection Open(string connectionString)
@@ -102,6 +104,8 @@ public sealed class SqliteProvider : IDatabaseProvider
     public static SqliteProvider Instance { get; } = new();
 
     public string Name => "sqlite";
+
+    public SourceKind Kind => SourceKind.Sqlite;
 
     public ISqlDialect CreateDialect(string? schema) => schema is null
         ? SqliteDialect.Instance

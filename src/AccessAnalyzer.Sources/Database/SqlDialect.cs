@@ -57,16 +57,25 @@ public interface ISqlDialect
     string SharesSql(bool hasValidUntil);
 
     /// <summary>
-    /// access_events aggregated (issue 5), one query per shape. <c>counts</c>: events, and events naming a missing
-    /// principal (one cheap scan; what else the totals need follows from <c>grouped</c>). <c>grouped</c>: the events
-    /// whose principal and file exist, joined to files and probed against caseload in one CTE, then grouped three
-    /// ways in one statement: <c>g</c> = 1 per (principal, day), 3 per principal over the period, 2 per (principal,
-    /// unit); columns principal_id, day, unit_id, reads, files, outside, sensitive, sensitive_outside, first_day,
-    /// last_day, last_outside. <c>sorted</c> (SQLite, in-process, where one sorted scan beats three GROUP BYs): every valid
-    /// event with its unit, class and caseload membership, sorted by (principal, file, day) for one streaming pass.
-    /// Days are the calendar date as written (first ten characters of <c>at</c>).
+    /// access_events counted in one cheap scan: columns <c>events</c> and <c>missing_principal</c> (events naming no
+    /// existing principal). What else the totals need follows from the per-principal rows.
     /// </summary>
-    string UsageSql(string shape);
+    string AccessEventCountsSql { get; }
+
+    /// <summary>
+    /// The events whose principal and file exist, joined to files and probed against caseload in one CTE, then grouped
+    /// three ways in one statement; column <c>g</c> tells the shape (<see cref="AccessLogGrouping"/>). Columns
+    /// principal_id, day, unit_id, reads, files, outside, sensitive, sensitive_outside, first_day, last_day,
+    /// last_outside. Days are the calendar date as written (first ten characters of <c>at</c>).
+    /// </summary>
+    string AccessEventsGroupedSql { get; }
+
+    /// <summary>
+    /// Every valid event with its unit, class and caseload membership, sorted by (principal, file, day) for one
+    /// streaming pass in this process (see <see cref="AggregatesAccessLogInProcess"/>). Columns principal_id, file_id,
+    /// day, unit_id, sensitive (0/1), in_caseload (0/1).
+    /// </summary>
+    string AccessEventsSortedSql { get; }
 
     /// <summary>
     /// Names of the canonical tables in the schema that the current login may INSERT, UPDATE or DELETE (one text
@@ -91,6 +100,39 @@ public interface ISqlDialect
 
     /// <summary>A bind-parameter marker for position <paramref name="index"/> (<c>@p0</c>).</summary>
     string Parameter(int index);
+
+    /// <summary>
+    /// Seconds a statement may run unless the caller says otherwise: null keeps the driver's default (SQLite, where
+    /// it is the wait for a lock); 0 is no limit (servers, where an aggregation or an index build over tens of millions
+    /// of rows outlasts the drivers' 30 s).
+    /// </summary>
+    int? CommandTimeoutSeconds { get; }
+
+    /// <summary>
+    /// A statement that makes this session render timestamps with a time zone in UTC, run before the access log is
+    /// read so that its days are UTC days whatever the server's or login's zone; null when timestamps render as stored.
+    /// </summary>
+    string? UtcSessionSql { get; }
+
+    /// <summary>
+    /// True when the access log is best aggregated in this process from one sorted scan
+    /// (<see cref="AccessEventsSortedSql"/>), false when the database groups it (<see cref="AccessEventsGroupedSql"/>).
+    /// In-process databases (SQLite) hand rows over for free, and one sorted scan beats three GROUP BYs there.
+    /// </summary>
+    bool AggregatesAccessLogInProcess { get; }
+}
+
+/// <summary>The three shapes of <see cref="ISqlDialect.AccessEventsGroupedSql"/>, as its column <c>g</c> numbers them.</summary>
+public enum AccessLogGrouping
+{
+    /// <summary>One row per (principal, day).</summary>
+    PrincipalDay = 1,
+
+    /// <summary>One row per (principal, unit of the files read).</summary>
+    PrincipalUnit = 2,
+
+    /// <summary>One row per principal over the whole log.</summary>
+    Principal = 3,
 }
 
 /// <summary>The shared, portable part of the SQL. Dialects override only what their database spells differently.</summary>
@@ -115,6 +157,12 @@ public abstract partial class SqlDialect : ISqlDialect
     public string? Schema { get; }
 
     public virtual int MaxParameters => 30_000;
+
+    public virtual int? CommandTimeoutSeconds => 0;
+
+    public virtual string? UtcSessionSql => null;
+
+    public virtual bool AggregatesAccessLogInProcess => false;
 
     /// <summary>Schema names are plain lower-case identifiers, so quoted and unquoted spellings agree in every database.</summary>
     public static bool IsValidSchemaName(string schema) => SchemaName().IsMatch(schema);
@@ -175,56 +223,57 @@ public abstract partial class SqlDialect : ISqlDialect
     /// <summary>Any column as text, to compare a stored boolean (true, 1, t) whatever its type.</summary>
     protected virtual string TextOf(string expression) => $"CAST({expression} AS VARCHAR(16))";
 
-    public string UsageSql(string shape)
+    // Whether an event's file is in its reader's caseload: one probe of the caseload(file_id, principal_id) index per
+    // event. (Joining a DISTINCT of the whole caseload instead would rebuild millions of pairs.) Only events whose
+    // principal and file exist are probed and kept: the others count in the totals only.
+    private string ValidEvents => $"""
+        WITH e AS (
+            SELECT a.principal_id, a.file_id, {DayOf("a.at")} AS day, f.unit_id, CASE WHEN LOWER({TextOf("f.sensitive")}) IN ('true', '1', 't') THEN 1 ELSE 0 END AS sensitive,
+                   CASE WHEN EXISTS (SELECT 1 FROM {Table("caseload")} AS k WHERE k.file_id = a.file_id AND k.principal_id = a.principal_id)
+                        THEN 1 ELSE 0 END AS in_caseload
+            FROM {Table("access_events")} AS a
+            JOIN {Table("files")} AS f ON f.id = a.file_id JOIN {Table("principals")} AS p ON p.id = a.principal_id)
+        """;
+
+    // Principals are few: a hash of them makes this one scan of the log, without touching files.
+    public string AccessEventCountsSql => $"""
+        SELECT {CountAll} AS events, SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END) AS missing_principal
+        FROM {Table("access_events")} AS a LEFT JOIN {Table("principals")} AS p ON p.id = a.principal_id
+        """;
+
+    // Three plain GROUP BYs over one CTE rather than GROUPING SETS, which Azure Synapse and Citus refuse.
+    // PostgreSQL materializes a CTE named more than once: the join to files and the caseload probes run once.
+    public string AccessEventsGroupedSql
     {
-        var sensitive = $"CASE WHEN LOWER({TextOf("f.sensitive")}) IN ('true', '1', 't') THEN 1 ELSE 0 END";
-        // Whether an event's file is in its reader's caseload: one probe of the caseload(file_id, principal_id) index per
-        // event. (Joining a DISTINCT of the whole caseload instead would rebuild millions of pairs.) Only events whose
-        // principal and file exist are probed and kept: the others count in the totals only.
-        var events = $"""
-            WITH e AS (
-                SELECT a.principal_id, a.file_id, {DayOf("a.at")} AS day, f.unit_id, {sensitive} AS sensitive,
-                       CASE WHEN EXISTS (SELECT 1 FROM {Table("caseload")} AS k WHERE k.file_id = a.file_id AND k.principal_id = a.principal_id)
-                            THEN 1 ELSE 0 END AS in_caseload
-                FROM {Table("access_events")} AS a
-                JOIN {Table("files")} AS f ON f.id = a.file_id JOIN {Table("principals")} AS p ON p.id = a.principal_id)
-            """;
-        var aggregates = $"""
-            {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
-                   COUNT(DISTINCT CASE WHEN e.in_caseload = 0 THEN e.file_id END) AS outside,
-                   COUNT(DISTINCT CASE WHEN e.sensitive = 1 THEN e.file_id END) AS sensitive,
-                   COUNT(DISTINCT CASE WHEN e.in_caseload = 0 AND e.sensitive = 1 THEN e.file_id END) AS sensitive_outside,
-                   MIN(e.day) AS first_day, MAX(e.day) AS last_day, MAX(CASE WHEN e.in_caseload = 0 THEN e.day END) AS last_outside
-            """;
-        return shape switch
+        get
         {
-            // Principals are few: a hash of them makes this one scan of the log, without touching files.
-            "counts" => $"""
-                SELECT {CountAll} AS events, SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END) AS missing_principal
-                FROM {Table("access_events")} AS a LEFT JOIN {Table("principals")} AS p ON p.id = a.principal_id
-                """,
-            // Three plain GROUP BYs over one CTE rather than GROUPING SETS, which Azure Synapse and Citus refuse.
-            // PostgreSQL materializes a CTE named more than once: the join to files and the caseload probes run once.
-            "grouped" => $"""
-                {events}
-                SELECT 1 AS g, e.principal_id, e.day, NULL AS unit_id, {aggregates}
+            var aggregates = $"""
+                {CountAll} AS reads, COUNT(DISTINCT e.file_id) AS files,
+                       COUNT(DISTINCT CASE WHEN e.in_caseload = 0 THEN e.file_id END) AS outside,
+                       COUNT(DISTINCT CASE WHEN e.sensitive = 1 THEN e.file_id END) AS sensitive,
+                       COUNT(DISTINCT CASE WHEN e.in_caseload = 0 AND e.sensitive = 1 THEN e.file_id END) AS sensitive_outside,
+                       MIN(e.day) AS first_day, MAX(e.day) AS last_day, MAX(CASE WHEN e.in_caseload = 0 THEN e.day END) AS last_outside
+                """;
+            return $"""
+                {ValidEvents}
+                SELECT {(int)AccessLogGrouping.PrincipalDay} AS g, e.principal_id, e.day, NULL AS unit_id, {aggregates}
                 FROM e GROUP BY e.principal_id, e.day
                 UNION ALL
-                SELECT 3 AS g, e.principal_id, NULL AS day, NULL AS unit_id, {aggregates}
+                SELECT {(int)AccessLogGrouping.Principal} AS g, e.principal_id, NULL AS day, NULL AS unit_id, {aggregates}
                 FROM e GROUP BY e.principal_id
                 UNION ALL
-                SELECT 2 AS g, e.principal_id, NULL AS day, e.unit_id, {aggregates}
+                SELECT {(int)AccessLogGrouping.PrincipalUnit} AS g, e.principal_id, NULL AS day, e.unit_id, {aggregates}
                 FROM e GROUP BY e.principal_id, e.unit_id
-                """,
-            "sorted" => $"""
-                {events}
-                SELECT e.principal_id, e.file_id, e.day, e.unit_id, e.sensitive, e.in_caseload
-                FROM e
-                ORDER BY e.principal_id, e.file_id, e.day
-                """,
-            _ => throw new ArgumentOutOfRangeException(nameof(shape)),
-        };
+                """;
+        }
     }
+
+    public string AccessEventsSortedSql => $"""
+        {ValidEvents}
+        SELECT e.principal_id, e.file_id, e.day, e.unit_id, e.sensitive, e.in_caseload
+        FROM e
+        ORDER BY e.principal_id, e.file_id, e.day
+        """;
 
     public abstract object ToDbBoolean(bool value);
 
@@ -264,6 +313,10 @@ public sealed class SqliteDialect() : SqlDialect(null)
 
     public override int MaxParameters => 999;
 
+    public override int? CommandTimeoutSeconds => null;
+
+    public override bool AggregatesAccessLogInProcess => true;
+
     public override string ListRelationsSql => "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')";
 
     // A PRIMARY KEY on a text column is a unique autoindex; pragma_index_list lists nothing for a view. Trusted only
@@ -299,6 +352,9 @@ public sealed class SqliteDialect() : SqlDialect(null)
 public sealed class PostgresDialect(string? schema = SqlDialect.DefaultSchema) : SqlDialect(schema ?? DefaultSchema)
 {
     public override string Name => "postgres";
+
+    // A timestamptz has no "date as written": it renders in the session's zone.
+    public override string? UtcSessionSql => "SET TIME ZONE 'UTC'";
 
     // Tables, views, materialized views, partitioned and foreign tables (a Citus distributed table is a table).
     public override string ListRelationsSql => """

@@ -64,7 +64,7 @@ public sealed class DbCommandTests(PostgresServer server) : IDisposable
         load.Out.Should().StartWith("loaded ");
         load.Out.Should().Contain($"files {dataset.Files.Count}");
 
-        SnapshotComparer.Describe(SqliteSource.Load(database)).Should().Be(SnapshotComparer.Describe(CsvSource.Load(csv)));
+        SnapshotComparer.Describe(TestSources.Load(database)).Should().Be(SnapshotComparer.Describe(TestSources.Load(csv)));
     }
 
     [Fact]

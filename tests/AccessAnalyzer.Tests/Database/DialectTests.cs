@@ -44,14 +44,14 @@ public sealed class DialectTests
         SqlServer.SharesSql(hasValidUntil: true).Should().Contain("s.valid_until AS valid_until");
 
         // The access log in one statement of plain GROUP BYs (Synapse refuses GROUPING SETS), no LATERAL or FILTER.
-        var grouped = SqlServer.UsageSql("grouped");
+        var grouped = SqlServer.AccessEventsGroupedSql;
         grouped.Should().Contain("SELECT 1 AS g, e.principal_id, e.day, NULL AS unit_id,")
             .And.Contain("FROM e GROUP BY e.principal_id, e.day").And.Contain("FROM e GROUP BY e.principal_id, e.unit_id")
             .And.NotContain("GROUPING")
             .And.Contain("LEFT(CONVERT(VARCHAR(40), a.at, 126), 10) AS day")
             .And.Contain("COUNT_BIG(*) AS reads")
             .And.NotContain("LATERAL").And.NotContain("FILTER").And.NotContain("LIMIT");
-        SqlServer.UsageSql("counts").Should().Contain("COUNT_BIG(*) AS events")
+        SqlServer.AccessEventCountsSql.Should().Contain("COUNT_BIG(*) AS events")
             .And.Contain("LEFT JOIN [aa].[principals] AS p ON p.id = a.principal_id");
         SqlServer.FileIdDeclaredUniqueSql.Should().Contain("sys.indexes").And.Contain("@schema").And.Contain("is_unique = 1")
             .And.Contain("is_hypothetical = 0");
@@ -89,6 +89,24 @@ public sealed class DialectTests
         new PostgresDialect().WritableTablesSql(["files"]).Should()
             .Contain("has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')").And.Contain("n.nspname = @schema");
         SqliteDialect.Instance.WritableTablesSql(["files"]).Should().BeNull("SQLite has no logins; the source opens the file read-only");
+    }
+
+    [Fact]
+    public void Dialects_state_what_the_reader_branches_on_rather_than_being_told_apart_by_type()
+    {
+        ISqlDialect sqlite = SqliteDialect.Instance, postgres = new PostgresDialect(), sqlServer = SqlServer;
+        sqlite.AggregatesAccessLogInProcess.Should().BeTrue();
+        postgres.AggregatesAccessLogInProcess.Should().BeFalse();
+        sqlServer.AggregatesAccessLogInProcess.Should().BeFalse();
+
+        // SQLite's timeout is the wait for a lock: the driver's default stays; servers run long aggregations unbounded.
+        sqlite.CommandTimeoutSeconds.Should().BeNull();
+        postgres.CommandTimeoutSeconds.Should().Be(0);
+        sqlServer.CommandTimeoutSeconds.Should().Be(0);
+
+        postgres.UtcSessionSql.Should().Be("SET TIME ZONE 'UTC'");
+        sqlite.UtcSessionSql.Should().BeNull();
+        sqlServer.UtcSessionSql.Should().BeNull();
     }
 
     [Theory]
@@ -230,7 +248,7 @@ public sealed class DialectTests
             INSERT INTO access_events (principal_id, file_id, at, action) VALUES ('P1', 'F2', '2026-06-02T09:30:00Z', 'read');
             INSERT INTO account_policy (organization, lockout_threshold, mfa_required) VALUES ('agency', 5, 'true');
             """);
-        var read = new DatabaseSource(connection, SqliteDialect.Instance, "memory").Read();
+        var read = new DatabaseReader(connection, SqliteDialect.Instance, "memory").Read();
         read.AccountPolicies.Should().ContainSingle();
         read.Usage!.Events.Should().Be(1);
         var snapshot = Core.Model.SnapshotBuilder.Build(read);
@@ -285,7 +303,7 @@ public sealed class DialectTests
         {
             dataset.WriteCsv(directory);
             var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
-            var tables = SqliteSource.Read(database, null, out var rows);
+            var (tables, rows, _) = TestSources.Read(database);
             long small = dataset.Units.Count + dataset.Principals.Count + dataset.Groups.Count + dataset.Memberships.Count +
                 dataset.Roles.Count + dataset.Assignments.Count;
             rows.Should().Be(small + 2 + tables.FileCounts.Count + tables.CaseloadCounts.Count + tables.Shares.Count);

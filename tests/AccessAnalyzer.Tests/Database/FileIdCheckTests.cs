@@ -70,16 +70,16 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
     {
         var database = LoadedSqlite("agency.db");
 
-        SqliteSource.Read(database, null, out var withKey);
+        var withKey = TestSources.Read(database).RowsRead;
         Sqlite(database, """
             CREATE TABLE files_raw AS SELECT * FROM files; DROP TABLE files;
             CREATE VIEW files AS SELECT * FROM files_raw;
             """);
-        SqliteSource.Read(database, null, out var behindView);
+        var behindView = TestSources.Read(database).RowsRead;
         behindView.Should().Be(withKey + 1);
 
         Sqlite(database, "INSERT INTO files_raw VALUES ('F1', 'A1', 'false', 'false')");
-        var act = () => SqliteSource.Read(database, null, out _);
+        var act = () => TestSources.Read(database);
         act.Should().Throw<InputErrorException>().Where(e => e.Message.Contains("duplicate id", StringComparison.Ordinal)
             && !e.Message.Contains("F1", StringComparison.Ordinal));
     }
@@ -97,7 +97,7 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
             INSERT INTO files VALUES ('f1', 'A1', 'false', 'false');
             """);
 
-        var act = () => SqliteSource.Read(database, null, out _);
+        var act = () => TestSources.Read(database);
         act.Should().Throw<InputErrorException>().Where(e => e.Message.Contains("duplicate id", StringComparison.Ordinal));
     }
 
@@ -131,11 +131,11 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
     private SourceReadResult Read(string schema)
     {
         var connectionString = server.ConnectionString();
-        return new SourceResolver().Read("postgres", new SourceOptions
+        return new SourceResolver().Resolve("postgres", new SourceOptions
         {
             Schema = schema,
             Environment = v => v == SourceResolver.ConnectionVariable ? connectionString : null,
-        });
+        }).Read();
     }
 
     private static void Sqlite(string database, string sql)

@@ -71,8 +71,8 @@ public sealed class PostgresMappingTemplateTests(PostgresServer server)
             .Share("1", "S1", "2026-12-31")
             .Policy("capemploi", 50, mfaRequired: false);
         var connectionString = server.ConnectionString();
-        var fromPostgres = new SourceResolver().Read("postgres", new SourceOptions { Schema = schema, Environment = _ => connectionString }).Snapshot();
-        var fromCsv = CsvSource.Load(csv.WriteCsv());
+        var fromPostgres = new SourceResolver().Resolve("postgres", new SourceOptions { Schema = schema, Environment = _ => connectionString }).Read().Snapshot();
+        var fromCsv = TestSources.Load(csv.WriteCsv());
 
         var asOf = new DateOnly(2026, 6, 30);
         PostgresSourceTests.Json(fromPostgres, asOf).Should().Be(PostgresSourceTests.Json(fromCsv, asOf));

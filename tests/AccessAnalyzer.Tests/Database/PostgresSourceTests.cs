@@ -38,7 +38,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         loaded.RowsPerTable["caseload"].Should().Be(summary.Counts.Caseload);
 
         var fromPostgres = Read(schema);
-        var fromSqlite = SqliteSource.Read(sqlite, null, out var sqliteRows);
+        var (fromSqlite, sqliteRows, _) = TestSources.Read(sqlite);
         var pgSnapshot = SnapshotBuilder.Build(fromPostgres.Tables);
         var sqliteSnapshot = SnapshotBuilder.Build(fromSqlite);
 
@@ -94,7 +94,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         Load(directory, schema);
 
         var fromPostgres = SnapshotBuilder.Build(Read(schema).Tables);
-        var fromCsv = CsvSource.Load(directory);
+        var fromCsv = TestSources.Load(directory);
         SnapshotComparer.Describe(fromPostgres).Should().Be(SnapshotComparer.Describe(fromCsv), dataset.ToString());
         Json(fromPostgres, dataset.AsOf).Should().Be(Json(fromCsv, dataset.AsOf), dataset.ToString());
     }
@@ -108,7 +108,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         using (var connection = server.Open())
         {
             CanonicalLoader.InitReports(connection, new PostgresDialect(schema));
-            CanonicalLoader.Run(connection, SqlScripts.Statements("postgres", SqlScripts.Grants, schema));
+            CanonicalLoader.Run(connection, new PostgresDialect(schema), SqlScripts.Statements("postgres", SqlScripts.Grants, schema));
         }
 
         var reader = "reader_" + schema;
@@ -165,14 +165,14 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
     public void Missing_connection_string_and_bad_schema_are_bad_input_without_echoing_secrets()
     {
         var resolver = new SourceResolver();
-        var none = () => resolver.Read("postgres", new SourceOptions { Environment = _ => null });
+        var none = () => resolver.Resolve("postgres", new SourceOptions { Environment = _ => null }).Read();
         none.Should().Throw<InputErrorException>().WithMessage("*set AA_CONNECTION or pass --connection-file*");
 
         var secret = server.ConnectionString() + ";Password=hunter2";
-        var badSchema = () => resolver.Read("postgres", new SourceOptions { Schema = "No-Such", Environment = _ => secret });
+        var badSchema = () => resolver.Resolve("postgres", new SourceOptions { Schema = "No-Such", Environment = _ => secret }).Read();
         badSchema.Should().Throw<InputErrorException>().Which.Message.Should().NotContain("hunter2");
 
-        var missing = () => resolver.Read("postgres", new SourceOptions { Schema = "nothing_here", Environment = _ => secret });
+        var missing = () => resolver.Resolve("postgres", new SourceOptions { Schema = "nothing_here", Environment = _ => secret }).Read();
         missing.Should().Throw<InputErrorException>().WithMessage("nothing_here.org_units: required table 'nothing_here.org_units' is missing")
             .Which.Message.Should().NotContain("hunter2");
     }
@@ -199,7 +199,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
     {
         var connectionString = server.ConnectionString(user);
         options = (options ?? new SourceOptions()) with { Schema = schema, Environment = v => v == SourceResolver.ConnectionVariable ? connectionString : null };
-        return new SourceResolver().Read("postgres", options);
+        return new SourceResolver().Resolve("postgres", options).Read();
     }
 
     /// <summary>The JSON report, minus the one line that names the source.</summary>

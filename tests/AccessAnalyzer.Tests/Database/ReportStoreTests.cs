@@ -146,7 +146,7 @@ public abstract class ReportStoreChecks : IDisposable
                 DemoGenerator.Generate(new DemoOptions(DemoScale.Small, 3, AsOf), [writer]);
             }
 
-            var snapshot = CsvSource.Load(directory);
+            var snapshot = TestSources.Load(directory);
             var options = new AnalysisOptions { AsOf = AsOf };
             var report = ReportBuilder.Build(Analysis.Run(snapshot, options), new ReportOptions());
             var plan = RemediationPlanner.Plan(Analysis.Run(snapshot, options), new PlanOptions { Top = 25 });
@@ -257,10 +257,10 @@ public sealed class SqliteReportStoreTests : ReportStoreChecks
     {
         using var agency = new AgencyFixture().Unit("NAT", kind: "national").Files("f", "NAT", 2).Role("read")
             .Principal("P1", unit: "NAT").Principal("P2", unit: "NAT").Assign("X1", "read", "P1", scopeUnit: "NAT");
-        var snapshot = CsvSource.Load(agency.WriteCsv());
+        var snapshot = TestSources.Load(agency.WriteCsv());
         var analysis = Analysis.Run(snapshot, new AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) });
         var path = Path.Combine(Root, "sub-reports.db");
-        using var session = ReportStore.Open(new SourceResolver(), path, new SourceOptions());
+        using var session = ReportStore.Open(new SourceResolver().ResolveStoreTarget(path, new SourceOptions()));
         session.Name.Should().Be(path);
         session.Write(new StoredRun { ToolVersion = "0.1.0", Report = ReportBuilder.Build(analysis, new ReportOptions()), Snapshot = snapshot });
         var cut = () => session.Write(new StoredRun { ToolVersion = "0.1.0", Report = ReportBuilder.Build(analysis, new ReportOptions { Top = 1 }) });
@@ -293,7 +293,7 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
         using (var owner = server.Open())
         {
             CanonicalLoader.Init(owner, dialect);
-            CanonicalLoader.Run(owner, SqlScripts.Statements("postgres", SqlScripts.Grants, schema));
+            CanonicalLoader.Run(owner, dialect, SqlScripts.Statements("postgres", SqlScripts.Grants, schema));
         }
 
         var writer = "writer_" + schema;
@@ -301,7 +301,7 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
         var report = ReportBuilder.Build(
             Analysis.Run(AgencyFixture_Snapshot(), new AnalysisOptions { AsOf = new DateOnly(2026, 6, 30) }), new ReportOptions());
         var writerConnection = server.ConnectionString(writer);
-        using (var session = ReportStore.Open(new SourceResolver(), "postgres", new SourceOptions { Schema = schema, Environment = _ => writerConnection }))
+        using (var session = ReportStore.Open(new SourceResolver().ResolveStoreTarget("postgres", new SourceOptions { Schema = schema, Environment = _ => writerConnection })))
         {
             session.Name.Should().Be($"postgres:127.0.0.1:{server.Port}/postgres");
             session.Write(new StoredRun { ToolVersion = "0.1.0", Report = report });
@@ -323,6 +323,6 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
         using var agency = new AgencyFixture()
             .Unit("NAT", kind: "national").Unit("A1", "NAT")
             .Files("f", "A1", 3).Role("read").Principal("P1", unit: "A1").Assign("X1", "read", "P1", scopeUnit: "NAT");
-        return CsvSource.Load(agency.WriteCsv());
+        return TestSources.Load(agency.WriteCsv());
     }
 }

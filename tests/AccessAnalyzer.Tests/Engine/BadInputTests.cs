@@ -63,7 +63,7 @@ public sealed class BadInputTests
         using var f = Valid();
         f.WriteCsv();
         File.Delete(Path.Combine(f.Directory, "roles.csv"));
-        var act = () => global::AccessAnalyzer.Sources.CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should().StartWith("roles.csv: required table 'roles' is missing");
     }
 
@@ -73,7 +73,7 @@ public sealed class BadInputTests
         using var f = Valid();
         f.WriteCsv();
         File.WriteAllText(Path.Combine(f.Directory, "files.csv"), "id,unit_id,sensitive\nf1,NAT,false\n");
-        var act = () => global::AccessAnalyzer.Sources.CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should().Be("files.csv:1: closed: required column 'closed' is missing from the header");
     }
 }

@@ -88,16 +88,16 @@ public sealed class ExplainTests
             .Principal("SHARED").Share("f1", "SHARED").Principal("EXPIRED").Share("f1", "EXPIRED", "2020-01-01")
             .Principal("ELSEWHERE").Assign("X3", "read", "ELSEWHERE", scopeUnit: "B");
         var directory = f.WriteCsv();
-        var facts = FileLookup.Find(directory, "f1")!;
+        var facts = TestSources.Resolve(directory).FindFile("f1")!;
         facts.UnitId.Should().Be("A");
         facts.CaseloadPrincipalIds.Should().Equal("NOGRANT", "OWN");
-        var e = AccessExplainer.ExplainFile(Analysis.Run(CsvSource.Load(directory), Options), facts);
+        var e = AccessExplainer.ExplainFile(Analysis.Run(TestSources.Load(directory), Options), facts);
         e.Principals.Select(p => (p.PrincipalId, string.Join(';', p.Via))).Should().Equal(("OWN", "caseload"), ("SHARED", "share"), ("UNIT", "X1"));
 
         var sqlite = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
-        FileLookup.Find(sqlite, "f1").Should().BeEquivalentTo(facts);
-        FileLookup.Find(sqlite, "nope").Should().BeNull();
-        FileLookup.Find(directory, "nope").Should().BeNull();
+        TestSources.Resolve(sqlite).FindFile("f1").Should().BeEquivalentTo(facts);
+        TestSources.Resolve(sqlite).FindFile("nope").Should().BeNull();
+        TestSources.Resolve(directory).FindFile("nope").Should().BeNull();
     }
 
     [Fact]
@@ -106,12 +106,12 @@ public sealed class ExplainTests
         using var f = new AgencyFixture().Unit("NAT").Unit("A", "NAT").File("f1", "A").File("f2", "A").Role("read")
             .Principal("P").Assign("X1", "read", "P", scope: "caseload").Caseload("f1", "P").Share("f2", "P");
         var directory = f.WriteCsv();
-        var snapshot = CsvSource.Load(directory);
-        var viaCaseload = AccessExplainer.ExplainPrincipal(Analysis.Run(snapshot, Options), "P", null, FileLookup.Find(directory, "f1"));
+        var snapshot = TestSources.Load(directory);
+        var viaCaseload = AccessExplainer.ExplainPrincipal(Analysis.Run(snapshot, Options), "P", null, TestSources.Resolve(directory).FindFile("f1"));
         viaCaseload.ReachesTarget.Should().BeTrue();
         viaCaseload.TargetInCaseload.Should().BeTrue();
         viaCaseload.Grants.Select(g => g.AssignmentId).Should().Equal("X1");
-        var viaShare = AccessExplainer.ExplainPrincipal(Analysis.Run(snapshot, Options), "P", null, FileLookup.Find(directory, "f2"));
+        var viaShare = AccessExplainer.ExplainPrincipal(Analysis.Run(snapshot, Options), "P", null, TestSources.Resolve(directory).FindFile("f2"));
         viaShare.ReachesTarget.Should().BeTrue();
         viaShare.TargetSharedInForce.Should().BeTrue();
         viaShare.Grants.Should().BeEmpty();

@@ -117,7 +117,7 @@ internal sealed class AgencyFixture : IDisposable
         return Directory;
     }
 
-    public Snapshot Load() => CsvSource.Load(WriteCsv());
+    public Snapshot Load() => TestSources.Load(WriteCsv());
 
     public Analysis Analyze(DateOnly? asOf = null) => Analysis.Run(Load(), new AnalysisOptions { AsOf = asOf ?? AsOf });
 

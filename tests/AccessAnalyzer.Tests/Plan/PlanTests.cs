@@ -100,7 +100,7 @@ public sealed class PlanTests
             }
 
             var options = new AnalysisOptions { AsOf = asOf };
-            var plan = RemediationPlanner.Plan(Analysis.Run(CsvSource.Load(directory), options), new PlanOptions { Top = 10 });
+            var plan = RemediationPlanner.Plan(Analysis.Run(TestSources.Load(directory), options), new PlanOptions { Top = 10 });
             plan.Items.Should().HaveCount(10);
             plan.Items.Take(3).Select(i => i.AssignmentId).Should().Contain(["AS00070", "AS00069"],
                 "the national consultation through nested groups and the region-wide partner grant are the planted failures");
@@ -124,7 +124,7 @@ public sealed class PlanTests
         {
             dataset.WriteCsv(directory);
             var options = new AnalysisOptions { AsOf = dataset.AsOf };
-            var plan = RemediationPlanner.Plan(Analysis.Run(CsvSource.Load(directory), options), new PlanOptions());
+            var plan = RemediationPlanner.Plan(Analysis.Run(TestSources.Load(directory), options), new PlanOptions());
             AssertCumulativeMatchesReanalysis(directory, plan, options);
         }
         finally
@@ -141,7 +141,7 @@ public sealed class PlanTests
     {
         var path = Path.Combine(directory, "assignments.csv");
         var original = File.ReadAllBytes(path);
-        var before = ReportBuilder.Build(Analysis.Run(CsvSource.Load(directory), options), new ReportOptions()).Totals;
+        var before = ReportBuilder.Build(Analysis.Run(TestSources.Load(directory), options), new ReportOptions()).Totals;
         (plan.Totals.ExposureBefore, plan.Totals.ExcessExposureBefore, plan.Totals.SensitiveExcessExposureBefore)
             .Should().Be((before.Exposure, before.ExcessExposure, before.SensitiveExcessExposure));
         var last = before;
@@ -149,7 +149,7 @@ public sealed class PlanTests
         {
             File.WriteAllBytes(path, original);
             Rewrite(path, plan.Items.Take(k).ToList());
-            var after = ReportBuilder.Build(Analysis.Run(CsvSource.Load(directory), options), new ReportOptions()).Totals;
+            var after = ReportBuilder.Build(Analysis.Run(TestSources.Load(directory), options), new ReportOptions()).Totals;
             var item = plan.Items[k - 1];
             (before.ExcessExposure - after.ExcessExposure).Should().Be(item.CumulativeExcessRemoved, $"after the first {k} changes");
             (before.SensitiveExcessExposure - after.SensitiveExcessExposure).Should().Be(item.CumulativeSensitiveExcessRemoved, $"after the first {k} changes");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Sources;
+using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Reference;
 
@@ -110,7 +111,7 @@ public sealed class DifferentialTests
         try
         {
             data.WriteCsv(directory);
-            var snapshot = CsvSource.Load(directory);
+            var snapshot = TestSources.Load(directory);
             var result = Analysis.Run(snapshot, new AnalysisOptions { AsOf = data.AsOf });
 
             result.Principals.Length.Should().Be(expected.Count, $"{label}: one result per principal ({data})");

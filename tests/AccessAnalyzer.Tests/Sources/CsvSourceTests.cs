@@ -39,7 +39,7 @@ public sealed class CsvSourceTests
         }
 
         File.ReadAllBytes(Path.Combine(f.Directory, "files.csv"))[..3].Should().Equal(0xEF, 0xBB, 0xBF);
-        var snapshot = CsvSource.Load(f.Directory);
+        var snapshot = TestSources.Load(f.Directory);
         snapshot.Principals.Ids.Should().Equal("P");
         snapshot.FileCount.Should().Be(1);
     }
@@ -55,7 +55,7 @@ public sealed class CsvSourceTests
         f.WriteCsv();
         File.WriteAllBytes(Path.Combine(f.Directory, table + ".csv"), [0xEF, 0xBB, 0xBF]);
 
-        var act = () => CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().WithMessage($"{table}.csv:1: empty file: the header row is missing");
     }
 
@@ -67,7 +67,7 @@ public sealed class CsvSourceTests
         File.Exists(Path.Combine(f.Directory, "shares.csv")).Should().BeFalse();
         File.WriteAllText(Path.Combine(f.Directory, "assignments.csv"), "scope_unit_id,scope,holder_type,holder_id,role_id,id\nNAT,unit,principal,P,read,X\n");
         File.WriteAllText(Path.Combine(f.Directory, "principals.csv"), "id,kind,organization,unit_id,name,active,mfa\nP,staff,agency,,Pat,true,false\n");
-        var snapshot = CsvSource.Load(f.Directory);
+        var snapshot = TestSources.Load(f.Directory);
         snapshot.Assignments.Should().ContainSingle().Which.ValidUntil.Should().BeNull();
         snapshot.AccountPolicies.Should().BeNull();
         snapshot.Shares.Should().BeEmpty();
@@ -79,7 +79,7 @@ public sealed class CsvSourceTests
         using var f = Minimal();
         f.WriteCsv();
         File.WriteAllText(Path.Combine(f.Directory, "files.csv"), "id,unit_id,sensitive,closed\n\nf1,NAT,false,false\n\nf2,NAT,TRUE,False");
-        var snapshot = CsvSource.Load(f.Directory);
+        var snapshot = TestSources.Load(f.Directory);
         snapshot.FileCount.Should().Be(2);
     }
 
@@ -89,7 +89,7 @@ public sealed class CsvSourceTests
         using var f = Minimal();
         f.WriteCsv();
         File.WriteAllText(Path.Combine(f.Directory, "groups.csv"), "id,name\nG1,ok\nG2,\"never closed\nG3,x\n");
-        var act = () => CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should()
             .Be("groups.csv:3: column 2: unclosed quote (the quoted field runs to the end of the file)");
     }
@@ -100,7 +100,7 @@ public sealed class CsvSourceTests
         using var f = Minimal();
         f.WriteCsv();
         File.WriteAllText(Path.Combine(f.Directory, "groups.csv"), "id,name\n\"G1\"x,ok\n");
-        var act = () => CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should().Be("groups.csv:2: column 1: unexpected text after a closing quote (a quote inside a field must be doubled)");
     }
 
@@ -110,7 +110,7 @@ public sealed class CsvSourceTests
         using var f = Minimal();
         f.WriteCsv();
         File.WriteAllText(Path.Combine(f.Directory, "groups.csv"), "id,name\nG1,ok\nG2,a,b\n");
-        var act = () => CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should().Be("groups.csv:3: expected 2 fields as in the header, found 3");
     }
 
@@ -120,7 +120,7 @@ public sealed class CsvSourceTests
         using var f = Minimal();
         f.WriteCsv();
         File.WriteAllText(Path.Combine(f.Directory, "roles.csv"), "id,name,file_access,sensitive\nr1,\"two\nlines\",true,false\nr2,x,oui,false\n");
-        var act = () => CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should().StartWith("roles.csv:4: file_access (column 3): 'oui'");
     }
 
@@ -130,7 +130,7 @@ public sealed class CsvSourceTests
         using var f = Minimal();
         f.WriteCsv();
         File.WriteAllBytes(Path.Combine(f.Directory, "groups.csv"), [.. "id,name\nG1,"u8, 0xC3, 0x28, (byte)'\n']);
-        var act = () => CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should().Contain("groups.csv").And.Contain("not valid UTF-8");
     }
 
@@ -140,7 +140,7 @@ public sealed class CsvSourceTests
         using var f = Minimal();
         f.WriteCsv();
         File.WriteAllText(Path.Combine(f.Directory, "shares.csv"), "file_id,principal_id,valid_until\nf1,P,FR-1850775123456\n");
-        var act = () => CsvSource.Load(f.Directory);
+        var act = () => TestSources.Load(f.Directory);
         act.Should().Throw<InputErrorException>().Which.Message.Should()
             .Be("shares.csv:2: valid_until (column 3): <value withheld> is not an ISO 8601 date (expected YYYY-MM-DD)");
     }

@@ -26,8 +26,8 @@ public sealed class SourceEquivalenceTests
             dataset.WriteCsv(directory);
             var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
 
-            var fromCsv = CsvSource.Load(directory);
-            var fromSqlite = SqliteSource.Load(database);
+            var fromCsv = TestSources.Load(directory);
+            var fromSqlite = TestSources.Load(database);
             SnapshotComparer.Describe(fromSqlite).Should().Be(SnapshotComparer.Describe(fromCsv), $"seed {seed}");
 
             var options = new AnalysisOptions { AsOf = dataset.AsOf };
@@ -62,7 +62,7 @@ public sealed class SourceEquivalenceTests
                 command.ExecuteNonQuery();
             }
 
-            SnapshotComparer.Describe(SqliteSource.Load(database)).Should().Be(SnapshotComparer.Describe(CsvSource.Load(directory)));
+            SnapshotComparer.Describe(TestSources.Load(database)).Should().Be(SnapshotComparer.Describe(TestSources.Load(directory)));
         }
         finally
         {

@@ -3,6 +3,7 @@ using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Core.Usage;
 using AccessAnalyzer.Demo;
 using AccessAnalyzer.Sources;
+using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Usage;
 
@@ -22,7 +23,7 @@ public sealed class DemoUsageTests
                 summary = DemoGenerator.Generate(new DemoOptions(DemoScale.Small, 42, asOf), [writer]);
             }
 
-            var report = ReportBuilder.Build(Analysis.Run(CsvSource.Load(directory), new AnalysisOptions { AsOf = asOf }), new ReportOptions());
+            var report = ReportBuilder.Build(Analysis.Run(TestSources.Load(directory), new AnalysisOptions { AsOf = asOf }), new ReportOptions());
             var mass = report.Findings.Where(f => f.RuleId == UsageRules.MassRead).ToList();
             var spikes = report.Findings.Where(f => f.RuleId == UsageRules.ReadSpike).ToList();
 

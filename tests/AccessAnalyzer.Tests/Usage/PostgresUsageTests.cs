@@ -24,8 +24,8 @@ public sealed class PostgresUsageTests(PostgresServer server)
 
         var connectionString = server.ConnectionString();
         var options = new SourceOptions { Schema = schema, Environment = v => v == SourceResolver.ConnectionVariable ? connectionString : null };
-        var fromPostgres = new SourceResolver().Read("postgres", options).Tables.Usage!;
-        var fromSqlite = SqliteSource.Load(CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"))).Usage!;
+        var fromPostgres = new SourceResolver().Resolve("postgres", options).Read().Tables.Usage!;
+        var fromSqlite = TestSources.Load(CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"))).Usage!;
 
         fromPostgres.Days.Should().Equal(fromSqlite.Days);
         fromPostgres.Principals.Should().Equal(fromSqlite.Principals);

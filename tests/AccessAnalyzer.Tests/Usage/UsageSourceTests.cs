@@ -55,9 +55,9 @@ public sealed class UsageSourceTests
         using var f = fixture;
         var directory = f.WriteCsv();
         var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
-        var fromDatabase = SqliteSource.Load(database).Usage!;
+        var fromDatabase = TestSources.Load(database).Usage!;
 
-        var snapshot = CsvSource.Load(directory);
+        var snapshot = TestSources.Load(directory);
         var caseload = File.ReadLines(Path.Combine(directory, "caseload.csv")).Skip(1).Select(l => l.Split(',')).Select(c => (c[1], c[0])).ToHashSet();
         var fileRows = File.ReadLines(Path.Combine(directory, "files.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         var fileIndex = fileRows.Select((c, i) => (c[0], i)).ToDictionary(t => t.Item1, t => t.i);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
+using AccessAnalyzer.Core.Reporting;
 
 using Usage_ = AccessAnalyzer.Sources.Usage;
 
@@ -13,8 +14,9 @@ namespace AccessAnalyzer.Sources.Database;
 /// caseload pairs per principal, unit and class, by GROUP BYs that run where the data lives. So the rows transferred
 /// (<see cref="RowsRead"/>) grow with units, principals, groups and assignments, never with files.
 /// Only SELECT is needed; <see cref="WritableInputTables"/> tells whether the login could do more.
+/// The engine of the database sources (<see cref="SqliteSource"/>, <see cref="ServerSource"/>), which own the connection.
 /// </summary>
-public sealed class DatabaseSource
+internal sealed class DatabaseReader
 {
     private readonly DbConnection _connection;
     private Dictionary<string, string>? _relations;
@@ -22,11 +24,8 @@ public sealed class DatabaseSource
     /// <param name="connection">An open connection; not owned (the caller disposes it).</param>
     /// <param name="dialect">How this database spells things.</param>
     /// <param name="sourceName">Name in reports and messages: a path or <c>postgres:host/db</c>, never a connection string.</param>
-    public DatabaseSource(DbConnection connection, ISqlDialect dialect, string sourceName)
+    public DatabaseReader(DbConnection connection, ISqlDialect dialect, string sourceName)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(dialect);
-        ArgumentNullException.ThrowIfNull(sourceName);
         _connection = connection;
         Dialect = dialect;
         SourceName = sourceName;
@@ -39,20 +38,28 @@ public sealed class DatabaseSource
     /// <summary>Rows received from the database so far, over every query (small tables, aggregates, shares).</summary>
     public long RowsRead { get; private set; }
 
-    /// <summary>
-    /// Seconds a query may run. Default: no limit on server databases (an aggregation over tens of millions of files
-    /// outlasts the drivers' 30 s), the driver's default on SQLite (where it is the wait for a lock).
-    /// </summary>
-    public int? CommandTimeoutSeconds { get; init; }
-
-    public Snapshot Load(IProgress<string>? progress = null) => SnapshotBuilder.Build(Read(progress));
-
     /// <summary>Reads the small tables as rows and the big ones as aggregates.</summary>
     public SourceTables Read(IProgress<string>? progress = null)
     {
         try
         {
             return ReadTables(progress);
+        }
+        catch (DbException ex)
+        {
+            throw new InputErrorException(SourceName, null, null, $"cannot read the database: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// One beneficiary file for <c>explain --file</c>: its unit and class, its caseload holders and its shares; null
+    /// when no file has this id. The only read of per-file rows, asked for explicitly; the id is bound, never logged.
+    /// </summary>
+    public FileFacts? FindFile(string fileId)
+    {
+        try
+        {
+            return LookUpFile(fileId);
         }
         catch (DbException ex)
         {
@@ -143,28 +150,35 @@ public sealed class DatabaseSource
     private Core.Usage.UsageTables? Usage()
     {
         RequireColumns("access_events", "principal_id", "file_id", "at");
-        if (Dialect is PostgresDialect)
+        if (Dialect.UtcSessionSql is { } utcSession)
         {
-            // A timestamptz has no "date as written": days are UTC days, whatever the server's or login's time zone.
-            using var utc = Command("SET TIME ZONE 'UTC'");
+            // Days are UTC days, whatever the server's or login's time zone.
+            using var utc = Command(utcSession);
             utc.ExecuteNonQuery();
         }
 
-        var table = Dialect.DisplayName("access_events");
-        DateOnly Day(object? value)
+        var (first, last) = Usage_.AccessEventAggregator.DayRange;
+        DateOnly Day(DbTableCursor rows, int column)
         {
-            var text = DbTableCursor.ToText(value);
-            var (first, last) = Usage_.AccessEventAggregator.DayRange;
+            var text = rows.Get(column);
             return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day >= first && day <= last
                 ? day
-                : throw new InputErrorException(table, null, "at", $"<value withheld> is not an ISO 8601 date-time from {first:yyyy-MM-dd} to {last:yyyy-MM-dd}");
+                : throw new InputErrorException(Dialect.DisplayName("access_events"), null, "at",
+                    $"<value withheld> is not an ISO 8601 date-time from {first:yyyy-MM-dd} to {last:yyyy-MM-dd}");
         }
 
-        long Long(object? value) => value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
-        string Text(object? value) => DbTableCursor.ToText(value) ?? string.Empty;
-
         long events = 0, missingPrincipal = 0;
-        Each("counts", r => (events, missingPrincipal) = (Long(r[0]), Long(r[1])));
+        using (var rows = Query(Dialect.AccessEventCountsSql, "access_events"))
+        {
+            int eventCount = rows.Column("events"), missing = rows.Column("missing_principal");
+            while (rows.Read())
+            {
+                (events, missingPrincipal) = (rows.Count(eventCount), rows.Count(missing));
+            }
+
+            RowsRead += rows.Line;
+        }
+
         if (events == 0)
         {
             return null;
@@ -173,32 +187,42 @@ public sealed class DatabaseSource
         var days = new List<Core.Usage.PrincipalDay>();
         var principals = new List<Core.Usage.PrincipalActivity>();
         var units = new List<Core.Usage.UnitActivity>();
-        if (Dialect is SqliteDialect)
+        if (Dialect.AggregatesAccessLogInProcess)
         {
-            // In-process: one scan sorted by SQLite, aggregated here in one pass, beats three GROUP BYs over the log.
+            // One scan sorted by the database, aggregated here in one pass, beats three GROUP BYs over the log.
             (days, principals, units) = Usage_.SortedEventAggregator.Aggregate(SortedEvents());
         }
         else
         {
             // One statement for all three shapes: the join to files and the caseload probes, the costly part of reading
             // the log, happen once on PostgreSQL (four separate statements took 150 s at France scale, this one 68–80 s).
-            Each("grouped", r =>
+            using var rows = Query(Dialect.AccessEventsGroupedSql, "access_events");
+            int g = rows.Column("g"), principal = rows.Column("principal_id"), day = rows.Column("day"), unit = rows.Column("unit_id"),
+                reads = rows.Column("reads"), files = rows.Column("files"), outside = rows.Column("outside"), sensitive = rows.Column("sensitive"),
+                sensitiveOutside = rows.Column("sensitive_outside"), firstDay = rows.Column("first_day"), lastDay = rows.Column("last_day"),
+                lastOutside = rows.Column("last_outside");
+            while (rows.Read())
             {
-                switch (Long(r[0]))
+                switch ((AccessLogGrouping)rows.Count(g))
                 {
-                    case 1:
-                        days.Add(new(Text(r[1]), Day(r[2]), Long(r[4]), Long(r[5]), Long(r[6]), Long(r[7]), Long(r[8])));
+                    case AccessLogGrouping.PrincipalDay:
+                        days.Add(new(rows.Reference(principal), Day(rows, day), rows.Count(reads), rows.Count(files), rows.Count(outside),
+                            rows.Count(sensitive), rows.Count(sensitiveOutside)));
                         break;
-                    case 3:
-                        principals.Add(new(Text(r[1]), Long(r[4]), Long(r[5]), Long(r[6]), Long(r[8]), Day(r[9]), Day(r[10])));
+                    case AccessLogGrouping.Principal:
+                        principals.Add(new(rows.Reference(principal), rows.Count(reads), rows.Count(files), rows.Count(outside),
+                            rows.Count(sensitiveOutside), Day(rows, firstDay), Day(rows, lastDay)));
                         break;
-                    case 2:
-                        units.Add(new(Text(r[1]), Text(r[3]), Day(r[10]), r[11] is null or DBNull ? null : Day(r[11])));
+                    case AccessLogGrouping.PrincipalUnit:
+                        units.Add(new(rows.Reference(principal), rows.Reference(unit), Day(rows, lastDay),
+                            rows.Get(lastOutside) is null ? null : Day(rows, lastOutside)));
                         break;
                     default:
-                        throw new InvalidOperationException("unexpected grouping set in the access_events aggregation");
+                        throw new InvalidOperationException("unexpected grouping in the access_events aggregation");
                 }
-            });
+            }
+
+            RowsRead += rows.Line;
         }
 
         // Valid events (principal and file exist) are exactly those the per-principal rows count; the rest name a
@@ -214,29 +238,68 @@ public sealed class DatabaseSource
             missingPrincipal,
             events - missingPrincipal - valid);
 
+        // Not counted in RowsRead: in-process rows cross no wire.
         IEnumerable<Usage_.ResolvedEvent> SortedEvents()
         {
-            using var command = Command(Dialect.UsageSql("sorted"));
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            using var rows = Query(Dialect.AccessEventsSortedSql, "access_events");
+            int principal = rows.Column("principal_id"), file = rows.Column("file_id"), day = rows.Column("day"), unit = rows.Column("unit_id"),
+                sensitive = rows.Column("sensitive"), inCaseload = rows.Column("in_caseload");
+            while (rows.Read())
             {
-                yield return new Usage_.ResolvedEvent(Text(reader.GetValue(0)), Text(reader.GetValue(1)), Day(reader.GetValue(2)),
-                    Text(reader.GetValue(3)), Long(reader.GetValue(4)) != 0, Long(reader.GetValue(5)) != 0);
+                yield return new Usage_.ResolvedEvent(rows.Reference(principal), rows.Reference(file), Day(rows, day),
+                    rows.Reference(unit), rows.Count(sensitive) != 0, rows.Count(inCaseload) != 0);
+            }
+        }
+    }
+
+    private FileFacts? LookUpFile(string fileId)
+    {
+        Require("files");
+        Require("caseload");
+        var id = (Dialect.Parameter(0), (object)fileId);
+        string? unitId = null;
+        bool sensitive = false, closed = false;
+        using (var rows = Query($"SELECT * FROM {Dialect.Table("files")} WHERE id = {Dialect.Parameter(0)}", "files", id))
+        {
+            int unit = rows.Column("unit_id"), s = rows.Column("sensitive"), c = rows.Column("closed");
+            if (rows.Read())
+            {
+                unitId = rows.Reference(unit);
+                sensitive = rows.Boolean(s);
+                closed = rows.Boolean(c);
             }
         }
 
-        void Each(string shape, Action<object?[]> row)
+        if (unitId is null)
         {
-            using var command = Command(Dialect.UsageSql(shape));
-            using var reader = command.ExecuteReader();
-            var values = new object?[reader.FieldCount];
-            while (reader.Read())
+            return null;
+        }
+
+        var caseload = new SortedSet<string>(StringComparer.Ordinal);
+        using (var rows = Query($"SELECT * FROM {Dialect.Table("caseload")} WHERE file_id = {Dialect.Parameter(0)}", "caseload", id))
+        {
+            var principal = rows.Column("principal_id");
+            while (rows.Read())
             {
-                RowsRead++;
-                reader.GetValues(values!);
-                row(values);
+                if (rows.Get(principal) is { } principalId)
+                {
+                    caseload.Add(principalId);
+                }
             }
         }
+
+        var shares = new List<(string, DateOnly?)>();
+        if (Relations().ContainsKey("shares"))
+        {
+            using var rows = Query($"SELECT * FROM {Dialect.Table("shares")} WHERE file_id = {Dialect.Parameter(0)}", "shares", id);
+            int principal = rows.Column("principal_id"), until = rows.Column("valid_until", required: false);
+            while (rows.Read())
+            {
+                shares.Add((rows.Reference(principal), rows.OptionalDate(until)));
+            }
+        }
+
+        return new FileFacts(fileId, unitId, sensitive, closed, [.. caseload], shares);
     }
 
     /// <summary>Tables and views of the schema, by lower-case name (canonical names are lower case).</summary>
@@ -299,7 +362,7 @@ public sealed class DatabaseSource
         var command = Command(Dialect.SelectAllSql(table));
         try
         {
-            using var cursor = new DbTableCursor(command.ExecuteReader(), table, Dialect.DisplayName(table));
+            using var cursor = new DbTableCursor(command.ExecuteReader(), table, Dialect.DisplayName);
             var rows = read(cursor);
             RowsRead += cursor.Line;
             return rows;
@@ -319,21 +382,17 @@ public sealed class DatabaseSource
     {
         var result = new List<FileCount>();
         long badIds = 0;
-        using (var command = Command(Dialect.FileCountsSql))
+        using (var rows = Query(Dialect.FileCountsSql, "files", ("max", CanonicalValues.MaxIdLength)))
         {
-            var max = command.CreateParameter();
-            max.ParameterName = "max";
-            max.Value = CanonicalValues.MaxIdLength;
-            command.Parameters.Add(max);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            int unit = rows.Column("unit_id"), sensitive = rows.Column("sensitive"), closed = rows.Column("closed"),
+                count = rows.Column("n"), bad = rows.Column("bad_ids");
+            while (rows.Read())
             {
-                RowsRead++;
-                var unitId = DbTableCursor.ToText(reader.GetValue(0)) ?? string.Empty;
-                var cls = Class(DbTableCursor.ToText(reader.GetValue(1)), DbTableCursor.ToText(reader.GetValue(2)));
-                result.Add(new FileCount(unitId, cls, Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture)));
-                badIds += reader.IsDBNull(4) ? 0 : Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture);
+                result.Add(new FileCount(rows.Reference(unit), Class(rows.Get(sensitive), rows.Get(closed)), rows.Count(count)));
+                badIds += rows.Count(bad);
             }
+
+            RowsRead += rows.Line;
         }
 
         if (badIds != 0)
@@ -368,18 +427,17 @@ public sealed class DatabaseSource
     private List<CaseloadCount> CaseloadCounts()
     {
         var result = new List<CaseloadCount>();
-        using var command = Command(Dialect.CaseloadCountsSql);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        using var rows = Query(Dialect.CaseloadCountsSql, "caseload", files: FileColumns);
+        int principal = rows.Column("principal_id"), found = rows.Column("found"), unit = rows.Column("unit_id"),
+            sensitive = rows.Column("sensitive"), closed = rows.Column("closed"), count = rows.Column("n");
+        while (rows.Read())
         {
-            RowsRead++;
-            var principalId = DbTableCursor.ToText(reader.GetValue(0)) ?? string.Empty;
-            var found = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture) != 0;
-            var unitId = DbTableCursor.ToText(reader.GetValue(2)) ?? string.Empty;
-            var cls = found ? Class(DbTableCursor.ToText(reader.GetValue(3)), DbTableCursor.ToText(reader.GetValue(4))) : FileClass.None;
-            result.Add(new CaseloadCount(principalId, found, unitId, cls, Convert.ToInt64(reader.GetValue(5), CultureInfo.InvariantCulture)));
+            var isFound = rows.Count(found) != 0;
+            result.Add(new CaseloadCount(rows.Reference(principal), isFound, rows.Reference(unit),
+                isFound ? Class(rows.Get(sensitive), rows.Get(closed)) : FileClass.None, rows.Count(count)));
         }
 
+        RowsRead += rows.Line;
         return result;
     }
 
@@ -391,16 +449,19 @@ public sealed class DatabaseSource
         var command = Command(Dialect.SharesSql(hasValidUntil));
         try
         {
-            using var cursor = new DbTableCursor(command.ExecuteReader(), "shares", Dialect.DisplayName("shares"));
+            using var cursor = new DbTableCursor(command.ExecuteReader(), "shares", Dialect.DisplayName, fromFiles: FileColumns);
+            int file = cursor.Column("file_id"), principal = cursor.Column("principal_id"), validUntil = cursor.Column("valid_until"),
+                found = cursor.Column("found"), unit = cursor.Column("unit_id"), sensitive = cursor.Column("sensitive"),
+                closed = cursor.Column("closed"), inCaseload = cursor.Column("in_caseload");
             while (cursor.Read())
             {
-                var until = cursor.OptionalDate(2);
-                var found = cursor.Get(3) == "1";
+                var until = cursor.OptionalDate(validUntil);
+                var isFound = cursor.Count(found) != 0;
                 rows.Add(new ShareRow(
-                    cursor.Reference(0), cursor.Reference(1), until, found,
-                    found ? cursor.Reference(4) : string.Empty,
-                    found ? Class(cursor.Get(5), cursor.Get(6)) : FileClass.None,
-                    cursor.Get(7) == "1", cursor.Line));
+                    cursor.Reference(file), cursor.Reference(principal), until, isFound,
+                    isFound ? cursor.Reference(unit) : string.Empty,
+                    isFound ? Class(cursor.Get(sensitive), cursor.Get(closed)) : FileClass.None,
+                    cursor.Count(inCaseload) != 0, cursor.Line));
             }
 
             RowsRead += cursor.Line;
@@ -411,6 +472,35 @@ public sealed class DatabaseSource
         }
 
         return rows;
+    }
+
+    /// <summary>Columns of caseload and shares rows that come from the joined files table (for messages).</summary>
+    private static readonly string[] FileColumns = ["unit_id", "sensitive", "closed"];
+
+    /// <summary>
+    /// Rows the tool's own SQL computes (counts, groups) or looks up on a canonical table, read by column name; a
+    /// message about one of their values names the table but no line, since such a row has no place in it.
+    /// </summary>
+    private DbTableCursor Query(string sql, string table, (string Name, object Value)? parameter = null, string[]? files = null)
+    {
+        var command = Command(sql);
+        try
+        {
+            if (parameter is var (name, value))
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = name;
+                p.Value = value;
+                command.Parameters.Add(p);
+            }
+
+            return new DbTableCursor(command.ExecuteReader(), table, Dialect.DisplayName, numbered: false, fromFiles: files, owned: command);
+        }
+        catch
+        {
+            command.Dispose();
+            throw;
+        }
     }
 
     private FileClass Class(string? sensitive, string? closed)
@@ -433,7 +523,10 @@ public sealed class DatabaseSource
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
-        command.CommandTimeout = CommandTimeoutSeconds ?? (Dialect is SqliteDialect ? command.CommandTimeout : 0);
+        if (Dialect.CommandTimeoutSeconds is { } seconds)
+        {
+            command.CommandTimeout = seconds;
+        }
         return command;
     }
 
