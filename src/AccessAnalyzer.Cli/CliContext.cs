@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Sources;

@@ -1,8 +1,8 @@
-using AccessAnalyzer.Core.Input;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Core.Input;
 using Spectre.Console;
 
 namespace AccessAnalyzer.Sinks;

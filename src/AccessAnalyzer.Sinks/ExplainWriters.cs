@@ -235,5 +235,5 @@ public static class ExplainWriters
     }
 
     private static string Join(IReadOnlyList<KeyValuePair<string, int>> counts) =>
-        counts.Count == 0 ? "none" : string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
+        counts.Count == 0 ? "none" : string.Join(", ", counts.Select(kv => $"{kv.Key} {Format.G(kv.Value)}"));
 }

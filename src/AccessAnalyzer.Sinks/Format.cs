@@ -19,7 +19,7 @@ internal static class Format
     public static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A number for people: thousands separated.</summary>
-    public static string G(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    public static string G(long value) => Numbers.Grouped(value);
 
     public static string Signed(long value) => value > 0 ? "+" + G(value) : G(value);
 

@@ -118,7 +118,7 @@ public static class TableReportWriter
         _ => "[grey]info[/]",
     };
 
-    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    private static string N(long value) => Format.G(value);
 
     private static string Percent(long part, long whole) =>
         whole == 0 ? "0%" : (part / (double)whole).ToString("0.0%", CultureInfo.InvariantCulture);

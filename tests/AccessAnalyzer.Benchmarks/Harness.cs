@@ -368,7 +368,8 @@ internal sealed class Harness
         }
 
         _measurements.Add(new Measurement($"peer: plain SQL in PostgreSQL {_postgresVersion}", Stats.Median(peerRuns.Select(r => r.Run.WallMs)), peerRuns.Max(r => r.Peak),
-            Join("query alone on loaded tables; memory: the server processes' private memory plus shared memory once", RunsNote(PeerRuns))) { IsPeer = true });
+            Join("query alone on loaded tables; memory: the server processes' private memory plus shared memory once", RunsNote(PeerRuns)))
+        { IsPeer = true });
         _figures[$"peer, PostgreSQL {_postgresVersion}"] = Figures.FromPeerCsv(output);
     }
 
@@ -468,9 +469,11 @@ internal sealed class Harness
 
         _measurements.Add(new Measurement("load: DuckDB read_csv of the CSV (in memory, text columns)", Stats.Median(runs.Select(r => r.LoadMs)), null, "setup, not compared"));
         _measurements.Add(new Measurement($"peer: plain SQL in DuckDB {_duckDbVersion}", Stats.Median(runs.Select(r => r.QueryMs)), runs.Max(r => r.Run.PeakKib),
-            Join("query alone on loaded tables; memory: the whole node process, loaded tables included", RunsNote(runs.Count))) { IsPeer = true });
+            Join("query alone on loaded tables; memory: the whole node process, loaded tables included", RunsNote(runs.Count)))
+        { IsPeer = true });
         _measurements.Add(new Measurement("peer: DuckDB load + query, end to end", Stats.Median(runs.Select(r => r.Run.WallMs)), runs.Max(r => r.Run.PeakKib),
-            RunsNote(runs.Count)) { IsPeer = true });
+            RunsNote(runs.Count))
+        { IsPeer = true });
         _figures[$"peer, DuckDB {_duckDbVersion}"] = Figures.FromPeerCsv(output);
     }
 

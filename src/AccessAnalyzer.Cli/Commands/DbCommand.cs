@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Data.Common;
 using System.Globalization;
 using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sources.Database;
 
@@ -88,9 +89,9 @@ public static class DbCommand
                 });
                 return result!;
             });
-            var tables = string.Join(", ", summary.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
+            var tables = string.Join(", ", summary.RowsPerTable.Select(kv => $"{kv.Key} {Numbers.Grouped(kv.Value)}"));
             context.Out.WriteLine(MessageText.OneLine(
-                $"loaded {summary.TotalRows.ToString("N0", CultureInfo.InvariantCulture)} rows into {name}{SchemaText(dialect)}: {tables}"));
+                $"loaded {Numbers.Grouped(summary.TotalRows)} rows into {name}{SchemaText(dialect)}: {tables}"));
             return ExitCodes.Ok;
         });
         return command;

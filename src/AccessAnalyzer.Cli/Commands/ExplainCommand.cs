@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sinks;
+using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Cli.Commands;
 

@@ -47,7 +47,7 @@ public static class AccessExplainer
         }
 
         var inCaseload = file is not null && file.CaseloadPrincipalIds.Contains(principalId, StringComparer.Ordinal);
-        var shared = file is not null && file.Shares.Any(s => s.PrincipalId == principalId && InForce(s.ValidUntil, asOf));
+        var shared = file is not null && file.Shares.Any(s => s.PrincipalId == principalId && Validity.InForce(s.ValidUntil, asOf));
         var prefix = ExposureCalculator.PrefixSums(snapshot);
         var caseloadFiles = figures.CaseloadFiles;
 
@@ -184,7 +184,7 @@ public static class AccessExplainer
 
             foreach (var (principalId, validUntil) in file.Shares)
             {
-                if (snapshot.TryGetPrincipal(principalId, out var p) && InForce(validUntil, asOf))
+                if (snapshot.TryGetPrincipal(principalId, out var p) && Validity.InForce(validUntil, asOf))
                 {
                     Add(p, "share");
                 }
@@ -293,7 +293,6 @@ public static class AccessExplainer
         return total;
     }
 
-    private static bool InForce(DateOnly? validUntil, DateOnly asOf) => validUntil is not { } until || until >= asOf;
 
     private static int PrincipalIndex(Snapshot snapshot, string principalId)
     {

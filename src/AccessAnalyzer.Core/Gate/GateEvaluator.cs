@@ -118,5 +118,5 @@ public static class GateEvaluator
         return new GateOutcome(header, rules, final, diff);
     }
 
-    internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    internal static string N(long value) => Numbers.Grouped(value);
 }

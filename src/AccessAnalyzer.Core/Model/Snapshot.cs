@@ -238,6 +238,13 @@ public sealed class RoleTable
     public int Count => Ids.Length;
 }
 
+/// <summary>The one "in force" rule of assignments and shares.</summary>
+public static class Validity
+{
+    /// <summary>In force unless valid_until is before the analysis date (the day itself still counts); no date never ends.</summary>
+    public static bool InForce(DateOnly? validUntil, DateOnly asOf) => validUntil is not { } until || until >= asOf;
+}
+
 /// <summary>Member (principal or group index) belongs to Group.</summary>
 public readonly record struct Membership(int Group, int Member, MemberType MemberType);
 
@@ -245,8 +252,7 @@ public readonly record struct Membership(int Group, int Member, MemberType Membe
 public readonly record struct Assignment(
     string Id, int Role, int Holder, HolderType HolderType, AssignmentScope Scope, int ScopeUnit, DateOnly? ValidUntil)
 {
-    /// <summary>In force unless valid_until is before the analysis date (the day itself still counts).</summary>
-    public bool IsInForce(DateOnly asOf) => ValidUntil is not { } until || until >= asOf;
+    public bool IsInForce(DateOnly asOf) => Validity.InForce(ValidUntil, asOf);
 }
 
 /// <summary>Distinct caseload files of one principal in one unit and class. Unit is -1 when the file's unit is missing.</summary>
@@ -255,7 +261,7 @@ public readonly record struct CaseloadEntry(int Unit, FileClass Class, long Coun
 /// <summary>One distinct file shared to a principal. Unit is -1 when the file's unit is missing.</summary>
 public readonly record struct ShareEntry(int Unit, FileClass Class, DateOnly? ValidUntil, bool InCaseload)
 {
-    public bool IsInForce(DateOnly asOf) => ValidUntil is not { } until || until >= asOf;
+    public bool IsInForce(DateOnly asOf) => Validity.InForce(ValidUntil, asOf);
 }
 
 /// <summary>

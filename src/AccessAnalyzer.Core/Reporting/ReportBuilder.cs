@@ -106,5 +106,5 @@ public static class ReportBuilder
             e.ClosedFilesInReach, e.GrantsInForce);
     }
 
-    internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    internal static string N(long value) => Numbers.Grouped(value);
 }

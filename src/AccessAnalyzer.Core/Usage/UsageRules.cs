@@ -369,7 +369,7 @@ public static class UsageRules
     private static string Org(Dictionary<string, PrincipalFigures> byId, string id) =>
         byId.TryGetValue(id, out var f) ? $" ({Spellings.Of(f.Kind)}, {f.Organization})" : string.Empty;
 
-    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    private static string N(long value) => Numbers.Grouped(value);
 
     /// <summary>
     /// The days each principal read on (up to the analysis date), grouped by principal in the order principals first

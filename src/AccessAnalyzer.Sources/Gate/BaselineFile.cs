@@ -8,21 +8,10 @@ namespace AccessAnalyzer.Sources.Gate;
 /// <summary>Reads the baseline, a JSON file people review and edit; every problem names the JSON path. Written by the sinks.</summary>
 public static class BaselineFile
 {
-    private static readonly JsonDocumentOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
     public static Baseline Parse(string text, string fileName)
     {
         ArgumentNullException.ThrowIfNull(text);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(text, Options);
-        }
-        catch (JsonException ex)
-        {
-            throw new InputErrorException(fileName, ex.LineNumber + 1, null, "not valid JSON");
-        }
-
+        var document = JsonFile.Parse(text, fileName);
         using (document)
         {
             var root = document.RootElement;

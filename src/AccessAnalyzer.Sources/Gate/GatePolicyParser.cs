@@ -7,22 +7,10 @@ namespace AccessAnalyzer.Sources.Gate;
 /// <summary>Reads a policy file's text. Every problem is a bad-configuration error naming the JSON path.</summary>
 public static class GatePolicyParser
 {
-    private static readonly JsonDocumentOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
     public static GatePolicy Parse(string json, string fileName)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, Options);
-        }
-        catch (JsonException ex)
-        {
-            throw new InputErrorException(fileName, ex.LineNumber + 1, ex.BytePositionInLine + 1 is { } c ? $"column {c}" : null,
-                $"not valid JSON: {FirstSentence(ex.Message)}");
-        }
-
+        var document = JsonFile.Parse(json, fileName);
         using (document)
         {
             var root = document.RootElement;
@@ -250,10 +238,4 @@ public static class GatePolicyParser
     }
 
     private static InputErrorException Error(string file, string path, string message) => new(file, null, path, message);
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message.TrimEnd('.');
-    }
 }

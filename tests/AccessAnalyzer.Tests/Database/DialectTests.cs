@@ -1,7 +1,7 @@
 using AccessAnalyzer.Demo;
-using AccessAnalyzer.Sources.SqlServer;
 using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sources.Database;
+using AccessAnalyzer.Sources.SqlServer;
 using AccessAnalyzer.Tests.Fixtures;
 using Microsoft.Data.Sqlite;
 

@@ -3,9 +3,9 @@ using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Demo;
+using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sources.Database;
-using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Tests.Fixtures;
 using AccessAnalyzer.Tests.Reference;
 

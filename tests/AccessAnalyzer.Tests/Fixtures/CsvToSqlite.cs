@@ -1,5 +1,5 @@
-using AccessAnalyzer.Tests.Reference;
 using AccessAnalyzer.Sources.Csv;
+using AccessAnalyzer.Tests.Reference;
 using Microsoft.Data.Sqlite;
 
 namespace AccessAnalyzer.Tests.Fixtures;

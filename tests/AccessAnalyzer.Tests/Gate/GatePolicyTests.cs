@@ -1,6 +1,6 @@
 using AccessAnalyzer.Core.Gate;
-using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Sources.Gate;
 
 namespace AccessAnalyzer.Tests.Gate;
 

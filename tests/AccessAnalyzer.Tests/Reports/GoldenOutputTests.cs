@@ -3,9 +3,9 @@ using System.Text;
 using AccessAnalyzer.Cli;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Gate;
-using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sinks;
+using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Tests.Fixtures;
 
 namespace AccessAnalyzer.Tests.Reports;

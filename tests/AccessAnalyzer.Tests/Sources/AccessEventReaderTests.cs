@@ -1,10 +1,10 @@
-using AccessAnalyzer.Tests.Reference;
 using System.Globalization;
 using System.Text;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Usage;
 using AccessAnalyzer.Sources.Csv;
 using AccessAnalyzer.Sources.Usage;
+using AccessAnalyzer.Tests.Reference;
 
 namespace AccessAnalyzer.Tests.Sources;
 

@@ -1,7 +1,7 @@
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Reporting;
-using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sinks;
+using AccessAnalyzer.Sources;
 using AccessAnalyzer.Tests.Fixtures;
 using AccessAnalyzer.Tests.Reference;
 

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using AccessAnalyzer.Core.Input;
+
+namespace AccessAnalyzer.Sources.Gate;
+
+/// <summary>The gate's JSON files (policy, baseline): comments and trailing commas allowed, as people edit them by hand.</summary>
+internal static class JsonFile
+{
+    private static readonly JsonDocumentOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    /// <summary>The parsed document, or one bad-input line naming the file, line and column of the first error.</summary>
+    public static JsonDocument Parse(string text, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            return JsonDocument.Parse(text, Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new InputErrorException(fileName, ex.LineNumber + 1, ex.BytePositionInLine + 1 is { } c ? $"column {c}" : null,
+                $"not valid JSON: {FirstSentence(ex.Message)}");
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
+    }
+}
