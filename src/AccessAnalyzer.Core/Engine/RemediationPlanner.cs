@@ -1,6 +1,7 @@
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Core.Usage;
 
 namespace AccessAnalyzer.Core.Engine;
 
@@ -222,30 +223,10 @@ public static class RemediationPlanner
 
     private sealed record Candidate(int Assignment, int Holders, GrantChange Change, Delta Delta, List<(GrantChange Change, Delta Delta)> Options, UsageEvidence? Evidence);
 
-    /// <summary>Per principal, the units where it read outside its caseload on or after the window's start, and when last.</summary>
-    private sealed class UsageWindow
+    /// <summary>Reads outside caseload on or after the window's start, from the interned access log.</summary>
+    private sealed class UsageWindow(UsageIndex usage, DateOnly since)
     {
-        private readonly Dictionary<int, List<(int Unit, DateOnly Last)>> _reads = [];
-
-        public static UsageWindow Build(Snapshot snapshot, DateOnly since)
-        {
-            var window = new UsageWindow();
-            foreach (var u in snapshot.Usage!.Units)
-            {
-                if (u.LastReadOutsideCaseload is { } last && last >= since
-                    && snapshot.TryGetPrincipal(u.PrincipalId, out var p) && snapshot.TryGetUnit(u.UnitId, out var unit))
-                {
-                    if (!window._reads.TryGetValue(p, out var list))
-                    {
-                        window._reads[p] = list = [];
-                    }
-
-                    list.Add((unit, last));
-                }
-            }
-
-            return window;
-        }
+        public static UsageWindow Build(Snapshot snapshot, DateOnly since) => new(snapshot.UsageIndex!, since);
 
         public UsageEvidence Evidence(Snapshot snapshot, ReadOnlySpan<int> holders, int scope, int days)
         {
@@ -254,9 +235,9 @@ public static class RemediationPlanner
             foreach (var p in holders)
             {
                 var read = false;
-                foreach (var (unit, last) in _reads.GetValueOrDefault(p) ?? [])
+                foreach (var unitRead in usage.UnitReadsOf(p))
                 {
-                    if (snapshot.Units.IsInSubtree(unit, scope))
+                    if (unitRead.LastReadOutsideCaseload is { } last && last >= since && snapshot.Units.IsInSubtree(unitRead.Unit, scope))
                     {
                         read = true;
                         latest = latest is { } l && l >= last ? l : last;

@@ -42,6 +42,9 @@ public sealed class Snapshot
     /// <summary>The access_events table aggregated, or null when the source has none (usage rules then do not run).</summary>
     public Usage.UsageTables? Usage { get; }
 
+    /// <summary>The access log interned by principal and unit index (null without a log), built on first use.</summary>
+    public Usage.UsageIndex? UsageIndex => Usage is null ? null : _usageIndex ??= AccessAnalyzer.Core.Usage.UsageIndex.Build(this, Usage);
+
     /// <summary>Where each principal, group and assignment stands in its source, for locations in SARIF and messages.</summary>
     public SourceLines Lines { get; }
 
@@ -127,6 +130,7 @@ public sealed class Snapshot
 
     // Id lookups built on first use (most commands never look an id up); the snapshot itself never changes.
     private Dictionary<string, int>? _principalIndex, _unitIndex, _groupIndex, _assignmentIndex;
+    private Usage.UsageIndex? _usageIndex;
 
     private static bool Find(Dictionary<string, int> index, string id, out int found)
     {

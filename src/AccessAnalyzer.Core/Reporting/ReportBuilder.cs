@@ -58,14 +58,14 @@ public static class ReportBuilder
         ArgumentNullException.ThrowIfNull(analysis);
         var snapshot = analysis.Snapshot;
         var all = new PrincipalFigures[snapshot.Principals.Count];
-        var exercised = snapshot.Usage?.Principals.ToDictionary(a => a.PrincipalId, a => a.DistinctOutsideCaseload, StringComparer.Ordinal);
+        var usage = snapshot.UsageIndex;
         for (var p = 0; p < all.Length; p++)
         {
             all[p] = Figures(snapshot, analysis.Principals[p], p);
-            if (exercised is not null)
+            if (usage is not null)
             {
                 // Granted excess next to exercised excess: what the account could open beyond its caseload, and what it did.
-                all[p] = all[p] with { ExercisedExcessFiles = exercised.GetValueOrDefault(all[p].PrincipalId) };
+                all[p] = all[p] with { ExercisedExcessFiles = usage.ActivityOf(p)?.DistinctOutsideCaseload ?? 0 };
             }
         }
 
