@@ -50,28 +50,14 @@ public static class CliApp
 
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = stdout, Error = stderr });
         }
-        catch (InputErrorException ex)
-        {
-            stderr.WriteLine(OneLine($"error: {ex.Message}"));
-            return ExitCodes.BadInput;
-        }
-        catch (UsageException ex)
-        {
-            stderr.WriteLine(OneLine($"error: {ex.Message}"));
-            return ExitCodes.BadInput;
-        }
         catch (OperationCanceledException)
         {
             stderr.WriteLine("error: cancelled");
             return ExitCodes.BadInput;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is InputErrorException or UsageException or IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine(OneLine($"error: {ex.Message}"));
-            return ExitCodes.BadInput;
-        }
-        catch (UnauthorizedAccessException ex)
-        {
+            // Expected failures (bad input, bad usage, a file that cannot be read or written): one line, exit 2.
             stderr.WriteLine(OneLine($"error: {ex.Message}"));
             return ExitCodes.BadInput;
         }

@@ -11,10 +11,10 @@ internal static class AnalyzeCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = new Option<string>("--source") { Description = SourceArguments.SourceDescription, Required = true };
-        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD); assignments and shares that ended before it do not count. Default: today (UTC)." };
+        var source = CommonOptions.Source();
+        var asOf = CommonOptions.AsOf("Analysis date (YYYY-MM-DD); assignments and shares that ended before it do not count. Default: today (UTC).");
         var format = CliContext.FormatOption(Outputs.Analysis);
-        var output = new Option<string?>("--output") { Description = "Write the report to this file (atomically) instead of stdout." };
+        var output = CommonOptions.Output();
         var top = new Option<int?>("--top") { Description = "Show only the N accounts with the most excess (totals still cover all). Table default: 20." };
         var noMfa = new Option<long>("--no-mfa-threshold")
         {
@@ -26,7 +26,7 @@ internal static class AnalyzeCommand
             Description = "An account not logged in for more than this many days before --as-of is dormant.",
             DefaultValueFactory = _ => 90,
         };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var quiet = CommonOptions.Quiet();
 
         var command = new Command("analyze", "Report, for every account, the files it can open beyond its caseload.")
         {

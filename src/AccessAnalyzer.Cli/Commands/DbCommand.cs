@@ -69,7 +69,7 @@ public static class DbCommand
     {
         var target = TargetOptions();
         var from = new Option<string>("--from") { Description = "Directory of canonical CSV files (<table>.csv).", Required = true };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var quiet = CommonOptions.Quiet();
         var command = new Command("load", "Bulk-load a directory of canonical CSV files into empty canonical tables (created if missing).")
         {
             target.Dialect, target.Schema, target.Database, target.ConnectionFile, from, quiet,

@@ -26,9 +26,9 @@ internal static class DemoCommand
         to.AcceptOnlyFromAmong("sqlite", "csv");
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed and date give the same data.", DefaultValueFactory = _ => 42 };
         var csv = new Option<bool>("--csv") { Description = "Also write the canonical CSV files to DIR/csv (with --to sqlite)." };
-        var asOf = new Option<string?>("--as-of") { Description = "Date the data is built around and analyzed at (YYYY-MM-DD). Default: today (UTC)." };
+        var asOf = CommonOptions.AsOf("Date the data is built around and analyzed at (YYYY-MM-DD). Default: today (UTC).");
         var top = new Option<int>("--top") { Description = "Accounts shown in the summary.", DefaultValueFactory = _ => 15 };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var quiet = CommonOptions.Quiet();
 
         var command = new Command("demo", "Generate a synthetic agency with the breach's failures planted, and analyze it.")
         {

@@ -12,10 +12,10 @@ internal static class DiffCommand
     {
         var before = new Option<string>("--before") { Description = "The current data (CSV directory or SQLite file).", Required = true };
         var after = new Option<string>("--after") { Description = "The proposed data.", Required = true };
-        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
+        var asOf = CommonOptions.AsOf();
         var format = CliContext.FormatOption(Outputs.Diff);
-        var output = new Option<string?>("--output") { Description = "Write to this file (atomically) instead of stdout." };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var output = CommonOptions.Output(string.Empty);
+        var quiet = CommonOptions.Quiet();
         var command = new Command("diff", "Show how a proposed edit changes who can open what: accounts, assignments, excess added.")
         {
             before, after, asOf, format, output, quiet,

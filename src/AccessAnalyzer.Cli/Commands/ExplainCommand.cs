@@ -19,15 +19,15 @@ internal static class ExplainCommand
 
     public static Command Create(CliContext context)
     {
-        var source = new Option<string>("--source") { Description = SourceArguments.SourceDescription, Required = true };
+        var source = CommonOptions.Source();
         var principal = new Option<string?>("--principal") { Description = "The account to explain." };
         var unit = new Option<string?>("--unit") { Description = "A unit: how the principal reaches it, or (without --principal) who reaches it." };
         var file = new Option<string?>("--file") { Description = "A beneficiary file: how the principal reaches it, or (without --principal) who reaches it." };
-        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
+        var asOf = CommonOptions.AsOf();
         var format = CliContext.FormatOption(Outputs.PrincipalExplanation);
-        var output = new Option<string?>("--output") { Description = "Write to this file (atomically) instead of stdout." };
+        var output = CommonOptions.Output(string.Empty);
         var pseudonymize = new Option<bool>("--pseudonymize") { Description = $"Show the file id as a keyed pseudonym (key from {PseudonymKeyVariable})." };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var quiet = CommonOptions.Quiet();
         var command = new Command("explain", "Show every grant path behind an account's reach, or who reaches a unit or a file.")
         {
             source, principal, unit, file, asOf, format, output, pseudonymize, quiet,

@@ -15,21 +15,21 @@ internal static class GateCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = new Option<string>("--source") { Description = "The proposed data. " + SourceArguments.SourceDescription, Required = true };
+        var source = CommonOptions.Source("The proposed data. ");
         var policy = new Option<string>("--policy") { Description = "Policy file (JSON; comments allowed; schema: src/AccessAnalyzer.Cli/policy.schema.json).", Required = true };
         var baseline = new Option<string?>("--baseline") { Description = "Known findings: they pass while they have not grown and their justification has not expired." };
         var writeBaseline = new Option<string?>("--write-baseline") { Description = "Record today's findings in this baseline file (then edit each reason) and exit 0." };
         var baselineDays = new Option<int>("--baseline-days") { Description = "How long a written baseline entry stays accepted.", DefaultValueFactory = _ => 90 };
         var before = new Option<string?>("--before") { Description = "The current data: also apply the change rules to the difference." };
-        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
+        var asOf = CommonOptions.AsOf();
         var format = CliContext.FormatOption(Outputs.Gate);
-        var output = new Option<string?>("--output") { Description = "Write the report to this file (atomically) instead of stdout." };
+        var output = CommonOptions.Output();
         var toolUri = new Option<string>("--tool-uri")
         {
             Description = "Absolute URI of your deployment's documentation, put in SARIF as the tool's informationUri.",
             DefaultValueFactory = _ => GateWriters.DefaultInformationUri,
         };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var quiet = CommonOptions.Quiet();
         var command = new Command("gate", "Fail (exit 1) when the data breaks the access policy or a change widens access past it.")
         {
             source, policy, baseline, writeBaseline, baselineDays, before, asOf, format, output, toolUri, quiet,

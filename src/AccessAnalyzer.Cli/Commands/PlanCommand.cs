@@ -10,12 +10,12 @@ internal static class PlanCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = new Option<string>("--source") { Description = SourceArguments.SourceDescription, Required = true };
-        var asOf = new Option<string?>("--as-of") { Description = "Analysis date (YYYY-MM-DD). Default: today (UTC)." };
+        var source = CommonOptions.Source();
+        var asOf = CommonOptions.AsOf();
         var format = CliContext.FormatOption(Outputs.Plan);
-        var output = new Option<string?>("--output") { Description = "Write the plan to this file (atomically) instead of stdout." };
+        var output = CommonOptions.Output("the plan");
         var top = new Option<int?>("--top") { Description = "Keep the N changes that remove the most excess. Table default: 20." };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var quiet = CommonOptions.Quiet();
         var command = new Command("plan", "Rank the assignment changes that remove the most excess, with their exact cumulative effect.")
         {
             source, asOf, format, output, top, quiet,

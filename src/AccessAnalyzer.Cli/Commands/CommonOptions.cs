@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace AccessAnalyzer.Cli.Commands;
+
+/// <summary>The options most commands share, spelled and described once.</summary>
+internal static class CommonOptions
+{
+    public const string AsOfDescription = "Analysis date (YYYY-MM-DD). Default: today (UTC).";
+
+    public static Option<string> Source(string? lead = null) =>
+        new("--source") { Description = lead + SourceArguments.SourceDescription, Required = true };
+
+    public static Option<string?> AsOf(string description = AsOfDescription) => new("--as-of") { Description = description };
+
+    /// <summary><c>--output</c>: <paramref name="what"/> is "the report", "the plan"… (empty: "Write to this file").</summary>
+    public static Option<string?> Output(string what = "the report") =>
+        new("--output") { Description = $"Write {(what.Length == 0 ? "" : what + " ")}to this file (atomically) instead of stdout." };
+
+    public static Option<bool> Quiet() => new("--quiet") { Description = "No progress display." };
+}
