@@ -47,6 +47,8 @@ public static class DiffWriters
                 json.WriteNumber("holders", a.Holders);
                 json.WriteNumber("excessAdded", a.ExcessAdded);
                 json.WriteNumber("sensitiveExcessAdded", a.SensitiveExcessAdded);
+                json.WriteNumber("excessGrantedAlone", a.ExcessGrantedAlone);
+                json.WriteNumber("sensitiveExcessGrantedAlone", a.SensitiveExcessGrantedAlone);
                 json.WriteEndObject();
             }
 
@@ -98,12 +100,12 @@ public static class DiffWriters
 
         if (diff.Assignments.Count > 0)
         {
-            writer.Write("\n**Assignments**\n\n| assignment | change | grant | holders | excess added |\n|---|---|---|---:|---:|\n");
+            writer.Write("\n**Assignments** (excess added: what the grant adds given every other grant; granted alone: beyond its holders' caseloads as if it were their only grant)\n\n| assignment | change | grant | holders | excess added | granted alone |\n|---|---|---|---:|---:|---:|\n");
             foreach (var a in diff.Assignments.Take(maxRows))
             {
                 var grant = a.Kind == AssignmentChangeKind.Removed ? $"~~{Format.Cell(a.Before!)}~~"
                     : a.Before is null ? Format.Cell(a.After!) : $"{Format.Cell(a.Before)} → {Format.Cell(a.After!)}";
-                writer.Write($"| `{Format.Cell(a.AssignmentId)}` | {Kind(a.Kind)} | {grant} | {Format.G(a.Holders)} | {Format.Signed(a.ExcessAdded)} |\n");
+                writer.Write($"| `{Format.Cell(a.AssignmentId)}` | {Kind(a.Kind)} | {grant} | {Format.G(a.Holders)} | {Format.Signed(a.ExcessAdded)} | {Format.G(a.ExcessGrantedAlone)} |\n");
             }
         }
 
@@ -153,9 +155,10 @@ public static class DiffWriters
         assignments.AddColumn("Grant");
         assignments.AddColumn(new TableColumn("Holders").RightAligned());
         assignments.AddColumn(new TableColumn("Excess added").RightAligned());
+        assignments.AddColumn(new TableColumn("Granted alone").RightAligned());
         foreach (var a in diff.Assignments)
         {
-            assignments.AddRow(Markup.Escape(a.AssignmentId), Kind(a.Kind), Markup.Escape(a.After ?? a.Before ?? string.Empty), Format.G(a.Holders), Format.Signed(a.ExcessAdded));
+            assignments.AddRow(Markup.Escape(a.AssignmentId), Kind(a.Kind), Markup.Escape(a.After ?? a.Before ?? string.Empty), Format.G(a.Holders), Format.Signed(a.ExcessAdded), Format.G(a.ExcessGrantedAlone));
         }
 
         console.Write(assignments);

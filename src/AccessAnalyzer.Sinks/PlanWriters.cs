@@ -53,6 +53,8 @@ public static class PlanWriters
                 json.WriteNumber("sensitiveExcessRemoved", item.SensitiveExcessRemoved);
                 json.WriteNumber("cumulativeExcessRemoved", item.CumulativeExcessRemoved);
                 json.WriteNumber("cumulativeSensitiveExcessRemoved", item.CumulativeSensitiveExcessRemoved);
+                json.WriteNumber("excessGrantedAlone", item.ExcessGrantedAlone);
+                json.WriteNumber("sensitiveExcessGrantedAlone", item.SensitiveExcessGrantedAlone);
                 if (item.Usage is { } usage)
                 {
                     json.WriteStartObject("usage");

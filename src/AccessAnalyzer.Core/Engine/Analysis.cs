@@ -103,6 +103,46 @@ public sealed class Analysis
         return contribution;
     }
 
+    /// <summary>
+    /// What the assignment grants beyond its holders' caseloads as if it were each holder's only grant: Σ over holders of
+    /// the files of its scope outside their caseload (and, for a sensitive role, the sensitive ones). Other grants that
+    /// overlap it hide its <see cref="Contribution"/>, never this figure. A caseload-scope grant, or one not in force, grants none.
+    /// </summary>
+    public GrantContribution GrantedAlone(int assignment) => GrantedAlone(assignment, HoldersOf(assignment));
+
+    /// <summary>The figure of <see cref="GrantedAlone(int)"/> for some of the assignment's holders.</summary>
+    public GrantContribution GrantedAlone(int assignment, ReadOnlySpan<int> holders)
+    {
+        var a = Snapshot.Assignments[assignment];
+        if (!Grants(assignment) || a.Scope != Input.AssignmentScope.Unit)
+        {
+            return new GrantContribution(0, 0, holders.Length);
+        }
+
+        var units = Snapshot.Units;
+        var sensitiveRole = Snapshot.Roles.Sensitive[a.Role];
+        long scopeFiles = Calculator.FilesInSubtree(a.ScopeUnit, sensitiveOnly: false);
+        long scopeSensitive = sensitiveRole ? Calculator.FilesInSubtree(a.ScopeUnit, sensitiveOnly: true) : 0;
+        long excess = 0, sensitive = 0;
+        foreach (var p in holders)
+        {
+            long caseloadInScope = 0, sensitiveCaseloadInScope = 0;
+            foreach (var entry in Snapshot.CaseloadOf(p))
+            {
+                if (entry.Unit >= 0 && units.IsInSubtree(entry.Unit, a.ScopeUnit))
+                {
+                    caseloadInScope += entry.Count;
+                    sensitiveCaseloadInScope += (entry.Class & Input.FileClass.Sensitive) != 0 ? entry.Count : 0;
+                }
+            }
+
+            excess += scopeFiles - caseloadInScope;
+            sensitive += sensitiveRole ? scopeSensitive - sensitiveCaseloadInScope : 0;
+        }
+
+        return new GrantContribution(excess, sensitive, holders.Length);
+    }
+
     /// <summary>The excess that removing an assignment would remove for the given holders.</summary>
     public long ExcessThrough(int assignment, ReadOnlySpan<int> holders) => ExcessThrough(assignment, holders, out _);
 

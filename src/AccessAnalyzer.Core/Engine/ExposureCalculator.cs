@@ -41,6 +41,22 @@ internal sealed class ExposureCalculator
 
     public Scratch NewScratch() => new(_snapshot.GroupCount);
 
+    /// <summary>Files in a unit's subtree: all of them, or only the sensitive ones (open or closed).</summary>
+    public long FilesInSubtree(int unit, bool sensitiveOnly)
+    {
+        int start = _snapshot.Units.Pre[unit], end = _snapshot.Units.End[unit];
+        long total = 0;
+        for (var c = 0; c < FileClasses.Count; c++)
+        {
+            if (!sensitiveOnly || ((FileClass)c & FileClass.Sensitive) != 0)
+            {
+                total += _prefix[c][end] - _prefix[c][start];
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>prefix[class][k] = files of that class in the first k pre-order positions.</summary>
     internal static long[][] PrefixSums(Snapshot snapshot)
     {

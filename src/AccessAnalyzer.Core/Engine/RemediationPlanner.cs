@@ -110,7 +110,7 @@ public static class RemediationPlanner
                 current[p] = after;
             }
 
-            items.Add(Item(snapshot, items.Count + 1, candidate, excessBefore - excessNow, sensitiveBefore - sensitiveNow));
+            items.Add(Item(analysis, items.Count + 1, candidate, excessBefore - excessNow, sensitiveBefore - sensitiveNow));
         }
 
         var header = new ReportHeader(snapshot.SourceName, analysis.AsOf);
@@ -196,9 +196,11 @@ public static class RemediationPlanner
         return depth;
     }
 
-    private static PlanItem Item(Snapshot snapshot, int rank, Candidate c, long cumulative, long cumulativeSensitive)
+    private static PlanItem Item(Analysis analysis, int rank, Candidate c, long cumulative, long cumulativeSensitive)
     {
+        var snapshot = analysis.Snapshot;
         var a = snapshot.Assignments[c.Assignment];
+        var alone = analysis.GrantedAlone(c.Assignment);
         string? UnitId(int unit) => unit >= 0 ? snapshot.Units.Ids[unit] : null;
         return new PlanItem(
             rank, a.Id, snapshot.Roles.Ids[a.Role],
@@ -208,7 +210,7 @@ public static class RemediationPlanner
             c.Holders, c.Delta.Excess, c.Delta.SensitiveExcess, cumulative, cumulativeSensitive,
             [.. c.Options.Select(o => new PlanAlternative(ToChange(o.Change.Kind),
                 o.Change.Kind == GrantChangeKind.UnitScope ? UnitId(o.Change.Unit) : null,
-                o.Delta.Excess, o.Delta.SensitiveExcess, o.Delta.CaseloadLost))], c.Evidence);
+                o.Delta.Excess, o.Delta.SensitiveExcess, o.Delta.CaseloadLost))], c.Evidence, alone.Excess, alone.SensitiveExcess);
     }
 
     private static RemediationChange ToChange(GrantChangeKind kind) => kind switch

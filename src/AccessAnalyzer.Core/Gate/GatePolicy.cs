@@ -44,6 +44,9 @@ public sealed record GatePolicy
 
     /// <summary>Change rules, checked only when the gate compares with a <c>--before</c> source.</summary>
     public ThresholdRule MaxExcessIncrease { get; init; } = Off;
+
+    /// <summary>A grant's excess counted alone (as if its holders' only grant); with --before only added or widened grants.</summary>
+    public ThresholdRule MaxExcessPerGrant { get; init; } = Off;
     public ThresholdRule MaxPrincipalExcessIncrease { get; init; } = Off;
 
     public static readonly ThresholdRule Off = new(false, 0, GateLevel.Error);

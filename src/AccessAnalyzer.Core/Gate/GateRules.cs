@@ -34,7 +34,7 @@ public static class GateRules
     [
         MaxExcessPerPrincipal, new MaxReachToCaseloadRatio(), MaxPartnerSensitiveExcess, new ForbiddenScopeLevel(),
         MfaRequiredAboveReach, new MaxLockoutThreshold(), new NoGroupCycles(), new NoDanglingReferences(),
-        new NoDormantAccountWithReach(), new UsageFindings(), new MaxExcessIncrease(), new MaxPrincipalExcessIncrease(),
+        new NoDormantAccountWithReach(), new UsageFindings(), new MaxGrantExcess(), new MaxExcessIncrease(), new MaxPrincipalExcessIncrease(),
     ];
 
     /// <summary>A per-account limit: the account's value (null: the rule does not apply to it) must not exceed the threshold.</summary>
@@ -159,12 +159,14 @@ public static class GateRules
 
                     var who = forbidden.PrincipalKind is { } pk ? $"{Spellings.Of(pk)} account(s)" : $"account(s) of {forbidden.Organization}";
                     var excess = c.Analysis.ExcessThrough(a, [.. matching]);
+                    var alone = c.Analysis.GrantedAlone(a, [.. matching]).Excess;
                     var holder = SnapshotDiff.HolderId(s, assignment);
                     yield return new("forbidden-scope-level", forbidden.Level,
                         $"Assignment '{assignment.Id}' grants {s.Roles.Ids[assignment.Role]} on {kind} '{s.Units.Ids[assignment.ScopeUnit]}' to " +
                         $"{Spellings.Of(assignment.HolderType)} '{holder}': {matching.Count} {who} reach above " +
-                        $"{forbidden.MaxLevel} level, {N(excess)} files beyond their caseload through it.",
-                        "assignment", assignment.Id, excess, 0, c.AssignmentLocation(a));
+                        $"{forbidden.MaxLevel} level, {N(alone)} files beyond their caseload as if it were their only grant " +
+                        $"({N(excess)} given every other grant).",
+                        "assignment", assignment.Id, alone, 0, c.AssignmentLocation(a));
                     break; // one violation per assignment, under the first rule it breaks
                 }
             }
@@ -264,6 +266,10 @@ public static class GateRules
 
     private sealed class MaxExcessIncrease : IGateRule
     {
+        private const int MaxNamed = 5;
+
+        private static string Signed(long value) => value > 0 ? "+" + N(value) : N(value);
+
         public GateRuleInfo? Info(GatePolicy policy, bool comparing) => !comparing ? null : GateRules.Info(policy.MaxExcessIncrease,
             "max-excess-increase", "MaxExcessIncrease", "The change adds more excess exposure than policy allows.",
             "Review the assignments and memberships the change adds or widens: `accessanalyzer diff` shows the excess each adds.");
@@ -278,13 +284,23 @@ public static class GateRules
                 yield break;
             }
 
-            var causes = diff.Assignments.Where(a => a.ExcessAdded > 0).Take(3)
-                .Select(a => $"assignment '{a.AssignmentId}' ({a.After}) adds {N(a.ExcessAdded)}")
+            // Every part is named so that the parts sum exactly to the increase: each changed assignment's added excess,
+            // then what no single changed grant adds alone (reachable through more than one of them, or a membership).
+            var changed = diff.Assignments.Where(a => a.ExcessAdded != 0)
+                .OrderByDescending(a => Math.Abs(a.ExcessAdded)).ThenBy(a => a.AssignmentId, StringComparer.Ordinal).ToList();
+            var causes = changed.Take(MaxNamed)
+                .Select(a => $"assignment '{a.AssignmentId}' ({a.After ?? a.Before}) adds {Signed(a.ExcessAdded)} (grants {N(a.ExcessGrantedAlone)} alone)")
                 .ToList();
-            var added = diff.Memberships.Count(m => m.Added);
-            if (added > 0)
+            if (changed.Count > MaxNamed)
             {
-                causes.Add($"{added} membership(s) added");
+                causes.Add($"{changed.Count - MaxNamed} other assignment(s) add {Signed(changed.Skip(MaxNamed).Sum(a => a.ExcessAdded))}");
+            }
+
+            var rest = delta - changed.Sum(a => a.ExcessAdded);
+            if (rest != 0)
+            {
+                var memberships = diff.Memberships.Count;
+                causes.Add($"{Signed(rest)} reachable through more than one changed grant" + (memberships > 0 ? $" or the {memberships} membership change(s)" : string.Empty));
             }
 
             var location = diff.Assignments.FirstOrDefault(a => a.ExcessAdded > 0) is { } top && c.Snapshot.TryGetAssignment(top.AssignmentId, out var i)
@@ -293,6 +309,39 @@ public static class GateRules
             yield return new("max-excess-increase", rule.Level,
                 $"The change adds {N(delta)} files of excess exposure (limit {N(rule.Threshold)}): {string.Join("; ", causes)}.",
                 "change", "excess-exposure", delta, rule.Threshold, location);
+        }
+    }
+
+    private sealed class MaxGrantExcess : IGateRule
+    {
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing) => GateRules.Info(policy.MaxExcessPerGrant,
+            "max-grant-excess", "MaxGrantExcess",
+            "One grant gives its holders more files beyond their caseload than policy allows, counted as if it were their only grant.",
+            "Narrow the grant's scope or its holders: other grants that overlap it do not make it smaller, and it stays when they go.");
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            var rule = c.Policy.MaxExcessPerGrant;
+            var s = c.Snapshot;
+            for (var a = 0; a < s.Assignments.Length; a++)
+            {
+                // With a change under review, only what it adds or widens; without one, every grant in force.
+                if (c.Diff is { } diff && !diff.Assignments.Any(x => x.GrantsMoreAlone && x.AssignmentId == s.Assignments[a].Id))
+                {
+                    continue;
+                }
+
+                var alone = c.Analysis.GrantedAlone(a);
+                if (alone.Excess > rule.Threshold)
+                {
+                    var assignment = s.Assignments[a];
+                    yield return new("max-grant-excess", rule.Level,
+                        $"Assignment '{assignment.Id}' ({SnapshotDiff.Describe(s, assignment)}) gives its {N(alone.Holders)} holder(s) {N(alone.Excess)} files " +
+                        $"beyond their caseload as if it were their only grant ({N(alone.SensitiveExcess)} sensitive; limit {N(rule.Threshold)}); " +
+                        $"it adds {N(c.Analysis.Contribution(a).Excess)} given every other grant.",
+                        "assignment", assignment.Id, alone.Excess, rule.Threshold, c.AssignmentLocation(a));
+                }
+            }
         }
     }
 

@@ -19,9 +19,16 @@ public sealed record PrincipalChange(string PrincipalId, PrincipalKind Kind, str
 /// <summary>
 /// An assignment added, removed or altered. <see cref="ExcessAdded"/> is the change in the excess this assignment alone
 /// is responsible for (what removing it would remove), after minus before: positive when the edit widens access.
+/// <see cref="ExcessGrantedAlone"/> is what it grants beyond its holders' caseloads as if it were their only grant (after
+/// the change; before it for a removed one): overlapping grants hide the first figure, never this one.
 /// </summary>
 public sealed record AssignmentChange(string AssignmentId, AssignmentChangeKind Kind, string RoleId, string HolderType, string HolderId,
-    string? Before, string? After, int Holders, long ExcessAdded, long SensitiveExcessAdded);
+    string? Before, string? After, int Holders, long ExcessAdded, long SensitiveExcessAdded,
+    long ExcessGrantedAlone, long SensitiveExcessGrantedAlone, long ExcessGrantedAloneBefore)
+{
+    /// <summary>True when the change gives its holders more than before, counted alone (added, or a wider scope).</summary>
+    public bool GrantsMoreAlone => Kind != AssignmentChangeKind.Removed && ExcessGrantedAlone > ExcessGrantedAloneBefore;
+}
 
 /// <summary>A membership row added or removed.</summary>
 public sealed record MembershipChange(string GroupId, string MemberId, MemberType MemberType, bool Added);
@@ -89,6 +96,8 @@ public static class SnapshotDiff
                 holders = beforeSide.Contribution(bIdx).Holders;
             }
 
+            var aloneBefore = inBefore ? beforeAnalysis.GrantedAlone(bIdx) : default;
+            var alone = inAfter ? afterAnalysis.GrantedAlone(aIdx) : aloneBefore;
             var kind = !inBefore ? AssignmentChangeKind.Added
                 : !inAfter ? AssignmentChangeKind.Removed
                 : aExcess > bExcess ? AssignmentChangeKind.Widened
@@ -97,7 +106,8 @@ public static class SnapshotDiff
             var (snapshot, assignment) = inAfter ? (after, after.Assignments[aIdx]) : (before, before.Assignments[bIdx]);
             assignments.Add(new AssignmentChange(id, kind, snapshot.Roles.Ids[assignment.Role],
                 Spellings.Of(assignment.HolderType), HolderId(snapshot, assignment),
-                describeBefore, describeAfter, holders, aExcess - bExcess, aSensitive - bSensitive));
+                describeBefore, describeAfter, holders, aExcess - bExcess, aSensitive - bSensitive,
+                alone.Excess, alone.SensitiveExcess, aloneBefore.Excess));
         }
 
         var memberships = new List<MembershipChange>();

@@ -16,7 +16,8 @@ public enum RemediationChange
 /// <summary>
 /// One ranked remediation. <see cref="ExcessRemoved"/> is what this change alone removes from the current state;
 /// <see cref="CumulativeExcessRemoved"/> is what the first <see cref="Rank"/> changes remove together, recomputed
-/// exactly (overlaps between assignments are not double-counted).
+/// exactly (overlaps between assignments are not double-counted). <see cref="ExcessGrantedAlone"/> is what the grant
+/// gives its holders beyond their caseloads as if it were their only grant, whatever overlaps it.
 /// </summary>
 public sealed record PlanItem(
     int Rank,
@@ -33,7 +34,9 @@ public sealed record PlanItem(
     long CumulativeExcessRemoved,
     long CumulativeSensitiveExcessRemoved,
     IReadOnlyList<PlanAlternative> Alternatives,
-    UsageEvidence? Usage = null);
+    UsageEvidence? Usage = null,
+    long ExcessGrantedAlone = 0,
+    long SensitiveExcessGrantedAlone = 0);
 
 /// <summary>
 /// What the access log says about an assignment: whether any holder read a file outside its caseload within the

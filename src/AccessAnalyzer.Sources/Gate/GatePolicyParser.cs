@@ -44,6 +44,7 @@ public static class GatePolicyParser
                     },
                     "failOnUsageFindings" => UsageRuleList(value, path, fileName, policy),
                     "maxExcessIncrease" => policy with { MaxExcessIncrease = Threshold(value, path, fileName) },
+                    "maxExcessPerGrant" => policy with { MaxExcessPerGrant = Threshold(value, path, fileName) },
                     "maxPrincipalExcessIncrease" => policy with { MaxPrincipalExcessIncrease = Threshold(value, path, fileName) },
                     _ => throw Error(fileName, path, $"unknown rule '{property.Name}' (see the policy schema)"),
                 };

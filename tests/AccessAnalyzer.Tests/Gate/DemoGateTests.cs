@@ -41,7 +41,7 @@ public sealed class DemoGateTests : IDisposable
         var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--baseline", baseline);
         exit.Should().Be(1, error);
         output.ReplaceLineEndings(" ").Should().MatchRegex(
-            @"FAIL forbidden-scope-level Assignment 'AS-NEW-1' grants regional-consultation on region 'R01' to group\s+'grp-partners-capemploi-R01': \d+\s+partner account\(s\) reach above agency level, [\d,]+ files beyond their caseload through it\.");
+            @"FAIL forbidden-scope-level Assignment 'AS-NEW-1' grants regional-consultation on region 'R01' to group\s+'grp-partners-capemploi-R01': \d+\s+partner account\(s\) reach above agency level, [\d,]+ files beyond their caseload as if it were their only grant\s+\([\d,]+ given every other\s+grant\)\.");
 
         File.WriteAllText(assignments, original);
         AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--baseline", baseline).Exit.Should().Be(0);
@@ -62,7 +62,7 @@ public sealed class DemoGateTests : IDisposable
         File.WriteAllText(policy, "{ \"version\": 1, \"maxExcessIncrease\": 0 }");
         var (exit, output, _) = AnalyzeCliTests.Run("gate", "--before", Roles, "--source", after, "--policy", policy, "--as-of", AsOf, "--format", "markdown");
         exit.Should().Be(1);
-        output.Should().MatchRegex(@"assignment 'AS-NEW-1' \(regional-consultation @ unit R01 \(region\) for group grp-partners-capemploi-R01\) adds [\d,]+");
+        output.Should().MatchRegex(@"assignment 'AS-NEW-1' \(regional-consultation @ unit R01 \(region\) for group grp-partners-capemploi-R01\) adds \+[\d,]+ \(grants [\d,]+ alone\)");
 
         var diff = AnalyzeCliTests.Run("diff", "--before", Roles, "--after", after, "--as-of", AsOf, "--format", "json");
         diff.Exit.Should().Be(0);
