@@ -187,7 +187,7 @@ public static class GateRules
                     var excess = c.Analysis.ExcessThrough(a, [.. matching]);
                     var holder = SnapshotDiff.HolderId(s, assignment);
                     yield return new("forbidden-scope-level", forbidden.Level,
-                        $"Assignment '{assignment.Id}' grants {s.Roles.Ids[assignment.Role]} on {kind} '{s.Units.Ids[assignment.ScopeUnit]}' to " +
+                        $"Assignment '{assignment.Id}' grants {Labels.Role(s, assignment.Role)} on {kind} {UnitQuoted(s, assignment.ScopeUnit)} to " +
                         $"{Spellings.Of(assignment.HolderType)} '{holder}': {matching.Count} {who} reach above " +
                         $"{forbidden.MaxLevel} level, {N(excess)} files beyond their caseload through it.",
                         "assignment", assignment.Id, excess, 0, c.AssignmentLocation(a))
@@ -198,6 +198,8 @@ public static class GateRules
                 }
             }
         }
+
+        private static string UnitQuoted(Model.Snapshot s, int unit) => $"'{s.Units.Ids[unit]}'{Labels.NameSuffix(s.Units.Ids[unit], s.Units.Names[unit])}";
 
         private static int IndexOf(IReadOnlyList<string> levels, string kind)
         {

@@ -55,7 +55,9 @@ public sealed class DemoGateTests : IDisposable
         var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--baseline", baseline);
         exit.Should().Be(1, error);
         output.ReplaceLineEndings(" ").Should().MatchRegex(
-            @"FAIL forbidden-scope-level Assignment 'AS-NEW-1' grants regional-consultation on region 'R01' to group\s+'grp-partners-capemploi-R01': \d+\s+partner account\(s\) reach above agency level, [\d,]+ files beyond their caseload through it\.");
+            (@"FAIL forbidden-scope-level Assignment 'AS-NEW-1' grants regional-consultation \(Regional file consultation\) on region 'R01' \(Region 01\) " +
+             @"to group 'grp-partners-capemploi-R01': \d+ partner account\(s\) reach above agency level, [\d,]+ files beyond their caseload through it\.")
+            .Replace(" ", @"\s+", StringComparison.Ordinal));
 
         File.WriteAllText(assignments, original);
         AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--baseline", baseline).Exit.Should().Be(0);
@@ -76,7 +78,7 @@ public sealed class DemoGateTests : IDisposable
         File.WriteAllText(policy, "{ \"version\": 1, \"maxExcessIncrease\": 0 }");
         var (exit, output, _) = AnalyzeCliTests.Run("gate", "--before", Roles, "--source", after, "--policy", policy, "--as-of", AsOf, "--format", "markdown");
         exit.Should().Be(1);
-        output.Should().MatchRegex(@"assignment 'AS-NEW-1' \(regional-consultation @ unit R01 \(region\) for group grp-partners-capemploi-R01\) adds [\d,]+");
+        output.Should().MatchRegex(@"assignment 'AS-NEW-1' \(regional-consultation \(Regional file consultation\) @ unit R01 \(Region 01, region\) for group grp-partners-capemploi-R01\) adds [\d,]+");
 
         var diff = AnalyzeCliTests.Run("diff", "--before", Roles, "--after", after, "--as-of", AsOf, "--format", "json");
         diff.Exit.Should().Be(0);

@@ -59,7 +59,7 @@ public sealed class GateTests
         var outcome = Evaluate(f, "{ \"version\": 1, \"forbiddenScopes\": [ { \"principalKind\": \"partner\", \"maxLevel\": \"agency\" } ] }");
         outcome.Passed.Should().BeFalse();
         var v = outcome.Violations.Should().ContainSingle().Subject;
-        v.Message.Should().Be("Assignment 'WIDE' grants health on department 'D1' to group 'G-CAP': 1 partner account(s) reach above agency level, 15 files beyond their caseload through it.");
+        v.Message.Should().Be("Assignment 'WIDE' grants health (Role health) on department 'D1' (Unit D1) to group 'G-CAP': 1 partner account(s) reach above agency level, 15 files beyond their caseload through it.");
         v.Location!.DisplayName.Should().Be("assignments.csv");
         v.Location.Line.Should().Be(4);
 
@@ -210,7 +210,7 @@ public sealed class GateTests
         var policy = Policy(policyDir, "{ \"version\": 1, \"maxExcessIncrease\": 0 }");
         var (exit, output, _) = AnalyzeCliTests.Run("gate", "--before", policyDir, "--source", after.WriteCsv(), "--policy", policy, "--as-of", AsOf, "--format", "markdown");
         exit.Should().Be(1);
-        output.Should().Contain("The change adds 15 files of excess exposure (limit 0): assignment 'WIDE' (read @ unit R1 (region) for group G-CAP) adds 15.");
+        output.Should().Contain("The change adds 15 files of excess exposure (limit 0): assignment 'WIDE' (read (Role read) @ unit R1 (Unit R1, region) for group G-CAP) adds 15.");
 
         var same = AnalyzeCliTests.Run("gate", "--before", policyDir, "--source", policyDir, "--policy", policy, "--as-of", AsOf);
         same.Exit.Should().Be(0);
