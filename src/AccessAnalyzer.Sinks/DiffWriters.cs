@@ -40,6 +40,7 @@ public static class DiffWriters
                 json.WriteString("assignmentId", a.AssignmentId);
                 json.WriteString("change", Kind(a.Kind));
                 json.WriteString("roleId", a.RoleId);
+                json.WriteString("roleName", a.RoleName);
                 json.WriteString("holderType", a.HolderType);
                 json.WriteString("holderId", a.HolderId);
                 Format.WriteNullable(json, "before", a.Before);

@@ -28,6 +28,7 @@ public static class ExplainWriters
             json.WriteString("kind", Names.Of(p.Kind));
             json.WriteString("organization", p.Organization);
             Format.WriteNullable(json, "unitId", p.UnitId);
+            Format.WriteNullable(json, "unitName", p.UnitId is null ? null : p.UnitName ?? string.Empty);
             json.WriteBoolean("active", p.Active);
             json.WriteBoolean("mfa", p.Mfa);
             json.WriteNumber("reachableFiles", p.ReachableFiles);
@@ -43,6 +44,7 @@ public static class ExplainWriters
                 json.WriteString("kind", target.Kind);
                 json.WriteString("id", target.Id);
                 Format.WriteNullable(json, "unitId", target.UnitId);
+                Format.WriteNullable(json, "unitName", target.UnitName);
                 json.WriteBoolean("reached", e.ReachesTarget);
                 if (target.Kind == "file")
                 {
@@ -59,10 +61,12 @@ public static class ExplainWriters
                 json.WriteStartObject();
                 json.WriteString("assignmentId", g.AssignmentId);
                 json.WriteString("roleId", g.RoleId);
+                json.WriteString("roleName", g.RoleName);
                 json.WriteBoolean("fileAccess", g.FileAccess);
                 json.WriteBoolean("sensitiveRole", g.SensitiveRole);
                 json.WriteString("scope", ScopeName(g.Scope));
                 Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
+                Format.WriteNullable(json, "scopeUnitName", g.ScopeUnitName);
                 Format.WriteNullable(json, "validUntil", g.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 json.WriteBoolean("inForce", g.InForce);
                 json.WriteString("holderType", g.HolderType);
@@ -93,6 +97,7 @@ public static class ExplainWriters
             json.WriteString("kind", e.Target.Kind);
             json.WriteString("id", e.Target.Id);
             Format.WriteNullable(json, "unitId", e.Target.UnitId);
+            Format.WriteNullable(json, "unitName", e.Target.UnitName);
             json.WriteEndObject();
             json.WriteNumber("principalCount", e.Principals.Count);
             Counts(json, "byKind", e.ByKind);
@@ -103,10 +108,12 @@ public static class ExplainWriters
                 json.WriteStartObject();
                 json.WriteString("assignmentId", g.AssignmentId);
                 json.WriteString("roleId", g.RoleId);
+                json.WriteString("roleName", g.RoleName);
                 json.WriteBoolean("sensitiveRole", g.SensitiveRole);
                 json.WriteString("holderType", g.HolderType);
                 json.WriteString("holderId", g.HolderId);
                 Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
+                Format.WriteNullable(json, "scopeUnitName", g.ScopeUnitName);
                 json.WriteNumber("holders", g.Holders);
                 json.WriteEndObject();
             }
@@ -167,7 +174,9 @@ public static class ExplainWriters
         if (e.Target is { } target)
         {
             var verdict = e.ReachesTarget ? "[red]reaches[/]" : "[green]does not reach[/]";
-            var where = target.Kind == "file" ? $"file {Markup.Escape(target.Id)} (unit {Markup.Escape(target.UnitId ?? "?")})" : $"unit {Markup.Escape(target.Id)}";
+            var where = target.Kind == "file"
+                ? $"file {Markup.Escape(target.Id)} (unit {Markup.Escape(target.UnitId is null ? "?" : Labels.Named(target.UnitId, target.UnitName))})"
+                : $"unit {Markup.Escape(Labels.Named(target.Id, target.UnitName))}";
             console.MarkupLine($"{Markup.Escape(p.PrincipalId)} {verdict} {where}" +
                 (target.Kind == "file" ? $"; in its caseload: {(e.TargetInCaseload ? "yes" : "no")}; shared to it: {(e.TargetSharedInForce ? "yes" : "no")}." : "."));
         }
@@ -181,9 +190,9 @@ public static class ExplainWriters
         foreach (var g in e.Grants)
         {
             var status = !g.InForce ? $"expired {g.ValidUntil:yyyy-MM-dd}" : !g.FileAccess ? "no file access" : g.SensitiveRole ? "in force, sensitive" : "in force";
-            var scope = g.Scope == AssignmentScope.Unit ? g.ScopeUnitId : "own caseload";
+            var unit = g.Scope == AssignmentScope.Unit ? g.ScopeUnitId : null;
             var paths = string.Join('\n', g.Paths.Select(PathText)) + (g.PathsOmitted > 0 ? $"\n… {Format.G(g.PathsOmitted)} more paths" : string.Empty);
-            table.AddRow(Markup.Escape(g.AssignmentId), Markup.Escape($"{g.RoleId} @ {scope}"), Markup.Escape(status), Format.G(g.FilesGranted), Markup.Escape(paths));
+            table.AddRow(Markup.Escape(g.AssignmentId), Format.RoleAtScopeCell(g.RoleId, g.RoleName, unit, g.ScopeUnitName), Markup.Escape(status), Format.G(g.FilesGranted), Markup.Escape(paths));
         }
 
         console.Write(table);
@@ -193,7 +202,10 @@ public static class ExplainWriters
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(console);
-        console.Write(new Rule($"[bold]Who reaches[/] {e.Target.Kind} {Markup.Escape(e.Target.Id)} — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        var what = e.Target.Kind == "unit" ? Labels.Named(e.Target.Id, e.Target.UnitName)
+            : e.Target.UnitId is { } unit ? $"{e.Target.Id} in unit {Labels.Named(unit, e.Target.UnitName)}"
+            : e.Target.Id;
+        console.Write(new Rule($"[bold]Who reaches[/] {e.Target.Kind} {Markup.Escape(what)} — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
         console.MarkupLine($"{Format.G(e.Principals.Count)} accounts. By kind: {Markup.Escape(Join(e.ByKind))}. By organisation: {Markup.Escape(Join(e.ByOrganization))}.");
         var grants = new Table().Border(TableBorder.Rounded).Title("Assignments covering it");
         grants.AddColumn("Assignment");
@@ -202,7 +214,7 @@ public static class ExplainWriters
         grants.AddColumn(new TableColumn("Holders").RightAligned());
         foreach (var g in e.Grants)
         {
-            grants.AddRow(Markup.Escape(g.AssignmentId), Markup.Escape($"{g.RoleId} @ {g.ScopeUnitId}"), Markup.Escape($"{g.HolderType} {g.HolderId}"), Format.G(g.Holders));
+            grants.AddRow(Markup.Escape(g.AssignmentId), Format.RoleAtScopeCell(g.RoleId, g.RoleName, g.ScopeUnitId, g.ScopeUnitName, noUnit: "?"), Markup.Escape($"{g.HolderType} {g.HolderId}"), Format.G(g.Holders));
         }
 
         console.Write(grants);

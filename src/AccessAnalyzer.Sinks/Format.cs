@@ -27,6 +27,28 @@ internal static class Format
 
     public static string Date(DateOnly value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A table cell (Spectre markup) for a role over a scope: the ids on the first line, the names under them in grey,
+    /// <c>regional-consultation @ R03</c> / <c>Regional file consultation @ Region 03</c>. Long names in one line would
+    /// wrap anywhere; two lines keep ids and names each readable. One line when there are no names to add.
+    /// </summary>
+    public static string RoleAtScopeCell(string roleId, string? roleName, string? unitId, string? unitName, string noUnit = "own caseload")
+    {
+        var ids = $"{roleId} @ {unitId ?? noUnit}";
+        var names = $"{NameOr(roleId, roleName)} @ {(unitId is null ? noUnit : NameOr(unitId, unitName))}";
+        return NamedCell(ids, names);
+    }
+
+    /// <summary>A table cell (Spectre markup) for a unit after some words: the id, and the unit's name under it in grey.</summary>
+    public static string UnitCell(string prefix, string unitId, string? unitName) =>
+        NamedCell(prefix + unitId, NameOr(unitId, unitName), unitId);
+
+    private static string NameOr(string id, string? name) => string.IsNullOrWhiteSpace(name) ? id : name.Trim();
+
+    private static string NamedCell(string ids, string names, string? sameAs = null) => string.Equals(sameAs ?? ids, names, StringComparison.Ordinal)
+        ? Spectre.Console.Markup.Escape(ids)
+        : $"{Spectre.Console.Markup.Escape(ids)}\n[grey]{Spectre.Console.Markup.Escape(names)}[/]";
+
     /// <summary>A markdown table cell: pipes escaped, line breaks folded.</summary>
     public static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 

@@ -31,36 +31,58 @@ public static class GateWriters
 
     public static string Level(GateLevel level) => level == GateLevel.Error ? "error" : "warning";
 
-    public static void WriteText(GateOutcome outcome, IAnsiConsole console)
+    /// <summary>
+    /// Text for people. With a baseline, what needs attention (new, grown, expired findings, and warnings) is listed in
+    /// full and what the baseline accepts is one line per rule with a count, unless <paramref name="showAccepted"/>.
+    /// </summary>
+    public static void WriteText(GateOutcome outcome, IAnsiConsole console, bool showAccepted = false)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(console);
         var failing = outcome.Violations.Count(v => v.Fails);
+        var accepted = outcome.Violations.Count(v => v.Status == ViolationStatus.Accepted);
+        var acceptedText = accepted == 0 ? string.Empty : $" ({accepted} accepted by the baseline)";
         console.Write(new Rule($"[bold]Gate[/] — {Markup.Escape(outcome.Header.Source)} as of {outcome.Header.AsOf:yyyy-MM-dd}").LeftJustified());
         console.MarkupLine(outcome.Passed
-            ? $"[green bold]PASSED[/]: {outcome.Rules.Count} rules checked, {outcome.Violations.Count} findings, none failing."
-            : $"[red bold]FAILED[/]: {failing} failing finding(s) under {outcome.Rules.Count} rules checked.");
-        foreach (var v in outcome.Violations)
+            ? $"[green bold]PASSED[/]: {outcome.Rules.Count} rules checked, {outcome.Violations.Count} findings{acceptedText}, none failing."
+            : $"[red bold]FAILED[/]: {failing} failing finding(s) under {outcome.Rules.Count} rules checked{acceptedText}.");
+        var (listed, summarised) = Split(outcome, showAccepted);
+        foreach (var v in listed)
         {
             var tag = v.Fails ? "[red]FAIL[/]" : v.Status == ViolationStatus.Accepted ? "[grey]accepted[/]" : "[yellow]warn[/]";
             var note = v.BaselineNote is null ? string.Empty : $" [grey]({Markup.Escape(v.BaselineNote)})[/]";
             console.MarkupLine($"{tag} [bold]{v.RuleId}[/] {Markup.Escape(v.Message)}{note}");
         }
+
+        foreach (var (rule, count) in summarised)
+        {
+            console.MarkupLine($"[grey]accepted[/] [bold]{rule}[/] {AcceptedText(count)} (--show-accepted lists them)");
+        }
     }
 
-    public static void WriteMarkdown(GateOutcome outcome, TextWriter writer)
+    public static void WriteMarkdown(GateOutcome outcome, TextWriter writer, bool showAccepted = false)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(writer);
+        var failing = outcome.Violations.Count(v => v.Fails);
+        var accepted = outcome.Violations.Count(v => v.Status == ViolationStatus.Accepted);
+        var warnings = outcome.Violations.Count - failing - accepted;
         writer.Write(outcome.Passed ? "### ✅ Access gate passed\n\n" : "### ❌ Access gate failed\n\n");
         writer.Write($"Source `{outcome.Header.Source}`, as of {outcome.Header.AsOf:yyyy-MM-dd}: {outcome.Rules.Count} rules checked, " +
-            $"{outcome.Violations.Count(v => v.Fails)} failing, {outcome.Violations.Count(v => !v.Fails)} reported only.\n\n");
+            $"{failing} failing, {warnings} reported only{(accepted == 0 ? string.Empty : $", {accepted} accepted by the baseline")}.\n\n");
         if (outcome.Violations.Count > 0)
         {
+            var (listed, summarised) = Split(outcome, showAccepted);
             writer.Write("| | Rule | Finding | Status |\n|---|---|---|---|\n");
-            foreach (var v in outcome.Violations)
+            foreach (var v in listed)
             {
-                writer.Write($"| {(v.Fails ? "❌" : "⚠️")} | `{v.RuleId}` | {Format.Cell(v.Message)} | {Status(v.Status)}{(v.BaselineNote is null ? string.Empty : " — " + Format.Cell(v.BaselineNote))} |\n");
+                var icon = v.Fails ? "❌" : v.Status == ViolationStatus.Accepted ? "☑️" : "⚠️";
+                writer.Write($"| {icon} | `{v.RuleId}` | {Format.Cell(v.Message)} | {Status(v.Status)}{(v.BaselineNote is null ? string.Empty : " — " + Format.Cell(v.BaselineNote))} |\n");
+            }
+
+            foreach (var (rule, count) in summarised)
+            {
+                writer.Write($"| ☑️ | `{rule}` | {AcceptedText(count)} (`--show-accepted` lists them) | accepted |\n");
             }
         }
 
@@ -70,6 +92,24 @@ public static class GateWriters
             DiffWriters.WriteMarkdown(diff, writer);
         }
     }
+
+    /// <summary>The violations to list one by one, and the accepted ones summarised as (rule, count) in order of appearance.</summary>
+    private static (IReadOnlyList<GateViolation> Listed, IReadOnlyList<(string Rule, int Count)> Summarised) Split(GateOutcome outcome, bool showAccepted)
+    {
+        if (showAccepted)
+        {
+            return (outcome.Violations, []);
+        }
+
+        var listed = outcome.Violations.Where(v => v.Status != ViolationStatus.Accepted).ToList();
+        var summarised = outcome.Violations.Where(v => v.Status == ViolationStatus.Accepted)
+            .GroupBy(v => v.RuleId, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Count()))
+            .ToList();
+        return (listed, summarised);
+    }
+
+    private static string AcceptedText(int count) => count == 1 ? "1 finding accepted by the baseline" : $"{Format.G(count)} findings accepted by the baseline";
 
     public static void WriteJUnit(GateOutcome outcome, Stream output)
     {

@@ -44,14 +44,8 @@ public static class JsonReportWriter
                 json.WriteString("principalId", p.PrincipalId);
                 json.WriteString("kind", Names.Of(p.Kind));
                 json.WriteString("organization", p.Organization);
-                if (p.UnitId is null)
-                {
-                    json.WriteNull("unitId");
-                }
-                else
-                {
-                    json.WriteString("unitId", p.UnitId);
-                }
+                Format.WriteNullable(json, "unitId", p.UnitId);
+                Format.WriteNullable(json, "unitName", p.UnitId is null ? null : p.UnitName ?? string.Empty);
 
                 json.WriteBoolean("active", p.Active);
                 json.WriteBoolean("mfa", p.Mfa);

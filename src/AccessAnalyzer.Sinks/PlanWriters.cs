@@ -43,11 +43,14 @@ public static class PlanWriters
                 json.WriteNumber("rank", item.Rank);
                 json.WriteString("assignmentId", item.AssignmentId);
                 json.WriteString("roleId", item.RoleId);
+                json.WriteString("roleName", item.RoleName);
                 json.WriteString("holderId", item.HolderId);
                 json.WriteString("holderType", item.HolderType);
                 Format.WriteNullable(json, "scopeUnitId", item.ScopeUnitId);
+                Format.WriteNullable(json, "scopeUnitName", item.ScopeUnitName);
                 json.WriteString("change", Name(item.Change));
                 Format.WriteNullable(json, "newScopeUnitId", item.NewScopeUnitId);
+                Format.WriteNullable(json, "newScopeUnitName", item.NewScopeUnitName);
                 json.WriteNumber("holders", item.Holders);
                 json.WriteNumber("excessRemoved", item.ExcessRemoved);
                 json.WriteNumber("sensitiveExcessRemoved", item.SensitiveExcessRemoved);
@@ -72,6 +75,7 @@ public static class PlanWriters
                     json.WriteStartObject();
                     json.WriteString("change", Name(alternative.Change));
                     Format.WriteNullable(json, "newScopeUnitId", alternative.NewScopeUnitId);
+                    Format.WriteNullable(json, "newScopeUnitName", alternative.NewScopeUnitName);
                     json.WriteNumber("excessRemoved", alternative.ExcessRemoved);
                     json.WriteNumber("sensitiveExcessRemoved", alternative.SensitiveExcessRemoved);
                     json.WriteNumber("caseloadFilesLost", alternative.CaseloadFilesLost);
@@ -122,10 +126,12 @@ public static class PlanWriters
         table.AddColumn(new TableColumn("Cumulative").RightAligned());
         foreach (var i in plan.Items)
         {
-            var change = i.Change == RemediationChange.NarrowToUnit ? $"narrow to {i.NewScopeUnitId}" : Name(i.Change);
+            var change = i.Change == RemediationChange.NarrowToUnit && i.NewScopeUnitId is { } unit
+                ? Format.UnitCell("narrow to ", unit, i.NewScopeUnitName)
+                : Markup.Escape(Name(i.Change));
             table.AddRow(
-                Format.N(i.Rank), Markup.Escape(i.AssignmentId), Markup.Escape($"{i.RoleId} @ {i.ScopeUnitId}"),
-                Markup.Escape($"{i.HolderType} {i.HolderId}"), Markup.Escape(change), Format.G(i.Holders), Format.G(i.ExcessRemoved),
+                Format.N(i.Rank), Markup.Escape(i.AssignmentId), Format.RoleAtScopeCell(i.RoleId, i.RoleName, i.ScopeUnitId, i.ScopeUnitName),
+                Markup.Escape($"{i.HolderType} {i.HolderId}"), change, Format.G(i.Holders), Format.G(i.ExcessRemoved),
                 Format.G(i.SensitiveExcessRemoved), Format.G(i.CumulativeExcessRemoved));
         }
 

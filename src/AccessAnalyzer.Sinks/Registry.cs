@@ -43,6 +43,9 @@ public sealed record SinkContext(ToolStamp Tool)
 
     /// <summary>The tool's information URI in SARIF.</summary>
     public string InformationUri { get; init; } = GateWriters.DefaultInformationUri;
+
+    /// <summary>Gate text and markdown: list every finding the baseline accepts, instead of one line per rule.</summary>
+    public bool ShowAccepted { get; init; }
 }
 
 /// <summary>One way to render a report: as a document of bytes (a file or stdout), or on a console.</summary>
@@ -77,11 +80,22 @@ public sealed class SinkRegistry<TReport>
             write(report, writer);
         });
 
-    public SinkRegistry<TReport> Console(OutputFormat format, Action<TReport, IAnsiConsole> write)
+    public SinkRegistry<TReport> Console(OutputFormat format, Action<TReport, IAnsiConsole> write) =>
+        Console(format, (report, console, _) => write(report, console));
+
+    public SinkRegistry<TReport> Console(OutputFormat format, Action<TReport, IAnsiConsole, SinkContext> write)
     {
-        _sinks.Add(new ConsoleSink<TReport>(format, (report, console, _) => write(report, console)));
+        _sinks.Add(new ConsoleSink<TReport>(format, write));
         return this;
     }
+
+    /// <summary>A text document written with the sink context (UTF-8, LF line ends).</summary>
+    public SinkRegistry<TReport> TextDocument(OutputFormat format, Action<TReport, TextWriter, SinkContext> write) =>
+        Document(format, (report, stream, context) =>
+        {
+            using var writer = Format.Writer(stream);
+            write(report, writer, context);
+        });
 
     public Sink<TReport> For(OutputFormat format) =>
         _sinks.FirstOrDefault(s => s.Format == format)
@@ -122,8 +136,8 @@ public static class Outputs
         .Document(OutputFormat.Markdown, (d, w) => DiffWriters.WriteMarkdown(d, w));
 
     public static SinkRegistry<GateOutcome> Gate { get; } = new SinkRegistry<GateOutcome>()
-        .Console(OutputFormat.Text, GateWriters.WriteText)
+        .Console(OutputFormat.Text, (o, c, x) => GateWriters.WriteText(o, c, x.ShowAccepted))
         .Document(OutputFormat.Sarif, (o, s, x) => GateWriters.WriteSarif(o, s, x.ArtifactUri, x.Tool, x.InformationUri))
         .Document(OutputFormat.JUnit, (o, s, _) => GateWriters.WriteJUnit(o, s))
-        .Document(OutputFormat.Markdown, GateWriters.WriteMarkdown);
+        .TextDocument(OutputFormat.Markdown, (o, w, x) => GateWriters.WriteMarkdown(o, w, x.ShowAccepted));
 }

@@ -17,9 +17,24 @@ internal static class GateCommand
     {
         var source = CommonOptions.Source("The proposed data. ");
         var policy = new Option<string>("--policy") { Description = "Policy file (JSON; comments allowed; schema: src/AccessAnalyzer.Cli/policy.schema.json).", Required = true };
-        var baseline = new Option<string?>("--baseline") { Description = "Known findings: they pass while they have not grown and their justification has not expired." };
-        var writeBaseline = new Option<string?>("--write-baseline") { Description = "Record today's findings in this baseline file (then edit each reason) and exit 0." };
-        var baselineDays = new Option<int>("--baseline-days") { Description = "How long a written baseline entry stays accepted.", DefaultValueFactory = _ => 90 };
+        var baseline = new Option<string?>("--baseline")
+        {
+            Description = "Known findings: each passes while it has not grown, its justification has not expired and its reason is a real one " +
+                "(an entry with an empty or placeholder reason fails as baseline-unjustified). With --write-baseline: the baseline to update.",
+        };
+        var writeBaseline = new Option<string?>("--write-baseline")
+        {
+            Description = "Write today's findings to this baseline file, print what was written and exit 0; the report goes only to --output. " +
+                "New entries get a placeholder reason that fails the gate until replaced. With --baseline, an update: entries still " +
+                "matched keep their reason and expiry, grown or expired ones and new findings get the placeholder, the rest are dropped.",
+        };
+        var baselineDays = new Option<int>("--baseline-days") { Description = "How long a new baseline entry stays accepted.", DefaultValueFactory = _ => 90 };
+        var acceptCritical = new Option<bool>("--accept-critical")
+        {
+            Description = "Let --write-baseline accept critical findings (partner excess, partner grants above the allowed level, usage findings); " +
+                "without it, it refuses (exit 2).",
+        };
+        var showAccepted = new Option<bool>("--show-accepted") { Description = "Text and markdown: list each finding the baseline accepts, not one line per rule." };
         var before = new Option<string?>("--before") { Description = "The current data: also apply the change rules to the difference." };
         var asOf = CommonOptions.AsOf();
         var format = CliContext.FormatOption(Outputs.Gate);
@@ -32,7 +47,7 @@ internal static class GateCommand
         var quiet = CommonOptions.Quiet();
         var command = new Command("gate", "Fail (exit 1) when the data breaks the access policy or a change widens access past it.")
         {
-            source, policy, baseline, writeBaseline, baselineDays, before, asOf, format, output, toolUri, quiet,
+            source, policy, baseline, writeBaseline, baselineDays, acceptCritical, before, asOf, format, output, toolUri, showAccepted, quiet,
         };
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
@@ -46,6 +61,12 @@ internal static class GateCommand
             if (days < 0)
             {
                 throw new UsageException("--baseline-days must be zero or more");
+            }
+
+            var baselineOut = parse.GetValue(writeBaseline);
+            if (parse.GetValue(acceptCritical) && baselineOut is null)
+            {
+                throw new UsageException("--accept-critical only applies with --write-baseline");
             }
 
             var sourcePath = parse.GetValue(source)!;
@@ -74,20 +95,37 @@ internal static class GateCommand
                 throw new UsageException($"--tool-uri '{informationUri}' is not an absolute URI");
             }
 
-            context.Render(Outputs.Gate, outcome, parse.GetValue(format)!, outputPath, new SinkContext(ToolInfo.Stamp)
+            var sinkContext = new SinkContext(ToolInfo.Stamp)
             {
-                ArtifactUri = location => ArtifactUri(proposed, location),
+                ArtifactUri = location => ArtifactUri(proposed, location, baselinePath),
                 InformationUri = informationUri,
-            });
-
-            if (parse.GetValue(writeBaseline) is { } baselineOut)
+                ShowAccepted = parse.GetValue(showAccepted),
+            };
+            if (baselineOut is null)
             {
-                context.WriteOutput(baselineOut, stream => BaselineWriter.Write(Baseline.From(outcome.Violations, options.AsOf, days), stream));
-                context.Error.WriteLine($"baseline written: {outcome.Violations.Count} finding(s) accepted until {options.AsOf.AddDays(days):yyyy-MM-dd}; give each a reason.");
-                return ExitCodes.Ok;
+                context.Render(Outputs.Gate, outcome, parse.GetValue(format)!, outputPath, sinkContext);
+                return outcome.Passed ? ExitCodes.Ok : ExitCodes.GateFailed;
             }
 
-            return outcome.Passed ? ExitCodes.Ok : ExitCodes.GateFailed;
+            // Writing a baseline: the file is the output, and stdout says what went into it. Refused before anything
+            // is written when it would accept critical findings nobody has justified.
+            var draft = Baseline.Draft(known, outcome.Violations, options.AsOf, days);
+            var critical = draft.CriticalUnjustified.ToList();
+            if (critical.Count > 0 && !parse.GetValue(acceptCritical))
+            {
+                var byRule = string.Join(", ", critical.GroupBy(e => e.Entry.RuleId, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+                throw new UsageException($"--write-baseline: {critical.Count} finding(s) to accept are critical ({byRule}); " +
+                    "fix them, or pass --accept-critical to accept them knowingly");
+            }
+
+            if (outputPath is not null)
+            {
+                context.Render(Outputs.Gate, outcome, parse.GetValue(format)!, outputPath, sinkContext);
+            }
+
+            context.WriteOutput(baselineOut, stream => BaselineWriter.Write(draft.Baseline, stream));
+            BaselineWriter.WriteSummary(context.Out, baselineOut, draft, known is not null, options.AsOf.AddDays(days));
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -103,14 +141,24 @@ internal static class GateCommand
     }
 
     /// <summary>A CSV row's file relative to the working directory (the repository root in CI); a table name for databases.</summary>
-    internal static string ArtifactUri(ISource source, GateLocation location)
+    internal static string ArtifactUri(ISource source, GateLocation location, string? baselinePath = null)
     {
+        if (location.Table == "baseline" && baselinePath is not null)
+        {
+            return RelativeUri(baselinePath);
+        }
+
         if (source.Kind != SourceKind.Csv)
         {
             return Uri.EscapeDataString(location.DisplayName);
         }
 
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(source.Name, location.DisplayName));
+        return RelativeUri(Path.Combine(source.Name, location.DisplayName));
+    }
+
+    private static string RelativeUri(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
         return string.Join('/', relative.Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
     }
 }

@@ -38,12 +38,12 @@ public static class AccessExplainer
         if (file is not null)
         {
             targetUnit = UnitIndex(snapshot, file.UnitId, required: false);
-            target = new ExplainTarget("file", file.FileId, file.UnitId);
+            target = new ExplainTarget("file", file.FileId, file.UnitId, UnitName(snapshot, targetUnit));
         }
         else if (unitId is not null)
         {
             targetUnit = UnitIndex(snapshot, unitId, required: true);
-            target = new ExplainTarget("unit", unitId, unitId);
+            target = new ExplainTarget("unit", unitId, unitId, UnitName(snapshot, targetUnit));
         }
 
         var inCaseload = file is not null && file.CaseloadPrincipalIds.Contains(principalId, StringComparer.Ordinal);
@@ -77,9 +77,9 @@ public static class AccessExplainer
                 : FilesInSubtree(snapshot, prefix, assignment.ScopeUnit);
             var (paths, omitted) = Paths(snapshot, closure, p, assignment);
             grants.Add(new GrantExplanation(
-                assignment.Id, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.FileAccess[assignment.Role],
+                assignment.Id, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.Names[assignment.Role], snapshot.Roles.FileAccess[assignment.Role],
                 snapshot.Roles.Sensitive[assignment.Role], assignment.Scope,
-                assignment.ScopeUnit >= 0 ? snapshot.Units.Ids[assignment.ScopeUnit] : null, assignment.ValidUntil,
+                assignment.ScopeUnit >= 0 ? snapshot.Units.Ids[assignment.ScopeUnit] : null, UnitName(snapshot, assignment.ScopeUnit), assignment.ValidUntil,
                 assignment.IsInForce(asOf), Spellings.Of(assignment.HolderType),
                 assignment.HolderType == HolderType.Group ? snapshot.GroupIds[assignment.Holder] : snapshot.Principals.Ids[assignment.Holder],
                 filesGranted, paths, omitted));
@@ -106,7 +106,7 @@ public static class AccessExplainer
     {
         ArgumentNullException.ThrowIfNull(analysis);
         var unit = UnitIndex(analysis.Snapshot, unitId, required: true);
-        return Reverse(analysis, new ExplainTarget("unit", unitId, unitId), unit, file: null);
+        return Reverse(analysis, new ExplainTarget("unit", unitId, unitId, UnitName(analysis.Snapshot, unit)), unit, file: null);
     }
 
     /// <summary>Who can open one file: unit-scope grants over its unit, caseload grants of those who hold it, shares.</summary>
@@ -115,7 +115,7 @@ public static class AccessExplainer
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(file);
         var unit = UnitIndex(analysis.Snapshot, file.UnitId, required: false);
-        return Reverse(analysis, new ExplainTarget("file", file.FileId, file.UnitId), unit, file);
+        return Reverse(analysis, new ExplainTarget("file", file.FileId, file.UnitId, UnitName(analysis.Snapshot, unit)), unit, file);
     }
 
     private static TargetExplanation Reverse(
@@ -153,10 +153,10 @@ public static class AccessExplainer
             }
 
             covering.Add(new CoveringGrant(
-                assignment.Id, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.Sensitive[assignment.Role],
+                assignment.Id, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.Names[assignment.Role], snapshot.Roles.Sensitive[assignment.Role],
                 Spellings.Of(assignment.HolderType),
                 assignment.HolderType == HolderType.Group ? snapshot.GroupIds[assignment.Holder] : snapshot.Principals.Ids[assignment.Holder],
-                snapshot.Units.Ids[assignment.ScopeUnit], affected.Length));
+                snapshot.Units.Ids[assignment.ScopeUnit], snapshot.Units.Names[assignment.ScopeUnit], affected.Length));
         }
 
         if (file is not null)
@@ -293,6 +293,7 @@ public static class AccessExplainer
         return total;
     }
 
+    private static string? UnitName(Snapshot snapshot, int unit) => unit >= 0 ? snapshot.Units.Names[unit] : null;
 
     private static int PrincipalIndex(Snapshot snapshot, string principalId)
     {

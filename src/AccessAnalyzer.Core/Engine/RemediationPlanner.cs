@@ -202,15 +202,20 @@ public static class RemediationPlanner
         var a = snapshot.Assignments[c.Assignment];
         var alone = analysis.GrantedAlone(c.Assignment);
         string? UnitId(int unit) => unit >= 0 ? snapshot.Units.Ids[unit] : null;
+        string? UnitName(int unit) => unit >= 0 ? snapshot.Units.Names[unit] : null;
+        var newUnit = c.Change.Kind == GrantChangeKind.UnitScope ? c.Change.Unit : -1;
         return new PlanItem(
-            rank, a.Id, snapshot.Roles.Ids[a.Role],
+            rank, a.Id, snapshot.Roles.Ids[a.Role], snapshot.Roles.Names[a.Role],
             a.HolderType == HolderType.Group ? snapshot.GroupIds[a.Holder] : snapshot.Principals.Ids[a.Holder],
             Spellings.Of(a.HolderType),
-            UnitId(a.ScopeUnit), ToChange(c.Change.Kind), c.Change.Kind == GrantChangeKind.UnitScope ? UnitId(c.Change.Unit) : null,
+            UnitId(a.ScopeUnit), UnitName(a.ScopeUnit), ToChange(c.Change.Kind), UnitId(newUnit), UnitName(newUnit),
             c.Holders, c.Delta.Excess, c.Delta.SensitiveExcess, cumulative, cumulativeSensitive,
-            [.. c.Options.Select(o => new PlanAlternative(ToChange(o.Change.Kind),
-                o.Change.Kind == GrantChangeKind.UnitScope ? UnitId(o.Change.Unit) : null,
-                o.Delta.Excess, o.Delta.SensitiveExcess, o.Delta.CaseloadLost))], c.Evidence, alone.Excess, alone.SensitiveExcess);
+            [.. c.Options.Select(o =>
+            {
+                var unit = o.Change.Kind == GrantChangeKind.UnitScope ? o.Change.Unit : -1;
+                return new PlanAlternative(ToChange(o.Change.Kind), UnitId(unit), UnitName(unit),
+                    o.Delta.Excess, o.Delta.SensitiveExcess, o.Delta.CaseloadLost);
+            })], c.Evidence, alone.Excess, alone.SensitiveExcess);
     }
 
     private static RemediationChange ToChange(GrantChangeKind kind) => kind switch
@@ -249,7 +254,7 @@ public static class RemediationPlanner
                 readers += read ? 1 : 0;
             }
 
-            var where = snapshot.Units.Ids[scope];
+            var where = Labels.Unit(snapshot, scope);
             var text = readers == 0
                 ? $"no holder read a file outside its caseload in {where} in the last {days} days"
                 : $"{readers} holder(s) read files outside their caseload in {where} in the last {days} days (last on {latest:yyyy-MM-dd})";

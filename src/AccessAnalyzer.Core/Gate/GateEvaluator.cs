@@ -98,7 +98,7 @@ public static class GateEvaluator
             rules.Add(info);
             try
             {
-                violations.AddRange(rule.Evaluate(context));
+                violations.AddRange(rule.Evaluate(context).Select(v => v with { Critical = info.IsCritical(v) }));
             }
 #pragma warning disable CA1031 // A crashing rule must fail the gate closed, whatever it threw.
             catch (Exception ex) when (ex is not GateRuleException)
@@ -108,15 +108,24 @@ public static class GateEvaluator
             }
         }
 
-        var ordered = violations
-            .OrderByDescending(v => v.Level)
-            .ThenBy(v => v.RuleId, StringComparer.Ordinal)
-            .ThenBy(v => v.SubjectId, StringComparer.Ordinal)
-            .ToList();
-        var final = baseline is null ? ordered : baseline.Apply(ordered, analysis.AsOf);
+        IReadOnlyList<GateViolation> final = Order(violations);
+        if (baseline is not null)
+        {
+            // The baseline's own rule: an entry accepts a failing finding only with a reason a person wrote.
+            rules.Add(Baseline.UnjustifiedRule);
+            var applied = baseline.Apply(final, analysis.AsOf);
+            final = Order([.. applied, .. baseline.Unjustified(applied)]);
+        }
+
         var header = new ReportHeader(analysis.Snapshot.SourceName, analysis.AsOf);
         return new GateOutcome(header, rules, final, diff);
     }
+
+    private static List<GateViolation> Order(IEnumerable<GateViolation> violations) => violations
+        .OrderByDescending(v => v.Level)
+        .ThenBy(v => v.RuleId, StringComparer.Ordinal)
+        .ThenBy(v => v.SubjectId, StringComparer.Ordinal)
+        .ToList();
 
     internal static string N(long value) => Numbers.Grouped(value);
 }

@@ -41,10 +41,51 @@ public sealed record GateViolation(
 
     /// <summary>True when this violation makes the gate fail.</summary>
     public bool Fails => Level == GateLevel.Error && Status != ViolationStatus.Accepted;
+
+    /// <summary>True when the accounts this violation is about include partner-organisation accounts (set by the rule).</summary>
+    public bool ReachesPartners { get; init; }
+
+    /// <summary>
+    /// True when the violation comes from a critical-severity source, as its rule's <see cref="GateRuleInfo.Critical"/>
+    /// says (set by the evaluator). A baseline accepts such a violation only when asked explicitly.
+    /// </summary>
+    public bool Critical { get; init; }
+}
+
+/// <summary>
+/// Which violations of a rule are critical. Gate rules have levels (error, warning), not severities; these say which
+/// violations stand for what <c>analyze</c> reports as critical, so that writing a baseline cannot accept them unseen.
+/// </summary>
+public enum GateCriticality
+{
+    /// <summary>No violation of the rule is critical.</summary>
+    None,
+
+    /// <summary>Every violation of the rule is critical.</summary>
+    Always,
+
+    /// <summary>A violation is critical when the accounts it is about include partner accounts.</summary>
+    WhenPartnersReached,
 }
 
 /// <summary>A rule the gate checked: metadata for SARIF, JUnit and help texts.</summary>
-public sealed record GateRuleInfo(string Id, string Name, GateLevel Level, string Description, string Help);
+public sealed record GateRuleInfo(string Id, string Name, GateLevel Level, string Description, string Help)
+{
+    /// <summary>Which of the rule's violations are critical: by default what <see cref="GateRules.Criticality"/> says for its id.</summary>
+    public GateCriticality Critical { get; init; } = GateRules.CriticalityOf(Id);
+
+    /// <summary>Whether a violation of this rule is critical.</summary>
+    public bool IsCritical(GateViolation violation)
+    {
+        ArgumentNullException.ThrowIfNull(violation);
+        return Critical switch
+        {
+            GateCriticality.Always => true,
+            GateCriticality.WhenPartnersReached => violation.ReachesPartners,
+            _ => false,
+        };
+    }
+}
 
 /// <summary>The gate's answer: the rules checked, every violation with its status, and whether the gate passed.</summary>
 public sealed record GateOutcome(ReportHeader Header, IReadOnlyList<GateRuleInfo> Rules, IReadOnlyList<GateViolation> Violations, DiffReport? Diff)

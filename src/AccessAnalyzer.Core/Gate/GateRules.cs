@@ -8,6 +8,25 @@ namespace AccessAnalyzer.Core.Gate;
 /// <summary>The built-in gate rules, one small class each. Ids are stable: baselines and CI systems key on them.</summary>
 public static class GateRules
 {
+    /// <summary>
+    /// The rules whose violations are critical, in one place. A critical violation stands for what <c>analyze</c> calls
+    /// critical: a partner account reaching files beyond its caseload (<c>max-partner-sensitive-excess</c>;
+    /// <c>max-excess-per-principal</c> and <c>forbidden-scope-level</c> when partner accounts are concerned) and what the
+    /// access log shows was taken (<c>usage-finding</c>: mass reads, read spikes and the other usage findings a policy
+    /// fails on). <c>gate --write-baseline</c> refuses to accept them without <c>--accept-critical</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, GateCriticality> Criticality { get; } = new Dictionary<string, GateCriticality>(StringComparer.Ordinal)
+    {
+        ["max-partner-sensitive-excess"] = GateCriticality.Always,
+        ["max-excess-per-principal"] = GateCriticality.WhenPartnersReached,
+        ["forbidden-scope-level"] = GateCriticality.WhenPartnersReached,
+        ["usage-finding"] = GateCriticality.Always,
+    };
+
+    /// <summary>How critical a rule's violations are (<see cref="GateCriticality.None"/> for a rule not in <see cref="Criticality"/>).</summary>
+    public static GateCriticality CriticalityOf(string ruleId) =>
+        Criticality.TryGetValue(ruleId, out var criticality) ? criticality : GateCriticality.None;
+
     // Declared before All: static fields initialize in textual order.
     private static readonly PrincipalThresholdRule MaxExcessPerPrincipal = new(
         "max-excess-per-principal", "MaxExcessPerPrincipal", "An account can open more files beyond its caseload than policy allows.",
@@ -52,7 +71,10 @@ public static class GateRules
                 var f = c.Figures[p];
                 if (value(f) is { } v && v > threshold.Threshold)
                 {
-                    yield return new(id, threshold.Level, message(f, threshold.Threshold), "principal", f.PrincipalId, v, threshold.Threshold, c.PrincipalLocation(p));
+                    yield return new(id, threshold.Level, message(f, threshold.Threshold), "principal", f.PrincipalId, v, threshold.Threshold, c.PrincipalLocation(p))
+                    {
+                        ReachesPartners = f.Kind == PrincipalKind.Partner,
+                    };
                 }
             }
         }
@@ -76,9 +98,13 @@ public static class GateRules
             foreach (var finding in c.UsageFindings.Where(f => wanted.Contains(f.RuleId)))
             {
                 var subject = finding.SubjectIds.FirstOrDefault() ?? "access_events";
+                var known = c.Snapshot.TryGetPrincipal(subject, out var p);
                 yield return new("usage-finding", c.Policy.UsageFindingsLevel, $"{finding.RuleId}: {finding.Message}",
                     finding.RuleId, subject, 1, 0,
-                    c.Snapshot.TryGetPrincipal(subject, out var p) ? c.PrincipalLocation(p) : c.TableLocation("access_events", subject));
+                    known ? c.PrincipalLocation(p) : c.TableLocation("access_events", subject))
+                {
+                    ReachesPartners = known && c.Snapshot.Principals.Kinds[p] == PrincipalKind.Partner,
+                };
             }
         }
     }
@@ -162,15 +188,20 @@ public static class GateRules
                     var alone = c.Analysis.GrantedAlone(a, [.. matching]).Excess;
                     var holder = SnapshotDiff.HolderId(s, assignment);
                     yield return new("forbidden-scope-level", forbidden.Level,
-                        $"Assignment '{assignment.Id}' grants {s.Roles.Ids[assignment.Role]} on {kind} '{s.Units.Ids[assignment.ScopeUnit]}' to " +
+                        $"Assignment '{assignment.Id}' grants {Labels.Role(s, assignment.Role)} on {kind} {UnitQuoted(s, assignment.ScopeUnit)} to " +
                         $"{Spellings.Of(assignment.HolderType)} '{holder}': {matching.Count} {who} reach above " +
                         $"{forbidden.MaxLevel} level, {N(alone)} files beyond their caseload as if it were their only grant " +
                         $"({N(excess)} given every other grant).",
-                        "assignment", assignment.Id, alone, 0, c.AssignmentLocation(a));
+                        "assignment", assignment.Id, alone, 0, c.AssignmentLocation(a))
+                    {
+                        ReachesPartners = matching.Any(p => s.Principals.Kinds[p] == PrincipalKind.Partner),
+                    };
                     break; // one violation per assignment, under the first rule it breaks
                 }
             }
         }
+
+        private static string UnitQuoted(Model.Snapshot s, int unit) => $"'{s.Units.Ids[unit]}'{Labels.NameSuffix(s.Units.Ids[unit], s.Units.Names[unit])}";
 
         private static int IndexOf(IReadOnlyList<string> levels, string kind)
         {

@@ -19,10 +19,11 @@ public sealed record PrincipalChange(string PrincipalId, PrincipalKind Kind, str
 /// <summary>
 /// An assignment added, removed or altered. <see cref="ExcessAdded"/> is the change in the excess this assignment alone
 /// is responsible for (what removing it would remove), after minus before: positive when the edit widens access.
+/// <see cref="Before"/> and <see cref="After"/> describe the grant for people, role and unit names beside their ids.
 /// <see cref="ExcessGrantedAlone"/> is what it grants beyond its holders' caseloads as if it were their only grant (after
 /// the change; before it for a removed one): overlapping grants hide the first figure, never this one.
 /// </summary>
-public sealed record AssignmentChange(string AssignmentId, AssignmentChangeKind Kind, string RoleId, string HolderType, string HolderId,
+public sealed record AssignmentChange(string AssignmentId, AssignmentChangeKind Kind, string RoleId, string RoleName, string HolderType, string HolderId,
     string? Before, string? After, int Holders, long ExcessAdded, long SensitiveExcessAdded,
     long ExcessGrantedAlone, long SensitiveExcessGrantedAlone, long ExcessGrantedAloneBefore)
 {
@@ -82,12 +83,14 @@ public static class SnapshotDiff
         {
             var inBefore = beforeAssignments.TryGetValue(id, out var bIdx);
             var inAfter = afterAssignments.TryGetValue(id, out var aIdx);
-            var describeBefore = inBefore ? Describe(before, before.Assignments[bIdx]) : null;
-            var describeAfter = inAfter ? Describe(after, after.Assignments[aIdx]) : null;
-            if (describeBefore == describeAfter)
+            // Compared on ids only: renaming a role or a unit changes no assignment.
+            if (inBefore && inAfter && Describe(before, before.Assignments[bIdx], names: false) == Describe(after, after.Assignments[aIdx], names: false))
             {
                 continue;
             }
+
+            var describeBefore = inBefore ? Describe(before, before.Assignments[bIdx]) : null;
+            var describeAfter = inAfter ? Describe(after, after.Assignments[aIdx]) : null;
 
             var (bExcess, bSensitive, _) = inBefore ? beforeSide.Contribution(bIdx) : default;
             var (aExcess, aSensitive, holders) = inAfter ? afterSide.Contribution(aIdx) : default;
@@ -104,7 +107,7 @@ public static class SnapshotDiff
                 : aExcess < bExcess ? AssignmentChangeKind.Narrowed
                 : AssignmentChangeKind.Changed;
             var (snapshot, assignment) = inAfter ? (after, after.Assignments[aIdx]) : (before, before.Assignments[bIdx]);
-            assignments.Add(new AssignmentChange(id, kind, snapshot.Roles.Ids[assignment.Role],
+            assignments.Add(new AssignmentChange(id, kind, snapshot.Roles.Ids[assignment.Role], snapshot.Roles.Names[assignment.Role],
                 Spellings.Of(assignment.HolderType), HolderId(snapshot, assignment),
                 describeBefore, describeAfter, holders, aExcess - bExcess, aSensitive - bSensitive,
                 alone.Excess, alone.SensitiveExcess, aloneBefore.Excess));
@@ -123,12 +126,20 @@ public static class SnapshotDiff
             [.. memberships.OrderBy(m => m.GroupId, StringComparer.Ordinal).ThenBy(m => m.MemberId, StringComparer.Ordinal)]);
     }
 
-    /// <summary>The assignment as a person reads it; two equal descriptions mean nothing relevant changed.</summary>
-    public static string Describe(Snapshot snapshot, Assignment a)
+    /// <summary>
+    /// The assignment as a person reads it, role and unit names beside their ids. Without <paramref name="names"/>, ids
+    /// only: two equal such descriptions mean nothing relevant changed.
+    /// </summary>
+    public static string Describe(Snapshot snapshot, Assignment a, bool names = true)
     {
-        var scope = a.Scope == AssignmentScope.Caseload ? "own caseload" : $"unit {snapshot.Units.Ids[a.ScopeUnit]} ({snapshot.Units.Kinds[a.ScopeUnit]})";
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var unit = a.Scope == AssignmentScope.Caseload ? null
+            : names ? Labels.UnitWithKind(snapshot, a.ScopeUnit)
+            : $"{snapshot.Units.Ids[a.ScopeUnit]} ({snapshot.Units.Kinds[a.ScopeUnit]})";
+        var scope = unit is null ? "own caseload" : $"unit {unit}";
+        var role = names ? Labels.Role(snapshot, a.Role) : snapshot.Roles.Ids[a.Role];
         var until = a.ValidUntil is { } d ? $" until {d:yyyy-MM-dd}" : string.Empty;
-        return $"{snapshot.Roles.Ids[a.Role]} @ {scope} for {Spellings.Of(a.HolderType)} {HolderId(snapshot, a)}{until}";
+        return $"{role} @ {scope} for {Spellings.Of(a.HolderType)} {HolderId(snapshot, a)}{until}";
     }
 
     public static string HolderId(Snapshot snapshot, Assignment a) =>

@@ -11,7 +11,7 @@ public enum Severity { Info, Low, Medium, High, Critical }
 /// </summary>
 public sealed record Finding(string RuleId, Severity Severity, string Message, string SubjectKind, IReadOnlyList<string> SubjectIds);
 
-/// <summary>Figures of one principal, as the output contract names them.</summary>
+/// <summary>Figures of one principal, as the output contract names them. <paramref name="UnitName"/> is the home unit's name.</summary>
 public sealed record PrincipalFigures(
     string PrincipalId,
     PrincipalKind Kind,
@@ -27,7 +27,8 @@ public sealed record PrincipalFigures(
     long SensitiveExcessFiles,
     long ClosedFilesInReach,
     int GrantsInForce,
-    long? ExercisedExcessFiles = null);
+    long? ExercisedExcessFiles = null,
+    string? UnitName = null);
 
 /// <summary>Sums over every principal (not only those a --top limit shows).</summary>
 public sealed record ReportTotals(

@@ -5,15 +5,17 @@ namespace AccessAnalyzer.Core.Reporting;
 /// <summary>
 /// One assignment that reaches a principal, with every membership path through which it does. A path lists the
 /// principal, then each group from the one it is a direct member of out to the holder group; a direct assignment
-/// has the one-element path [principal].
+/// has the one-element path [principal]. Role and unit names come beside their ids, for people.
 /// </summary>
 public sealed record GrantExplanation(
     string AssignmentId,
     string RoleId,
+    string RoleName,
     bool FileAccess,
     bool SensitiveRole,
     AssignmentScope Scope,
     string? ScopeUnitId,
+    string? ScopeUnitName,
     DateOnly? ValidUntil,
     bool InForce,
     string HolderType,
@@ -22,8 +24,11 @@ public sealed record GrantExplanation(
     IReadOnlyList<IReadOnlyList<string>> Paths,
     int PathsOmitted);
 
-/// <summary>What the question was: a principal's whole access, or its access to one unit or one file.</summary>
-public sealed record ExplainTarget(string Kind, string Id, string? UnitId);
+/// <summary>
+/// What the question was: a principal's whole access, or its access to one unit or one file. <paramref name="UnitId"/>
+/// is the unit asked about or the file's unit; <paramref name="UnitName"/> its name (null when the unit is unknown).
+/// </summary>
+public sealed record ExplainTarget(string Kind, string Id, string? UnitId, string? UnitName = null);
 
 /// <summary>Why one principal reaches what it reaches (or a given unit or file).</summary>
 public sealed record PrincipalExplanation(
@@ -40,7 +45,8 @@ public sealed record PrincipalExplanation(
 public sealed record ReachingPrincipal(string PrincipalId, PrincipalKind Kind, string Organization, bool Active, bool Mfa, IReadOnlyList<string> Via);
 
 /// <summary>An assignment that covers the target, with how many principals hold it.</summary>
-public sealed record CoveringGrant(string AssignmentId, string RoleId, bool SensitiveRole, string HolderType, string HolderId, string? ScopeUnitId, int Holders);
+public sealed record CoveringGrant(string AssignmentId, string RoleId, string RoleName, bool SensitiveRole, string HolderType, string HolderId,
+    string? ScopeUnitId, string? ScopeUnitName, int Holders);
 
 /// <summary>Who can reach a unit or a file, and through what.</summary>
 public sealed record TargetExplanation(

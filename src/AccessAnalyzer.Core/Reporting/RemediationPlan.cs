@@ -17,17 +17,21 @@ public enum RemediationChange
 /// One ranked remediation. <see cref="ExcessRemoved"/> is what this change alone removes from the current state;
 /// <see cref="CumulativeExcessRemoved"/> is what the first <see cref="Rank"/> changes remove together, recomputed
 /// exactly (overlaps between assignments are not double-counted). <see cref="ExcessGrantedAlone"/> is what the grant
-/// gives its holders beyond their caseloads as if it were their only grant, whatever overlaps it.
+/// gives its holders beyond their caseloads as if it were their only grant, whatever overlaps it. Names (role, units)
+/// come beside the ids for people.
 /// </summary>
 public sealed record PlanItem(
     int Rank,
     string AssignmentId,
     string RoleId,
+    string RoleName,
     string HolderId,
     string HolderType,
     string? ScopeUnitId,
+    string? ScopeUnitName,
     RemediationChange Change,
     string? NewScopeUnitId,
+    string? NewScopeUnitName,
     int Holders,
     long ExcessRemoved,
     long SensitiveExcessRemoved,
@@ -45,7 +49,7 @@ public sealed record PlanItem(
 public sealed record UsageEvidence(bool Used, int WindowDays, int HoldersReadingOutsideCaseload, DateOnly? LastReadOutsideCaseload, string Text);
 
 /// <summary>Another change considered for the same assignment, with what it alone would remove and what it would cost.</summary>
-public sealed record PlanAlternative(RemediationChange Change, string? NewScopeUnitId, long ExcessRemoved, long SensitiveExcessRemoved, long CaseloadFilesLost);
+public sealed record PlanAlternative(RemediationChange Change, string? NewScopeUnitId, string? NewScopeUnitName, long ExcessRemoved, long SensitiveExcessRemoved, long CaseloadFilesLost);
 
 /// <summary>Totals before any change and after every change of the plan.</summary>
 public sealed record PlanTotals(long ExposureBefore, long ExcessExposureBefore, long SensitiveExcessExposureBefore,

@@ -103,7 +103,7 @@ public static class ReportBuilder
             principals.Ids[p], principals.Kinds[p], principals.Organizations[p],
             unit >= 0 ? snapshot.Units.Ids[unit] : null, principals.Active[p], principals.Mfa[p], principals.LastLogin[p],
             e.ReachableFiles, e.CaseloadFiles, e.CaseloadInReach, e.ExcessFiles, e.SensitiveExcessFiles,
-            e.ClosedFilesInReach, e.GrantsInForce);
+            e.ClosedFilesInReach, e.GrantsInForce, UnitName: unit >= 0 ? snapshot.Units.Names[unit] : null);
     }
 
     internal static string N(long value) => Numbers.Grouped(value);

@@ -21,24 +21,41 @@ public static class BaselineFile
             }
 
             var list = new List<BaselineEntry>();
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
             var i = 0;
             foreach (var e in entries.EnumerateArray())
             {
                 var path = $"$.entries[{i++}]";
+                if (e.ValueKind != JsonValueKind.Object)
+                {
+                    throw new InputErrorException(fileName, null, path, "expected an object");
+                }
+
                 string Text(string name) =>
-                    e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString())
+                    e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString())
                         ? v.GetString()!
                         : throw new InputErrorException(fileName, null, $"{path}.{name}", $"missing or empty '{name}'");
-                var value = e.TryGetProperty("value", out var n) && n.TryGetInt64(out var number) && number >= 0
+                var value = e.TryGetProperty("value", out var n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt64(out var number) && number >= 0
                     ? number
                     : throw new InputErrorException(fileName, null, $"{path}.value", "expected a whole number ≥ 0");
                 var expires = DateOnly.TryParseExact(Text("expires"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
                     ? d
                     : throw new InputErrorException(fileName, null, $"{path}.expires", "expected a date YYYY-MM-DD");
-                list.Add(new BaselineEntry(Text("id"), Text("ruleId"), Text("subject"), value, Text("reason"), expires));
+                // An empty or missing reason reads fine: the gate then fails on it (baseline-unjustified) instead of
+                // refusing the whole file, so the run still says which findings the entry would accept.
+                var reason = !e.TryGetProperty("reason", out var r) || r.ValueKind == JsonValueKind.Null ? string.Empty
+                    : r.ValueKind == JsonValueKind.String ? r.GetString()!
+                    : throw new InputErrorException(fileName, null, $"{path}.reason", "expected a string");
+                var id = Text("id");
+                if (!seen.TryAdd(id, path))
+                {
+                    throw new InputErrorException(fileName, null, $"{path}.id", $"'{id}' is already listed at {seen[id]}");
+                }
+
+                list.Add(new BaselineEntry(id, Text("ruleId"), Text("subject"), value, reason, expires));
             }
 
-            return new Baseline(list);
+            return new Baseline(list) { Name = fileName };
         }
     }
 }

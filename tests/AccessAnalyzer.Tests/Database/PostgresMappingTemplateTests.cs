@@ -59,11 +59,11 @@ public sealed class PostgresMappingTemplateTests(PostgresServer server)
         server.Execute(script);
 
         using var csv = new AgencyFixture()
-            .Unit("NAT", kind: "national").Unit("R1", "NAT", "region").Unit("A1", "R1")
+            .Unit("NAT", kind: "national", name: "National").Unit("R1", "NAT", "region", "Region 1").Unit("A1", "R1", name: "Agency 1")
             .Principal("P1", kind: "partner", organization: "capemploi", unit: "R1", mfa: false, lastLogin: "2026-06-01")
             .Principal("S1", unit: "A1").Principal("svc", kind: "service", unit: "NAT", mfa: false)
             .Group("G1").Member("G1", "S1")
-            .Role("read").Role("health", sensitive: true)
+            .Role("read", name: "Read files").Role("health", sensitive: true, name: "Health files")
             .Assign("1", "health", "P1", scopeUnit: "R1").Assign("2", "read", "G1", holderType: "group", scope: "caseload")
             .Assign("3", "read", "svc", scopeUnit: "NAT", validUntil: "2026-01-31")
             .File("1", "NAT").File("2", "A1", sensitive: true).File("3", "A1", sensitive: true).File("4", "A1", closed: true)

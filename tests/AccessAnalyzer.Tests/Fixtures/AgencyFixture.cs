@@ -34,7 +34,8 @@ internal sealed class AgencyFixture : IDisposable
 
     public string Directory { get; }
 
-    public AgencyFixture Unit(string id, string? parent = null, string kind = "agency") => Row("org_units", id, parent ?? "", kind, "Unit " + id);
+    public AgencyFixture Unit(string id, string? parent = null, string kind = "agency", string? name = null) =>
+        Row("org_units", id, parent ?? "", kind, name ?? "Unit " + id);
 
     public AgencyFixture Principal(string id, string kind = "staff", string unit = "", bool active = true, bool mfa = true, string organization = "agency", string lastLogin = "") =>
         Row("principals", id, kind, organization, unit, "Person " + id, B(active), B(mfa), lastLogin);
@@ -53,7 +54,8 @@ internal sealed class AgencyFixture : IDisposable
 
     public AgencyFixture Member(string group, string member, string type = "principal") => Row("memberships", group, member, type);
 
-    public AgencyFixture Role(string id, bool fileAccess = true, bool sensitive = false) => Row("roles", id, "Role " + id, B(fileAccess), B(sensitive));
+    public AgencyFixture Role(string id, bool fileAccess = true, bool sensitive = false, string? name = null) =>
+        Row("roles", id, name ?? "Role " + id, B(fileAccess), B(sensitive));
 
     public AgencyFixture Assign(string id, string role, string holder, string holderType = "principal", string scope = "unit", string scopeUnit = "", string validUntil = "") =>
         Row("assignments", id, role, holder, holderType, scope, scopeUnit, validUntil);
