@@ -115,7 +115,7 @@ public static class GateEvaluator
             .ToList();
         var final = baseline is null ? ordered : baseline.Apply(ordered, analysis.AsOf);
         var header = new ReportHeader(analysis.Snapshot.SourceName, analysis.AsOf);
-        return new GateOutcome(header, rules, final, diff);
+        return new GateOutcome(header, rules, final, diff, Coverage.Of(analysis.Snapshot));
     }
 
     internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
