@@ -34,7 +34,8 @@ public static class GateRules
     [
         MaxExcessPerPrincipal, new MaxReachToCaseloadRatio(), MaxPartnerSensitiveExcess, new ForbiddenScopeLevel(),
         MfaRequiredAboveReach, new MaxLockoutThreshold(), new NoGroupCycles(), new NoDanglingReferences(),
-        new NoDormantAccountWithReach(), new UsageFindings(), new MaxExcessIncrease(), new MaxPrincipalExcessIncrease(),
+        new NoDormantAccountWithReach(), new UsageFindings(), new RequiredInputMissing(), new MaxExcessIncrease(),
+        new MaxPrincipalExcessIncrease(),
     ];
 
     /// <summary>A per-account limit: the account's value (null: the rule does not apply to it) must not exceed the threshold.</summary>
@@ -69,7 +70,7 @@ public static class GateRules
         {
             if (c.Snapshot.Usage is not { } usage)
             {
-                yield break; // no access log: nothing to check here (log coverage is reported by analyze)
+                yield break; // no access log: required-input-missing says so, and fails the gate
             }
 
             var wanted = c.Policy.FailOnUsageFindings.ToHashSet(StringComparer.Ordinal);
@@ -79,6 +80,56 @@ public static class GateRules
                 yield return new("usage-finding", c.Policy.UsageFindingsLevel, $"{finding.RuleId}: {finding.Message}",
                     finding.RuleId, subject, 1, 0,
                     c.Snapshot.TryGetPrincipal(subject, out var p) ? c.PrincipalLocation(p) : c.TableLocation("access_events", subject));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A rule the policy enables depends on an optional table that the source lacks, holds empty or cannot read: that
+    /// rule found nothing because it could not look, which must not pass as a clean result. One violation per table,
+    /// at the level of the rules it disables (error unless the policy lowered them all to warning).
+    /// </summary>
+    private sealed class RequiredInputMissing : IGateRule
+    {
+        private const string Id = "required-input-missing";
+
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing)
+        {
+            var needs = Needs(policy).ToList();
+            return needs.Count == 0 ? null : new GateRuleInfo(Id, "RequiredInputMissing", needs.Max(n => n.Level),
+                "A rule the policy enables needs an optional table that the source lacks, holds empty, or cannot read.",
+                "Restore the table (a change that deletes access_events or account_policy must not pass unnoticed), or take the rules that need it out of the policy.");
+        }
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            foreach (var (table, rules, level) in Needs(c.Policy))
+            {
+                var status = c.Snapshot.Inputs.Of(table);
+                if (status.Presence == TablePresence.Rows)
+                {
+                    continue;
+                }
+
+                yield return new(Id, level,
+                    $"{Coverage.Describe(c.Snapshot, status)}: {rules} could not run.",
+                    "table", table, 1, 0, c.TableLocation(table, table));
+            }
+        }
+
+        /// <summary>Each optional table an enabled rule reads, with the rules it disables and their level.</summary>
+        private static IEnumerable<(string Table, string Rules, GateLevel Level)> Needs(GatePolicy policy)
+        {
+            if (policy.FailOnUsageFindings.Count > 0)
+            {
+                var ids = string.Join(", ", policy.FailOnUsageFindings);
+                yield return (OptionalTables.AccessEvents,
+                    $"the rule{(policy.FailOnUsageFindings.Count == 1 ? string.Empty : "s")} {ids} of failOnUsageFindings", policy.UsageFindingsLevel);
+            }
+
+            if (policy.MaxLockoutThreshold.Enabled)
+            {
+                yield return (OptionalTables.AccountPolicy, "the rule max-lockout-threshold (maxLockoutThreshold)", policy.MaxLockoutThreshold.Level);
             }
         }
     }

@@ -281,6 +281,29 @@ public sealed class GateTests
         outcome.Violations.Should().ContainSingle().Which.Message.Should().StartWith("mass-read: Account 'CAP' (partner, capemploi) read 1,001 files on 2026-06-02");
     }
 
+    [Fact]
+    public void Should_report_the_checks_that_did_not_run_in_the_gate_outcome()
+    {
+        using var f = Agency();
+        var outcome = Evaluate(f, "{ \"version\": 1, \"maxExcessPerPrincipal\": 100 }");
+        outcome.Coverage.Where(c => !c.Ran).Select(c => c.Check).Should().Equal("access-log", "account-policy", "last-login", "shares", "justifications");
+        outcome.Rules.Should().NotContain(r => r.Id == "required-input-missing", "no rule of this policy reads an optional table");
+    }
+
+    [Fact]
+    public void Should_keep_required_input_missing_at_warning_when_every_rule_it_disables_is_a_warning()
+    {
+        using var f = Agency();
+        var outcome = Evaluate(f, "{ \"version\": 1, \"maxLockoutThreshold\": { \"threshold\": 10, \"level\": \"warning\" } }");
+        var v = outcome.Violations.Should().ContainSingle().Subject;
+        v.RuleId.Should().Be("required-input-missing");
+        v.Level.Should().Be(GateLevel.Warning);
+        v.Fingerprint.Should().Be("required-input-missing:table:account_policy");
+        outcome.Passed.Should().BeTrue();
+
+        Evaluate(f, "{ \"version\": 1, \"maxLockoutThreshold\": 10 }").Passed.Should().BeFalse();
+    }
+
     private sealed class ThrowingRule : IGateRule
     {
         public GateRuleInfo? Info(GatePolicy policy, bool comparing) => new("always-throws", "AlwaysThrows", GateLevel.Error, "Throws.", "None.");
