@@ -192,9 +192,11 @@ public static class GateRules
 
                 var kind = s.Units.Kinds[assignment.ScopeUnit];
                 var level = IndexOf(levels, kind);
+                var unknown = level < 0 ? " (a kind the policy's levels do not name: above them all)" : string.Empty;
                 foreach (var forbidden in c.Policy.ForbiddenScopes)
                 {
-                    // An unknown unit kind cannot be shown to be low enough: fail closed.
+                    // An unknown unit kind cannot be shown to be low enough: fail closed (reached only with
+                    // unknownLevels "highest"; by default the evaluator refuses such a policy up front).
                     if (level >= 0 && level <= IndexOf(levels, forbidden.MaxLevel))
                     {
                         continue;
@@ -212,7 +214,7 @@ public static class GateRules
                     var excess = c.Analysis.ExcessThrough(a, [.. matching]);
                     var holder = SnapshotDiff.HolderId(s, assignment);
                     yield return new("forbidden-scope-level", forbidden.Level,
-                        $"Assignment '{assignment.Id}' grants {s.Roles.Ids[assignment.Role]} on {kind} '{s.Units.Ids[assignment.ScopeUnit]}' to " +
+                        $"Assignment '{assignment.Id}' grants {s.Roles.Ids[assignment.Role]} on {kind} '{s.Units.Ids[assignment.ScopeUnit]}'{unknown} to " +
                         $"{Spellings.Of(assignment.HolderType)} '{holder}': {matching.Count} {who} reach above " +
                         $"{forbidden.MaxLevel} level, {N(excess)} files beyond their caseload through it.",
                         "assignment", assignment.Id, excess, 0, c.AssignmentLocation(a));

@@ -37,6 +37,7 @@ public static class GatePolicyParser
                     "$schema" or "description" => policy,
                     "version" => Version(value, path, fileName, policy),
                     "levels" => policy with { Levels = Strings(value, path, fileName) },
+                    "unknownLevels" => policy with { UnknownLevels = UnknownLevelsSetting(value, path, fileName) },
                     "maxExcessPerPrincipal" => policy with { MaxExcessPerPrincipal = Threshold(value, path, fileName) },
                     "maxReachToCaseloadRatio" => policy with
                     {
@@ -211,6 +212,15 @@ public static class GatePolicyParser
 
         return list;
     }
+
+    private static UnknownLevels UnknownLevelsSetting(JsonElement value, string path, string file) => value.ValueKind == JsonValueKind.String
+        ? value.GetString() switch
+        {
+            "error" => UnknownLevels.Error,
+            "highest" => UnknownLevels.Highest,
+            _ => throw Error(file, path, "expected \"error\" or \"highest\""),
+        }
+        : throw Error(file, path, "expected \"error\" or \"highest\"");
 
     private static GateLevel Level(JsonElement value, string path, string file) => value.ValueKind == JsonValueKind.String
         ? value.GetString() switch

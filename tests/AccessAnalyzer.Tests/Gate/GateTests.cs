@@ -281,6 +281,50 @@ public sealed class GateTests
         outcome.Violations.Should().ContainSingle().Which.Message.Should().StartWith("mass-read: Account 'CAP' (partner, capemploi) read 1,001 files on 2026-06-02");
     }
 
+    private const string PartnerAtAgency = "\"forbiddenScopes\": [ { \"principalKind\": \"partner\", \"maxLevel\": \"agency\" } ]";
+
+    /// <summary>Agencies named in French: AGENCE is no level of the default policy, whose lowest level is agency.</summary>
+    private static AgencyFixture Agences() => new AgencyFixture()
+        .Unit("NAT", kind: "national").Unit("R1", "NAT", "region").Unit("A1", "R1", "AGENCE").Unit("A2", "R1", "AGENCE")
+        .Unit("A3", "R1", "Agency")
+        .Files("a", "A1", 6).Files("b", "A2", 4).Files("c", "A3", 2)
+        .Role("read")
+        .Principal("CAP", kind: "partner", organization: "capemploi").Assign("X1", "read", "CAP", scopeUnit: "A1").Caseload("a1", "CAP");
+
+    [Fact]
+    public void Should_refuse_unit_kinds_the_policy_levels_do_not_name_with_exit_2_and_one_line()
+    {
+        using var f = Agences();
+        var directory = f.WriteCsv();
+        var policy = Policy(directory, $"{{ \"version\": 1, {PartnerAtAgency} }}");
+        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf);
+        exit.Should().Be(2);
+        output.Should().BeEmpty();
+        error.TrimEnd('\n').Should().NotContain("\n").And.Be(
+            "error: org_units.csv: kind: unit kind 'AGENCE' (2 units) is not among the gate policy's levels (agency, department, region, national): " +
+            "name them in \"levels\", or set \"unknownLevels\": \"highest\" to treat them as above every level");
+    }
+
+    [Fact]
+    public void Should_treat_unknown_unit_kinds_as_above_every_level_when_the_policy_says_highest()
+    {
+        using var f = Agences();
+        var outcome = Evaluate(f, $"{{ \"version\": 1, \"unknownLevels\": \"highest\", {PartnerAtAgency} }}");
+        outcome.Passed.Should().BeFalse();
+        outcome.Violations.Should().ContainSingle().Which.Message.Should().Be(
+            "Assignment 'X1' grants read on AGENCE 'A1' (a kind the policy's levels do not name: above them all) to principal 'CAP': " +
+            "1 partner account(s) reach above agency level, 5 files beyond their caseload through it.");
+    }
+
+    [Fact]
+    public void Should_pass_a_grant_at_a_level_the_policy_names_in_another_case_or_when_no_scope_is_forbidden()
+    {
+        using var f = Agences();
+        var levels = "\"levels\": [\"agence\", \"agency\", \"region\", \"national\"]";
+        Evaluate(f, $"{{ \"version\": 1, {levels}, {PartnerAtAgency} }}").Passed.Should().BeTrue("kinds match levels in any case: AGENCE is agence, Agency is agency");
+        Evaluate(f, "{ \"version\": 1, \"maxExcessPerPrincipal\": 100 }").Passed.Should().BeTrue("levels matter only to forbidden scopes");
+    }
+
     [Fact]
     public void Should_report_the_checks_that_did_not_run_in_the_gate_outcome()
     {
