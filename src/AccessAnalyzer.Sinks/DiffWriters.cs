@@ -87,12 +87,21 @@ public static class DiffWriters
         });
     }
 
-    public static void WriteMarkdown(DiffReport diff, TextWriter writer, int maxRows = 25)
+    /// <summary>
+    /// The change as a review comment; with <paramref name="notChecked"/>, first the checks that did not run on either side
+    /// (the gate's markdown lists them itself, and passes false).
+    /// </summary>
+    public static void WriteMarkdown(DiffReport diff, TextWriter writer, int maxRows = 25, bool notChecked = true)
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(writer);
         var excess = diff.TotalsAfter.ExcessExposure - diff.TotalsBefore.ExcessExposure;
         writer.Write($"#### Access change: excess exposure {Format.Signed(excess)} files\n\n");
+        if (notChecked)
+        {
+            CoverageWriters.WriteMarkdown(CoverageWriters.NotRun(diff.CoverageBefore, diff.CoverageAfter), writer);
+        }
+
         writer.Write("| | before | after | change |\n|---|---:|---:|---:|\n");
         foreach (var (name, before, after) in Totals(diff))
         {
@@ -139,6 +148,7 @@ public static class DiffWriters
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(console);
         console.Write(new Rule($"[bold]Diff[/] {Markup.Escape(diff.BeforeSource)} → {Markup.Escape(diff.Header.Source)} as of {diff.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        CoverageWriters.WriteConsole(CoverageWriters.NotRun(diff.CoverageBefore, diff.CoverageAfter), console);
         var totals = new Table().Border(TableBorder.Rounded);
         totals.AddColumn("");
         totals.AddColumn(new TableColumn("Before").RightAligned());

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Xml;
 using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Core.Reporting;
 using Spectre.Console;
 
 namespace AccessAnalyzer.Sinks;
@@ -46,6 +47,7 @@ public static class GateWriters
         console.MarkupLine(outcome.Passed
             ? $"[green bold]PASSED[/]: {outcome.Rules.Count} rules checked, {outcome.Violations.Count} findings{acceptedText}, none failing."
             : $"[red bold]FAILED[/]: {failing} failing finding(s) under {outcome.Rules.Count} rules checked{acceptedText}.");
+        CoverageWriters.WriteConsole(outcome.Coverage, console);
         var (listed, summarised) = Split(outcome, showAccepted);
         foreach (var v in listed)
         {
@@ -70,6 +72,10 @@ public static class GateWriters
         writer.Write(outcome.Passed ? "### ✅ Access gate passed\n\n" : "### ❌ Access gate failed\n\n");
         writer.Write($"Source `{outcome.Header.Source}`, as of {outcome.Header.AsOf:yyyy-MM-dd}: {outcome.Rules.Count} rules checked, " +
             $"{failing} failing, {warnings} reported only{(accepted == 0 ? string.Empty : $", {accepted} accepted by the baseline")}.\n\n");
+        // With a comparison, the before side's gaps too; the diff section below then leaves them out.
+        CoverageWriters.WriteMarkdown(outcome.Diff is { } compared
+            ? CoverageWriters.NotRun(compared.CoverageBefore, outcome.Coverage)
+            : CoverageWriters.NotRun(outcome.Coverage).Select(c => (c, (string?)null)), writer);
         if (outcome.Violations.Count > 0)
         {
             var (listed, summarised) = Split(outcome, showAccepted);
@@ -89,7 +95,7 @@ public static class GateWriters
         if (outcome.Diff is { } diff)
         {
             writer.Write('\n');
-            DiffWriters.WriteMarkdown(diff, writer);
+            DiffWriters.WriteMarkdown(diff, writer, notChecked: false);
         }
     }
 
@@ -117,17 +123,20 @@ public static class GateWriters
         var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false), NewLineChars = "\n" };
         using var xml = XmlWriter.Create(output, settings);
         var failures = outcome.Rules.Count(r => outcome.Violations.Any(v => v.RuleId == r.Id && v.Fails));
+        var notRun = CoverageWriters.NotRun(outcome.Coverage);
+        var tests = outcome.Rules.Count + notRun.Count;
         xml.WriteStartDocument();
         xml.WriteStartElement("testsuites");
         xml.WriteAttributeString("name", "AccessAnalyzer gate");
-        xml.WriteAttributeString("tests", Format.N(outcome.Rules.Count));
+        xml.WriteAttributeString("tests", Format.N(tests));
         xml.WriteAttributeString("failures", Format.N(failures));
+        xml.WriteAttributeString("skipped", Format.N(notRun.Count));
         xml.WriteStartElement("testsuite");
         xml.WriteAttributeString("name", "access-gate");
-        xml.WriteAttributeString("tests", Format.N(outcome.Rules.Count));
+        xml.WriteAttributeString("tests", Format.N(tests));
         xml.WriteAttributeString("failures", Format.N(failures));
         xml.WriteAttributeString("errors", "0");
-        xml.WriteAttributeString("skipped", "0");
+        xml.WriteAttributeString("skipped", Format.N(notRun.Count));
         xml.WriteAttributeString("timestamp", outcome.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T00:00:00");
         foreach (var rule in outcome.Rules)
         {
@@ -151,6 +160,18 @@ public static class GateWriters
                 xml.WriteElementString("system-out", string.Join('\n', reported.Select(v => $"[{Status(v.Status)}] {v.Message}")));
             }
 
+            xml.WriteEndElement();
+        }
+
+        // A check the source's inputs did not allow is a skipped test: visible in CI's test report, never a silent pass.
+        foreach (var c in notRun)
+        {
+            xml.WriteStartElement("testcase");
+            xml.WriteAttributeString("classname", "accessanalyzer.coverage");
+            xml.WriteAttributeString("name", c.Check);
+            xml.WriteStartElement("skipped");
+            xml.WriteAttributeString("message", $"{CoverageWriters.Title}: {c.Reason}");
+            xml.WriteEndElement();
             xml.WriteEndElement();
         }
 
@@ -204,8 +225,58 @@ public static class GateWriters
             }
 
             json.WriteEndArray();
+
+            // The checks an input may lack, referenced by the notifications below.
+            json.WriteStartArray("notifications");
+            foreach (var (check, description) in Coverage.Checks)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", check);
+                json.WriteStartObject("shortDescription");
+                json.WriteString("text", description);
+                json.WriteEndObject();
+                json.WriteStartObject("fullDescription");
+                json.WriteString("text", description);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
             json.WriteEndObject();
+
+            // The run succeeded; each check the source's inputs did not allow is a warning notification of it.
+            var checkIndex = Coverage.Checks.Select((c, i) => (c.Check, i)).ToDictionary(t => t.Check, t => t.i, StringComparer.Ordinal);
+            json.WriteStartArray("invocations");
+            json.WriteStartObject();
+            json.WriteBoolean("executionSuccessful", true);
+            var notRun = CoverageWriters.NotRun(outcome.Coverage);
+            if (notRun.Count > 0)
+            {
+                json.WriteStartArray("toolExecutionNotifications");
+                foreach (var c in notRun)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("level", "warning");
+                    json.WriteStartObject("message");
+                    json.WriteString("text", $"{CoverageWriters.Title}: {c.Check}: {c.Reason}.");
+                    json.WriteEndObject();
+                    json.WriteStartObject("descriptor");
+                    json.WriteString("id", c.Check);
+                    if (checkIndex.TryGetValue(c.Check, out var index))
+                    {
+                        json.WriteNumber("index", index);
+                    }
+
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+            json.WriteEndArray();
 
             json.WriteStartObject("originalUriBaseIds");
             json.WriteStartObject("SRCROOT");

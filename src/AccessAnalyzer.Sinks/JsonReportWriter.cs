@@ -6,8 +6,8 @@ using AccessAnalyzer.Core.Reporting;
 namespace AccessAnalyzer.Sinks;
 
 /// <summary>
-/// The JSON output contract of <c>analyze</c>: <c>principals</c> (one item per principal shown), <c>totals</c>,
-/// <c>findings</c>. Written with a forward-only writer: no reflection, no intermediate document.
+/// The JSON output contract of <c>analyze</c>: <c>totals</c>, <c>coverage</c> (which checks ran on this source),
+/// <c>principals</c> (one item per principal shown), <c>findings</c>. Written with a forward-only writer: no reflection, no intermediate document.
 /// </summary>
 public static class JsonReportWriter
 {
@@ -36,6 +36,8 @@ public static class JsonReportWriter
             json.WriteNumber("dormantAccountsWithReach", t.DormantAccountsWithReach);
             json.WriteNumber("findings", report.Findings.Count);
             json.WriteEndObject();
+
+            CoverageWriters.WriteJson(json, report.Coverage);
 
             json.WriteStartArray("principals");
             foreach (var p in report.Principals)

@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace AccessAnalyzer.Sinks;
 
 /// <summary>
-/// The human view: what was analyzed, the totals that matter, the accounts with the most excess, and the findings
+/// The human view: what was analyzed, the checks that could not run on it, the totals that matter, the accounts with the most excess, and the findings
 /// worst first. Renders onto any <see cref="IAnsiConsole"/> so tests can capture it as text.
 /// </summary>
 public static class TableReportWriter
@@ -19,6 +19,7 @@ public static class TableReportWriter
         ArgumentNullException.ThrowIfNull(console);
         var t = report.Totals;
         console.Write(new Rule($"[bold]AccessAnalyzer[/] — {Markup.Escape(report.Header.Source)} as of {report.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        CoverageWriters.WriteConsole(report.Coverage, console);
 
         var totals = new Grid().AddColumn().AddColumn(new GridColumn().RightAligned());
         totals.AddRow("Principals", N(t.Principals));

@@ -8,6 +8,9 @@ namespace AccessAnalyzer.Sources;
 /// </summary>
 internal static class CanonicalTableReader
 {
+    /// <summary>Whether an optional column is in the table (it may still be empty in every row).</summary>
+    public static bool HasColumn(ITableCursor t, string column) => t.Column(column, required: false) >= 0;
+
     public static List<OrgUnitRow> OrgUnits(ITableCursor t)
     {
         int id = t.Column("id"), parent = t.Column("parent_id"), kind = t.Column("kind"), name = t.Column("name");

@@ -35,7 +35,12 @@ internal sealed class CsvSource(string directory) : ISource
         var timer = new PhaseTimer();
         progress?.Report("reading org units, principals, groups, roles, assignments");
         var orgUnits = ReadTable(directory, "org_units", CanonicalTableReader.OrgUnits);
-        var principals = ReadTable(directory, "principals", CanonicalTableReader.Principals);
+        var lastLoginColumn = false;
+        var principals = ReadTable(directory, "principals", t =>
+        {
+            lastLoginColumn = CanonicalTableReader.HasColumn(t, "last_login");
+            return CanonicalTableReader.Principals(t);
+        });
         var groups = ReadTable(directory, "groups", CanonicalTableReader.Groups);
         var memberships = ReadTable(directory, "memberships", CanonicalTableReader.Memberships);
         var roles = ReadTable(directory, "roles", CanonicalTableReader.Roles);
@@ -82,6 +87,8 @@ internal sealed class CsvSource(string directory) : ISource
         }
 
         var fileCounts = files.Counts();
+        TableStatus Status(string table, bool hasRows) => new(table, CsvFile.Presence(CsvTableCursor.Locate(directory, table))
+            ?? (hasRows ? TablePresence.Rows : TablePresence.Empty));
 
         return new SourceTables
         {
@@ -98,6 +105,14 @@ internal sealed class CsvSource(string directory) : ISource
             Shares = shares,
             AccountPolicies = policies,
             Usage = usage,
+            LastLoginColumn = lastLoginColumn,
+            OptionalTableStatus =
+            [
+                Status(OptionalTables.AccessEvents, usage is not null),
+                Status(OptionalTables.AccountPolicy, policies is { Count: > 0 }),
+                Status(OptionalTables.Shares, shares.Length > 0),
+                new(OptionalTables.Justifications, CsvFile.Presence(CsvTableCursor.Locate(directory, OptionalTables.Justifications)) ?? TablePresence.NotRead),
+            ],
         };
     }
 
@@ -117,13 +132,13 @@ internal sealed class CsvSource(string directory) : ISource
     }
 
     /// <summary>
-    /// access_events.csv aggregated (null when absent or empty; see <see cref="AccessEventReader"/>). File ids resolve
+    /// access_events.csv aggregated (null when absent, empty or not a regular file; see <see cref="AccessEventReader"/>). File ids resolve
     /// through the caseload's id table while the log is read; <paramref name="group"/> then runs on the other core
     /// while the events are sorted, before the aggregation asks about caseload pairs (which would call it otherwise).
     /// </summary>
     private static UsageTables? ReadAccessEvents(string directory, List<PrincipalRow> principals, FileIndex files, CaseloadSet caseload, Action group)
     {
-        if (!File.Exists(Path.Combine(directory, "access_events.csv")))
+        if (CsvTableCursor.Locate(directory, OptionalTables.AccessEvents) != CsvFileKind.File)
         {
             return null;
         }

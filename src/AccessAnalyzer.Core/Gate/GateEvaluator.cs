@@ -84,6 +84,7 @@ public static class GateEvaluator
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(policy);
+        CheckLevels(analysis.Snapshot, policy);
         var context = new GateContext(analysis, policy, diff, usageOptions ?? new UsageOptions());
         var rules = new List<GateRuleInfo>();
         var violations = new List<GateViolation>();
@@ -118,7 +119,37 @@ public static class GateEvaluator
         }
 
         var header = new ReportHeader(analysis.Snapshot.SourceName, analysis.AsOf);
-        return new GateOutcome(header, rules, final, diff);
+        return new GateOutcome(header, rules, final, diff, Coverage.Of(analysis.Snapshot));
+    }
+
+    /// <summary>
+    /// With forbidden scopes to check and <see cref="UnknownLevels.Error"/>, every unit kind in org_units must be one of
+    /// the policy's levels (in any case). Otherwise a legitimate grant on such a unit would fail as "above" every level
+    /// with nothing saying why: a policy that cannot place a kind is a bad configuration, not a finding.
+    /// </summary>
+    private static void CheckLevels(Snapshot snapshot, GatePolicy policy)
+    {
+        if (policy.ForbiddenScopes.Count == 0 || policy.UnknownLevels != UnknownLevels.Error)
+        {
+            return;
+        }
+
+        var known = policy.Levels.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = snapshot.Units.Kinds
+            .Where(kind => !known.Contains(kind))
+            .GroupBy(kind => kind, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(g => $"'{g.Key}' ({N(g.Count())} unit{(g.Count() == 1 ? string.Empty : "s")})")
+            .ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        var kinds = unknown.Count == 1 ? $"unit kind {unknown[0]} is" : $"unit kinds {string.Join(", ", unknown)} are";
+        throw new InputErrorException(snapshot.Lines.TableDisplayName("org_units"), null, "kind",
+            $"{kinds} not among the gate policy's levels ({string.Join(", ", policy.Levels)}): name them in \"levels\", " +
+            "or set \"unknownLevels\": \"highest\" to treat them as above every level");
     }
 
     private static List<GateViolation> Order(IEnumerable<GateViolation> violations) => violations

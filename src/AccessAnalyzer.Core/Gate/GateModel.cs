@@ -87,8 +87,13 @@ public sealed record GateRuleInfo(string Id, string Name, GateLevel Level, strin
     }
 }
 
-/// <summary>The gate's answer: the rules checked, every violation with its status, and whether the gate passed.</summary>
-public sealed record GateOutcome(ReportHeader Header, IReadOnlyList<GateRuleInfo> Rules, IReadOnlyList<GateViolation> Violations, DiffReport? Diff)
+/// <summary>
+/// The gate's answer: the rules checked, every violation with its status, whether the gate passed, and which checks
+/// the proposed source let run (<see cref="Reporting.Coverage"/>).
+/// </summary>
+public sealed record GateOutcome(
+    ReportHeader Header, IReadOnlyList<GateRuleInfo> Rules, IReadOnlyList<GateViolation> Violations, DiffReport? Diff,
+    IReadOnlyList<CoverageItem> Coverage)
 {
     public bool Passed => !Violations.Any(v => v.Fails);
 }

@@ -8,6 +8,16 @@ public enum GateLevel { Warning, Error }
 /// <summary>A rule with a numeric limit. <see cref="Enabled"/> is false when the policy does not mention it.</summary>
 public sealed record ThresholdRule(bool Enabled, long Threshold, GateLevel Level);
 
+/// <summary>What the gate does with an org_units kind that <see cref="GatePolicy.Levels"/> does not name.</summary>
+public enum UnknownLevels
+{
+    /// <summary>Stop with a bad-configuration error naming the kinds: a level the policy cannot place is a policy gap.</summary>
+    Error,
+
+    /// <summary>Place such kinds above every level: a grant on such a unit breaks every forbidden scope (fail closed).</summary>
+    Highest,
+}
+
 /// <summary>No unit-scope grant above <see cref="MaxLevel"/> for principals of a kind or an organisation.</summary>
 public sealed record ForbiddenScope(PrincipalKind? PrincipalKind, string? Organization, string MaxLevel, GateLevel Level);
 
@@ -29,6 +39,9 @@ public sealed record GatePolicy
 
     /// <summary>Org unit kinds from the lowest level to the highest, e.g. agency, department, region, national.</summary>
     public IReadOnlyList<string> Levels { get; init; } = ["agency", "department", "region", "national"];
+
+    /// <summary>How a unit kind missing from <see cref="Levels"/> is treated when forbidden scopes are checked.</summary>
+    public UnknownLevels UnknownLevels { get; init; } = UnknownLevels.Error;
 
     public ThresholdRule MfaRequiredAboveReach { get; init; } = Off;
     public ThresholdRule MaxLockoutThreshold { get; init; } = Off;

@@ -53,7 +53,8 @@ public static class GateRules
     [
         MaxExcessPerPrincipal, new MaxReachToCaseloadRatio(), MaxPartnerSensitiveExcess, new ForbiddenScopeLevel(),
         MfaRequiredAboveReach, new MaxLockoutThreshold(), new NoGroupCycles(), new NoDanglingReferences(),
-        new NoDormantAccountWithReach(), new UsageFindings(), new MaxGrantExcess(), new MaxExcessIncrease(), new MaxPrincipalExcessIncrease(),
+        new NoDormantAccountWithReach(), new UsageFindings(), new RequiredInputMissing(), new MaxGrantExcess(), new MaxExcessIncrease(),
+        new MaxPrincipalExcessIncrease(),
     ];
 
     /// <summary>A per-account limit: the account's value (null: the rule does not apply to it) must not exceed the threshold.</summary>
@@ -91,7 +92,7 @@ public static class GateRules
         {
             if (c.Snapshot.Usage is not { } usage)
             {
-                yield break; // no access log: nothing to check here (log coverage is reported by analyze)
+                yield break; // no access log: required-input-missing says so, and fails the gate
             }
 
             var wanted = c.Policy.FailOnUsageFindings.ToHashSet(StringComparer.Ordinal);
@@ -105,6 +106,56 @@ public static class GateRules
                 {
                     ReachesPartners = known && c.Snapshot.Principals.Kinds[p] == PrincipalKind.Partner,
                 };
+            }
+        }
+    }
+
+    /// <summary>
+    /// A rule the policy enables depends on an optional table that the source lacks, holds empty or cannot read: that
+    /// rule found nothing because it could not look, which must not pass as a clean result. One violation per table,
+    /// at the level of the rules it disables (error unless the policy lowered them all to warning).
+    /// </summary>
+    private sealed class RequiredInputMissing : IGateRule
+    {
+        private const string Id = "required-input-missing";
+
+        public GateRuleInfo? Info(GatePolicy policy, bool comparing)
+        {
+            var needs = Needs(policy).ToList();
+            return needs.Count == 0 ? null : new GateRuleInfo(Id, "RequiredInputMissing", needs.Max(n => n.Level),
+                "A rule the policy enables needs an optional table that the source lacks, holds empty, or cannot read.",
+                "Restore the table (a change that deletes access_events or account_policy must not pass unnoticed), or take the rules that need it out of the policy.");
+        }
+
+        public IEnumerable<GateViolation> Evaluate(GateContext c)
+        {
+            foreach (var (table, rules, level) in Needs(c.Policy))
+            {
+                var status = c.Snapshot.Inputs.Of(table);
+                if (status.Presence == TablePresence.Rows)
+                {
+                    continue;
+                }
+
+                yield return new(Id, level,
+                    $"{Coverage.Describe(c.Snapshot, status)}: {rules} could not run.",
+                    "table", table, 1, 0, c.TableLocation(table, table));
+            }
+        }
+
+        /// <summary>Each optional table an enabled rule reads, with the rules it disables and their level.</summary>
+        private static IEnumerable<(string Table, string Rules, GateLevel Level)> Needs(GatePolicy policy)
+        {
+            if (policy.FailOnUsageFindings.Count > 0)
+            {
+                var ids = string.Join(", ", policy.FailOnUsageFindings);
+                yield return (OptionalTables.AccessEvents,
+                    $"the rule{(policy.FailOnUsageFindings.Count == 1 ? string.Empty : "s")} {ids} of failOnUsageFindings", policy.UsageFindingsLevel);
+            }
+
+            if (policy.MaxLockoutThreshold.Enabled)
+            {
+                yield return (OptionalTables.AccountPolicy, "the rule max-lockout-threshold (maxLockoutThreshold)", policy.MaxLockoutThreshold.Level);
             }
         }
     }
@@ -167,9 +218,11 @@ public static class GateRules
 
                 var kind = s.Units.Kinds[assignment.ScopeUnit];
                 var level = IndexOf(levels, kind);
+                var unknown = level < 0 ? " (a kind the policy's levels do not name: above them all)" : string.Empty;
                 foreach (var forbidden in c.Policy.ForbiddenScopes)
                 {
-                    // An unknown unit kind cannot be shown to be low enough: fail closed.
+                    // An unknown unit kind cannot be shown to be low enough: fail closed (reached only with
+                    // unknownLevels "highest"; by default the evaluator refuses such a policy up front).
                     if (level >= 0 && level <= IndexOf(levels, forbidden.MaxLevel))
                     {
                         continue;
@@ -188,7 +241,7 @@ public static class GateRules
                     var alone = c.Analysis.GrantedAlone(a, [.. matching]).Excess;
                     var holder = SnapshotDiff.HolderId(s, assignment);
                     yield return new("forbidden-scope-level", forbidden.Level,
-                        $"Assignment '{assignment.Id}' grants {Labels.Role(s, assignment.Role)} on {kind} {UnitQuoted(s, assignment.ScopeUnit)} to " +
+                        $"Assignment '{assignment.Id}' grants {Labels.Role(s, assignment.Role)} on {kind} {UnitQuoted(s, assignment.ScopeUnit)}{unknown} to " +
                         $"{Spellings.Of(assignment.HolderType)} '{holder}': {matching.Count} {who} reach above " +
                         $"{forbidden.MaxLevel} level, {N(alone)} files beyond their caseload as if it were their only grant " +
                         $"({N(excess)} given every other grant).",

@@ -34,7 +34,10 @@ public sealed record AssignmentChange(string AssignmentId, AssignmentChangeKind 
 /// <summary>A membership row added or removed.</summary>
 public sealed record MembershipChange(string GroupId, string MemberId, MemberType MemberType, bool Added);
 
-/// <summary>The exposure change a proposed edit makes: before and after analyzed with the same engine and date.</summary>
+/// <summary>
+/// The exposure change a proposed edit makes: before and after analyzed with the same engine and date, with the
+/// coverage of each side (a check that ran on one side only makes the comparison partial).
+/// </summary>
 public sealed record DiffReport(
     ReportHeader Header,
     string BeforeSource,
@@ -42,7 +45,9 @@ public sealed record DiffReport(
     ReportTotals TotalsAfter,
     IReadOnlyList<PrincipalChange> Principals,
     IReadOnlyList<AssignmentChange> Assignments,
-    IReadOnlyList<MembershipChange> Memberships);
+    IReadOnlyList<MembershipChange> Memberships,
+    IReadOnlyList<CoverageItem> CoverageBefore,
+    IReadOnlyList<CoverageItem> CoverageAfter);
 
 /// <summary>Compares two snapshots of the same organisation, matching rows by id.</summary>
 public static class SnapshotDiff
@@ -123,7 +128,8 @@ public static class SnapshotDiff
         return new DiffReport(header, before.SourceName, beforeSide.Totals, afterSide.Totals,
             [.. principals.OrderByDescending(p => p.ExcessDelta).ThenBy(p => p.PrincipalId, StringComparer.Ordinal)],
             [.. assignments.OrderByDescending(a => a.ExcessAdded).ThenBy(a => a.AssignmentId, StringComparer.Ordinal)],
-            [.. memberships.OrderBy(m => m.GroupId, StringComparer.Ordinal).ThenBy(m => m.MemberId, StringComparer.Ordinal)]);
+            [.. memberships.OrderBy(m => m.GroupId, StringComparer.Ordinal).ThenBy(m => m.MemberId, StringComparer.Ordinal)],
+            Coverage.Of(before), Coverage.Of(after));
     }
 
     /// <summary>

@@ -30,4 +30,13 @@ public sealed class SourceTables
 
     /// <summary>Rows of the optional account_policy table; null when the table is absent.</summary>
     public IReadOnlyList<AccountPolicyRow>? AccountPolicies { get; init; }
+
+    /// <summary>
+    /// What the source saw for each of <see cref="OptionalTables.All"/>. A table left out is judged from what was read
+    /// (<see cref="Usage"/>, <see cref="AccountPolicies"/>, <see cref="Shares"/>), which cannot tell absent from empty.
+    /// </summary>
+    public IReadOnlyList<TableStatus> OptionalTableStatus { get; init; } = [];
+
+    /// <summary>Whether principals has a last_login column; null when the source did not say (then: whether any value is set).</summary>
+    public bool? LastLoginColumn { get; init; }
 }

@@ -17,8 +17,9 @@ public sealed class Snapshot
         ImmutableArray<int> caseloadStart, ImmutableArray<CaseloadEntry> caseload,
         ImmutableArray<int> shareStart, ImmutableArray<ShareEntry> shares,
         ImmutableArray<DanglingReference> danglingReferences, ImmutableArray<AccountPolicyRow>? accountPolicies,
-        SourceLines lines, Usage.UsageTables? usage)
+        SourceLines lines, Usage.UsageTables? usage, InputPresence inputs)
     {
+        Inputs = inputs;
         Lines = lines;
         Usage = usage;
         SourceName = sourceName;
@@ -38,6 +39,9 @@ public sealed class Snapshot
         DanglingReferences = danglingReferences;
         AccountPolicies = accountPolicies;
     }
+
+    /// <summary>What the source held of the optional tables and of principals.last_login: what coverage is read from.</summary>
+    public InputPresence Inputs { get; }
 
     /// <summary>The access_events table aggregated, or null when the source has none (usage rules then do not run).</summary>
     public Usage.UsageTables? Usage { get; }

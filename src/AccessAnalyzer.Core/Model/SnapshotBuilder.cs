@@ -99,7 +99,30 @@ public static class SnapshotBuilder
             roles, memberships, assignments, [.. unitFileCounts], [.. unplaced], caseloadStart, caseload,
             shareStart, shares, [.. dangling], policies,
             new SourceLines(tables.TableDisplayName, [.. principalRows.Select(r => r.Line)], [.. groupRows.Select(r => r.Line)],
-                assignmentLines, policies ?? []), tables.Usage);
+                assignmentLines, policies ?? []), tables.Usage, Presence(tables));
+    }
+
+    /// <summary>
+    /// The source's word on each optional table, with the rows read; where it gave none, what was read decides (an
+    /// absent and an empty table then look alike, so sources say which).
+    /// </summary>
+    private static InputPresence Presence(SourceTables tables)
+    {
+        TableStatus Status(string table, long? rows, bool read)
+        {
+            var told = tables.OptionalTableStatus.FirstOrDefault(s => string.Equals(s.Table, table, StringComparison.Ordinal));
+            var presence = told?.Presence ?? (!read ? TablePresence.Absent : rows > 0 ? TablePresence.Rows : TablePresence.Empty);
+            return new TableStatus(table, presence, presence is TablePresence.Rows or TablePresence.Empty ? rows ?? 0 : null);
+        }
+
+        var lastLoginValues = tables.Principals.Count(p => p.LastLogin is not null);
+        return new InputPresence(
+            Status(OptionalTables.AccessEvents, tables.Usage?.Events, tables.Usage is not null),
+            Status(OptionalTables.AccountPolicy, tables.AccountPolicies?.Count, tables.AccountPolicies is not null),
+            Status(OptionalTables.Shares, tables.Shares.Count, tables.Shares.Count > 0),
+            Status(OptionalTables.Justifications, null, read: false),
+            tables.LastLoginColumn ?? lastLoginValues > 0,
+            lastLoginValues);
     }
 
     /// <summary>Sorts rows by id (ordinal) and rejects a repeated id, naming the later of the two rows.</summary>

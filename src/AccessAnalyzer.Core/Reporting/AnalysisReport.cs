@@ -53,9 +53,11 @@ public sealed record ReportHeader(string Source, DateOnly AsOf);
 /// <summary>
 /// The result of an analysis as plain data: sinks only render it. Principals are sorted worst first
 /// (excess, then reach, then id) and possibly cut to the top N; totals and findings always cover everyone.
+/// <paramref name="Coverage"/> says which checks ran on this source and which could not (<see cref="Reporting.Coverage"/>).
 /// </summary>
 public sealed record AnalysisReport(
     ReportHeader Header,
     ReportTotals Totals,
     IReadOnlyList<PrincipalFigures> Principals,
-    IReadOnlyList<Finding> Findings);
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<CoverageItem> Coverage);

@@ -37,16 +37,21 @@ internal sealed class CsvTableCursor : ITableCursor
 
     public long? MessageLine => Line;
 
-    /// <summary>Opens <c>&lt;table&gt;.csv</c> in a directory; null when the file is absent and the table optional.</summary>
+    /// <summary>
+    /// Opens <c>&lt;table&gt;.csv</c> in a directory; null when the table is optional and no regular file holds it (absent,
+    /// or a directory or special file of that name: see <see cref="CsvFile.Kind"/>, which tells the two apart).
+    /// </summary>
     public static CsvTableCursor? Open(string directory, string table, bool required)
     {
         var fileName = table + ".csv";
         var path = Path.Combine(directory, fileName);
-        if (!File.Exists(path))
+        var kind = CsvFile.Kind(path);
+        if (kind != CsvFileKind.File)
         {
-            return required
-                ? throw new InputErrorException(fileName, null, null, $"required table '{table}' is missing (no {fileName} in {directory})")
-                : null;
+            return !required ? null
+                : kind == CsvFileKind.Absent
+                    ? throw new InputErrorException(fileName, null, null, $"required table '{table}' is missing (no {fileName} in {directory})")
+                    : throw new InputErrorException(fileName, null, null, $"required table '{table}' cannot be read: {fileName} in {directory} is not a regular file");
         }
 
         var reader = new Utf8CsvReader(path, fileName);
@@ -60,6 +65,9 @@ internal sealed class CsvTableCursor : ITableCursor
             throw;
         }
     }
+
+    /// <summary>What stands where <c>&lt;table&gt;.csv</c> belongs in a directory.</summary>
+    public static CsvFileKind Locate(string directory, string table) => CsvFile.Kind(Path.Combine(directory, table + ".csv"));
 
     public int Column(string name, bool required = true)
     {

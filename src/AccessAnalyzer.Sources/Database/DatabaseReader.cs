@@ -102,7 +102,12 @@ internal sealed class DatabaseReader
     {
         progress?.Report("reading org units, principals, groups, roles, assignments");
         var orgUnits = ReadTable("org_units", CanonicalTableReader.OrgUnits)!;
-        var principals = ReadTable("principals", CanonicalTableReader.Principals)!;
+        var lastLoginColumn = false;
+        var principals = ReadTable("principals", t =>
+        {
+            lastLoginColumn = CanonicalTableReader.HasColumn(t, "last_login");
+            return CanonicalTableReader.Principals(t);
+        })!;
         var groups = ReadTable("groups", CanonicalTableReader.Groups)!;
         var memberships = ReadTable("memberships", CanonicalTableReader.Memberships)!;
         var roles = ReadTable("roles", CanonicalTableReader.Roles)!;
@@ -126,7 +131,10 @@ internal sealed class DatabaseReader
             usage = Usage();
         }
 
-        // An empty access_events table (db init always creates one) says nothing about logging: like an absent table.
+        // An empty access_events table (db init always creates one) says nothing about logging: no usage rule runs on
+        // it, and coverage says it was empty rather than absent.
+        TableStatus Status(string table, bool hasRows) =>
+            new(table, !Relations().ContainsKey(table) ? TablePresence.Absent : hasRows ? TablePresence.Rows : TablePresence.Empty);
 
         return new SourceTables
         {
@@ -143,6 +151,15 @@ internal sealed class DatabaseReader
             Shares = shares,
             AccountPolicies = policies,
             Usage = usage,
+            LastLoginColumn = lastLoginColumn,
+            OptionalTableStatus =
+            [
+                Status(OptionalTables.AccessEvents, usage is not null),
+                Status(OptionalTables.AccountPolicy, policies is { Count: > 0 }),
+                Status(OptionalTables.Shares, shares.Count > 0),
+                new(OptionalTables.Justifications,
+                    Relations().ContainsKey(OptionalTables.Justifications) ? TablePresence.NotRead : TablePresence.Absent),
+            ],
         };
     }
 

@@ -25,6 +25,7 @@ public static class GatePolicyParser
                     "$schema" or "description" => policy,
                     "version" => Version(value, path, fileName, policy),
                     "levels" => policy with { Levels = Strings(value, path, fileName) },
+                    "unknownLevels" => policy with { UnknownLevels = UnknownLevelsSetting(value, path, fileName) },
                     "maxExcessPerPrincipal" => policy with { MaxExcessPerPrincipal = Threshold(value, path, fileName) },
                     "maxReachToCaseloadRatio" => policy with
                     {
@@ -200,6 +201,15 @@ public static class GatePolicyParser
 
         return list;
     }
+
+    private static UnknownLevels UnknownLevelsSetting(JsonElement value, string path, string file) => value.ValueKind == JsonValueKind.String
+        ? value.GetString() switch
+        {
+            "error" => UnknownLevels.Error,
+            "highest" => UnknownLevels.Highest,
+            _ => throw Error(file, path, "expected \"error\" or \"highest\""),
+        }
+        : throw Error(file, path, "expected \"error\" or \"highest\"");
 
     private static GateLevel Level(JsonElement value, string path, string file) => value.ValueKind == JsonValueKind.String
         ? value.GetString() switch

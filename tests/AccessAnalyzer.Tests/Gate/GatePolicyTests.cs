@@ -31,6 +31,15 @@ public sealed class GatePolicyTests
         policy.DormantDays.Should().Be(90);
         policy.MaxExcessIncrease.Enabled.Should().BeTrue();
         policy.FailOnUsageFindings.Should().Equal("mass-read", "read-spike", "activity-from-dormant-account");
+        policy.UnknownLevels.Should().Be(UnknownLevels.Error);
+    }
+
+    [Fact]
+    public void Should_read_unknown_levels_as_error_unless_the_policy_says_highest()
+    {
+        GatePolicyParser.Parse("{ \"version\": 1 }", "p.json").UnknownLevels.Should().Be(UnknownLevels.Error);
+        GatePolicyParser.Parse("{ \"version\": 1, \"unknownLevels\": \"error\" }", "p.json").UnknownLevels.Should().Be(UnknownLevels.Error);
+        GatePolicyParser.Parse("{ \"version\": 1, \"unknownLevels\": \"highest\" }", "p.json").UnknownLevels.Should().Be(UnknownLevels.Highest);
     }
 
     [Fact]
@@ -51,6 +60,7 @@ public sealed class GatePolicyTests
     [InlineData("{ \"version\": 1, \"forbiddenScopes\": [ { \"principalKind\": \"partner\", \"maxLevel\": \"county\" } ] }", "p.json: $.forbiddenScopes[0].maxLevel: 'county' is not one of the levels (agency, department, region, national)")]
     [InlineData("{ \"version\": 1, \"forbiddenScopes\": [ { \"maxLevel\": \"agency\" } ] }", "p.json: $.forbiddenScopes[0]: needs 'principalKind' or 'organization'")]
     [InlineData("[1, 2]", "p.json: $: expected object, found array")]
+    [InlineData("{ \"version\": 1, \"unknownLevels\": \"lowest\" }", "p.json: $.unknownLevels: expected \"error\" or \"highest\"")]
     [InlineData("{ \"version\": 1, \"failOnUsageFindings\": [\"mass-reads\"] }", "p.json: $.failOnUsageFindings[0]: 'mass-reads' is not a usage rule (activity-from-dormant-account, log-retention-too-short, mass-read, no-activity-logged, read-spike, reads-outside-caseload, sensitive-reads-outside-caseload)")]
     public void Should_reject_a_policy_mistake_naming_where_it_is(string json, string message)
     {

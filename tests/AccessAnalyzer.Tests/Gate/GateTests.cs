@@ -260,11 +260,18 @@ public sealed class GateTests
         var (exit, output, _) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--format", "junit");
         exit.Should().Be(1);
         var xml = XDocument.Parse(output);
-        var cases = xml.Descendants("testcase").ToList();
+        var cases = xml.Descendants("testcase").Where(c => (string?)c.Attribute("classname") == "accessanalyzer.gate").ToList();
         cases.Select(c => (string?)c.Attribute("name")).Should().Equal("max-excess-per-principal", "no-group-cycles");
         cases[0].Element("failure")!.Value.Should().Contain("'ADV'");
         cases[1].Element("failure").Should().BeNull();
         ((string?)xml.Root!.Attribute("failures")).Should().Be("1");
+
+        // The checks the fixture's inputs did not allow are skipped test cases, each saying why.
+        var skipped = xml.Descendants("testcase").Where(c => (string?)c.Attribute("classname") == "accessanalyzer.coverage").ToList();
+        skipped.Select(c => (string?)c.Attribute("name")).Should().Equal("access-log", "account-policy", "last-login", "shares", "justifications");
+        ((string?)skipped[0].Element("skipped")!.Attribute("message")).Should().StartWith("Not checked: access_events is absent");
+        ((string?)xml.Root!.Attribute("skipped")).Should().Be("5");
+        ((string?)xml.Root!.Attribute("tests")).Should().Be("7");
     }
 
     [Fact]
@@ -289,6 +296,73 @@ public sealed class GateTests
         var outcome = GateEvaluator.Evaluate(Analysis.Run(g.Load(), new AnalysisOptions { AsOf = AgencyFixture.AsOf }), GatePolicyParser.Parse(policy, "p.json"), null, null);
         outcome.Passed.Should().BeFalse();
         outcome.Violations.Should().ContainSingle().Which.Message.Should().StartWith("mass-read: Account 'CAP' (partner, capemploi) read 1,001 files on 2026-06-02");
+    }
+
+    private const string PartnerAtAgency = "\"forbiddenScopes\": [ { \"principalKind\": \"partner\", \"maxLevel\": \"agency\" } ]";
+
+    /// <summary>Agencies named in French: AGENCE is no level of the default policy, whose lowest level is agency.</summary>
+    private static AgencyFixture Agences() => new AgencyFixture()
+        .Unit("NAT", kind: "national").Unit("R1", "NAT", "region").Unit("A1", "R1", "AGENCE").Unit("A2", "R1", "AGENCE")
+        .Unit("A3", "R1", "Agency")
+        .Files("a", "A1", 6).Files("b", "A2", 4).Files("c", "A3", 2)
+        .Role("read")
+        .Principal("CAP", kind: "partner", organization: "capemploi").Assign("X1", "read", "CAP", scopeUnit: "A1").Caseload("a1", "CAP");
+
+    [Fact]
+    public void Should_refuse_unit_kinds_the_policy_levels_do_not_name_with_exit_2_and_one_line()
+    {
+        using var f = Agences();
+        var directory = f.WriteCsv();
+        var policy = Policy(directory, $"{{ \"version\": 1, {PartnerAtAgency} }}");
+        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf);
+        exit.Should().Be(2);
+        output.Should().BeEmpty();
+        error.TrimEnd('\n').Should().NotContain("\n").And.Be(
+            "error: org_units.csv: kind: unit kind 'AGENCE' (2 units) is not among the gate policy's levels (agency, department, region, national): " +
+            "name them in \"levels\", or set \"unknownLevels\": \"highest\" to treat them as above every level");
+    }
+
+    [Fact]
+    public void Should_treat_unknown_unit_kinds_as_above_every_level_when_the_policy_says_highest()
+    {
+        using var f = Agences();
+        var outcome = Evaluate(f, $"{{ \"version\": 1, \"unknownLevels\": \"highest\", {PartnerAtAgency} }}");
+        outcome.Passed.Should().BeFalse();
+        outcome.Violations.Should().ContainSingle().Which.Message.Should().Be(
+            "Assignment 'X1' grants read (Role read) on AGENCE 'A1' (Unit A1) (a kind the policy's levels do not name: above them all) to principal 'CAP': " +
+            "1 partner account(s) reach above agency level, 5 files beyond their caseload as if it were their only grant (5 given every other grant).");
+    }
+
+    [Fact]
+    public void Should_pass_a_grant_at_a_level_the_policy_names_in_another_case_or_when_no_scope_is_forbidden()
+    {
+        using var f = Agences();
+        var levels = "\"levels\": [\"agence\", \"agency\", \"region\", \"national\"]";
+        Evaluate(f, $"{{ \"version\": 1, {levels}, {PartnerAtAgency} }}").Passed.Should().BeTrue("kinds match levels in any case: AGENCE is agence, Agency is agency");
+        Evaluate(f, "{ \"version\": 1, \"maxExcessPerPrincipal\": 100 }").Passed.Should().BeTrue("levels matter only to forbidden scopes");
+    }
+
+    [Fact]
+    public void Should_report_the_checks_that_did_not_run_in_the_gate_outcome()
+    {
+        using var f = Agency();
+        var outcome = Evaluate(f, "{ \"version\": 1, \"maxExcessPerPrincipal\": 100 }");
+        outcome.Coverage.Where(c => !c.Ran).Select(c => c.Check).Should().Equal("access-log", "account-policy", "last-login", "shares", "justifications");
+        outcome.Rules.Should().NotContain(r => r.Id == "required-input-missing", "no rule of this policy reads an optional table");
+    }
+
+    [Fact]
+    public void Should_keep_required_input_missing_at_warning_when_every_rule_it_disables_is_a_warning()
+    {
+        using var f = Agency();
+        var outcome = Evaluate(f, "{ \"version\": 1, \"maxLockoutThreshold\": { \"threshold\": 10, \"level\": \"warning\" } }");
+        var v = outcome.Violations.Should().ContainSingle().Subject;
+        v.RuleId.Should().Be("required-input-missing");
+        v.Level.Should().Be(GateLevel.Warning);
+        v.Fingerprint.Should().Be("required-input-missing:table:account_policy");
+        outcome.Passed.Should().BeTrue();
+
+        Evaluate(f, "{ \"version\": 1, \"maxLockoutThreshold\": 10 }").Passed.Should().BeFalse();
     }
 
     private sealed class ThrowingRule : IGateRule
