@@ -422,7 +422,7 @@ public static class GateRules
                     yield return new("max-grant-excess", rule.Level,
                         $"Assignment '{assignment.Id}' ({SnapshotDiff.Describe(s, assignment)}) gives its {N(alone.Holders)} holder(s) {N(alone.Excess)} files " +
                         $"beyond their caseload as if it were their only grant ({N(alone.SensitiveExcess)} sensitive; limit {N(rule.Threshold)}); " +
-                        $"it adds {N(c.Analysis.Contribution(a).Excess)} given every other grant.",
+                        $"removing it would remove {N(c.Analysis.Contribution(a).Excess)} given every other grant.",
                         "assignment", assignment.Id, alone.Excess, rule.Threshold, c.AssignmentLocation(a));
                 }
             }

@@ -64,6 +64,64 @@ public sealed class DemoGateTests : IDisposable
     }
 
     [Fact]
+    public void Should_name_every_widening_grant_however_they_overlap_and_account_for_the_whole_increase()
+    {
+        // One change: re-enable the expired national partner grant, widen an agency grant to its department, and add a
+        // region-wide grant for a partner group already covered by the national one (so it adds nothing given the rest).
+        var after = CopyOfRoles("overlap");
+        var assignments = Path.Combine(after, "assignments.csv");
+        var original = File.ReadAllText(assignments);
+        var changed = original
+            .Replace("AS00077,national-consultation,grp-partners-capemploi,group,unit,NAT,2026-05-07", "AS00077,national-consultation,grp-partners-capemploi,group,unit,NAT,", StringComparison.Ordinal)
+            .Replace("AS00006,agency-consultation,grp-agency-R01-D01-A01,group,unit,R01-D01-A01,", "AS00006,agency-consultation,grp-agency-R01-D01-A01,group,unit,R01-D01,", StringComparison.Ordinal)
+            + "AS-NEW-R01,regional-consultation,grp-partners-capemploi-R01,group,unit,R01,\n";
+        changed.Should().NotBe(original + "AS-NEW-R01,regional-consultation,grp-partners-capemploi-R01,group,unit,R01,\n", "both edits must apply to the demo");
+        File.WriteAllText(assignments, changed);
+        var policy = Path.Combine(_root, "grant-policy.json");
+        File.WriteAllText(policy, "{ \"version\": 1, \"maxExcessIncrease\": { \"threshold\": 0 }, \"maxExcessPerGrant\": { \"threshold\": 0 } }");
+
+        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--before", Roles, "--source", after, "--policy", policy, "--as-of", AsOf);
+        exit.Should().Be(1, error);
+        var text = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        foreach (var id in new[] { "AS00077", "AS00006", "AS-NEW-R01" })
+        {
+            text.Should().MatchRegex($@"FAIL max-grant-excess Assignment '{id}' \(.*?\) gives its [\d,]+ holder\(s\) [\d,]+ files beyond their caseload as if it were their only grant .*? removing it would remove [\d,]+ given every other grant\.",
+                $"the change widens {id}");
+        }
+
+        text.Should().MatchRegex(@"Assignment 'AS-NEW-R01' .*? removing it would remove 0 given every other grant\.", "the national grant hides the new one's added excess");
+
+        // The parts of max-excess-increase sum exactly to the increase.
+        var increase = System.Text.RegularExpressions.Regex.Match(text, @"FAIL max-excess-increase The change adds ([\d,]+) files of excess exposure \(limit 0\): (.*?)\.( FAIL| PASS|$)");
+        increase.Success.Should().BeTrue(text);
+        var delta = long.Parse(increase.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        var parts = System.Text.RegularExpressions.Regex.Matches(increase.Groups[2].Value, @"(?:adds? |; )([+-][\d,]+)")
+            .Select(m => long.Parse(m.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        parts.Should().HaveCountGreaterThan(1);
+        parts.Sum().Should().Be(delta, increase.Groups[2].Value);
+
+        // Reverting only the national grant: the region-wide one now fails on its own figure.
+        File.WriteAllText(assignments, changed.Replace("AS00077,national-consultation,grp-partners-capemploi,group,unit,NAT,\n", "AS00077,national-consultation,grp-partners-capemploi,group,unit,NAT,2026-05-07\n", StringComparison.Ordinal));
+        var reverted = AnalyzeCliTests.Run("gate", "--before", Roles, "--source", after, "--policy", policy, "--as-of", AsOf);
+        reverted.Exit.Should().Be(1);
+        var revertedText = System.Text.RegularExpressions.Regex.Replace(reverted.Out, @"\s+", " ");
+        revertedText.Should().Contain("FAIL max-grant-excess Assignment 'AS-NEW-R01'").And.NotContain("max-grant-excess Assignment 'AS00077'");
+    }
+
+    private string CopyOfRoles(string name)
+    {
+        var copy = Path.Combine(_root, name);
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(Roles))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return copy;
+    }
+
+    [Fact]
     public void Should_fail_the_change_itself_with_before_naming_assignment_group_and_excess_added()
     {
         var after = Path.Combine(_root, "after");
