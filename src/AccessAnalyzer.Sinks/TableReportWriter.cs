@@ -23,12 +23,12 @@ public static class TableReportWriter
 
         var totals = new Grid().AddColumn().AddColumn(new GridColumn().RightAligned());
         totals.AddRow("Principals", N(t.Principals));
-        totals.AddRow("Files", N(t.Files));
-        totals.AddRow("Exposure (Σ reach)", N(t.Exposure));
-        totals.AddRow("[bold]Excess exposure (Σ excess)[/]", $"[bold]{N(t.ExcessExposure)}[/] ({Percent(t.ExcessExposure, t.Exposure)} of exposure)");
-        totals.AddRow("Sensitive excess", N(t.SensitiveExcessExposure));
-        totals.AddRow("Closed files in reach", N(t.ClosedFilesInReach));
-        totals.AddRow("Phishable exposure (reach without MFA)", $"{N(t.PhishableExposure)} ({Percent(t.PhishableExposure, t.Exposure)} of exposure)");
+        totals.AddRow("Files (distinct)", N(t.Files));
+        totals.AddRow("Exposure (Σ reach over accounts)", N(t.Exposure));
+        totals.AddRow("[bold]Excess exposure (Σ excess over accounts)[/]", $"[bold]{N(t.ExcessExposure)}[/] ({Percent(t.ExcessExposure, t.Exposure)} of exposure)");
+        totals.AddRow("Sensitive excess (Σ over accounts)", N(t.SensitiveExcessExposure));
+        totals.AddRow("Closed files in reach (Σ over accounts)", N(t.ClosedFilesInReach));
+        totals.AddRow("Phishable exposure (Σ reach without MFA)", $"{N(t.PhishableExposure)} ({Percent(t.PhishableExposure, t.Exposure)} of exposure)");
         totals.AddRow("  of which partner accounts", N(t.PartnerPhishableExposure));
         totals.AddRow("Dormant accounts with reach", N(t.DormantAccountsWithReach));
         totals.AddRow("Accounts with excess", $"{N(t.PrincipalsWithExcess)} of {N(t.Principals)}");

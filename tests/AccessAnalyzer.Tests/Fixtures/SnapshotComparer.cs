@@ -67,7 +67,9 @@ internal static class SnapshotComparer
             static TableStatus Absent(TableStatus t) => t.Presence == TablePresence.Empty ? t with { Presence = TablePresence.Absent, Rows = null } : t;
             inputs = inputs with
             {
-                AccessEvents = Absent(inputs.AccessEvents), AccountPolicy = Absent(inputs.AccountPolicy), Shares = Absent(inputs.Shares),
+                AccessEvents = Absent(inputs.AccessEvents),
+                AccountPolicy = Absent(inputs.AccountPolicy),
+                Shares = Absent(inputs.Shares),
             };
         }
 

@@ -125,7 +125,8 @@ public sealed class BaselineTests
             new("max-excess-per-principal:principal:ADV", "max-excess-per-principal", "ADV", adv.Value + 5, Reason, asOf.AddDays(10)),
             new("max-excess-per-principal:principal:CAP", "max-excess-per-principal", "CAP", cap.Value - 1, "Old reason.", asOf.AddDays(10)),
             new("max-excess-per-principal:principal:GONE", "max-excess-per-principal", "GONE", 3, "Left in March.", asOf.AddDays(10)),
-        ]) { Name = "old.json" };
+        ])
+        { Name = "old.json" };
 
         var draft = Baseline.Draft(previous, Evaluate(f, StaffPolicy, previous).Violations, asOf, 90);
 
@@ -251,8 +252,12 @@ public sealed class BaselineTests
         entries[0]!["expires"] = "2026-12-31";
         entries.Add(new JsonObject
         {
-            ["id"] = "max-excess-per-principal:principal:GONE", ["ruleId"] = "max-excess-per-principal", ["subject"] = "GONE",
-            ["value"] = 1, ["reason"] = "Left in March.", ["expires"] = "2026-12-31",
+            ["id"] = "max-excess-per-principal:principal:GONE",
+            ["ruleId"] = "max-excess-per-principal",
+            ["subject"] = "GONE",
+            ["value"] = 1,
+            ["reason"] = "Left in March.",
+            ["expires"] = "2026-12-31",
         });
         File.WriteAllText(baseline, document.ToJsonString());
 
