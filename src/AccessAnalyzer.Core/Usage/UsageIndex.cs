@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using AccessAnalyzer.Core.Model;
 
 namespace AccessAnalyzer.Core.Usage;
@@ -13,23 +12,32 @@ public readonly record struct UnitRead(int Unit, DateOnly LastRead, DateOnly? La
 /// </summary>
 public sealed class UsageIndex
 {
+    private readonly Snapshot _snapshot;
+    private readonly UsageTables _usage;
     private readonly PrincipalActivity?[] _activity;
-    private readonly int[] _unitStart;
-    private readonly UnitRead[] _unitReads;
+    private int[]? _unitStart;
+    private UnitRead[]? _unitReads;
 
-    private UsageIndex(PrincipalActivity?[] activity, int[] unitStart, UnitRead[] unitReads)
+    private UsageIndex(Snapshot snapshot, UsageTables usage, PrincipalActivity?[] activity)
     {
+        _snapshot = snapshot;
+        _usage = usage;
         _activity = activity;
-        _unitStart = unitStart;
-        _unitReads = unitReads;
     }
 
     /// <summary>The principal's activity over the whole log, or null when it read nothing.</summary>
     public PrincipalActivity? ActivityOf(int principal) => _activity[principal];
 
-    /// <summary>The units the principal read in, by unit index.</summary>
-    public ReadOnlySpan<UnitRead> UnitReadsOf(int principal) =>
-        _unitReads.AsSpan(_unitStart[principal], _unitStart[principal + 1] - _unitStart[principal]);
+    /// <summary>The units the principal read in, by unit index (built on first use: only the plan asks).</summary>
+    public ReadOnlySpan<UnitRead> UnitReadsOf(int principal)
+    {
+        if (_unitReads is null)
+        {
+            BuildUnitReads();
+        }
+
+        return _unitReads.AsSpan(_unitStart![principal], _unitStart[principal + 1] - _unitStart[principal]);
+    }
 
     internal static UsageIndex Build(Snapshot snapshot, UsageTables usage)
     {
@@ -42,17 +50,45 @@ public sealed class UsageIndex
             }
         }
 
-        var reads = new List<(int Principal, UnitRead Read)>();
-        foreach (var u in usage.Units)
+        return new UsageIndex(snapshot, usage, activity);
+    }
+
+    /// <summary>A counting sort by principal: linear in the log's (principal, unit) rows, the source's order kept within a principal.</summary>
+    private void BuildUnitReads()
+    {
+        var principalOf = new int[_usage.Units.Count];
+        var unitOf = new int[_usage.Units.Count];
+        var start = new int[_snapshot.Principals.Count + 1];
+        for (var i = 0; i < principalOf.Length; i++)
         {
-            if (snapshot.TryGetPrincipal(u.PrincipalId, out var p) && snapshot.TryGetUnit(u.UnitId, out var unit))
+            var u = _usage.Units[i];
+            var known = _snapshot.TryGetPrincipal(u.PrincipalId, out principalOf[i]) & _snapshot.TryGetUnit(u.UnitId, out unitOf[i]);
+            if (!known)
             {
-                reads.Add((p, new UnitRead(unit, u.LastRead, u.LastReadOutsideCaseload)));
+                principalOf[i] = -1;
+                continue;
+            }
+
+            start[principalOf[i] + 1]++;
+        }
+
+        for (var p = 0; p < _snapshot.Principals.Count; p++)
+        {
+            start[p + 1] += start[p];
+        }
+
+        var fill = start[..^1];
+        var reads = new UnitRead[start[^1]];
+        for (var i = 0; i < principalOf.Length; i++)
+        {
+            if (principalOf[i] >= 0)
+            {
+                var u = _usage.Units[i];
+                reads[fill[principalOf[i]]++] = new UnitRead(unitOf[i], u.LastRead, u.LastReadOutsideCaseload);
             }
         }
 
-        var ordered = reads.OrderBy(r => r.Principal).ToArray(); // stable: the source's order within a principal
-        var start = CompressedRows.Starts(snapshot.Principals.Count, ordered.Select(r => r.Principal));
-        return new UsageIndex(activity, start, [.. ordered.Select(r => r.Read)]);
+        _unitStart = start;
+        _unitReads = reads;
     }
 }
