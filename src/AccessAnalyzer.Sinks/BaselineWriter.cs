@@ -11,20 +11,15 @@ public static class BaselineWriter
         Format.WriteJsonObject(output, json =>
         {
             json.WriteNumber("version", 1);
-            json.WriteStartArray("entries");
-            foreach (var e in baseline.Entries)
+            Format.WriteArray(json, "entries", baseline.Entries, e =>
             {
-                json.WriteStartObject();
                 json.WriteString("id", e.Fingerprint);
                 json.WriteString("ruleId", e.RuleId);
                 json.WriteString("subject", e.Subject);
                 json.WriteNumber("value", e.Value);
                 json.WriteString("reason", e.Reason);
                 json.WriteString("expires", Format.Date(e.Expires));
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            });
         });
     }
 

@@ -17,17 +17,12 @@ internal static class CoverageWriters
     /// <summary><c>"coverage": [ { "check", "ran", "reason" } ]</c>, every check, run or not.</summary>
     public static void WriteJson(Utf8JsonWriter json, IEnumerable<CoverageItem> coverage)
     {
-        json.WriteStartArray("coverage");
-        foreach (var c in coverage)
+        Format.WriteArray(json, "coverage", coverage, c =>
         {
-            json.WriteStartObject();
             json.WriteString("check", c.Check);
             json.WriteBoolean("ran", c.Ran);
             json.WriteString("reason", c.Reason);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        });
     }
 
     /// <summary>The checks that did not run, with their reasons; nothing when every check ran.</summary>

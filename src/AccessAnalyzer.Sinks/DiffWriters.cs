@@ -33,10 +33,8 @@ public static class DiffWriters
             }
 
             json.WriteEndObject();
-            json.WriteStartArray("assignments");
-            foreach (var a in diff.Assignments)
+            Format.WriteArray(json, "assignments", diff.Assignments, a =>
             {
-                json.WriteStartObject();
                 json.WriteString("assignmentId", a.AssignmentId);
                 json.WriteString("change", Kind(a.Kind));
                 json.WriteString("roleId", a.RoleId);
@@ -50,26 +48,16 @@ public static class DiffWriters
                 json.WriteNumber("sensitiveExcessAdded", a.SensitiveExcessAdded);
                 json.WriteNumber("excessGrantedAlone", a.ExcessGrantedAlone);
                 json.WriteNumber("sensitiveExcessGrantedAlone", a.SensitiveExcessGrantedAlone);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("memberships");
-            foreach (var m in diff.Memberships)
+            });
+            Format.WriteArray(json, "memberships", diff.Memberships, m =>
             {
-                json.WriteStartObject();
                 json.WriteString("change", m.Added ? "added" : "removed");
                 json.WriteString("groupId", m.GroupId);
                 json.WriteString("memberId", m.MemberId);
                 json.WriteString("memberType", Spellings.Of(m.MemberType));
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("principals");
-            foreach (var p in diff.Principals)
+            });
+            Format.WriteArray(json, "principals", diff.Principals, p =>
             {
-                json.WriteStartObject();
                 json.WriteString("principalId", p.PrincipalId);
                 json.WriteString("kind", Names.Of(p.Kind));
                 json.WriteString("organization", p.Organization);
@@ -80,10 +68,7 @@ public static class DiffWriters
                 json.WriteNumber("excessDelta", p.ExcessDelta);
                 json.WriteNumber("sensitiveExcessBefore", p.SensitiveExcessBefore);
                 json.WriteNumber("sensitiveExcessAfter", p.SensitiveExcessAfter);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            });
         });
     }
 

@@ -55,10 +55,8 @@ public static class ExplainWriters
                 json.WriteEndObject();
             }
 
-            json.WriteStartArray("grants");
-            foreach (var g in e.Grants)
+            Format.WriteArray(json, "grants", e.Grants, g =>
             {
-                json.WriteStartObject();
                 json.WriteString("assignmentId", g.AssignmentId);
                 json.WriteString("roleId", g.RoleId);
                 json.WriteString("roleName", g.RoleName);
@@ -80,10 +78,7 @@ public static class ExplainWriters
 
                 json.WriteEndArray();
                 json.WriteNumber("pathsOmitted", g.PathsOmitted);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            });
         });
     }
 
@@ -102,10 +97,8 @@ public static class ExplainWriters
             json.WriteNumber("principalCount", e.Principals.Count);
             Counts(json, "byKind", e.ByKind);
             Counts(json, "byOrganization", e.ByOrganization);
-            json.WriteStartArray("grants");
-            foreach (var g in e.Grants)
+            Format.WriteArray(json, "grants", e.Grants, g =>
             {
-                json.WriteStartObject();
                 json.WriteString("assignmentId", g.AssignmentId);
                 json.WriteString("roleId", g.RoleId);
                 json.WriteString("roleName", g.RoleName);
@@ -115,24 +108,16 @@ public static class ExplainWriters
                 Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
                 Format.WriteNullable(json, "scopeUnitName", g.ScopeUnitName);
                 json.WriteNumber("holders", g.Holders);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("principals");
-            foreach (var r in e.Principals)
+            });
+            Format.WriteArray(json, "principals", e.Principals, r =>
             {
-                json.WriteStartObject();
                 json.WriteString("principalId", r.PrincipalId);
                 json.WriteString("kind", Names.Of(r.Kind));
                 json.WriteString("organization", r.Organization);
                 json.WriteBoolean("active", r.Active);
                 json.WriteBoolean("mfa", r.Mfa);
                 Format.WriteStrings(json, "via", r.Via);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            });
         });
     }
 

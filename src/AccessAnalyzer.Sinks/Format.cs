@@ -81,6 +81,23 @@ internal static class Format
         output.WriteByte((byte)'\n');
     }
 
+    /// <summary>
+    /// An array of objects, as a property (<paramref name="name"/>): one object per item, whose properties
+    /// <paramref name="writeProperties"/> writes. Every JSON output lists its items this way.
+    /// </summary>
+    public static void WriteArray<T>(Utf8JsonWriter json, string name, IEnumerable<T> items, Action<T> writeProperties)
+    {
+        json.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            json.WriteStartObject();
+            writeProperties(item);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
     /// <summary>An array of strings, as a property (<paramref name="name"/>) or, with null, as an array value.</summary>
     public static void WriteStrings(Utf8JsonWriter json, string? name, IEnumerable<string> values)
     {

@@ -202,10 +202,8 @@ public static class GateWriters
             json.WriteString("version", tool.Version);
             json.WriteString("semanticVersion", tool.Version);
             json.WriteString("informationUri", informationUri);
-            json.WriteStartArray("rules");
-            foreach (var rule in outcome.Rules)
+            Format.WriteArray(json, "rules", outcome.Rules, rule =>
             {
-                json.WriteStartObject();
                 json.WriteString("id", rule.Id);
                 json.WriteString("name", rule.Name);
                 json.WriteStartObject("shortDescription");
@@ -221,10 +219,7 @@ public static class GateWriters
                 json.WriteStartObject("defaultConfiguration");
                 json.WriteString("level", Level(rule.Level));
                 json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            });
 
             // The checks an input may lack, referenced by the notifications below.
             json.WriteStartArray("notifications");
@@ -253,10 +248,8 @@ public static class GateWriters
             var notRun = CoverageWriters.NotRun(outcome.Coverage);
             if (notRun.Count > 0)
             {
-                json.WriteStartArray("toolExecutionNotifications");
-                foreach (var c in notRun)
+                Format.WriteArray(json, "toolExecutionNotifications", notRun, c =>
                 {
-                    json.WriteStartObject();
                     json.WriteString("level", "warning");
                     json.WriteStartObject("message");
                     json.WriteString("text", $"{CoverageWriters.Title}: {c.Check}: {c.Reason}.");
@@ -269,10 +262,7 @@ public static class GateWriters
                     }
 
                     json.WriteEndObject();
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
+                });
             }
 
             json.WriteEndObject();
@@ -286,11 +276,9 @@ public static class GateWriters
             json.WriteEndObject();
             json.WriteEndObject();
 
-            json.WriteStartArray("results");
             var ruleIndex = outcome.Rules.Select((r, i) => (r.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
-            foreach (var v in outcome.Violations)
+            Format.WriteArray(json, "results", outcome.Violations, v =>
             {
-                json.WriteStartObject();
                 json.WriteString("ruleId", v.RuleId);
                 json.WriteNumber("ruleIndex", ruleIndex[v.RuleId]);
                 json.WriteString("level", v.Status == ViolationStatus.Accepted ? "note" : Level(v.Level));
@@ -334,10 +322,7 @@ public static class GateWriters
                 json.WriteStartObject("partialFingerprints");
                 json.WriteString("accessAnalyzer/v1", v.Fingerprint);
                 json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            });
             json.WriteEndObject();
             json.WriteEndArray();
         });

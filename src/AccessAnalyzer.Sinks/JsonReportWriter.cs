@@ -39,10 +39,8 @@ public static class JsonReportWriter
 
             CoverageWriters.WriteJson(json, report.Coverage);
 
-            json.WriteStartArray("principals");
-            foreach (var p in report.Principals)
+            Format.WriteArray(json, "principals", report.Principals, p =>
             {
-                json.WriteStartObject();
                 json.WriteString("principalId", p.PrincipalId);
                 json.WriteString("kind", Names.Of(p.Kind));
                 json.WriteString("organization", p.Organization);
@@ -72,24 +70,16 @@ public static class JsonReportWriter
                     json.WriteNumber("exercisedExcessFiles", exercised);
                 }
 
-                json.WriteEndObject();
-            }
+            });
 
-            json.WriteEndArray();
-
-            json.WriteStartArray("findings");
-            foreach (var f in report.Findings)
+            Format.WriteArray(json, "findings", report.Findings, f =>
             {
-                json.WriteStartObject();
                 json.WriteString("ruleId", f.RuleId);
                 json.WriteString("severity", Names.Of(f.Severity));
                 json.WriteString("message", f.Message);
                 json.WriteString("subjectKind", f.SubjectKind);
                 Format.WriteStrings(json, "subjectIds", f.SubjectIds);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            });
         });
     }
 }

@@ -36,10 +36,8 @@ public static class PlanWriters
             json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureAfter);
             json.WriteEndObject();
             json.WriteEndObject();
-            json.WriteStartArray("items");
-            foreach (var item in plan.Items)
+            Format.WriteArray(json, "items", plan.Items, item =>
             {
-                json.WriteStartObject();
                 json.WriteNumber("rank", item.Rank);
                 json.WriteString("assignmentId", item.AssignmentId);
                 json.WriteString("roleId", item.RoleId);
@@ -69,24 +67,16 @@ public static class PlanWriters
                     json.WriteEndObject();
                 }
 
-                json.WriteStartArray("alternatives");
-                foreach (var alternative in item.Alternatives)
+                Format.WriteArray(json, "alternatives", item.Alternatives, alternative =>
                 {
-                    json.WriteStartObject();
                     json.WriteString("change", Name(alternative.Change));
                     Format.WriteNullable(json, "newScopeUnitId", alternative.NewScopeUnitId);
                     Format.WriteNullable(json, "newScopeUnitName", alternative.NewScopeUnitName);
                     json.WriteNumber("excessRemoved", alternative.ExcessRemoved);
                     json.WriteNumber("sensitiveExcessRemoved", alternative.SensitiveExcessRemoved);
                     json.WriteNumber("caseloadFilesLost", alternative.CaseloadFilesLost);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+                });
+            });
         });
     }
 
