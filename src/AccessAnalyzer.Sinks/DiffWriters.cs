@@ -134,24 +134,16 @@ public static class DiffWriters
         ArgumentNullException.ThrowIfNull(console);
         console.Write(new Rule($"[bold]Diff[/] {Markup.Escape(diff.BeforeSource)} → {Markup.Escape(diff.Header.Source)} as of {diff.Header.AsOf:yyyy-MM-dd}").LeftJustified());
         CoverageWriters.WriteConsole(CoverageWriters.NotRun(diff.CoverageBefore, diff.CoverageAfter), console);
-        var totals = new Table().Border(TableBorder.Rounded);
-        totals.AddColumn("");
-        totals.AddColumn(new TableColumn("Before").RightAligned());
-        totals.AddColumn(new TableColumn("After").RightAligned());
-        totals.AddColumn(new TableColumn("Change").RightAligned());
+        var totals = Format.RoundedTable(null,
+            Format.Text(""), Format.Number("Before"), Format.Number("After"), Format.Number("Change"));
         foreach (var (name, before, after) in Totals(diff))
         {
             totals.AddRow(name, Format.G(before), Format.G(after), Format.Signed(after - before));
         }
 
         console.Write(totals);
-        var assignments = new Table().Border(TableBorder.Rounded).Title("Assignments");
-        assignments.AddColumn("Assignment");
-        assignments.AddColumn("Change");
-        assignments.AddColumn("Grant");
-        assignments.AddColumn(new TableColumn("Holders").RightAligned());
-        assignments.AddColumn(new TableColumn("Excess added").RightAligned());
-        assignments.AddColumn(new TableColumn("Granted alone").RightAligned());
+        var assignments = Format.RoundedTable("Assignments",
+            Format.Text("Assignment"), Format.Text("Change"), Format.Text("Grant"), Format.Number("Holders"), Format.Number("Excess added"), Format.Number("Granted alone"));
         foreach (var a in diff.Assignments)
         {
             assignments.AddRow(Markup.Escape(a.AssignmentId), Kind(a.Kind), Markup.Escape(a.After ?? a.Before ?? string.Empty), Format.G(a.Holders), Format.Signed(a.ExcessAdded), Format.G(a.ExcessGrantedAlone));
@@ -163,11 +155,8 @@ public static class DiffWriters
             console.MarkupLine(Markup.Escape($"membership {(m.Added ? "added" : "removed")}: {m.MemberId} in {m.GroupId}"));
         }
 
-        var principals = new Table().Border(TableBorder.Rounded).Title($"Accounts whose reach or excess changes ({Format.G(diff.Principals.Count)})");
-        principals.AddColumn("Account");
-        principals.AddColumn(new TableColumn("Excess before").RightAligned());
-        principals.AddColumn(new TableColumn("Excess after").RightAligned());
-        principals.AddColumn(new TableColumn("Change").RightAligned());
+        var principals = Format.RoundedTable($"Accounts whose reach or excess changes ({Format.G(diff.Principals.Count)})",
+            Format.Text("Account"), Format.Number("Excess before"), Format.Number("Excess after"), Format.Number("Change"));
         foreach (var p in diff.Principals.Take(50))
         {
             principals.AddRow(Markup.Escape(p.PrincipalId), Format.G(p.ExcessBefore), Format.G(p.ExcessAfter), Format.Signed(p.ExcessDelta));

@@ -166,12 +166,8 @@ public static class ExplainWriters
                 (target.Kind == "file" ? $"; in its caseload: {(e.TargetInCaseload ? "yes" : "no")}; shared to it: {(e.TargetSharedInForce ? "yes" : "no")}." : "."));
         }
 
-        var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumn("Assignment");
-        table.AddColumn("Role @ scope");
-        table.AddColumn("Status");
-        table.AddColumn(new TableColumn("Files").RightAligned());
-        table.AddColumn("Path (principal → groups → holder)");
+        var table = Format.RoundedTable(null,
+            Format.Text("Assignment"), Format.Text("Role @ scope"), Format.Text("Status"), Format.Number("Files"), Format.Text("Path (principal → groups → holder)"));
         foreach (var g in e.Grants)
         {
             var status = !g.InForce ? $"expired {g.ValidUntil:yyyy-MM-dd}" : !g.FileAccess ? "no file access" : g.SensitiveRole ? "in force, sensitive" : "in force";
@@ -192,22 +188,16 @@ public static class ExplainWriters
             : e.Target.Id;
         console.Write(new Rule($"[bold]Who reaches[/] {e.Target.Kind} {Markup.Escape(what)} — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
         console.MarkupLine($"{Format.G(e.Principals.Count)} accounts. By kind: {Markup.Escape(Join(e.ByKind))}. By organisation: {Markup.Escape(Join(e.ByOrganization))}.");
-        var grants = new Table().Border(TableBorder.Rounded).Title("Assignments covering it");
-        grants.AddColumn("Assignment");
-        grants.AddColumn("Role @ scope");
-        grants.AddColumn("Holder");
-        grants.AddColumn(new TableColumn("Holders").RightAligned());
+        var grants = Format.RoundedTable("Assignments covering it",
+            Format.Text("Assignment"), Format.Text("Role @ scope"), Format.Text("Holder"), Format.Number("Holders"));
         foreach (var g in e.Grants)
         {
             grants.AddRow(Markup.Escape(g.AssignmentId), Format.RoleAtScopeCell(g.RoleId, g.RoleName, g.ScopeUnitId, g.ScopeUnitName, noUnit: "?"), Markup.Escape($"{g.HolderType} {g.HolderId}"), Format.G(g.Holders));
         }
 
         console.Write(grants);
-        var people = new Table().Border(TableBorder.Rounded).Title("Accounts");
-        people.AddColumn("Principal");
-        people.AddColumn("Kind");
-        people.AddColumn("Org");
-        people.AddColumn("Via");
+        var people = Format.RoundedTable("Accounts",
+            Format.Text("Principal"), Format.Text("Kind"), Format.Text("Org"), Format.Text("Via"));
         foreach (var r in e.Principals.Take(maxPrincipals))
         {
             people.AddRow(Markup.Escape(r.PrincipalId), Names.Of(r.Kind), Markup.Escape(r.Organization), Markup.Escape(string.Join(", ", r.Via)));

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AccessAnalyzer.Core.Reporting;
+using Spectre.Console;
 
 namespace AccessAnalyzer.Sinks;
 
@@ -48,6 +49,22 @@ internal static class Format
     private static string NamedCell(string ids, string names, string? sameAs = null) => string.Equals(sameAs ?? ids, names, StringComparison.Ordinal)
         ? Spectre.Console.Markup.Escape(ids)
         : $"{Spectre.Console.Markup.Escape(ids)}\n[grey]{Spectre.Console.Markup.Escape(names)}[/]";
+
+    /// <summary>
+    /// A console table with the rounded border every table of ours has, titled when <paramref name="title"/> is given,
+    /// with its columns in order (see <see cref="Text"/> and <see cref="Number"/>).
+    /// </summary>
+    public static Table RoundedTable(string? title, params TableColumn[] columns)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns(columns);
+        return title is null ? table : table.Title(title);
+    }
+
+    /// <summary>A column of words, left-aligned.</summary>
+    public static TableColumn Text(string header) => new(header);
+
+    /// <summary>A column of numbers, right-aligned so that digits line up.</summary>
+    public static TableColumn Number(string header) => new TableColumn(header).RightAligned();
 
     /// <summary>A markdown table cell: pipes escaped, line breaks folded.</summary>
     public static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);

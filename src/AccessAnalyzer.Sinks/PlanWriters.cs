@@ -104,16 +104,8 @@ public static class PlanWriters
         console.Write(new Rule($"[bold]Remediation plan[/] — {Markup.Escape(plan.Header.Source)} as of {plan.Header.AsOf:yyyy-MM-dd}").LeftJustified());
         console.MarkupLine($"Excess exposure {Format.G(t.ExcessExposureBefore)} → [bold]{Format.G(t.ExcessExposureAfter)}[/] after the {plan.Items.Count} changes below " +
             $"(sensitive {Format.G(t.SensitiveExcessExposureBefore)} → {Format.G(t.SensitiveExcessExposureAfter)}).");
-        var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumn(new TableColumn("#").RightAligned());
-        table.AddColumn("Assignment");
-        table.AddColumn("Role @ scope");
-        table.AddColumn("Holder");
-        table.AddColumn("Change");
-        table.AddColumn(new TableColumn("Holders").RightAligned());
-        table.AddColumn(new TableColumn("Excess removed").RightAligned());
-        table.AddColumn(new TableColumn("Sensitive").RightAligned());
-        table.AddColumn(new TableColumn("Cumulative").RightAligned());
+        var table = Format.RoundedTable(null,
+            Format.Number("#"), Format.Text("Assignment"), Format.Text("Role @ scope"), Format.Text("Holder"), Format.Text("Change"), Format.Number("Holders"), Format.Number("Excess removed"), Format.Number("Sensitive"), Format.Number("Cumulative"));
         foreach (var i in plan.Items)
         {
             var change = i.Change == RemediationChange.NarrowToUnit && i.NewScopeUnitId is { } unit

@@ -37,15 +37,8 @@ public static class TableReportWriter
         console.Write(totals);
         console.WriteLine();
 
-        var table = new Table().Border(TableBorder.Rounded).Title("Accounts by excess (files they can open beyond their caseload)");
-        table.AddColumn("Principal");
-        table.AddColumn("Kind");
-        table.AddColumn("Org");
-        table.AddColumn(new TableColumn("Reach").RightAligned());
-        table.AddColumn(new TableColumn("Caseload").RightAligned());
-        table.AddColumn(new TableColumn("Excess").RightAligned());
-        table.AddColumn(new TableColumn("Sensitive excess").RightAligned());
-        table.AddColumn(new TableColumn("×caseload").RightAligned());
+        var table = Format.RoundedTable("Accounts by excess (files they can open beyond their caseload)",
+            Format.Text("Principal"), Format.Text("Kind"), Format.Text("Org"), Format.Number("Reach"), Format.Number("Caseload"), Format.Number("Excess"), Format.Number("Sensitive excess"), Format.Number("×caseload"));
         var usage = report.Principals.Any(p => p.ExercisedExcessFiles is not null);
         if (usage)
         {
@@ -89,10 +82,8 @@ public static class TableReportWriter
 
         console.WriteLine();
         var byRule = report.Findings.GroupBy(f => (f.RuleId, f.Severity)).OrderByDescending(g => g.Key.Severity).ThenBy(g => g.Key.RuleId, StringComparer.Ordinal);
-        var summary = new Table().Border(TableBorder.Rounded).Title("Findings");
-        summary.AddColumn("Severity");
-        summary.AddColumn("Rule");
-        summary.AddColumn(new TableColumn("Count").RightAligned());
+        var summary = Format.RoundedTable("Findings",
+            Format.Text("Severity"), Format.Text("Rule"), Format.Number("Count"));
         foreach (var g in byRule)
         {
             summary.AddRow(Colour(g.Key.Severity), g.Key.RuleId, N(g.Count()));
