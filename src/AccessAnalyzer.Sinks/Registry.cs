@@ -118,17 +118,11 @@ public static class Outputs
         .Document(OutputFormat.Json, (p, s, x) => PlanWriters.WriteJson(p, s, x.Tool))
         .Document(OutputFormat.Csv, (p, s, _) => PlanWriters.WriteCsv(p, s));
 
-    public static SinkRegistry<PrincipalExplanation> PrincipalExplanation { get; } = new SinkRegistry<PrincipalExplanation>()
-        .Console(OutputFormat.Text, ExplainWriters.WriteText)
-        .Console(OutputFormat.Table, ExplainWriters.WriteText)
-        .Document(OutputFormat.Json, (e, s, x) => ExplainWriters.WriteJson(e, s, x.Tool))
-        .Document(OutputFormat.Csv, (e, s, _) => ExplainWriters.WriteCsv(e, s));
+    public static SinkRegistry<PrincipalExplanation> PrincipalExplanation { get; } =
+        Explanation<PrincipalExplanation>(ExplainWriters.WriteText, ExplainWriters.WriteJson, ExplainWriters.WriteCsv);
 
-    public static SinkRegistry<TargetExplanation> TargetExplanation { get; } = new SinkRegistry<TargetExplanation>()
-        .Console(OutputFormat.Text, (e, c) => ExplainWriters.WriteText(e, c))
-        .Console(OutputFormat.Table, (e, c) => ExplainWriters.WriteText(e, c))
-        .Document(OutputFormat.Json, (e, s, x) => ExplainWriters.WriteJson(e, s, x.Tool))
-        .Document(OutputFormat.Csv, (e, s, _) => ExplainWriters.WriteCsv(e, s));
+    public static SinkRegistry<TargetExplanation> TargetExplanation { get; } =
+        Explanation<TargetExplanation>((e, c) => ExplainWriters.WriteText(e, c), ExplainWriters.WriteJson, ExplainWriters.WriteCsv);
 
     public static SinkRegistry<DiffReport> Diff { get; } = new SinkRegistry<DiffReport>()
         .Console(OutputFormat.Text, DiffWriters.WriteText)
@@ -140,4 +134,16 @@ public static class Outputs
         .Document(OutputFormat.Sarif, (o, s, x) => GateWriters.WriteSarif(o, s, x.ArtifactUri, x.Tool, x.InformationUri))
         .Document(OutputFormat.JUnit, (o, s, _) => GateWriters.WriteJUnit(o, s))
         .TextDocument(OutputFormat.Markdown, (o, w, x) => GateWriters.WriteMarkdown(o, w, x.ShowAccepted));
+
+    /// <summary>
+    /// Both explanations (a principal's, a target's) offer the same formats: one console view, under text and table
+    /// alike since <c>explain</c> accepts either, and JSON and CSV documents.
+    /// </summary>
+    private static SinkRegistry<TExplanation> Explanation<TExplanation>(
+        Action<TExplanation, IAnsiConsole> text, Action<TExplanation, Stream, ToolStamp> json, Action<TExplanation, Stream> csv) =>
+        new SinkRegistry<TExplanation>()
+            .Console(OutputFormat.Text, text)
+            .Console(OutputFormat.Table, text)
+            .Document(OutputFormat.Json, (e, s, x) => json(e, s, x.Tool))
+            .Document(OutputFormat.Csv, (e, s, _) => csv(e, s));
 }
