@@ -58,9 +58,7 @@ public static class DiffWriters
             });
             Format.WriteArray(json, "principals", diff.Principals, p =>
             {
-                json.WriteString("principalId", p.PrincipalId);
-                json.WriteString("kind", Names.Of(p.Kind));
-                json.WriteString("organization", p.Organization);
+                Format.WritePrincipalId(json, p.PrincipalId, p.Kind, p.Organization);
                 json.WriteNumber("reachBefore", p.ReachBefore);
                 json.WriteNumber("reachAfter", p.ReachAfter);
                 json.WriteNumber("excessBefore", p.ExcessBefore);

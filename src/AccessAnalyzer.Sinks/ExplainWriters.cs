@@ -24,18 +24,8 @@ public static class ExplainWriters
             Format.WriteHeader(json, e.Header, tool);
             var p = e.Principal;
             json.WriteStartObject("principal");
-            json.WriteString("principalId", p.PrincipalId);
-            json.WriteString("kind", Names.Of(p.Kind));
-            json.WriteString("organization", p.Organization);
-            Format.WriteNullable(json, "unitId", p.UnitId);
-            Format.WriteNullable(json, "unitName", p.UnitId is null ? null : p.UnitName ?? string.Empty);
-            json.WriteBoolean("active", p.Active);
-            json.WriteBoolean("mfa", p.Mfa);
-            json.WriteNumber("reachableFiles", p.ReachableFiles);
-            json.WriteNumber("caseloadFiles", p.CaseloadFiles);
-            json.WriteNumber("caseloadInReach", p.CaseloadInReach);
-            json.WriteNumber("excessFiles", p.ExcessFiles);
-            json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
+            JsonReportWriter.WriteAccount(json, p);
+            JsonReportWriter.WriteReach(json, p);
             json.WriteNumber("sharesInForce", e.SharesInForce);
             json.WriteEndObject();
             if (e.Target is { } target)
@@ -111,9 +101,7 @@ public static class ExplainWriters
             });
             Format.WriteArray(json, "principals", e.Principals, r =>
             {
-                json.WriteString("principalId", r.PrincipalId);
-                json.WriteString("kind", Names.Of(r.Kind));
-                json.WriteString("organization", r.Organization);
+                Format.WritePrincipalId(json, r.PrincipalId, r.Kind, r.Organization);
                 json.WriteBoolean("active", r.Active);
                 json.WriteBoolean("mfa", r.Mfa);
                 Format.WriteStrings(json, "via", r.Via);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Reporting;
 using Spectre.Console;
 
@@ -133,6 +134,14 @@ internal static class Format
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>principalId, kind, organization: how every JSON output names an account, so outputs join on the same fields.</summary>
+    public static void WritePrincipalId(Utf8JsonWriter json, string principalId, PrincipalKind kind, string organization)
+    {
+        json.WriteString("principalId", principalId);
+        json.WriteString("kind", Names.Of(kind));
+        json.WriteString("organization", organization);
     }
 
     /// <summary>tool, version, source, asOf: the first four properties of every JSON output.</summary>

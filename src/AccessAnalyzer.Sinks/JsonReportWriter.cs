@@ -41,14 +41,7 @@ public static class JsonReportWriter
 
             Format.WriteArray(json, "principals", report.Principals, p =>
             {
-                json.WriteString("principalId", p.PrincipalId);
-                json.WriteString("kind", Names.Of(p.Kind));
-                json.WriteString("organization", p.Organization);
-                Format.WriteNullable(json, "unitId", p.UnitId);
-                Format.WriteNullable(json, "unitName", p.UnitId is null ? null : p.UnitName ?? string.Empty);
-
-                json.WriteBoolean("active", p.Active);
-                json.WriteBoolean("mfa", p.Mfa);
+                WriteAccount(json, p);
                 if (p.LastLogin is { } lastLogin)
                 {
                     json.WriteString("lastLogin", lastLogin.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -58,11 +51,7 @@ public static class JsonReportWriter
                     json.WriteNull("lastLogin");
                 }
 
-                json.WriteNumber("reachableFiles", p.ReachableFiles);
-                json.WriteNumber("caseloadFiles", p.CaseloadFiles);
-                json.WriteNumber("caseloadInReach", p.CaseloadInReach);
-                json.WriteNumber("excessFiles", p.ExcessFiles);
-                json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
+                WriteReach(json, p);
                 json.WriteNumber("closedFilesInReach", p.ClosedFilesInReach);
                 json.WriteNumber("grantsInForce", p.GrantsInForce);
                 if (p.ExercisedExcessFiles is { } exercised)
@@ -81,5 +70,28 @@ public static class JsonReportWriter
                 Format.WriteStrings(json, "subjectIds", f.SubjectIds);
             });
         });
+    }
+
+    /// <summary>
+    /// A principal's identity, home unit (unitName empty, not null, when the unit has no name) and status; <c>explain</c>
+    /// describes its principal with the same fields as <c>analyze</c>.
+    /// </summary>
+    internal static void WriteAccount(Utf8JsonWriter json, PrincipalFigures p)
+    {
+        Format.WritePrincipalId(json, p.PrincipalId, p.Kind, p.Organization);
+        Format.WriteNullable(json, "unitId", p.UnitId);
+        Format.WriteNullable(json, "unitName", p.UnitId is null ? null : p.UnitName ?? string.Empty);
+        json.WriteBoolean("active", p.Active);
+        json.WriteBoolean("mfa", p.Mfa);
+    }
+
+    /// <summary>A principal's reach against its caseload, in <c>analyze</c> and <c>explain</c> alike.</summary>
+    internal static void WriteReach(Utf8JsonWriter json, PrincipalFigures p)
+    {
+        json.WriteNumber("reachableFiles", p.ReachableFiles);
+        json.WriteNumber("caseloadFiles", p.CaseloadFiles);
+        json.WriteNumber("caseloadInReach", p.CaseloadInReach);
+        json.WriteNumber("excessFiles", p.ExcessFiles);
+        json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
     }
 }
