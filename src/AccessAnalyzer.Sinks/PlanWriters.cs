@@ -24,17 +24,10 @@ public static class PlanWriters
         Format.WriteJsonObject(output, json =>
         {
             Format.WriteHeader(json, plan.Header, tool);
+            var t = plan.Totals;
             json.WriteStartObject("totals");
-            json.WriteStartObject("before");
-            json.WriteNumber("exposure", plan.Totals.ExposureBefore);
-            json.WriteNumber("excessExposure", plan.Totals.ExcessExposureBefore);
-            json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureBefore);
-            json.WriteEndObject();
-            json.WriteStartObject("after");
-            json.WriteNumber("exposure", plan.Totals.ExposureAfter);
-            json.WriteNumber("excessExposure", plan.Totals.ExcessExposureAfter);
-            json.WriteNumber("sensitiveExcessExposure", plan.Totals.SensitiveExcessExposureAfter);
-            json.WriteEndObject();
+            WriteExposure(json, "before", t.ExposureBefore, t.ExcessExposureBefore, t.SensitiveExcessExposureBefore);
+            WriteExposure(json, "after", t.ExposureAfter, t.ExcessExposureAfter, t.SensitiveExcessExposureAfter);
             json.WriteEndObject();
             Format.WriteArray(json, "items", plan.Items, item =>
             {
@@ -78,6 +71,16 @@ public static class PlanWriters
                 });
             });
         });
+    }
+
+    /// <summary>The plan's totals on one side of its changes: the same three figures before and after.</summary>
+    private static void WriteExposure(Utf8JsonWriter json, string name, long exposure, long excess, long sensitiveExcess)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("exposure", exposure);
+        json.WriteNumber("excessExposure", excess);
+        json.WriteNumber("sensitiveExcessExposure", sensitiveExcess);
+        json.WriteEndObject();
     }
 
     public static void WriteCsv(RemediationPlan plan, Stream output)
