@@ -24,34 +24,14 @@ public sealed class SqlServerProvider : IDatabaseProvider
 
     public ISqlDialect CreateDialect(string? schema) => new SqlServerDialect(schema);
 
-    public DbConnection Open(string connectionString)
-    {
-        SqlConnection? connection = null;
-        try
-        {
-            connection = new SqlConnection(connectionString);
-            connection.Open();
-            return connection;
-        }
-        catch (Exception ex) when (ex is SqlException or ArgumentException or InvalidOperationException)
-        {
-            connection?.Dispose();
-            throw new InputErrorException(Describe(connectionString), null, null, $"cannot connect: {ex.Message}");
-        }
-    }
+    public DbConnection Open(string connectionString) =>
+        ServerConnections.Open(this, connectionString, cs => new SqlConnection(cs), ex => ex is SqlException);
 
-    public string Describe(string connectionString)
+    public string Describe(string connectionString) => ServerConnections.Describe(this, () =>
     {
-        try
-        {
-            var builder = new SqlConnectionStringBuilder(connectionString);
-            return $"sqlserver:{builder.DataSource}/{builder.InitialCatalog}";
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
-        {
-            return "sqlserver";
-        }
-    }
+        var builder = new SqlConnectionStringBuilder(connectionString);
+        return $"sqlserver:{builder.DataSource}/{builder.InitialCatalog}";
+    }, ex => ex is ArgumentException or FormatException or KeyNotFoundException);
 
     public IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect) => new SqlServerBulkLoad((SqlConnection)connection, dialect);
 

@@ -11,16 +11,22 @@ internal static class CanonicalTableReader
     /// <summary>Whether an optional column is in the table (it may still be empty in every row).</summary>
     public static bool HasColumn(ITableCursor t, string column) => t.Column(column, required: false) >= 0;
 
-    public static List<OrgUnitRow> OrgUnits(ITableCursor t)
+    /// <summary>Every remaining row of <paramref name="t"/>, made by <paramref name="row"/> from the current one.</summary>
+    private static List<T> ReadRows<T>(ITableCursor t, Func<T> row)
     {
-        int id = t.Column("id"), parent = t.Column("parent_id"), kind = t.Column("kind"), name = t.Column("name");
-        var rows = new List<OrgUnitRow>();
+        var rows = new List<T>();
         while (t.Read())
         {
-            rows.Add(new(t.Id(id), t.OptionalReference(parent), t.Text(kind), t.Text(name), t.Line));
+            rows.Add(row());
         }
 
         return rows;
+    }
+
+    public static List<OrgUnitRow> OrgUnits(ITableCursor t)
+    {
+        int id = t.Column("id"), parent = t.Column("parent_id"), kind = t.Column("kind"), name = t.Column("name");
+        return ReadRows(t, () => new OrgUnitRow(t.Id(id), t.OptionalReference(parent), t.Text(kind), t.Text(name), t.Line));
     }
 
     public static List<PrincipalRow> Principals(ITableCursor t)
@@ -28,71 +34,41 @@ internal static class CanonicalTableReader
         int id = t.Column("id"), kind = t.Column("kind"), org = t.Column("organization"), unit = t.Column("unit_id"),
             name = t.Column("name"), active = t.Column("active"), mfa = t.Column("mfa"),
             lastLogin = t.Column("last_login", required: false);
-        var rows = new List<PrincipalRow>();
-        while (t.Read())
-        {
-            rows.Add(new(
-                t.Id(id),
-                t.Enum<PrincipalKind>(kind, CanonicalValues.TryParsePrincipalKind, "staff, partner, service"),
-                t.Text(org), t.OptionalReference(unit), t.Text(name), t.Boolean(active), t.Boolean(mfa),
-                t.OptionalDate(lastLogin), t.Line));
-        }
-
-        return rows;
+        return ReadRows(t, () => new PrincipalRow(
+            t.Id(id),
+            t.Enum<PrincipalKind>(kind, CanonicalValues.TryParsePrincipalKind, "staff, partner, service"),
+            t.Text(org), t.OptionalReference(unit), t.Text(name), t.Boolean(active), t.Boolean(mfa),
+            t.OptionalDate(lastLogin), t.Line));
     }
 
     public static List<GroupRow> Groups(ITableCursor t)
     {
         int id = t.Column("id"), name = t.Column("name");
-        var rows = new List<GroupRow>();
-        while (t.Read())
-        {
-            rows.Add(new(t.Id(id), t.Text(name), t.Line));
-        }
-
-        return rows;
+        return ReadRows(t, () => new GroupRow(t.Id(id), t.Text(name), t.Line));
     }
 
     public static List<MembershipRow> Memberships(ITableCursor t)
     {
         int group = t.Column("group_id"), member = t.Column("member_id"), type = t.Column("member_type");
-        var rows = new List<MembershipRow>();
-        while (t.Read())
-        {
-            rows.Add(new(t.Reference(group), t.Reference(member),
-                t.Enum<MemberType>(type, CanonicalValues.TryParseMemberType, "principal, group"), t.Line));
-        }
-
-        return rows;
+        return ReadRows(t, () => new MembershipRow(t.Reference(group), t.Reference(member),
+            t.Enum<MemberType>(type, CanonicalValues.TryParseMemberType, "principal, group"), t.Line));
     }
 
     public static List<RoleRow> Roles(ITableCursor t)
     {
         int id = t.Column("id"), name = t.Column("name"), fileAccess = t.Column("file_access"), sensitive = t.Column("sensitive");
-        var rows = new List<RoleRow>();
-        while (t.Read())
-        {
-            rows.Add(new(t.Id(id), t.Text(name), t.Boolean(fileAccess), t.Boolean(sensitive), t.Line));
-        }
-
-        return rows;
+        return ReadRows(t, () => new RoleRow(t.Id(id), t.Text(name), t.Boolean(fileAccess), t.Boolean(sensitive), t.Line));
     }
 
     public static List<AssignmentRow> Assignments(ITableCursor t)
     {
         int id = t.Column("id"), role = t.Column("role_id"), holder = t.Column("holder_id"), holderType = t.Column("holder_type"),
             scope = t.Column("scope"), scopeUnit = t.Column("scope_unit_id"), validUntil = t.Column("valid_until", required: false);
-        var rows = new List<AssignmentRow>();
-        while (t.Read())
-        {
-            rows.Add(new(
-                t.Id(id), t.Reference(role), t.Reference(holder),
-                t.Enum<HolderType>(holderType, CanonicalValues.TryParseHolderType, "principal, group"),
-                t.Enum<AssignmentScope>(scope, CanonicalValues.TryParseScope, "unit, caseload"),
-                t.OptionalReference(scopeUnit), t.OptionalDate(validUntil), t.Line));
-        }
-
-        return rows;
+        return ReadRows(t, () => new AssignmentRow(
+            t.Id(id), t.Reference(role), t.Reference(holder),
+            t.Enum<HolderType>(holderType, CanonicalValues.TryParseHolderType, "principal, group"),
+            t.Enum<AssignmentScope>(scope, CanonicalValues.TryParseScope, "unit, caseload"),
+            t.OptionalReference(scopeUnit), t.OptionalDate(validUntil), t.Line));
     }
 
     public static List<AccountPolicyRow> AccountPolicies(ITableCursor t)

@@ -34,18 +34,7 @@ internal sealed class CsvSource(string directory) : ISource
     {
         var timer = new PhaseTimer();
         progress?.Report("reading org units, principals, groups, roles, assignments");
-        var orgUnits = ReadTable(directory, "org_units", CanonicalTableReader.OrgUnits);
-        var lastLoginColumn = false;
-        var principals = ReadTable(directory, "principals", t =>
-        {
-            lastLoginColumn = CanonicalTableReader.HasColumn(t, "last_login");
-            return CanonicalTableReader.Principals(t);
-        });
-        var groups = ReadTable(directory, "groups", CanonicalTableReader.Groups);
-        var memberships = ReadTable(directory, "memberships", CanonicalTableReader.Memberships);
-        var roles = ReadTable(directory, "roles", CanonicalTableReader.Roles);
-        var assignments = ReadTable(directory, "assignments", CanonicalTableReader.Assignments);
-        var policies = ReadOptionalTable(directory, "account_policy", CanonicalTableReader.AccountPolicies);
+        var small = SmallTables.Read(new CsvTables(directory));
         timer.Mark("small tables");
 
         progress?.Report("reading files");
@@ -74,7 +63,7 @@ internal sealed class CsvSource(string directory) : ISource
         }
 
         progress?.Report("reading access events");
-        var usage = ReadAccessEvents(directory, principals, files, caseload, Group);
+        var usage = ReadAccessEvents(directory, small.Principals, files, caseload, Group);
         Group();
         timer.Mark("access events");
 
@@ -87,48 +76,20 @@ internal sealed class CsvSource(string directory) : ISource
         }
 
         var fileCounts = files.Counts();
-        TableStatus Status(string table, bool hasRows) => new(table, CsvFile.Presence(CsvTableCursor.Locate(directory, table))
-            ?? (hasRows ? TablePresence.Rows : TablePresence.Empty));
-
-        return new SourceTables
-        {
-            SourceName = directory,
-            TableDisplayName = t => t + ".csv",
-            OrgUnits = orgUnits,
-            Principals = principals,
-            Groups = groups,
-            Memberships = memberships,
-            Roles = roles,
-            Assignments = assignments,
-            FileCounts = fileCounts,
-            CaseloadCounts = caseload.Counts,
-            Shares = shares,
-            AccountPolicies = policies,
-            Usage = usage,
-            LastLoginColumn = lastLoginColumn,
-            OptionalTableStatus =
-            [
-                Status(OptionalTables.AccessEvents, usage is not null),
-                Status(OptionalTables.AccountPolicy, policies is { Count: > 0 }),
-                Status(OptionalTables.Shares, shares.Length > 0),
-                new(OptionalTables.Justifications, CsvFile.Presence(CsvTableCursor.Locate(directory, OptionalTables.Justifications)) ?? TablePresence.NotRead),
-            ],
-        };
+        return small.With(directory, t => t + ".csv", fileCounts, caseload.Counts, shares, usage,
+            table => CsvFile.Presence(CsvTableCursor.Locate(directory, table)));
     }
 
     /// <summary>Rows of a big table handed from the parsing thread to the joining one at a time.</summary>
     private const int BatchRows = 512;
 
-    private static List<T> ReadTable<T>(string directory, string table, Func<ITableCursor, List<T>> read)
+    private sealed class CsvTables(string directory) : ICanonicalTables
     {
-        using var cursor = CsvTableCursor.Open(directory, table, required: true)!;
-        return read(cursor);
-    }
-
-    private static List<T>? ReadOptionalTable<T>(string directory, string table, Func<ITableCursor, List<T>> read)
-    {
-        using var cursor = CsvTableCursor.Open(directory, table, required: false);
-        return cursor is null ? null : read(cursor);
+        public List<T>? ReadTable<T>(string table, Func<ITableCursor, List<T>> read, bool required)
+        {
+            using var cursor = CsvTableCursor.Open(directory, table, required);
+            return cursor is null ? null : read(cursor);
+        }
     }
 
     /// <summary>

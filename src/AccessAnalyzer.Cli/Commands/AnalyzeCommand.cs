@@ -36,23 +36,9 @@ internal static class AnalyzeCommand
         var store = StoreArguments.AddTo(command);
         command.SetAction(parse =>
         {
-            var topValue = parse.GetValue(top);
-            if (topValue is < 0)
-            {
-                throw new UsageException("--top must be zero or more");
-            }
-
-            var noMfaValue = parse.GetValue(noMfa);
-            if (noMfaValue < 0)
-            {
-                throw new UsageException("--no-mfa-threshold must be zero or more");
-            }
-
-            var dormantDaysValue = parse.GetValue(dormantDays);
-            if (dormantDaysValue < 0)
-            {
-                throw new UsageException("--dormant-days must be zero or more");
-            }
+            var topValue = CommonOptions.NotNegative(parse, top);
+            var noMfaValue = CommonOptions.NotNegative(parse, noMfa);
+            var dormantDaysValue = CommonOptions.NotNegative(parse, dormantDays);
 
             var formatValue = parse.GetValue(format)!;
             var settings = new AnalysisSettings(

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Numerics;
 
 namespace AccessAnalyzer.Cli.Commands;
 
@@ -17,4 +18,15 @@ internal static class CommonOptions
         new("--output") { Description = $"Write {(what.Length == 0 ? "" : what + " ")}to this file (atomically) instead of stdout." };
 
     public static Option<bool> Quiet() => new("--quiet") { Description = "No progress display." };
+
+    /// <summary>The value of a count option, refused when negative.</summary>
+    public static T NotNegative<T>(ParseResult parse, Option<T> option)
+        where T : struct, INumber<T> => NotNegative(parse.GetValue(option), option.Name);
+
+    /// <summary>The value of an optional count option, refused when negative.</summary>
+    public static T? NotNegative<T>(ParseResult parse, Option<T?> option)
+        where T : struct, INumber<T> => parse.GetValue(option) is { } value ? NotNegative(value, option.Name) : null;
+
+    private static T NotNegative<T>(T value, string name)
+        where T : struct, INumber<T> => T.IsNegative(value) ? throw new UsageException(name + " must be zero or more") : value;
 }

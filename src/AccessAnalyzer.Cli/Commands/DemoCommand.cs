@@ -41,11 +41,7 @@ internal static class DemoCommand
                 parse.GetValue(scale) switch { "medium" => DemoScale.Medium, "france" => DemoScale.France, _ => DemoScale.Small },
                 parse.GetValue(seed),
                 CliContext.ParseAsOf(parse.GetValue(asOf)));
-            var topValue = parse.GetValue(top);
-            if (topValue < 0)
-            {
-                throw new UsageException("--top must be zero or more");
-            }
+            var topValue = CommonOptions.NotNegative(parse, top);
 
             Directory.CreateDirectory(directory);
             var database = Path.Combine(directory, "agency.db");

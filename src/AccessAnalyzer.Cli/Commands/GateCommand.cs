@@ -57,11 +57,7 @@ internal static class GateCommand
             var gatePolicy = GatePolicyParser.Parse(ReadFile(policyPath, "--policy"), Path.GetFileName(policyPath));
             var baselinePath = parse.GetValue(baseline);
             var known = baselinePath is null ? null : BaselineFile.Parse(ReadFile(baselinePath, "--baseline"), Path.GetFileName(baselinePath));
-            var days = parse.GetValue(baselineDays);
-            if (days < 0)
-            {
-                throw new UsageException("--baseline-days must be zero or more");
-            }
+            var days = CommonOptions.NotNegative(parse, baselineDays);
 
             var baselineOut = parse.GetValue(writeBaseline);
             if (parse.GetValue(acceptCritical) && baselineOut is null)

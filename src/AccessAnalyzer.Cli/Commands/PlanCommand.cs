@@ -24,12 +24,7 @@ internal static class PlanCommand
         var store = StoreArguments.AddTo(command);
         command.SetAction(parse =>
         {
-            var topValue = parse.GetValue(top);
-            if (topValue is < 0)
-            {
-                throw new UsageException("--top must be zero or more");
-            }
-
+            var topValue = CommonOptions.NotNegative(parse, top);
             var formatValue = parse.GetValue(format)!;
             var asOfValue = CliContext.ParseAsOf(parse.GetValue(asOf));
             var sourceValue = parse.GetValue(source)!;

@@ -22,22 +22,7 @@ public static class SnapshotBuilder
 
         var principalRows = SortedUnique(tables.Principals, r => r.Id, r => r.Line, Name("principals"));
         var principalIndex = IndexOf(principalRows, r => r.Id);
-        var principalUnits = new int[principalRows.Length];
-        for (var i = 0; i < principalRows.Length; i++)
-        {
-            principalUnits[i] = -1;
-            if (principalRows[i].UnitId is { } unitId)
-            {
-                if (unitIndex.TryGetValue(unitId, out var u))
-                {
-                    principalUnits[i] = u;
-                }
-                else
-                {
-                    dangling.Add(new("principals", "unit_id", unitId, "org_units", principalRows[i].Id, 1));
-                }
-            }
-        }
+        var principalUnits = ResolveOptional(principalRows, r => r.UnitId, r => r.Id, unitIndex, dangling, "principals", "unit_id", "org_units");
 
         var principals = new PrincipalTable(
             [.. principalRows.Select(r => r.Id)], [.. principalRows.Select(r => r.Kind)],
@@ -157,26 +142,40 @@ public static class SnapshotBuilder
         return index;
     }
 
-    private static OrgTree BuildOrgTree(OrgUnitRow[] rows, Dictionary<string, int> index, List<DanglingReference> dangling, string table)
+    /// <summary>
+    /// For each row, the index of the row its optional <paramref name="reference"/> names; -1 when it names none, or
+    /// names a row that does not exist (then recorded in <paramref name="dangling"/>).
+    /// </summary>
+    private static int[] ResolveOptional<TRow>(
+        TRow[] rows, Func<TRow, string?> reference, Func<TRow, string> id, Dictionary<string, int> index,
+        List<DanglingReference> dangling, string table, string column, string target)
     {
-        var n = rows.Length;
-        var parent = new int[n];
-        for (var i = 0; i < n; i++)
+        var resolved = new int[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
         {
-            parent[i] = -1;
-            if (rows[i].ParentId is { } parentId)
+            resolved[i] = -1;
+            if (reference(rows[i]) is { } value)
             {
-                if (index.TryGetValue(parentId, out var p))
+                if (index.TryGetValue(value, out var found))
                 {
-                    parent[i] = p;
+                    resolved[i] = found;
                 }
                 else
                 {
-                    // An orphan still holds files; it becomes a root of its own so unit scopes on it still work.
-                    dangling.Add(new("org_units", "parent_id", parentId, "org_units", rows[i].Id, 1));
+                    dangling.Add(new(table, column, value, target, id(rows[i]), 1));
                 }
             }
         }
+
+        return resolved;
+    }
+
+    private static OrgTree BuildOrgTree(OrgUnitRow[] rows, Dictionary<string, int> index, List<DanglingReference> dangling, string table)
+    {
+        var n = rows.Length;
+
+        // An orphan still holds files; it becomes a root of its own so unit scopes on it still work.
+        var parent = ResolveOptional(rows, r => r.ParentId, r => r.Id, index, dangling, "org_units", "parent_id", "org_units");
 
         RejectCycles(rows, parent, table);
 

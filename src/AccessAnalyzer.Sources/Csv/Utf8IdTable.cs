@@ -171,32 +171,10 @@ internal sealed class Utf8IdTable
         var slots = _slots;
         var mask = _mask;
         var i = (int)hash & mask;
-        if (FixedWidth)
+        var fixedWidth = FixedWidth;
+        if (fixedWidth && key.Length != _width)
         {
-            if (key.Length != _width)
-            {
-                return -1; // every id has another length
-            }
-
-            while (true)
-            {
-                var s = slots[i];
-                if (s == 0)
-                {
-                    return -1;
-                }
-
-                if (SameFingerprint(s, hash))
-                {
-                    var number = (int)(s & (uint)mask) - 1;
-                    if (FixedAt(number).SequenceEqual(key))
-                    {
-                        return number;
-                    }
-                }
-
-                i = (i + 1) & mask;
-            }
+            return -1; // every id has another length
         }
 
         while (true)
@@ -210,7 +188,7 @@ internal sealed class Utf8IdTable
             if (SameFingerprint(s, hash))
             {
                 var number = (int)(s & (uint)mask) - 1;
-                if (VariableAt(number).SequenceEqual(key))
+                if ((fixedWidth ? FixedAt(number) : VariableAt(number)).SequenceEqual(key))
                 {
                     return number;
                 }

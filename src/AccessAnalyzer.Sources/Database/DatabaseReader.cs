@@ -16,7 +16,7 @@ namespace AccessAnalyzer.Sources.Database;
 /// Only SELECT is needed; <see cref="WritableInputTables"/> tells whether the login could do more.
 /// The engine of the database sources (<see cref="SqliteSource"/>, <see cref="ServerSource"/>), which own the connection.
 /// </summary>
-internal sealed class DatabaseReader
+internal sealed class DatabaseReader : ICanonicalTables
 {
     private readonly DbConnection _connection;
     private Dictionary<string, string>? _relations;
@@ -101,18 +101,7 @@ internal sealed class DatabaseReader
     private SourceTables ReadTables(IProgress<string>? progress)
     {
         progress?.Report("reading org units, principals, groups, roles, assignments");
-        var orgUnits = ReadTable("org_units", CanonicalTableReader.OrgUnits)!;
-        var lastLoginColumn = false;
-        var principals = ReadTable("principals", t =>
-        {
-            lastLoginColumn = CanonicalTableReader.HasColumn(t, "last_login");
-            return CanonicalTableReader.Principals(t);
-        })!;
-        var groups = ReadTable("groups", CanonicalTableReader.Groups)!;
-        var memberships = ReadTable("memberships", CanonicalTableReader.Memberships)!;
-        var roles = ReadTable("roles", CanonicalTableReader.Roles)!;
-        var assignments = ReadTable("assignments", CanonicalTableReader.Assignments)!;
-        var policies = ReadTable("account_policy", CanonicalTableReader.AccountPolicies, required: false);
+        var small = SmallTables.Read(this);
 
         Require("files");
         Require("caseload");
@@ -133,34 +122,8 @@ internal sealed class DatabaseReader
 
         // An empty access_events table (db init always creates one) says nothing about logging: no usage rule runs on
         // it, and coverage says it was empty rather than absent.
-        TableStatus Status(string table, bool hasRows) =>
-            new(table, !Relations().ContainsKey(table) ? TablePresence.Absent : hasRows ? TablePresence.Rows : TablePresence.Empty);
-
-        return new SourceTables
-        {
-            SourceName = SourceName,
-            TableDisplayName = Dialect.DisplayName,
-            OrgUnits = orgUnits,
-            Principals = principals,
-            Groups = groups,
-            Memberships = memberships,
-            Roles = roles,
-            Assignments = assignments,
-            FileCounts = fileCounts,
-            CaseloadCounts = caseloadCounts,
-            Shares = shares,
-            AccountPolicies = policies,
-            Usage = usage,
-            LastLoginColumn = lastLoginColumn,
-            OptionalTableStatus =
-            [
-                Status(OptionalTables.AccessEvents, usage is not null),
-                Status(OptionalTables.AccountPolicy, policies is { Count: > 0 }),
-                Status(OptionalTables.Shares, shares.Count > 0),
-                new(OptionalTables.Justifications,
-                    Relations().ContainsKey(OptionalTables.Justifications) ? TablePresence.NotRead : TablePresence.Absent),
-            ],
-        };
+        return small.With(SourceName, Dialect.DisplayName, fileCounts, caseloadCounts, shares, usage,
+            table => Relations().ContainsKey(table) ? null : TablePresence.Absent);
     }
 
     /// <summary>access_events aggregated by the database: rows grow with principals × days and principals × units.</summary>
@@ -369,7 +332,7 @@ internal sealed class DatabaseReader
         }
     }
 
-    private List<T>? ReadTable<T>(string table, Func<ITableCursor, List<T>> read, bool required = true)
+    public List<T>? ReadTable<T>(string table, Func<ITableCursor, List<T>> read, bool required)
     {
         if (!Relations().ContainsKey(table))
         {

@@ -43,3 +43,41 @@ public interface IBulkLoad : IDisposable
     /// <summary>Makes every inserted row durable. Disposing without committing rolls back what is not yet committed.</summary>
     void Commit();
 }
+
+/// <summary>What the client-server providers (PostgreSQL, SQL Server) share: connecting, and naming a connection string.</summary>
+public static class ServerConnections
+{
+    /// <summary>
+    /// Creates and opens a connection. A bad connection string, or a failure the driver reports
+    /// (<paramref name="driverError"/>), is bad input naming the database through <see cref="IDatabaseProvider.Describe"/>.
+    /// </summary>
+    public static DbConnection Open(
+        IDatabaseProvider provider, string connectionString, Func<string, DbConnection> create, Func<Exception, bool> driverError)
+    {
+        DbConnection? connection = null;
+        try
+        {
+            connection = create(connectionString);
+            connection.Open();
+            return connection;
+        }
+        catch (Exception ex) when (driverError(ex) || ex is ArgumentException or InvalidOperationException)
+        {
+            connection?.Dispose();
+            throw new Core.Input.InputErrorException(provider.Describe(connectionString), null, null, $"cannot connect: {ex.Message}");
+        }
+    }
+
+    /// <summary><paramref name="describe"/>, or the provider's name when the connection string does not parse (<paramref name="unparsable"/>).</summary>
+    public static string Describe(IDatabaseProvider provider, Func<string> describe, Func<Exception, bool> unparsable)
+    {
+        try
+        {
+            return describe();
+        }
+        catch (Exception ex) when (unparsable(ex))
+        {
+            return provider.Name;
+        }
+    }
+}

@@ -16,34 +16,14 @@ public sealed class PostgresProvider : IDatabaseProvider
 
     public ISqlDialect CreateDialect(string? schema) => new PostgresDialect(schema);
 
-    public DbConnection Open(string connectionString)
-    {
-        NpgsqlConnection? connection = null;
-        try
-        {
-            connection = new NpgsqlConnection(connectionString);
-            connection.Open();
-            return connection;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or ArgumentException or InvalidOperationException)
-        {
-            connection?.Dispose();
-            throw new InputErrorException(Describe(connectionString), null, null, $"cannot connect: {ex.Message}");
-        }
-    }
+    public DbConnection Open(string connectionString) =>
+        ServerConnections.Open(this, connectionString, cs => new NpgsqlConnection(cs), ex => ex is NpgsqlException);
 
-    public string Describe(string connectionString)
+    public string Describe(string connectionString) => ServerConnections.Describe(this, () =>
     {
-        try
-        {
-            var builder = new NpgsqlConnectionStringBuilder(connectionString);
-            return $"postgres:{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
-        }
-        catch (ArgumentException)
-        {
-            return "postgres";
-        }
-    }
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"postgres:{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+    }, ex => ex is ArgumentException);
 
     public IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect) =>
         new PostgresBulkLoad((NpgsqlConnection)connection, dialect);
