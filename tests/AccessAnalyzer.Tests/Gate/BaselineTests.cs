@@ -22,6 +22,21 @@ public sealed class BaselineTests
         .Assign("X3", "read", "ADV", scopeUnit: "A2")
         .Assign("WIDE", "health", "G-CAP", "group", scopeUnit: "D1");
 
+    /// <summary>The gate as a user runs it on a source and a policy, at the fixture's date.</summary>
+    private static (int Exit, string Out, string Err) Gate(string directory, string policy, params string[] more) =>
+        AnalyzeCliTests.Run(["gate", "--source", directory, "--policy", policy, "--as-of", AsOf, .. more]);
+
+    /// <summary>Gives every entry of the baseline the same reason, as a reviewer filling in the file would.</summary>
+    private static void SetReasons(string baseline, JsonNode document, string reason)
+    {
+        foreach (var entry in document["entries"]!.AsArray())
+        {
+            entry!["reason"] = reason;
+        }
+
+        File.WriteAllText(baseline, document.ToJsonString());
+    }
+
     private const string StaffPolicy = """{ "version": 1, "maxExcessPerPrincipal": 0 }""";
 
     private const string FullPolicy = """
@@ -156,14 +171,14 @@ public sealed class BaselineTests
         var policy = GateTests.Policy(directory, FullPolicy);
         var baseline = Path.Combine(directory, "baseline.json");
 
-        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--write-baseline", baseline);
+        var (exit, output, error) = Gate(directory, policy, "--write-baseline", baseline);
         exit.Should().Be(2);
         output.Should().BeEmpty();
         error.Should().Be("error: --write-baseline: 2 finding(s) to accept are critical (forbidden-scope-level 1, max-excess-per-principal 1); " +
             "fix them, or pass --accept-critical to accept them knowingly" + Environment.NewLine);
         File.Exists(baseline).Should().BeFalse("nothing is written when the baseline is refused");
 
-        (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--write-baseline", baseline, "--accept-critical");
+        (exit, output, error) = Gate(directory, policy, "--write-baseline", baseline, "--accept-critical");
         exit.Should().Be(0, error);
         error.Should().BeEmpty();
         output.Should().Be(
@@ -176,7 +191,7 @@ public sealed class BaselineTests
         using var written = JsonDocument.Parse(File.ReadAllText(baseline));
         written.RootElement.GetProperty("entries").GetArrayLength().Should().Be(5);
 
-        AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--accept-critical").Exit.Should().Be(2,
+        Gate(directory, policy, "--accept-critical").Exit.Should().Be(2,
             "--accept-critical means nothing without --write-baseline");
     }
 
@@ -187,8 +202,7 @@ public sealed class BaselineTests
         var directory = f.WriteCsv();
         var policy = GateTests.Policy(directory, StaffPolicy);
         var report = Path.Combine(directory, "gate.sarif");
-        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf,
-            "--write-baseline", Path.Combine(directory, "b.json"), "--accept-critical", "--format", "sarif", "--output", report);
+        var (exit, output, error) = Gate(directory, policy, "--write-baseline", Path.Combine(directory, "b.json"), "--accept-critical", "--format", "sarif", "--output", report);
         exit.Should().Be(0, error);
         output.Should().StartWith("Baseline written to ");
         using var sarif = JsonDocument.Parse(File.ReadAllText(report));
@@ -202,20 +216,15 @@ public sealed class BaselineTests
         var directory = f.WriteCsv();
         var policy = GateTests.Policy(directory, StaffPolicy);
         var baseline = Path.Combine(directory, "baseline.json");
-        AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--write-baseline", baseline, "--accept-critical").Exit.Should().Be(0);
+        Gate(directory, policy, "--write-baseline", baseline, "--accept-critical").Exit.Should().Be(0);
 
-        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline);
+        var (exit, output, error) = Gate(directory, policy, "--baseline", baseline);
         exit.Should().Be(1, error);
         output.Should().Contain("FAIL baseline-unjustified Baseline entry 'max-excess-per-principal:principal:ADV' has the placeholder reason");
 
         var document = JsonNode.Parse(File.ReadAllText(baseline))!;
-        foreach (var entry in document["entries"]!.AsArray())
-        {
-            entry!["reason"] = "";
-        }
-
-        File.WriteAllText(baseline, document.ToJsonString());
-        (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline, "--format", "sarif");
+        SetReasons(baseline, document, "");
+        (exit, output, error) = Gate(directory, policy, "--baseline", baseline, "--format", "sarif");
         exit.Should().Be(1, "an empty reason reads fine and fails the gate: " + error);
         error.Should().BeEmpty();
         using (var sarif = JsonDocument.Parse(output))
@@ -228,13 +237,8 @@ public sealed class BaselineTests
                 .Should().EndWith("baseline.json");
         }
 
-        foreach (var entry in document["entries"]!.AsArray())
-        {
-            entry!["reason"] = Reason;
-        }
-
-        File.WriteAllText(baseline, document.ToJsonString());
-        AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline).Exit.Should().Be(0);
+        SetReasons(baseline, document, Reason);
+        Gate(directory, policy, "--baseline", baseline).Exit.Should().Be(0);
     }
 
     [Fact]
@@ -244,7 +248,7 @@ public sealed class BaselineTests
         var directory = f.WriteCsv();
         var policy = GateTests.Policy(directory, StaffPolicy);
         var baseline = Path.Combine(directory, "baseline.json");
-        AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--write-baseline", baseline, "--accept-critical").Exit.Should().Be(0);
+        Gate(directory, policy, "--write-baseline", baseline, "--accept-critical").Exit.Should().Be(0);
         var document = JsonNode.Parse(File.ReadAllText(baseline))!;
         var entries = document["entries"]!.AsArray();
         entries.Select(e => (string?)e!["subject"]).Should().Equal("ADV", "CAP");
@@ -261,12 +265,10 @@ public sealed class BaselineTests
         });
         File.WriteAllText(baseline, document.ToJsonString());
 
-        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf,
-            "--baseline", baseline, "--write-baseline", baseline);
+        var (exit, output, error) = Gate(directory, policy, "--baseline", baseline, "--write-baseline", baseline);
         exit.Should().Be(2, "CAP's entry is critical and still has the placeholder");
         error.Should().StartWith("error: --write-baseline: 1 finding(s) to accept are critical (max-excess-per-principal 1)");
-        (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf,
-            "--baseline", baseline, "--write-baseline", baseline, "--accept-critical");
+        (exit, output, error) = Gate(directory, policy, "--baseline", baseline, "--write-baseline", baseline, "--accept-critical");
         exit.Should().Be(0, error);
         output.Should().Contain("Updated: 2 kept with their reason and expiry, 0 added, 0 renewed (grown or expired), 1 dropped (no longer found).\n");
         output.Should().Contain("Next: write the reason and owner of 1 entry accepting a failing finding;");
@@ -283,7 +285,7 @@ public sealed class BaselineTests
         var directory = f.WriteCsv();
         var policy = GateTests.Policy(directory, StaffPolicy);
         var baseline = Path.Combine(directory, "baseline.json");
-        AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--write-baseline", baseline, "--accept-critical").Exit.Should().Be(0);
+        Gate(directory, policy, "--write-baseline", baseline, "--accept-critical").Exit.Should().Be(0);
         var document = JsonNode.Parse(File.ReadAllText(baseline))!;
         var entries = document["entries"]!.AsArray();
         foreach (var entry in entries)
@@ -294,7 +296,7 @@ public sealed class BaselineTests
         entries.RemoveAt(entries.Count - 1); // OTHER becomes new
         File.WriteAllText(baseline, document.ToJsonString());
 
-        var (exit, text, _) = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline);
+        var (exit, text, _) = Gate(directory, policy, "--baseline", baseline);
         exit.Should().Be(1);
         // The fixture has no access log or account policy: the "Not checked" block (its own test) is left out here.
         var lines = text.TrimEnd('\n').Split('\n').Where(l => l.Length > 0 && !l.StartsWith(' ') && l != "Not checked").ToArray();
@@ -303,20 +305,20 @@ public sealed class BaselineTests
         lines[2].Should().StartWith("FAIL max-excess-per-principal Account 'OTHER'");
         lines[3].Should().Be("accepted max-excess-per-principal 2 findings accepted by the baseline (--show-accepted lists them)");
 
-        var all = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline, "--show-accepted").Out;
+        var all = Gate(directory, policy, "--baseline", baseline, "--show-accepted").Out;
         all.Should().Contain("accepted max-excess-per-principal Account 'ADV'").And.Contain("accepted max-excess-per-principal Account 'CAP'")
             .And.NotContain("--show-accepted lists them");
 
-        var markdown = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline, "--format", "markdown").Out;
+        var markdown = Gate(directory, policy, "--baseline", baseline, "--format", "markdown").Out;
         markdown.Should().Contain("1 failing, 0 reported only, 2 accepted by the baseline.")
             .And.Contain("| ☑️ | `max-excess-per-principal` | 2 findings accepted by the baseline (`--show-accepted` lists them) | accepted |\n")
             .And.NotContain("Account 'ADV'");
-        var fullMarkdown = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline, "--format", "markdown", "--show-accepted").Out;
+        var fullMarkdown = Gate(directory, policy, "--baseline", baseline, "--format", "markdown", "--show-accepted").Out;
         fullMarkdown.Should().Contain("Account 'ADV'").And.NotContain("lists them");
 
-        var junit = AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline, "--format", "junit").Out;
+        var junit = Gate(directory, policy, "--baseline", baseline, "--format", "junit").Out;
         junit.Should().Contain("[accepted] Account 'ADV'", "JUnit keeps every finding");
-        using var sarif = JsonDocument.Parse(AnalyzeCliTests.Run("gate", "--source", directory, "--policy", policy, "--as-of", AsOf, "--baseline", baseline, "--format", "sarif").Out);
+        using var sarif = JsonDocument.Parse(Gate(directory, policy, "--baseline", baseline, "--format", "sarif").Out);
         var results = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
         results.Should().HaveCount(3, "SARIF keeps every finding");
         results.Count(r => r.TryGetProperty("suppressions", out _)).Should().Be(2);
