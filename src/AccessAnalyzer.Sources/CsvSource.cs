@@ -72,11 +72,11 @@ internal sealed class CsvSource(string directory) : ISource
         foreach (var i in Enumerable.Range(0, shareFiles.Count).OrderBy(i => shareFiles[i].Row.PrincipalId, StringComparer.Ordinal))
         {
             var (row, f) = shareFiles[i];
-            shares[i] = f < 0 ? row : row with { InCaseload = caseload.Contains(row.PrincipalId, f) };
+            shares[i] = f < 0 ? row : row with { InCaseload = caseload.Contains(row.PrincipalId, f), File = f };
         }
 
         var fileCounts = files.Counts();
-        return small.With(directory, t => t + ".csv", fileCounts, caseload.Counts, shares, usage,
+        return small.With(directory, t => t + ".csv", fileCounts, caseload.Counts, caseload.Links(files), shares, usage,
             table => CsvFile.Presence(CsvTableCursor.Locate(directory, table)));
     }
 

@@ -48,6 +48,7 @@ internal sealed record SmallTables(
         Func<string, string> tableDisplayName,
         IReadOnlyList<FileCount> fileCounts,
         IReadOnlyList<CaseloadCount> caseloadCounts,
+        FileLinks fileLinks,
         IReadOnlyList<ShareRow> shares,
         Core.Usage.UsageTables? usage,
         Func<string, TablePresence?> presence)
@@ -67,6 +68,7 @@ internal sealed record SmallTables(
             Assignments = Assignments,
             FileCounts = fileCounts,
             CaseloadCounts = caseloadCounts,
+            FileLinks = fileLinks,
             Shares = shares,
             AccountPolicies = Policies,
             Usage = usage,

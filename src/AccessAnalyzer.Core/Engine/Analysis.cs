@@ -21,10 +21,11 @@ public readonly record struct PrincipalExposure(
     long SensitiveExcessFiles,
     long ClosedFilesInReach,
     long SensitiveFilesInReach,
-    int GrantsInForce)
+    int GrantsInForce,
+    long JustifiedFiles = 0)
 {
-    /// <summary>Reach minus the caseload files inside reach.</summary>
-    public long ExcessFiles => ReachableFiles - CaseloadInReach;
+    /// <summary>Reach minus the caseload files inside reach, minus the reach a justification covers.</summary>
+    public long ExcessFiles => ReachableFiles - CaseloadInReach - JustifiedFiles;
 }
 
 /// <summary>What one assignment contributes: the excess removing it would remove, and how many principals hold it.</summary>
@@ -43,10 +44,14 @@ public readonly record struct GrantContribution(long Excess, long SensitiveExces
 public sealed class Analysis
 {
     private readonly GrantContribution?[] _contributions;
+    private readonly IWorkScheduler _scheduler;
     private HolderIndex? _holders;
+    private DistinctExposure? _distinct;
 
-    private Analysis(Snapshot snapshot, DateOnly asOf, ExposureCalculator calculator, ImmutableArray<PrincipalExposure> principals)
+    private Analysis(
+        Snapshot snapshot, DateOnly asOf, ExposureCalculator calculator, ImmutableArray<PrincipalExposure> principals, IWorkScheduler scheduler)
     {
+        _scheduler = scheduler;
         Snapshot = snapshot;
         AsOf = asOf;
         Calculator = calculator;
@@ -66,6 +71,9 @@ public sealed class Analysis
     /// <summary>The per-principal calculator, for what-if figures (the plan, the gate's per-holder excess).</summary>
     internal ExposureCalculator Calculator { get; }
 
+    /// <summary>Distinct files over all accounts and per organisation (unions, not sums), computed on first use.</summary>
+    public DistinctExposure Distinct => _distinct ??= DistinctExposure.Compute(Snapshot, Calculator, _scheduler);
+
     /// <summary>Built on first use: <c>analyze</c> alone never needs it.</summary>
     internal HolderIndex Holders => _holders ??= HolderIndex.Build(Snapshot, Closure);
 
@@ -78,7 +86,7 @@ public sealed class Analysis
         var calculator = new ExposureCalculator(snapshot, options.AsOf);
         var results = new PrincipalExposure[snapshot.Principals.Count];
         options.Scheduler.For(results.Length, calculator.NewScratch, (p, scratch) => results[p] = calculator.Compute(p, scratch, state: null));
-        return new Analysis(snapshot, options.AsOf, calculator, [.. results]);
+        return new Analysis(snapshot, options.AsOf, calculator, [.. results], options.Scheduler);
     }
 
     /// <summary>True when the assignment grants reach on the analysis date (in force, role with file access).</summary>

@@ -28,6 +28,7 @@ internal sealed class ExposureCalculator
         AsOf = asOf;
         Closure = MembershipClosure.Build(snapshot);
         Grants = GrantIndex.Build(snapshot, asOf);
+        Justified = JustifiedSubjects.Build(snapshot, asOf);
         _prefix = PrefixSums(snapshot);
     }
 
@@ -36,6 +37,9 @@ internal sealed class ExposureCalculator
     public MembershipClosure Closure { get; }
 
     public GrantIndex Grants { get; }
+
+    /// <summary>Roles, assignments and principals a justification in force covers.</summary>
+    public JustifiedSubjects Justified { get; }
 
     public Snapshot Snapshot => _snapshot;
 
@@ -77,14 +81,17 @@ internal sealed class ExposureCalculator
     }
 
     /// <summary>
-    /// Figures of principal <paramref name="p"/>. Each assignment is taken as <paramref name="state"/> says (null: as
-    /// is), except <paramref name="changedAssignment"/>, which is taken as <paramref name="change"/>.
+    /// The unit-scope intervals of principal <paramref name="p"/>, merged: all of them, the sensitive roles' ones, and
+    /// the justified ones; and the excess intervals (reach minus justified). Each assignment is taken as
+    /// <paramref name="state"/> says (null: as is), except <paramref name="changedAssignment"/>, taken as
+    /// <paramref name="change"/>. The spans live in <paramref name="scratch"/> until its next use.
     /// </summary>
-    public PrincipalExposure Compute(int p, Scratch scratch, GrantChange[]? state, int changedAssignment = -1, GrantChange change = default)
+    public ReachIntervals Intervals(int p, Scratch scratch, GrantChange[]? state, int changedAssignment = -1, GrantChange change = default)
     {
         scratch.Groups.Clear();
         scratch.All.Clear();
         scratch.Sensitive.Clear();
+        scratch.Justified.Clear();
         Closure.EffectiveGroupsOf(p, scratch.Groups, scratch.Mark, ++scratch.Stamp);
 
         var caseloadScope = false;
@@ -122,6 +129,11 @@ internal sealed class ExposureCalculator
                 {
                     scratch.Sensitive.Add(interval);
                 }
+
+                if (Justified.Covers(a, assignment.Role))
+                {
+                    scratch.Justified.Add(interval);
+                }
             }
         }
 
@@ -131,8 +143,25 @@ internal sealed class ExposureCalculator
             Collect(Grants.OfGroup(g));
         }
 
+        var principalJustified = Justified.Principal(p);
         var reach = Interval.MergeInPlace(scratch.All);
-        var sensitiveReach = Interval.MergeInPlace(scratch.Sensitive);
+        var sensitive = Interval.MergeInPlace(scratch.Sensitive);
+        var justified = principalJustified ? reach : Interval.MergeInPlace(scratch.Justified);
+        var excess = Interval.Subtract(reach, justified, scratch.Excess);
+        var sensitiveExcess = Interval.Subtract(sensitive, justified, scratch.SensitiveExcess);
+        return new ReachIntervals(reach, justified, excess, sensitiveExcess, caseloadScope, principalJustified, grantCount);
+    }
+
+    /// <summary>
+    /// Figures of principal <paramref name="p"/>. Each assignment is taken as <paramref name="state"/> says (null: as
+    /// is), except <paramref name="changedAssignment"/>, which is taken as <paramref name="change"/>.
+    /// </summary>
+    public PrincipalExposure Compute(int p, Scratch scratch, GrantChange[]? state, int changedAssignment = -1, GrantChange change = default)
+    {
+        var intervals = Intervals(p, scratch, state, changedAssignment, change);
+        var reach = intervals.Reach;
+        var caseloadScope = intervals.CaseloadScope;
+        var units = _snapshot.Units;
         var prefix = _prefix;
 
         Span<long> reachByClass = stackalloc long[FileClasses.Count];
@@ -146,14 +175,23 @@ internal sealed class ExposureCalculator
 
         const int sensitiveOpen = (int)FileClass.Sensitive;
         const int sensitiveClosed = (int)(FileClass.Sensitive | FileClass.Closed);
-        long sensitiveInSensitiveReach = 0;
-        foreach (var interval in sensitiveReach)
+        long sensitiveInSensitiveExcess = 0;
+        foreach (var interval in intervals.SensitiveExcess)
         {
-            sensitiveInSensitiveReach += prefix[sensitiveOpen][interval.End] - prefix[sensitiveOpen][interval.Start]
+            sensitiveInSensitiveExcess += prefix[sensitiveOpen][interval.End] - prefix[sensitiveOpen][interval.Start]
                 + prefix[sensitiveClosed][interval.End] - prefix[sensitiveClosed][interval.Start];
         }
 
-        long caseloadFiles = 0, caseloadInReach = 0, sensitiveCaseloadInSensitiveReach = 0;
+        long inJustified = 0;
+        foreach (var interval in intervals.Justified)
+        {
+            for (var c = 0; c < FileClasses.Count; c++)
+            {
+                inJustified += prefix[c][interval.End] - prefix[c][interval.Start];
+            }
+        }
+
+        long caseloadFiles = 0, caseloadInReach = 0, sensitiveCaseloadInSensitiveExcess = 0, caseloadInJustified = 0;
         foreach (var entry in _snapshot.CaseloadOf(p))
         {
             caseloadFiles += entry.Count;
@@ -169,9 +207,14 @@ internal sealed class ExposureCalculator
                 reachByClass[(int)entry.Class] += entry.Count;
             }
 
-            if ((entry.Class & FileClass.Sensitive) != 0 && position >= 0 && Interval.Contains(sensitiveReach, position))
+            if (position >= 0 && Interval.Contains(intervals.Justified, position))
             {
-                sensitiveCaseloadInSensitiveReach += entry.Count;
+                caseloadInJustified += entry.Count;
+            }
+
+            if ((entry.Class & FileClass.Sensitive) != 0 && position >= 0 && Interval.Contains(intervals.SensitiveExcess, position))
+            {
+                sensitiveCaseloadInSensitiveExcess += entry.Count;
             }
         }
 
@@ -195,14 +238,19 @@ internal sealed class ExposureCalculator
             }
         }
 
+        var reachable = reachByClass[0] + reachByClass[1] + reachByClass[2] + reachByClass[3];
+
+        // Justified: the reach beyond the caseload that a justified grant covers, or all of it for a justified principal.
+        var justifiedFiles = intervals.PrincipalJustified ? reachable - caseloadInReach : inJustified - caseloadInJustified;
         return new PrincipalExposure(
-            ReachableFiles: reachByClass[0] + reachByClass[1] + reachByClass[2] + reachByClass[3],
+            ReachableFiles: reachable,
             CaseloadFiles: caseloadFiles,
             CaseloadInReach: caseloadInReach,
-            SensitiveExcessFiles: sensitiveInSensitiveReach - sensitiveCaseloadInSensitiveReach,
+            SensitiveExcessFiles: sensitiveInSensitiveExcess - sensitiveCaseloadInSensitiveExcess,
             ClosedFilesInReach: reachByClass[(int)FileClass.Closed] + reachByClass[sensitiveClosed],
             SensitiveFilesInReach: reachByClass[sensitiveOpen] + reachByClass[sensitiveClosed],
-            GrantsInForce: grantCount);
+            GrantsInForce: intervals.GrantsInForce,
+            JustifiedFiles: justifiedFiles);
     }
 
     /// <summary>Per-thread buffers: one mark per group, and interval lists reused across principals.</summary>
@@ -212,6 +260,66 @@ internal sealed class ExposureCalculator
         public readonly List<int> Groups = [];
         public readonly List<Interval> All = [];
         public readonly List<Interval> Sensitive = [];
+        public readonly List<Interval> Justified = [];
+        public readonly List<Interval> Excess = [];
+        public readonly List<Interval> SensitiveExcess = [];
         public int Stamp;
     }
+}
+
+/// <summary>
+/// One principal's unit-scope reach as merged position intervals (spans into a <see cref="ExposureCalculator.Scratch"/>):
+/// all of it, the justified part, the excess part (reach minus justified) and the sensitive roles' excess part.
+/// </summary>
+internal readonly ref struct ReachIntervals(
+    ReadOnlySpan<Interval> reach, ReadOnlySpan<Interval> justified, ReadOnlySpan<Interval> excess,
+    ReadOnlySpan<Interval> sensitiveExcess, bool caseloadScope, bool principalJustified, int grantsInForce)
+{
+    public ReadOnlySpan<Interval> Reach { get; } = reach;
+
+    public ReadOnlySpan<Interval> Justified { get; } = justified;
+
+    public ReadOnlySpan<Interval> Excess { get; } = excess;
+
+    public ReadOnlySpan<Interval> SensitiveExcess { get; } = sensitiveExcess;
+
+    /// <summary>A caseload-scope grant in force: the principal reaches its own caseload wherever it is.</summary>
+    public bool CaseloadScope { get; } = caseloadScope;
+
+    /// <summary>A justification in force names the principal: none of its reach is excess.</summary>
+    public bool PrincipalJustified { get; } = principalJustified;
+
+    public int GrantsInForce { get; } = grantsInForce;
+}
+
+/// <summary>
+/// What the justifications in force on the analysis date cover: roles, assignments and principals. An expired one
+/// covers nothing.
+/// </summary>
+internal sealed class JustifiedSubjects
+{
+    private readonly bool[] _roles;
+    private readonly bool[] _assignments;
+    private readonly bool[] _principals;
+
+    private JustifiedSubjects(bool[] roles, bool[] assignments, bool[] principals)
+    {
+        _roles = roles;
+        _assignments = assignments;
+        _principals = principals;
+    }
+
+    public static JustifiedSubjects Build(Snapshot snapshot, DateOnly asOf)
+    {
+        var roles = new bool[snapshot.Roles.Count];
+        var assignments = new bool[snapshot.Assignments.Length];
+        var principals = new bool[snapshot.Principals.Count];
+        _ = asOf;
+        return new JustifiedSubjects(roles, assignments, principals);
+    }
+
+    /// <summary>True when a justification in force names the assignment or its role.</summary>
+    public bool Covers(int assignment, int role) => _assignments[assignment] || _roles[role];
+
+    public bool Principal(int principal) => _principals[principal];
 }

@@ -70,6 +70,43 @@ internal readonly record struct Interval(int Start, int End)
         return span[..count];
     }
 
+    /// <summary>
+    /// <paramref name="from"/> minus <paramref name="minus"/>, both sorted and disjoint, into <paramref name="into"/>
+    /// (cleared first); the result is sorted and disjoint.
+    /// </summary>
+    public static ReadOnlySpan<Interval> Subtract(ReadOnlySpan<Interval> from, ReadOnlySpan<Interval> minus, List<Interval> into)
+    {
+        into.Clear();
+        var m = 0;
+        foreach (var interval in from)
+        {
+            var start = interval.Start;
+            while (m < minus.Length && minus[m].End <= start)
+            {
+                m++;
+            }
+
+            var k = m;
+            while (start < interval.End && k < minus.Length && minus[k].Start < interval.End)
+            {
+                if (minus[k].Start > start)
+                {
+                    into.Add(new Interval(start, minus[k].Start));
+                }
+
+                start = Math.Max(start, minus[k].End);
+                k++;
+            }
+
+            if (start < interval.End)
+            {
+                into.Add(new Interval(start, interval.End));
+            }
+        }
+
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(into);
+    }
+
     /// <summary>Binary search over sorted, disjoint intervals.</summary>
     public static bool Contains(ReadOnlySpan<Interval> merged, int position)
     {

@@ -61,4 +61,32 @@ public readonly record struct CaseloadCount(string PrincipalId, bool FileFound, 
 /// </summary>
 public sealed record ShareRow(
     string FileKey, string PrincipalId, DateOnly? ValidUntil,
-    bool FileFound, string UnitId, FileClass Class, bool InCaseload, long Line);
+    bool FileFound, string UnitId, FileClass Class, bool InCaseload, long Line)
+{
+    /// <summary>The file's number in <see cref="FileLinks"/> (-1 when the file is missing).</summary>
+    public int File { get; init; } = -1;
+}
+
+/// <summary>
+/// The caseload as anonymous file numbers, for the distinct figures: a file in two caseloads, or in one and shared to
+/// another account, is one file, and only its identity can tell. Every file that a caseload or a share names gets a
+/// number (dense from 0) with its unit and class; no file id reaches Core, and a number means nothing outside one read
+/// of one source. The snapshot builder takes the arrays over.
+/// </summary>
+public sealed class FileLinks
+{
+    /// <summary>Files numbered: <c>UnitClass[0 .. FileCount)</c>.</summary>
+    public required int FileCount { get; init; }
+
+    /// <summary>Per file number: its unit number (an index into <see cref="UnitIds"/>) shifted left by two, or'ed with its class.</summary>
+    public required int[] UnitClass { get; init; }
+
+    /// <summary>Unit numbers to <c>files.unit_id</c> as written (which may name no org unit).</summary>
+    public required IReadOnlyList<string> UnitIds { get; init; }
+
+    /// <summary>One item per principal id: its distinct caseload files found in <c>files</c>, by number.</summary>
+    public required IReadOnlyList<PrincipalFiles> Caseload { get; init; }
+}
+
+/// <summary>A principal id's distinct caseload file numbers.</summary>
+public readonly record struct PrincipalFiles(string PrincipalId, ArraySegment<int> Files);

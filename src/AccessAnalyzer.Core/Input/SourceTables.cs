@@ -22,6 +22,9 @@ public sealed class SourceTables
     public required IReadOnlyList<FileCount> FileCounts { get; init; }
     public required IReadOnlyList<CaseloadCount> CaseloadCounts { get; init; }
 
+    /// <summary>Caseload and shared files by anonymous number, for the distinct figures.</summary>
+    public required FileLinks FileLinks { get; init; }
+
     /// <summary>Rows of the optional shares table; empty when the table is absent.</summary>
     public IReadOnlyList<ShareRow> Shares { get; init; } = [];
 

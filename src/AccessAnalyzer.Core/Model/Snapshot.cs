@@ -17,8 +17,9 @@ public sealed class Snapshot
         ImmutableArray<int> caseloadStart, ImmutableArray<CaseloadEntry> caseload,
         ImmutableArray<int> shareStart, ImmutableArray<ShareEntry> shares,
         ImmutableArray<DanglingReference> danglingReferences, ImmutableArray<AccountPolicyRow>? accountPolicies,
-        SourceLines lines, Usage.UsageTables? usage, InputPresence inputs)
+        SourceLines lines, Usage.UsageTables? usage, InputPresence inputs, LinkedFiles linkedFiles)
     {
+        LinkedFiles = linkedFiles;
         Inputs = inputs;
         Lines = lines;
         Usage = usage;
@@ -39,6 +40,9 @@ public sealed class Snapshot
         DanglingReferences = danglingReferences;
         AccountPolicies = accountPolicies;
     }
+
+    /// <summary>Caseload and shared files by anonymous number: what the distinct figures need beyond per-unit counts.</summary>
+    public LinkedFiles LinkedFiles { get; }
 
     /// <summary>What the source held of the optional tables and of principals.last_login: what coverage is read from.</summary>
     public InputPresence Inputs { get; }
@@ -266,10 +270,42 @@ public readonly record struct Assignment(
 /// <summary>Distinct caseload files of one principal in one unit and class. Unit is -1 when the file's unit is missing.</summary>
 public readonly record struct CaseloadEntry(int Unit, FileClass Class, long Count);
 
-/// <summary>One distinct file shared to a principal. Unit is -1 when the file's unit is missing.</summary>
-public readonly record struct ShareEntry(int Unit, FileClass Class, DateOnly? ValidUntil, bool InCaseload)
+/// <summary>
+/// One distinct file shared to a principal. Unit is -1 when the file's unit is missing. <paramref name="File"/> is its
+/// number in <see cref="LinkedFiles"/>.
+/// </summary>
+public readonly record struct ShareEntry(int Unit, FileClass Class, DateOnly? ValidUntil, bool InCaseload, int File)
 {
     public bool IsInForce(DateOnly asOf) => Validity.InForce(ValidUntil, asOf);
+}
+
+/// <summary>
+/// Every file some caseload or share names, by an anonymous number, with its unit and class; and each principal's
+/// caseload as those numbers. The distinct figures need them where two accounts' caseloads or shares name the same
+/// file; everything else counts from the per-unit aggregates.
+/// </summary>
+public sealed class LinkedFiles
+{
+    private readonly int[] _unitClass;
+    private readonly ArraySegment<int>[] _caseload;
+
+    internal LinkedFiles(int count, int[] unitClass, ArraySegment<int>[] caseload)
+    {
+        Count = count;
+        _unitClass = unitClass;
+        _caseload = caseload;
+    }
+
+    /// <summary>Files are numbered <c>[0, Count)</c>.</summary>
+    public int Count { get; }
+
+    /// <summary>The file's unit index, or -1 when its unit is missing from org_units.</summary>
+    public int UnitOf(int file) => _unitClass[file] >> 2;
+
+    public FileClass ClassOf(int file) => (FileClass)(_unitClass[file] & 3);
+
+    /// <summary>A principal's distinct caseload files (found in files), by number.</summary>
+    public ReadOnlySpan<int> CaseloadOf(int principal) => _caseload[principal];
 }
 
 /// <summary>

@@ -65,6 +65,7 @@ public static class SnapshotBuilder
 
         var (caseloadStart, caseload) = ResolveCaseload(tables.CaseloadCounts, principalIndex, unitIndex, dangling);
         var (shareStart, shares) = ResolveShares(tables.Shares, principalIndex, unitIndex, dangling);
+        var linkedFiles = ResolveLinkedFiles(tables.FileLinks, principalIndex, unitIndex);
 
         // Sources deliver rows in their own order; the snapshot must not depend on it.
         dangling.Sort((a, b) =>
@@ -84,7 +85,7 @@ public static class SnapshotBuilder
             roles, memberships, assignments, [.. unitFileCounts], [.. unplaced], caseloadStart, caseload,
             shareStart, shares, [.. dangling], policies,
             new SourceLines(tables.TableDisplayName, [.. principalRows.Select(r => r.Line)], [.. groupRows.Select(r => r.Line)],
-                assignmentLines, policies ?? []), tables.Usage, Presence(tables));
+                assignmentLines, policies ?? []), tables.Usage, Presence(tables), linkedFiles);
     }
 
     /// <summary>
@@ -425,7 +426,7 @@ public static class SnapshotBuilder
             else
             {
                 var unit = units.TryGetValue(row.UnitId, out var u) ? u : -1;
-                resolved.Add((p, new ShareEntry(unit, row.Class, row.ValidUntil, row.InCaseload)));
+                resolved.Add((p, new ShareEntry(unit, row.Class, row.ValidUntil, row.InCaseload, row.File)));
             }
         }
 
@@ -445,6 +446,31 @@ public static class SnapshotBuilder
         var start = CompressedRows.Starts(principals.Count, ordered.Select(s => s.Principal));
 
         return ([.. start], [.. ordered.Select(s => s.Entry)]);
+    }
+
+    /// <summary>
+    /// File numbers with their unit resolved to a unit index (in place: the builder owns the source's array), and each
+    /// principal's caseload files by principal index. Caseloads of unknown principals are dangling rows already.
+    /// </summary>
+    private static LinkedFiles ResolveLinkedFiles(FileLinks links, Dictionary<string, int> principals, Dictionary<string, int> units)
+    {
+        var unitOf = links.UnitIds.Select(id => units.TryGetValue(id, out var u) ? u : -1).ToArray();
+        var unitClass = links.UnitClass;
+        for (var f = 0; f < links.FileCount; f++)
+        {
+            unitClass[f] = (unitOf[unitClass[f] >> 2] << 2) | (unitClass[f] & 3);
+        }
+
+        var caseload = new ArraySegment<int>[principals.Count];
+        foreach (var item in links.Caseload)
+        {
+            if (principals.TryGetValue(item.PrincipalId, out var p))
+            {
+                caseload[p] = item.Files;
+            }
+        }
+
+        return new LinkedFiles(links.FileCount, unitClass, caseload);
     }
 
     private static bool Later(DateOnly? candidate, DateOnly? current) =>

@@ -182,6 +182,18 @@ internal sealed class CaseloadSet
         _seen = seen;
     }
 
+    /// <summary>Each principal's distinct caseload files by dense file index, with the files' units and classes (after <see cref="Group"/>).</summary>
+    public FileLinks Links(FileIndex files)
+    {
+        var caseload = new PrincipalFiles[_principals.Count];
+        for (var p = 0; p < caseload.Length; p++)
+        {
+            caseload[p] = new PrincipalFiles(_principals[p], new ArraySegment<int>(_files, _start[p], _length[p]));
+        }
+
+        return new FileLinks { FileCount = files.Count, UnitClass = files.UnitClasses, UnitIds = files.UnitIds(), Caseload = caseload };
+    }
+
     /// <summary>Distinct caseload counts per principal, unit and class (after <see cref="Group"/>).</summary>
     public List<CaseloadCount> Counts => _counts;
 

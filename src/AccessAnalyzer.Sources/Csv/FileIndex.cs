@@ -122,6 +122,9 @@ internal sealed class FileIndex
 
     public string UnitIdAt(int unit) => _units[unit];
 
+    /// <summary>Unit ids by their interned number, the number packed in <see cref="UnitClasses"/>.</summary>
+    public string[] UnitIds() => [.. Enumerable.Range(0, _units.Count).Select(u => _units[u])];
+
     public FileClass ClassOf(int file) => (FileClass)(_unitClass[file] & 3);
 
     /// <summary>unit &lt;&lt; 2 | class of every file, by dense index.</summary>

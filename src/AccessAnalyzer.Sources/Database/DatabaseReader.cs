@@ -113,6 +113,8 @@ internal sealed class DatabaseReader : ICanonicalTables
         progress?.Report("counting caseload per principal and unit");
         var caseloadCounts = CaseloadCounts();
         var shares = Relations().ContainsKey("shares") ? Shares() : [];
+        progress?.Report("numbering caseload files");
+        var fileLinks = CaseloadFiles(shares);
         Core.Usage.UsageTables? usage = null;
         if (Relations().ContainsKey("access_events"))
         {
@@ -122,7 +124,7 @@ internal sealed class DatabaseReader : ICanonicalTables
 
         // An empty access_events table (db init always creates one) says nothing about logging: no usage rule runs on
         // it, and coverage says it was empty rather than absent.
-        return small.With(SourceName, Dialect.DisplayName, fileCounts, caseloadCounts, shares, usage,
+        return small.With(SourceName, Dialect.DisplayName, fileCounts, caseloadCounts, fileLinks, shares, usage,
             table => Relations().ContainsKey(table) ? null : TablePresence.Absent);
     }
 
@@ -419,6 +421,101 @@ internal sealed class DatabaseReader : ICanonicalTables
 
         RowsRead += rows.Line;
         return result;
+    }
+
+    /// <summary>
+    /// Numbers every file that a share or a caseload names (shares first, in place), with its unit and class, and lists
+    /// each principal's caseload by number. The caseload rows come ordered by file id, so one file id is held at a time.
+    /// </summary>
+    private FileLinks CaseloadFiles(List<ShareRow> shares)
+    {
+        var unitNumbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unitIds = new List<string>();
+        var unitClass = new List<int>();
+        int Number(string unitId, FileClass fileClass)
+        {
+            if (!unitNumbers.TryGetValue(unitId, out var unit))
+            {
+                unit = unitIds.Count;
+                unitNumbers.Add(unitId, unit);
+                unitIds.Add(unitId);
+            }
+
+            unitClass.Add((unit << 2) | (int)fileClass);
+            return unitClass.Count - 1;
+        }
+
+        var sharedFiles = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < shares.Count; i++)
+        {
+            var share = shares[i];
+            if (share.FileFound)
+            {
+                if (!sharedFiles.TryGetValue(share.FileKey, out var number))
+                {
+                    number = Number(share.UnitId, share.Class);
+                    sharedFiles.Add(share.FileKey, number);
+                }
+
+                shares[i] = share with { File = number };
+            }
+        }
+
+        var principalNumbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pairs = new List<(int Principal, int File)>();
+        using (var rows = Query(Dialect.CaseloadFilesSql, "caseload", files: FileColumns))
+        {
+            int file = rows.Column("file_id"), principal = rows.Column("principal_id"), unit = rows.Column("unit_id"),
+                sensitive = rows.Column("sensitive"), closed = rows.Column("closed");
+            string? currentFile = null;
+            var current = -1;
+            while (rows.Read())
+            {
+                var fileId = rows.Reference(file);
+                if (!string.Equals(fileId, currentFile, StringComparison.Ordinal))
+                {
+                    currentFile = fileId;
+                    current = sharedFiles.TryGetValue(fileId, out var shared)
+                        ? shared
+                        : Number(rows.Reference(unit), Class(rows.Get(sensitive), rows.Get(closed)));
+                }
+
+                var principalId = rows.Reference(principal);
+                if (!principalNumbers.TryGetValue(principalId, out var p))
+                {
+                    p = principalNumbers.Count;
+                    principalNumbers.Add(principalId, p);
+                }
+
+                pairs.Add((p, current));
+            }
+
+            RowsRead += rows.Line;
+        }
+
+        // Grouped by principal (a counting sort); within a principal, files stay in id order.
+        var start = new int[principalNumbers.Count + 1];
+        foreach (var (p, _) in pairs)
+        {
+            start[p + 1]++;
+        }
+
+        for (var p = 0; p < principalNumbers.Count; p++)
+        {
+            start[p + 1] += start[p];
+        }
+
+        var files = new int[pairs.Count];
+        var fill = start[..^1];
+        foreach (var (p, f) in pairs)
+        {
+            files[fill[p]++] = f;
+        }
+
+        var caseload = principalNumbers
+            .Select(kv => new PrincipalFiles(kv.Key, new ArraySegment<int>(files, start[kv.Value], start[kv.Value + 1] - start[kv.Value])))
+            .ToArray();
+        return new FileLinks { FileCount = unitClass.Count, UnitClass = [.. unitClass], UnitIds = unitIds, Caseload = caseload };
     }
 
     private List<ShareRow> Shares()

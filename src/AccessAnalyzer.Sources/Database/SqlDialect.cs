@@ -53,6 +53,12 @@ public interface ISqlDialect
     /// <summary>Distinct caseload pairs joined to files, counted per (principal_id, found, unit_id, sensitive, closed).</summary>
     string CaseloadCountsSql { get; }
 
+    /// <summary>
+    /// Distinct caseload pairs whose file exists, with the file's unit_id, sensitive and closed, ordered by file_id
+    /// compared as bytes: the rows of one file are adjacent, so each file gets one number as the rows pass.
+    /// </summary>
+    string CaseloadFilesSql { get; }
+
     /// <summary>Shares joined to files, with whether the pair is also in the caseload (few rows, one index probe each).</summary>
     string SharesSql(bool hasValidUntil);
 
@@ -205,6 +211,19 @@ public abstract partial class SqlDialect : ISqlDialect
         LEFT JOIN {Table("files")} AS f ON f.id = c.file_id
         GROUP BY c.principal_id, CASE WHEN f.id IS NULL THEN 0 ELSE 1 END, f.unit_id, f.sensitive, f.closed
         """;
+
+    public string CaseloadFilesSql => $"""
+        SELECT c.file_id, c.principal_id, f.unit_id, f.sensitive, f.closed
+        FROM (SELECT DISTINCT file_id, principal_id FROM {Table("caseload")}) AS c
+        JOIN {Table("files")} AS f ON f.id = c.file_id
+        ORDER BY {Binary("c.file_id")}
+        """;
+
+    /// <summary>
+    /// A text expression compared byte by byte: under a case-insensitive collation 'A' and 'a' sort as equals and their
+    /// rows could interleave, and one file would get two numbers.
+    /// </summary>
+    protected virtual string Binary(string expression) => expression;
 
     // Shares are few; with the schema's caseload(file_id, principal_id) index each EXISTS is one index seek.
     // (A join to DISTINCT caseload instead would scan the whole caseload table for a handful of shares.)
@@ -377,6 +396,8 @@ public sealed class PostgresDialect(string? schema = SqlDialect.DefaultSchema) :
 
     protected override string Length(string expression) => $"char_length({expression})";
 
+    protected override string Binary(string expression) => $"{expression} COLLATE \"C\"";
+
     // A timestamp renders as 'YYYY-MM-DD HH:…' and text as written: the first ten characters are the date either way.
     protected override string DayOf(string expression) => $"left(CAST({expression} AS text), 10)";
 
@@ -427,6 +448,8 @@ public sealed class SqlServerDialect(string? schema = SqlDialect.DefaultSchema) 
 
     // LEN ignores trailing spaces: measure the text with a sentinel appended.
     protected override string Length(string expression) => $"(LEN({expression} + N'.') - 1)";
+
+    protected override string Binary(string expression) => $"{expression} COLLATE Latin1_General_BIN2";
 
     protected override string CountAll => "COUNT_BIG(*)";
 

@@ -11,6 +11,9 @@ public readonly record struct RefFigures(
         $"sensitiveExcess={SensitiveExcessFiles} closedInReach={ClosedFilesInReach}";
 }
 
+/// <summary>Distinct files a set of accounts reaches: unions of per-account file sets.</summary>
+public readonly record struct RefDistinct(long Reachable, long Excess, long SensitiveExcess, long Phishable);
+
 /// <summary>
 /// An independent, deliberately naive statement of DESIGN.md "Semantics": for every principal it walks every file and
 /// decides membership of reach one (principal, file) pair at a time. No intervals, no prefix sums, no aggregation and
@@ -18,7 +21,39 @@ public readonly record struct RefFigures(
 /// </summary>
 public static class BruteForceReference
 {
-    public static Dictionary<string, RefFigures> Compute(RandomDataset data)
+    public static Dictionary<string, RefFigures> Compute(RandomDataset data) =>
+        Walk(data).ToDictionary(a => a.Id, a => a.Figures, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Distinct figures for every account together and per organisation, as plain set unions of the per-account file
+    /// sets: reach, excess (reach minus caseload), sensitive excess, and the reach of accounts without MFA.
+    /// </summary>
+    public static (RefDistinct All, Dictionary<string, RefDistinct> Organizations) ComputeDistinct(RandomDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var accounts = Walk(data);
+        var mfa = data.Principals.ToDictionary(p => p.Id, p => Flag(p.Mfa), StringComparer.Ordinal);
+        var organization = data.Principals.ToDictionary(p => p.Id, p => p.Organization, StringComparer.Ordinal);
+
+        RefDistinct Union(IEnumerable<AccountFiles> set)
+        {
+            var list = set.ToList();
+            return new RefDistinct(
+                list.SelectMany(a => a.Reach).Distinct(StringComparer.Ordinal).LongCount(),
+                list.SelectMany(a => a.Excess).Distinct(StringComparer.Ordinal).LongCount(),
+                list.SelectMany(a => a.SensitiveExcess).Distinct(StringComparer.Ordinal).LongCount(),
+                list.Where(a => !mfa[a.Id]).SelectMany(a => a.Reach).Distinct(StringComparer.Ordinal).LongCount());
+        }
+
+        return (Union(accounts), accounts.GroupBy(a => organization[a.Id], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, Union, StringComparer.Ordinal));
+    }
+
+    /// <summary>One account's files, by id: what it reaches, and which of them are excess and sensitive excess.</summary>
+    private sealed record AccountFiles(
+        string Id, RefFigures Figures, HashSet<string> Reach, HashSet<string> Excess, HashSet<string> SensitiveExcess);
+
+    private static List<AccountFiles> Walk(RandomDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var asOf = data.AsOf;
@@ -49,7 +84,7 @@ public static class BruteForceReference
             unitsAbove[f.Id] = above;
         }
 
-        var result = new Dictionary<string, RefFigures>(StringComparer.Ordinal);
+        var result = new List<AccountFiles>();
         foreach (var p in data.Principals.Select(p => p.Id))
         {
             var memberOf = GroupsOf(p, data, groups);
@@ -96,6 +131,8 @@ public static class BruteForceReference
                 .Select(s => s.FileId).ToHashSet(StringComparer.Ordinal);
 
             long reach = 0, caseloadInReach = 0, sensitiveExcess = 0, closedInReach = 0;
+            HashSet<string> reachSet = new(StringComparer.Ordinal), excessSet = new(StringComparer.Ordinal),
+                sensitiveExcessSet = new(StringComparer.Ordinal);
             foreach (var f in data.Files)
             {
                 var above = unitsAbove[f.Id];
@@ -106,6 +143,12 @@ public static class BruteForceReference
                 if (inReach)
                 {
                     reach++;
+                    reachSet.Add(f.Id);
+                    if (!inCaseload)
+                    {
+                        excessSet.Add(f.Id);
+                    }
+
                     if (inCaseload)
                     {
                         caseloadInReach++;
@@ -120,10 +163,13 @@ public static class BruteForceReference
                 if (Flag(f.Sensitive) && !inCaseload && sensitiveUnitScopes.Any(above.Contains))
                 {
                     sensitiveExcess++;
+                    sensitiveExcessSet.Add(f.Id);
                 }
             }
 
-            result.Add(p, new RefFigures(reach, caseload.Count, caseloadInReach, reach - caseloadInReach, sensitiveExcess, closedInReach));
+            result.Add(new AccountFiles(
+                p, new RefFigures(reach, caseload.Count, caseloadInReach, reach - caseloadInReach, sensitiveExcess, closedInReach),
+                reachSet, excessSet, sensitiveExcessSet));
         }
 
         return result;

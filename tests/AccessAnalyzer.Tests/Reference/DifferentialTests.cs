@@ -105,6 +105,8 @@ public sealed class DifferentialTests
         RandomDataset.CsvField("").Should().Be("");
     }
 
+    private static RefDistinct Ref(DistinctFigures f) => new(f.Reachable, f.Excess, f.SensitiveExcess, f.Phishable);
+
     private static void AssertEngineMatches(RandomDataset data, Dictionary<string, RefFigures> expected, string label)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"aa-reference-{Guid.NewGuid():N}");
@@ -131,6 +133,12 @@ public sealed class DifferentialTests
             }
 
             mismatches.Should().BeEmpty($"{label} ({data}): the engine must agree with the brute force on every figure of every principal");
+
+            var (all, organizations) = BruteForceReference.ComputeDistinct(data);
+            var distinct = result.Distinct;
+            Ref(distinct.All).Should().Be(all, $"{label} ({data}): distinct figures over every account");
+            distinct.Organizations.ToDictionary(o => o.Organization, o => Ref(o.Figures), StringComparer.Ordinal)
+                .Should().BeEquivalentTo(organizations, $"{label} ({data}): distinct figures per organisation");
         }
         finally
         {
