@@ -11,6 +11,7 @@ public static class CsvReportWriter
     [
         "principal_id", "kind", "organization", "unit_id", "active", "mfa", "reachable_files", "caseload_files",
         "caseload_in_reach", "excess_files", "sensitive_excess_files", "closed_files_in_reach", "grants_in_force", "exercised_excess_files",
+        "justified_files",
     ];
 
     public static void Write(AnalysisReport report, Stream output)
@@ -24,7 +25,7 @@ public static class CsvReportWriter
                 p.PrincipalId, Names.Of(p.Kind), p.Organization, p.UnitId ?? string.Empty, Format.Bool(p.Active), Format.Bool(p.Mfa),
                 Format.N(p.ReachableFiles), Format.N(p.CaseloadFiles), Format.N(p.CaseloadInReach), Format.N(p.ExcessFiles),
                 Format.N(p.SensitiveExcessFiles), Format.N(p.ClosedFilesInReach), Format.N(p.GrantsInForce),
-                p.ExercisedExcessFiles is { } exercised ? Format.N(exercised) : string.Empty);
+                p.ExercisedExcessFiles is { } exercised ? Format.N(exercised) : string.Empty, Format.N(p.JustifiedFiles));
         }
     }
 

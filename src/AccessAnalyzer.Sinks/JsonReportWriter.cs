@@ -5,7 +5,8 @@ using AccessAnalyzer.Core.Reporting;
 namespace AccessAnalyzer.Sinks;
 
 /// <summary>
-/// The JSON output contract of <c>analyze</c>: <c>totals</c>, <c>coverage</c> (which checks ran on this source),
+/// The JSON output contract of <c>analyze</c>: <c>totals</c> (sums and distinct figures), <c>coverage</c> (which checks
+/// ran on this source), <c>organizations</c> (distinct figures per organisation),
 /// <c>principals</c> (one item per principal shown), <c>findings</c>. Written with a forward-only writer: no reflection, no intermediate document.
 /// </summary>
 public static class JsonReportWriter
@@ -33,10 +34,20 @@ public static class JsonReportWriter
             json.WriteNumber("phishableExposure", t.PhishableExposure);
             json.WriteNumber("partnerPhishableExposure", t.PartnerPhishableExposure);
             json.WriteNumber("dormantAccountsWithReach", t.DormantAccountsWithReach);
+            json.WriteNumber("justifiedFiles", t.JustifiedFiles);
+            WriteDistinct(json, t.Distinct);
             json.WriteNumber("findings", report.Findings.Count);
             json.WriteEndObject();
 
             CoverageWriters.WriteJson(json, report.Coverage);
+
+            Format.WriteArray(json, "organizations", report.Organizations, o =>
+            {
+                json.WriteString("organization", o.Organization);
+                json.WriteNumber("principals", o.Principals);
+                json.WriteBoolean("partner", o.Partner);
+                WriteDistinct(json, o.Figures);
+            });
 
             Format.WriteArray(json, "principals", report.Principals, p =>
             {
@@ -92,5 +103,15 @@ public static class JsonReportWriter
         json.WriteNumber("caseloadInReach", p.CaseloadInReach);
         json.WriteNumber("excessFiles", p.ExcessFiles);
         json.WriteNumber("sensitiveExcessFiles", p.SensitiveExcessFiles);
+        json.WriteNumber("justifiedFiles", p.JustifiedFiles);
+    }
+
+    /// <summary>The four distinct figures of a set of accounts (unions of files, not sums over accounts).</summary>
+    private static void WriteDistinct(Utf8JsonWriter json, Core.Engine.DistinctFigures d)
+    {
+        json.WriteNumber("distinctReachableFiles", d.Reachable);
+        json.WriteNumber("distinctExcessFiles", d.Excess);
+        json.WriteNumber("distinctSensitiveExcessFiles", d.SensitiveExcess);
+        json.WriteNumber("distinctPhishableFiles", d.Phishable);
     }
 }

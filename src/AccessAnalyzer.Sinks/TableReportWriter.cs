@@ -13,6 +13,29 @@ public static class TableReportWriter
     /// <summary>Rows shown when the user gave no --top: a table is for reading, JSON and CSV for everything.</summary>
     public const int DefaultRows = 20;
 
+    /// <summary>
+    /// Distinct files: each beneficiary file counted once however many accounts reach it, for every account together
+    /// and per organisation. These answer "how many beneficiaries could be opened", which the sums above overstate.
+    /// </summary>
+    private static void WriteDistinct(AnalysisReport report, IAnsiConsole console)
+    {
+        var d = report.Totals.Distinct;
+        var table = Format.RoundedTable("Distinct files (each file once, however many accounts reach it)",
+            Format.Text("Organisation"), Format.Number("Accounts"), Format.Number("Can open"), Format.Number("Beyond caseload"),
+            Format.Number("Sensitive beyond"), Format.Number("Without MFA can open"));
+        table.AddRow("[bold]all accounts[/]", N(report.Totals.Principals), N(d.Reachable), $"[bold]{N(d.Excess)}[/]", N(d.SensitiveExcess), N(d.Phishable));
+        foreach (var o in report.Organizations)
+        {
+            table.AddRow(
+                Markup.Escape(o.Organization) + (o.Partner ? " [grey](partner)[/]" : string.Empty), N(o.Principals), N(o.Figures.Reachable),
+                N(o.Figures.Excess), N(o.Figures.SensitiveExcess), N(o.Figures.Phishable));
+        }
+
+        console.Write(table);
+        console.MarkupLine("[grey]Without MFA: files that the accounts without MFA can open, the reach of one phished password each.[/]");
+        console.WriteLine();
+    }
+
     public static void Write(AnalysisReport report, IAnsiConsole console, int findingLines = 15)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -30,12 +53,18 @@ public static class TableReportWriter
         totals.AddRow("Closed files in reach (Σ over accounts)", N(t.ClosedFilesInReach));
         totals.AddRow("Phishable exposure (Σ reach without MFA)", $"{N(t.PhishableExposure)} ({Percent(t.PhishableExposure, t.Exposure)} of exposure)");
         totals.AddRow("  of which partner accounts", N(t.PartnerPhishableExposure));
+        if (t.JustifiedFiles > 0)
+        {
+            totals.AddRow("Justified reach (Σ over accounts; not excess)", N(t.JustifiedFiles));
+        }
+
         totals.AddRow("Dormant accounts with reach", N(t.DormantAccountsWithReach));
         totals.AddRow("Accounts with excess", $"{N(t.PrincipalsWithExcess)} of {N(t.Principals)}");
         totals.AddRow("Dangling references", N(t.DanglingReferences));
         totals.AddRow("Group cycles", N(t.GroupCycles));
         console.Write(totals);
         console.WriteLine();
+        WriteDistinct(report, console);
 
         var table = Format.RoundedTable("Accounts by excess (files they can open beyond their caseload)",
             Format.Text("Principal"), Format.Text("Kind"), Format.Text("Org"), Format.Number("Reach"), Format.Number("Caseload"), Format.Number("Excess"), Format.Number("Sensitive excess"), Format.Number("×caseload"));

@@ -28,9 +28,13 @@ public sealed record PrincipalFigures(
     long ClosedFilesInReach,
     int GrantsInForce,
     long? ExercisedExcessFiles = null,
-    string? UnitName = null);
+    string? UnitName = null,
+    long JustifiedFiles = 0);
 
-/// <summary>Sums over every principal (not only those a --top limit shows).</summary>
+/// <summary>
+/// Sums over every principal (not only those a --top limit shows), and the distinct figures: files in the union over
+/// every account, which sums overstate wherever reaches overlap.
+/// </summary>
 public sealed record ReportTotals(
     int Principals,
     long Files,
@@ -45,7 +49,9 @@ public sealed record ReportTotals(
     int GroupCycles,
     long PhishableExposure,
     long PartnerPhishableExposure,
-    int DormantAccountsWithReach);
+    int DormantAccountsWithReach,
+    long JustifiedFiles,
+    Engine.DistinctFigures Distinct);
 
 /// <summary>What was analyzed and when. The tool's name and version are stamped by the sinks, not by the engine.</summary>
 public sealed record ReportHeader(string Source, DateOnly AsOf);
@@ -60,4 +66,5 @@ public sealed record AnalysisReport(
     ReportTotals Totals,
     IReadOnlyList<PrincipalFigures> Principals,
     IReadOnlyList<Finding> Findings,
-    IReadOnlyList<CoverageItem> Coverage);
+    IReadOnlyList<CoverageItem> Coverage,
+    IReadOnlyList<Engine.OrganizationExposure> Organizations);

@@ -49,7 +49,8 @@ public static class ReportBuilder
             : FindingRules.Evaluate(analysis, all, options);
         var totals = Totals(analysis, all, options.DormantAfterDays);
         var shown = options.Top is { } top ? sorted.Take(Math.Max(0, top)).ToArray() : sorted;
-        return new AnalysisReport(new ReportHeader(snapshot.SourceName, analysis.AsOf), totals, shown, findings, Coverage.Of(snapshot));
+        return new AnalysisReport(new ReportHeader(snapshot.SourceName, analysis.AsOf), totals, shown, findings, Coverage.Of(snapshot),
+            analysis.Distinct.Organizations);
     }
 
     /// <summary>Every principal's figures, in snapshot order, with the exercised excess when the source has an access log.</summary>
@@ -92,7 +93,9 @@ public static class ReportBuilder
             GroupCycles: analysis.Closure.Cycles.Length,
             PhishableExposure: all.Where(f => !f.Mfa).Sum(f => f.ReachableFiles),
             PartnerPhishableExposure: all.Where(f => !f.Mfa && f.Kind == PrincipalKind.Partner).Sum(f => f.ReachableFiles),
-            DormantAccountsWithReach: all.Count(f => f.ReachableFiles > 0 && FindingRules.IsDormant(f, analysis.AsOf, dormantAfterDays)));
+            DormantAccountsWithReach: all.Count(f => f.ReachableFiles > 0 && FindingRules.IsDormant(f, analysis.AsOf, dormantAfterDays)),
+            JustifiedFiles: all.Sum(f => f.JustifiedFiles),
+            Distinct: analysis.Distinct.All);
     }
 
     internal static PrincipalFigures Figures(Snapshot snapshot, PrincipalExposure e, int p)
@@ -103,7 +106,7 @@ public static class ReportBuilder
             principals.Ids[p], principals.Kinds[p], principals.Organizations[p],
             unit >= 0 ? snapshot.Units.Ids[unit] : null, principals.Active[p], principals.Mfa[p], principals.LastLogin[p],
             e.ReachableFiles, e.CaseloadFiles, e.CaseloadInReach, e.ExcessFiles, e.SensitiveExcessFiles,
-            e.ClosedFilesInReach, e.GrantsInForce, UnitName: unit >= 0 ? snapshot.Units.Names[unit] : null);
+            e.ClosedFilesInReach, e.GrantsInForce, UnitName: unit >= 0 ? snapshot.Units.Names[unit] : null, JustifiedFiles: e.JustifiedFiles);
     }
 
     internal static string N(long value) => Numbers.Grouped(value);

@@ -78,7 +78,7 @@ public sealed class AnalyzeCliTests
         var lines = csv.TrimEnd('\n').Split('\n');
         lines[0].Should().StartWith("principal_id,kind,organization,unit_id,active,mfa,reachable_files");
         lines.Should().HaveCount(4);
-        lines.Should().Contain("P1,partner,capemploi,,true,false,6,1,1,5,4,1,1,");
+        lines.Should().Contain("P1,partner,capemploi,,true,false,6,1,1,5,4,1,1,,0");
 
         var (tableExit, table, _) = Run("analyze", "--source", dir, "--as-of", "2026-06-30");
         tableExit.Should().Be(0);

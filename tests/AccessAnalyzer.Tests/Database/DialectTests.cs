@@ -294,7 +294,7 @@ public sealed class DialectTests
     }
 
     [Fact]
-    public void Sqlite_rows_read_are_the_small_tables_plus_the_aggregates()
+    public void Sqlite_rows_read_are_the_small_tables_the_aggregates_and_the_caseload_pairs()
     {
         var dataset = Reference.RandomDataset.Create(9);
         var directory = Path.Combine(Path.GetTempPath(), "aa-rows-" + Guid.NewGuid().ToString("N"));
@@ -306,7 +306,9 @@ public sealed class DialectTests
             var (tables, rows, _) = TestSources.Read(database);
             long small = dataset.Units.Count + dataset.Principals.Count + dataset.Groups.Count + dataset.Memberships.Count +
                 dataset.Roles.Count + dataset.Assignments.Count;
-            rows.Should().Be(small + 2 + tables.FileCounts.Count + tables.CaseloadCounts.Count + tables.Shares.Count);
+            // Plus one row per distinct caseload pair whose file exists: the distinct figures need the files' identity.
+            var caseloadPairs = dataset.Caseload.Distinct().Count(c => dataset.Files.Any(f => f.Id == c.FileId));
+            rows.Should().Be(small + 2 + tables.FileCounts.Count + tables.CaseloadCounts.Count + caseloadPairs + tables.Shares.Count);
         }
         finally
         {

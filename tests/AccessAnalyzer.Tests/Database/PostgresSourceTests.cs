@@ -51,7 +51,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
     }
 
     [PostgresFact]
-    public void Rows_transferred_grow_with_units_principals_and_assignments_not_files()
+    public void Rows_transferred_are_aggregates_and_caseload_pairs_never_the_files_table()
     {
         var (csv, _, summary) = GenerateDemo(seed: 7);
         var schema = PostgresServer.NewSchema("rows");
@@ -63,14 +63,18 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         long smallTables = c.OrgUnits + c.Principals + c.Groups + c.Memberships + c.Roles + c.Assignments + c.AccountPolicies;
         var usage = t.Usage!;
         long usageRows = 1 /* event counts */ + usage.Days.Count + usage.Principals.Count + usage.Units.Count;
-        long expected = smallTables + 1 /* files.id declared unique: no duplicate scan */ + t.FileCounts.Count + t.CaseloadCounts.Count + t.Shares.Count + usageRows;
+        // The distinct figures need to know which caseloads name the same file: one row per distinct caseload pair.
+        long caseloadPairs = t.FileLinks.Caseload.Sum(x => (long)x.Files.Count);
+        long expected = smallTables + 1 /* files.id declared unique: no duplicate scan */ + t.FileCounts.Count + t.CaseloadCounts.Count
+            + caseloadPairs + t.Shares.Count + usageRows;
         result.RowsRead.Should().Be(expected);
+        caseloadPairs.Should().BeLessThanOrEqualTo(c.Caseload);
 
         // The aggregates are bounded by the small tables, not by the files: at most 4 classes per unit, and a
         // principal's caseload spreads over a handful of units.
         t.FileCounts.Count.Should().BeLessThanOrEqualTo(4 * c.OrgUnits);
         t.CaseloadCounts.Select(x => x.PrincipalId).Distinct().Count().Should().BeLessThanOrEqualTo(c.Principals);
-        (result.RowsRead - usageRows).Should().BeLessThan(c.Files / 2).And.BeLessThan(c.Caseload / 4);
+        (result.RowsRead - usageRows - caseloadPairs).Should().BeLessThan(c.Files / 2).And.BeLessThan(c.Caseload / 4);
 
         // The access log arrives as rows per (principal, day) and (principal, unit): bounded by principals × log days
         // and principals × units, whatever the number of events.

@@ -28,7 +28,11 @@ internal static class SnapshotComparer
         {
             text.AppendLine($"principal {p.Ids[i]} {p.Kinds[i]} {p.Organizations[i]} unit={p.Units[i]} {p.Names[i]} active={p.Active[i]} mfa={p.Mfa[i]} last={p.LastLogin[i]}");
             text.AppendLine($"  caseload {string.Join(' ', s.CaseloadOf(i).ToArray())}");
-            text.AppendLine($"  shares {string.Join(' ', s.SharesOf(i).ToArray())}");
+            // File numbers are the source's own: only what they number is compared (the distinct figures in the
+            // reports compare which caseloads and shares name the same file).
+            text.AppendLine($"  shares {string.Join(' ', s.SharesOf(i).ToArray().Select(e => e with { File = 0 }))}");
+            var linked = s.LinkedFiles;
+            text.AppendLine($"  caseload files {string.Join(' ', s.LinkedFiles.CaseloadOf(i).ToArray().Select(f => $"{linked.UnitOf(f)}/{linked.ClassOf(f)}").Order(StringComparer.Ordinal))}");
         }
 
         for (var i = 0; i < s.GroupCount; i++)
