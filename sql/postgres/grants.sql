@@ -21,9 +21,9 @@ $$;
 
 GRANT USAGE ON SCHEMA aa TO aa_reader, aa_writer;
 
--- The canonical names (tables or mapping views). access_events, shares and account_policy are optional: grant on
--- the ones that exist.
+-- The canonical names (tables or mapping views). access_events, shares, account_policy and justifications are
+-- optional: grant on the ones that exist.
 GRANT SELECT ON aa.org_units, aa.principals, aa.groups, aa.memberships, aa.roles, aa.assignments,
-                aa.files, aa.caseload, aa.shares, aa.access_events, aa.account_policy TO aa_reader;
+                aa.files, aa.caseload, aa.shares, aa.access_events, aa.account_policy, aa.justifications TO aa_reader;
 
 GRANT INSERT ON aa.report_runs, aa.report_units, aa.report_principals, aa.report_plan, aa.report_findings TO aa_writer;

@@ -82,3 +82,12 @@ FROM agency_audit.reads;
 CREATE OR REPLACE VIEW aa.account_policy AS
 SELECT employer AS organization, max_failed_logins AS lockout_threshold, mfa_mandatory AS mfa_required
 FROM agency_iam.password_policies;
+
+-- Optional: <agency_iam.access_exceptions>, approved exceptions to caseload-only access. The agency writes its end
+-- dates as French text (31/08/2026): convert them to date, and its kinds (PROFIL, HABILITATION, COMPTE) to
+-- role / assignment / principal. An end date that is not DD/MM/YYYY makes to_date, and so the read, fail.
+CREATE OR REPLACE VIEW aa.justifications AS
+SELECT CASE exception_kind WHEN 'PROFIL' THEN 'role' WHEN 'HABILITATION' THEN 'assignment' WHEN 'COMPTE' THEN 'principal' ELSE exception_kind END AS subject_type,
+       subject_code::text AS subject_id, motive AS reason, approved_by AS owner,
+       to_date(end_date_fr, 'DD/MM/YYYY') AS expires
+FROM agency_iam.access_exceptions;

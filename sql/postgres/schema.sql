@@ -95,6 +95,15 @@ CREATE TABLE IF NOT EXISTS aa.account_policy (
     mfa_required      boolean NOT NULL
 );
 
+-- Recorded grounds for reach beyond a caseload. Not keyed: several rows may name the same subject.
+CREATE TABLE IF NOT EXISTS aa.justifications (
+    subject_type text NOT NULL,    -- role / assignment / principal
+    subject_id   text NOT NULL,    -- id of the role, assignment or principal
+    reason       text NOT NULL,
+    owner        text NOT NULL,
+    expires      date NOT NULL
+);
+
 -- Indexes. The tool never reads the big tables row by row: it pushes GROUP BYs down. Each index below lets one of
 -- those aggregations run as an index-only scan (after VACUUM sets the visibility map) instead of a sort of the table.
 

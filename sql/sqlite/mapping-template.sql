@@ -91,3 +91,14 @@ DROP VIEW IF EXISTS account_policy;
 CREATE VIEW account_policy AS
 SELECT employer AS organization, max_failed_logins AS lockout_threshold, mfa_mandatory AS mfa_required
 FROM agency_iam_password_policies;
+
+-- Optional: <agency_iam_access_exceptions>, approved exceptions to caseload-only access. The agency writes its end
+-- dates as French text (31/08/2026): rewrite them as YYYY-MM-DD, and its kinds (PROFIL, HABILITATION, COMPTE) as
+-- role / assignment / principal. A date that is not DD/MM/YYYY becomes no date, which the tool rejects with its row.
+DROP VIEW IF EXISTS justifications;
+CREATE VIEW justifications AS
+SELECT CASE exception_kind WHEN 'PROFIL' THEN 'role' WHEN 'HABILITATION' THEN 'assignment' WHEN 'COMPTE' THEN 'principal' ELSE exception_kind END AS subject_type,
+       CAST(subject_code AS TEXT) AS subject_id, motive AS reason, approved_by AS owner,
+       CASE WHEN end_date_fr GLOB '[0-9][0-9]/[0-9][0-9]/[0-9][0-9][0-9][0-9]'
+            THEN substr(end_date_fr, 7, 4) || '-' || substr(end_date_fr, 4, 2) || '-' || substr(end_date_fr, 1, 2) END AS expires
+FROM agency_iam_access_exceptions;

@@ -96,6 +96,15 @@ CREATE TABLE IF NOT EXISTS account_policy (
     mfa_required      TEXT NOT NULL -- boolean
 );
 
+-- Recorded grounds for reach beyond a caseload. Not keyed: several rows may name the same subject.
+CREATE TABLE IF NOT EXISTS justifications (
+    subject_type TEXT NOT NULL,    -- role / assignment / principal
+    subject_id   TEXT NOT NULL,    -- id of the role, assignment or principal
+    reason       TEXT NOT NULL,
+    owner        TEXT NOT NULL,
+    expires      TEXT NOT NULL     -- date
+);
+
 -- Indexes. The loader never reads the big tables row by row: it pushes GROUP BYs down to SQLite. Each index
 -- below turns one of those aggregations into an ordered scan of a covering index instead of a full table
 -- scan followed by a temporary B-tree sort, which is what keeps a 37-million-file table tractable.

@@ -12,8 +12,8 @@ GO
 IF DATABASE_PRINCIPAL_ID(N'aa_writer') IS NULL CREATE ROLE aa_writer;
 GO
 
--- The canonical names (tables or mapping views). shares, access_events and account_policy are optional: grant on
--- the ones that exist.
+-- The canonical names (tables or mapping views). shares, access_events, account_policy and justifications are
+-- optional: grant on the ones that exist.
 GRANT SELECT ON aa.org_units TO aa_reader;
 GRANT SELECT ON aa.principals TO aa_reader;
 GRANT SELECT ON aa.groups TO aa_reader;
@@ -25,6 +25,7 @@ GRANT SELECT ON aa.caseload TO aa_reader;
 GRANT SELECT ON aa.shares TO aa_reader;
 GRANT SELECT ON aa.access_events TO aa_reader;
 GRANT SELECT ON aa.account_policy TO aa_reader;
+GRANT SELECT ON aa.justifications TO aa_reader;
 GO
 
 GRANT INSERT ON aa.report_runs TO aa_writer;

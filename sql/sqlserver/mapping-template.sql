@@ -102,3 +102,13 @@ CREATE OR ALTER VIEW aa.account_policy AS
 SELECT employer AS organization, max_failed_logins AS lockout_threshold, mfa_mandatory AS mfa_required
 FROM agency_iam.password_policies;
 GO
+
+-- Optional: <agency_iam.access_exceptions>, approved exceptions to caseload-only access. The agency writes its end
+-- dates as French text (31/08/2026): style 103 converts dd/mm/yyyy to date; its kinds (PROFIL, HABILITATION, COMPTE)
+-- become role / assignment / principal. TRY_CONVERT gives NULL for a date that does not convert: the tool rejects it.
+CREATE OR ALTER VIEW aa.justifications AS
+SELECT CASE exception_kind WHEN 'PROFIL' THEN 'role' WHEN 'HABILITATION' THEN 'assignment' WHEN 'COMPTE' THEN 'principal' ELSE exception_kind END AS subject_type,
+       CAST(subject_code AS nvarchar(64)) AS subject_id, motive AS reason, approved_by AS owner,
+       TRY_CONVERT(date, end_date_fr, 103) AS expires
+FROM agency_iam.access_exceptions;
+GO

@@ -118,6 +118,17 @@ CREATE TABLE aa.account_policy (
 );
 GO
 
+-- Recorded grounds for reach beyond a caseload. Not keyed: several rows may name the same subject.
+IF OBJECT_ID(N'aa.justifications', N'U') IS NULL
+CREATE TABLE aa.justifications (
+    subject_type nvarchar(20) NOT NULL,   -- role / assignment / principal
+    subject_id   nvarchar(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    reason       nvarchar(max) NOT NULL,
+    owner        nvarchar(200) NOT NULL,
+    expires      date NOT NULL
+);
+GO
+
 -- Indexes: each turns one pushed-down aggregation into an ordered scan of a covering index (see sql/postgres/schema.sql).
 
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_files_unit_class' AND object_id = OBJECT_ID(N'aa.files'))

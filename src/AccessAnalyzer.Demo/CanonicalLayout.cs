@@ -17,6 +17,7 @@ internal enum CanonicalTable
     Shares,
     AccessEvents,
     AccountPolicy,
+    Justifications,
 }
 
 /// <summary>Names, columns and value spellings of the canonical tables, shared by the CSV and SQLite writers.</summary>
@@ -25,7 +26,7 @@ internal static class CanonicalLayout
     public static readonly string[] TableNames =
     [
         "org_units", "principals", "groups", "memberships", "roles", "assignments",
-        "files", "caseload", "shares", "access_events", "account_policy",
+        "files", "caseload", "shares", "access_events", "account_policy", "justifications",
     ];
 
     public static readonly string[][] Columns =
@@ -41,6 +42,7 @@ internal static class CanonicalLayout
         ["file_id", "principal_id", "valid_until"],
         ["principal_id", "file_id", "at", "action"],
         ["organization", "lockout_threshold", "mfa_required"],
+        ["subject_type", "subject_id", "reason", "owner", "expires"],
     ];
 
     public static string Boolean(bool value) => value ? "true" : "false";
@@ -60,4 +62,6 @@ internal static class CanonicalLayout
     public static string Holder(HolderType type) => Spellings.Of(type);
 
     public static string Scope(AssignmentScope scope) => Spellings.Of(scope);
+
+    public static string Subject(JustificationSubject subject) => Spellings.Of(subject);
 }

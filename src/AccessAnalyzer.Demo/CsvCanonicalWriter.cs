@@ -160,6 +160,16 @@ public sealed class CsvCanonicalWriter : ICanonicalWriter
         Last(w, CanonicalLayout.Boolean(mfaRequired));
     }
 
+    public void WriteJustification(JustificationSubject subjectType, string subjectId, string reason, string owner, DateOnly expires)
+    {
+        var w = _writers[(int)CanonicalTable.Justifications];
+        Field(w, CanonicalLayout.Subject(subjectType));
+        Next(w, subjectId);
+        Next(w, reason);
+        Next(w, owner);
+        Last(w, CanonicalLayout.Date(expires));
+    }
+
     public void Complete()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

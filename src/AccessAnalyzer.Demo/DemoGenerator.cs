@@ -231,9 +231,11 @@ internal sealed class DemoGeneration
 
         // Assignments.
         Assign("staff-self-service", allStaff, HolderType.Group, NationalId);
+        string? regionalSupervision = null;
         foreach (var region in _regions)
         {
-            Assign("regional-supervision", region.Director.Id, HolderType.Principal, region.Id);
+            var supervision = Assign("regional-supervision", region.Director.Id, HolderType.Principal, region.Id);
+            regionalSupervision ??= supervision;
             Assign("hr-admin", region.Hr.Id, HolderType.Principal, region.Id);
             foreach (var department in region.Departments)
             {
@@ -281,6 +283,14 @@ internal sealed class DemoGeneration
         _w.WriteAccountPolicy(AgencyOrganization, 5, mfaRequired: true);
         _w.WriteAccountPolicy(PartnerOrganization, 50, mfaRequired: false);
 
+        // Justifications, dated from the as-of date so that each stays in force (or expired) whatever day the demo is for.
+        _w.WriteJustification(JustificationSubject.Assignment, regionalSupervision!,
+            "Regional director: supervises the files of every agency in the region", "Directorate general", _asOf.AddDays(365));
+        _w.WriteJustification(JustificationSubject.Principal, batch.Id,
+            "National statistics extract under the data-sharing agreement with the statistics office", "Data protection officer", _asOf.AddDays(180));
+        _w.WriteJustification(JustificationSubject.Assignment, expiredAssignment,
+            "Cap emploi national consultation pilot", "Partnerships department", _asOf.AddDays(-200));
+
         // The big tables, one agency at a time.
         var bulkReads = 0;
         _dormantReader = formerDirectors.Concat(formerManagers).FirstOrDefault();
@@ -318,6 +328,9 @@ internal sealed class DemoGeneration
             ExpiredShares = expiredShares,
             SharesInForce = sharesInForce,
             NationalServiceAccountId = batch.Id,
+            JustifiedAssignmentId = regionalSupervision!,
+            JustifiedPrincipalId = batch.Id,
+            ExpiredJustificationAssignmentId = expiredAssignment,
             BulkReaderId = bulkReader.Id,
             BulkReadEvents = bulkReads,
             BulkReadDay = _asOf.AddDays(-3),

@@ -3,7 +3,7 @@ namespace AccessAnalyzer.Demo;
 /// <summary>Rows written per canonical table.</summary>
 public sealed record DemoTableCounts(
     int OrgUnits, int Principals, int Groups, int Memberships, int Roles, int Assignments,
-    long Files, long Caseload, int Shares, long AccessEvents, int AccountPolicies)
+    long Files, long Caseload, int Shares, long AccessEvents, int AccountPolicies, int Justifications)
 {
     /// <summary>The counts keyed by canonical table name (<c>org_units</c>, <c>principals</c>, …).</summary>
     public IReadOnlyDictionary<string, long> ByTable() => new Dictionary<string, long>(StringComparer.Ordinal)
@@ -19,6 +19,7 @@ public sealed record DemoTableCounts(
         ["shares"] = Shares,
         ["access_events"] = AccessEvents,
         ["account_policy"] = AccountPolicies,
+        ["justifications"] = Justifications,
     };
 }
 
@@ -102,6 +103,20 @@ public sealed record DemoSummary
 
     /// <summary>Shares in force (no date, or a date on or after the as-of date).</summary>
     public required int SharesInForce { get; init; }
+
+    // (h) Justifications: recorded grounds for reach beyond a caseload, each subject existing, dated from the as-of date.
+
+    /// <summary>The regional director's <c>regional-supervision</c> assignment (first region), justified until well after the as-of date.</summary>
+    public required string JustifiedAssignmentId { get; init; }
+
+    /// <summary>The statistics batch account (<see cref="NationalServiceAccountId"/>), justified as a principal until after the as-of date.</summary>
+    public required string JustifiedPrincipalId { get; init; }
+
+    /// <summary>
+    /// The assignment whose justification expired before the as-of date: the former national grant to the partners
+    /// (<see cref="ExpiredAssignmentId"/>), justified only as long as it lasted.
+    /// </summary>
+    public required string ExpiredJustificationAssignmentId { get; init; }
 
     // Other accounts worth knowing.
 

@@ -93,6 +93,14 @@ internal sealed class FanOutWriter(IReadOnlyList<ICanonicalWriter> writers) : IC
         }
     }
 
+    public void WriteJustification(JustificationSubject subjectType, string subjectId, string reason, string owner, DateOnly expires)
+    {
+        foreach (var w in writers)
+        {
+            w.WriteJustification(subjectType, subjectId, reason, owner, expires);
+        }
+    }
+
     public void Complete()
     {
         // The generator completes each underlying writer itself.
@@ -115,7 +123,7 @@ internal sealed class CountingWriter(ICanonicalWriter inner) : ICanonicalWriter
         (int)_counts[(int)CanonicalTable.Roles], (int)_counts[(int)CanonicalTable.Assignments],
         _counts[(int)CanonicalTable.Files], _counts[(int)CanonicalTable.Caseload],
         (int)_counts[(int)CanonicalTable.Shares], _counts[(int)CanonicalTable.AccessEvents],
-        (int)_counts[(int)CanonicalTable.AccountPolicy]);
+        (int)_counts[(int)CanonicalTable.AccountPolicy], (int)_counts[(int)CanonicalTable.Justifications]);
 
     public void WriteOrgUnit(string id, string? parentId, string kind, string name)
     {
@@ -181,6 +189,12 @@ internal sealed class CountingWriter(ICanonicalWriter inner) : ICanonicalWriter
     {
         _counts[(int)CanonicalTable.AccountPolicy]++;
         inner.WriteAccountPolicy(organization, lockoutThreshold, mfaRequired);
+    }
+
+    public void WriteJustification(JustificationSubject subjectType, string subjectId, string reason, string owner, DateOnly expires)
+    {
+        _counts[(int)CanonicalTable.Justifications]++;
+        inner.WriteJustification(subjectType, subjectId, reason, owner, expires);
     }
 
     public void Complete() => inner.Complete();

@@ -37,6 +37,8 @@ public interface ICanonicalWriter : IDisposable
 
     void WriteAccountPolicy(string organization, int lockoutThreshold, bool mfaRequired);
 
+    void WriteJustification(JustificationSubject subjectType, string subjectId, string reason, string owner, DateOnly expires);
+
     /// <summary>
     /// Makes everything written durable and usable (flushes files; commits and builds indexes in a database).
     /// Called once, after the last row. A writer disposed without <see cref="Complete"/> leaves partial output.

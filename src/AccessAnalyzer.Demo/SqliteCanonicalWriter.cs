@@ -140,6 +140,9 @@ public sealed class SqliteCanonicalWriter : ICanonicalWriter
         Step(CanonicalTable.AccountPolicy);
     }
 
+    public void WriteJustification(JustificationSubject subjectType, string subjectId, string reason, string owner, DateOnly expires) =>
+        Insert(CanonicalTable.Justifications, CanonicalLayout.Subject(subjectType), subjectId, reason, owner, CanonicalLayout.Date(expires));
+
     /// <summary>Commits the rows, then builds the indexes and the planner statistics in one more transaction.</summary>
     public void Complete()
     {

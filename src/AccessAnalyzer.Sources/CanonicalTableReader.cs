@@ -71,6 +71,27 @@ internal static class CanonicalTableReader
             t.OptionalReference(scopeUnit), t.OptionalDate(validUntil), t.Line));
     }
 
+    /// <summary>
+    /// Not keyed, so subject_id is a reference: a subject that does not exist is a dangling reference, not bad input.
+    /// An empty one names nothing at all, and a justification without an end date would never lapse: both are bad input.
+    /// </summary>
+    public static List<JustificationRow> Justifications(ITableCursor t)
+    {
+        int type = t.Column("subject_type"), subject = t.Column("subject_id"), reason = t.Column("reason"),
+            owner = t.Column("owner"), expires = t.Column("expires");
+        return ReadRows(t, () =>
+        {
+            var subjectType = t.Enum<JustificationSubject>(type, CanonicalValues.TryParseJustificationSubject, "role, assignment, principal");
+            var subjectId = t.Reference(subject);
+            if (subjectId.Length == 0)
+            {
+                throw t.Error(subject, "empty subject_id");
+            }
+
+            return new JustificationRow(subjectType, subjectId, t.Text(reason), t.Text(owner), t.RequiredDate(expires), t.Line);
+        });
+    }
+
     public static List<AccountPolicyRow> AccountPolicies(ITableCursor t)
     {
         int org = t.Column("organization"), lockout = t.Column("lockout_threshold"), mfa = t.Column("mfa_required");

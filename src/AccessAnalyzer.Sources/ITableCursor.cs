@@ -88,6 +88,18 @@ internal static class TableCursorExtensions
             : throw cursor.Error(column, $"{cursor.Show(value)} is not an ISO 8601 date (expected YYYY-MM-DD)");
     }
 
+    /// <summary>A date the row cannot do without (justifications.expires): empty is bad input, like a malformed one.</summary>
+    public static DateOnly RequiredDate(this ITableCursor cursor, int column)
+    {
+        var value = cursor.Get(column);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw cursor.Error(column, "empty date (expected YYYY-MM-DD)");
+        }
+
+        return cursor.OptionalDate(column)!.Value;
+    }
+
     public static T Enum<T>(this ITableCursor cursor, int column, TryParse<T> parse, string expected)
     {
         var value = cursor.Get(column);

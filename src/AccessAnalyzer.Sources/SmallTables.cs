@@ -20,6 +20,7 @@ internal sealed record SmallTables(
     List<RoleRow> Roles,
     List<AssignmentRow> Assignments,
     List<AccountPolicyRow>? Policies,
+    List<JustificationRow>? Justifications,
     bool LastLoginColumn)
 {
     public static SmallTables Read(ICanonicalTables source)
@@ -36,12 +37,13 @@ internal sealed record SmallTables(
         var roles = source.ReadTable("roles", CanonicalTableReader.Roles, required: true)!;
         var assignments = source.ReadTable("assignments", CanonicalTableReader.Assignments, required: true)!;
         var policies = source.ReadTable("account_policy", CanonicalTableReader.AccountPolicies, required: false);
-        return new(orgUnits, principals, groups, memberships, roles, assignments, policies, lastLoginColumn);
+        var justifications = source.ReadTable(OptionalTables.Justifications, CanonicalTableReader.Justifications, required: false);
+        return new(orgUnits, principals, groups, memberships, roles, assignments, policies, justifications, lastLoginColumn);
     }
 
     /// <summary>
     /// These tables with the big ones. <paramref name="presence"/> says what the source saw of an optional table when it
-    /// can tell (absent, not a regular file…); otherwise the table is judged from its rows (justifications: not read).
+    /// can tell (absent, not a regular file…); otherwise the table is judged from its rows.
     /// </summary>
     public SourceTables With(
         string sourceName,
@@ -71,6 +73,7 @@ internal sealed record SmallTables(
             FileLinks = fileLinks,
             Shares = shares,
             AccountPolicies = Policies,
+            Justifications = Justifications,
             Usage = usage,
             LastLoginColumn = LastLoginColumn,
             OptionalTableStatus =
@@ -78,7 +81,7 @@ internal sealed record SmallTables(
                 Status(OptionalTables.AccessEvents, usage is not null),
                 Status(OptionalTables.AccountPolicy, Policies is { Count: > 0 }),
                 Status(OptionalTables.Shares, shares.Count > 0),
-                new(OptionalTables.Justifications, presence(OptionalTables.Justifications) ?? TablePresence.NotRead),
+                Status(OptionalTables.Justifications, Justifications is { Count: > 0 }),
             ],
         };
     }

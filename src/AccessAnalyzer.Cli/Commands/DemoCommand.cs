@@ -126,6 +126,10 @@ internal static class DemoCommand
         table.AddRow(
             $"Expired national grant {Markup.Escape(summary.ExpiredAssignmentId)}",
             "not counted (valid_until before the analysis date)");
+        table.AddRow(
+            $"Justifications: {Markup.Escape(summary.JustifiedAssignmentId)} and {Markup.Escape(summary.JustifiedPrincipalId)} in force, " +
+            $"{Markup.Escape(summary.ExpiredJustificationAssignmentId)} expired",
+            Seen(report.Coverage.Any(c => c.Check == Coverage.Justifications && c.Ran), "justifications coverage"));
         console.Write(table);
     }
 

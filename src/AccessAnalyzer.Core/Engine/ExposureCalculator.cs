@@ -314,7 +314,22 @@ internal sealed class JustifiedSubjects
         var roles = new bool[snapshot.Roles.Count];
         var assignments = new bool[snapshot.Assignments.Length];
         var principals = new bool[snapshot.Principals.Count];
-        _ = asOf;
+        foreach (var j in snapshot.Justifications)
+        {
+            if (!j.IsInForce(asOf))
+            {
+                continue;
+            }
+
+            var covered = j.Subject switch
+            {
+                JustificationSubject.Role => roles,
+                JustificationSubject.Assignment => assignments,
+                _ => principals,
+            };
+            covered[j.Index] = true;
+        }
+
         return new JustifiedSubjects(roles, assignments, principals);
     }
 

@@ -119,7 +119,7 @@ public static class GateEvaluator
         }
 
         var header = new ReportHeader(analysis.Snapshot.SourceName, analysis.AsOf);
-        return new GateOutcome(header, rules, final, diff, Coverage.Of(analysis.Snapshot));
+        return new GateOutcome(header, rules, final, diff, Coverage.Of(analysis.Snapshot, analysis.AsOf));
     }
 
     /// <summary>

@@ -129,7 +129,7 @@ public static class SnapshotDiff
             [.. principals.OrderByDescending(p => p.ExcessDelta).ThenBy(p => p.PrincipalId, StringComparer.Ordinal)],
             [.. assignments.OrderByDescending(a => a.ExcessAdded).ThenBy(a => a.AssignmentId, StringComparer.Ordinal)],
             [.. memberships.OrderBy(m => m.GroupId, StringComparer.Ordinal).ThenBy(m => m.MemberId, StringComparer.Ordinal)],
-            Coverage.Of(before), Coverage.Of(after));
+            Coverage.Of(before, beforeAnalysis.AsOf), Coverage.Of(after, afterAnalysis.AsOf));
     }
 
     /// <summary>

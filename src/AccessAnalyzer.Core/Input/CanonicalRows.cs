@@ -12,6 +12,9 @@ public enum HolderType : byte { Principal, Group }
 /// <summary>How far an assignment reaches, from <c>assignments.scope</c>.</summary>
 public enum AssignmentScope : byte { Unit, Caseload }
 
+/// <summary>What a justification row names, from <c>justifications.subject_type</c>.</summary>
+public enum JustificationSubject : byte { Role, Assignment, Principal }
+
 /// <summary>The two file attributes the analysis splits counts by. Four combinations, so a class fits in two bits.</summary>
 [Flags]
 public enum FileClass : byte
@@ -39,6 +42,13 @@ public sealed record RoleRow(string Id, string Name, bool FileAccess, bool Sensi
 public sealed record AssignmentRow(
     string Id, string RoleId, string HolderId, HolderType HolderType,
     AssignmentScope Scope, string? ScopeUnitId, DateOnly? ValidUntil, long Line);
+
+/// <summary>
+/// A recorded reason for reach beyond a caseload. Not keyed: several rows may name the same subject, each with its own
+/// reason, owner and end date.
+/// </summary>
+public sealed record JustificationRow(
+    JustificationSubject SubjectType, string SubjectId, string Reason, string Owner, DateOnly Expires, long Line);
 
 public sealed record AccountPolicyRow(string Organization, int LockoutThreshold, bool MfaRequired, long Line);
 

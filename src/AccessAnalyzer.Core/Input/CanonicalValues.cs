@@ -73,6 +73,8 @@ public static class CanonicalValues
 
     public static bool TryParseScope(string? text, out AssignmentScope scope) => Spellings.TryParse(text, out scope);
 
+    public static bool TryParseJustificationSubject(string? text, out JustificationSubject subject) => Spellings.TryParse(text, out subject);
+
     public static bool TryParseInt(string? text, out int value) =>
         int.TryParse(text.AsSpan().Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
 

@@ -34,9 +34,12 @@ public sealed class SourceTables
     /// <summary>Rows of the optional account_policy table; null when the table is absent.</summary>
     public IReadOnlyList<AccountPolicyRow>? AccountPolicies { get; init; }
 
+    /// <summary>Rows of the optional justifications table, in source order; null when the table is absent.</summary>
+    public IReadOnlyList<JustificationRow>? Justifications { get; init; }
+
     /// <summary>
     /// What the source saw for each of <see cref="OptionalTables.All"/>. A table left out is judged from what was read
-    /// (<see cref="Usage"/>, <see cref="AccountPolicies"/>, <see cref="Shares"/>), which cannot tell absent from empty.
+    /// (<see cref="Usage"/>, <see cref="AccountPolicies"/>, <see cref="Shares"/>, <see cref="Justifications"/>), which cannot tell absent from empty.
     /// </summary>
     public IReadOnlyList<TableStatus> OptionalTableStatus { get; init; } = [];
 

@@ -18,6 +18,9 @@ public static class Spellings
     private static readonly (AssignmentScope Value, string Text)[] Scopes =
         [(AssignmentScope.Unit, "unit"), (AssignmentScope.Caseload, "caseload")];
 
+    private static readonly (JustificationSubject Value, string Text)[] JustificationSubjects =
+        [(JustificationSubject.Role, "role"), (JustificationSubject.Assignment, "assignment"), (JustificationSubject.Principal, "principal")];
+
     public static string Of(PrincipalKind kind) => Text(PrincipalKinds, kind);
 
     public static string Of(MemberType type) => Text(MemberTypes, type);
@@ -26,6 +29,8 @@ public static class Spellings
 
     public static string Of(AssignmentScope scope) => Text(Scopes, scope);
 
+    public static string Of(JustificationSubject subject) => Text(JustificationSubjects, subject);
+
     public static bool TryParse(string? text, out PrincipalKind kind) => TryParse(PrincipalKinds, text, out kind);
 
     public static bool TryParse(string? text, out MemberType type) => TryParse(MemberTypes, text, out type);
@@ -33,6 +38,8 @@ public static class Spellings
     public static bool TryParse(string? text, out HolderType type) => TryParse(HolderTypes, text, out type);
 
     public static bool TryParse(string? text, out AssignmentScope scope) => TryParse(Scopes, text, out scope);
+
+    public static bool TryParse(string? text, out JustificationSubject subject) => TryParse(JustificationSubjects, text, out subject);
 
     private static string Text<T>((T Value, string Text)[] table, T value)
         where T : struct, Enum

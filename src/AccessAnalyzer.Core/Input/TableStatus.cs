@@ -32,7 +32,7 @@ public static class OptionalTables
     public const string AccountPolicy = "account_policy";
     public const string Shares = "shares";
 
-    /// <summary>Grounds for reach beyond the caseload; a table of that name is recognised, not read.</summary>
+    /// <summary>Recorded grounds for reach beyond the caseload.</summary>
     public const string Justifications = "justifications";
 
     public static IReadOnlyList<string> All { get; } = [AccessEvents, AccountPolicy, Shares, Justifications];

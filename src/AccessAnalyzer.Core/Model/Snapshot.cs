@@ -17,9 +17,11 @@ public sealed class Snapshot
         ImmutableArray<int> caseloadStart, ImmutableArray<CaseloadEntry> caseload,
         ImmutableArray<int> shareStart, ImmutableArray<ShareEntry> shares,
         ImmutableArray<DanglingReference> danglingReferences, ImmutableArray<AccountPolicyRow>? accountPolicies,
-        SourceLines lines, Usage.UsageTables? usage, InputPresence inputs, LinkedFiles linkedFiles)
+        SourceLines lines, Usage.UsageTables? usage, InputPresence inputs, LinkedFiles linkedFiles,
+        ImmutableArray<Justification> justifications)
     {
         LinkedFiles = linkedFiles;
+        Justifications = justifications;
         Inputs = inputs;
         Lines = lines;
         Usage = usage;
@@ -95,6 +97,12 @@ public sealed class Snapshot
 
     /// <summary>Rows of the optional account_policy table, or null when the source has none.</summary>
     public ImmutableArray<AccountPolicyRow>? AccountPolicies { get; }
+
+    /// <summary>
+    /// Rows of the optional justifications table whose subject exists, in source order (empty without the table).
+    /// The rows that name no existing subject are in <see cref="DanglingReferences"/>.
+    /// </summary>
+    public ImmutableArray<Justification> Justifications { get; }
 
     public int GroupCount => GroupIds.Length;
 
@@ -265,6 +273,17 @@ public readonly record struct Assignment(
     string Id, int Role, int Holder, HolderType HolderType, AssignmentScope Scope, int ScopeUnit, DateOnly? ValidUntil)
 {
     public bool IsInForce(DateOnly asOf) => Validity.InForce(ValidUntil, asOf);
+}
+
+/// <summary>
+/// A resolved justification: <paramref name="Index"/> is the role, assignment (into <see cref="Snapshot.Assignments"/>) or
+/// principal index its <paramref name="Subject"/> names; <paramref name="SubjectId"/> is the id as written.
+/// </summary>
+public readonly record struct Justification(
+    JustificationSubject Subject, int Index, string SubjectId, string Reason, string Owner, DateOnly Expires, long Line)
+{
+    /// <summary>In force up to and including its expiry day, as valid_until is.</summary>
+    public bool IsInForce(DateOnly asOf) => Expires >= asOf;
 }
 
 /// <summary>Distinct caseload files of one principal in one unit and class. Unit is -1 when the file's unit is missing.</summary>

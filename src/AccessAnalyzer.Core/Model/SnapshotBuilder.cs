@@ -66,6 +66,7 @@ public static class SnapshotBuilder
         var (caseloadStart, caseload) = ResolveCaseload(tables.CaseloadCounts, principalIndex, unitIndex, dangling);
         var (shareStart, shares) = ResolveShares(tables.Shares, principalIndex, unitIndex, dangling);
         var linkedFiles = ResolveLinkedFiles(tables.FileLinks, principalIndex, unitIndex);
+        var justifications = ResolveJustifications(tables.Justifications, roleIndex, assignments, principalIndex, dangling);
 
         // Sources deliver rows in their own order; the snapshot must not depend on it.
         dangling.Sort((a, b) =>
@@ -85,7 +86,7 @@ public static class SnapshotBuilder
             roles, memberships, assignments, [.. unitFileCounts], [.. unplaced], caseloadStart, caseload,
             shareStart, shares, [.. dangling], policies,
             new SourceLines(tables.TableDisplayName, [.. principalRows.Select(r => r.Line)], [.. groupRows.Select(r => r.Line)],
-                assignmentLines, policies ?? []), tables.Usage, Presence(tables), linkedFiles);
+                assignmentLines, policies ?? []), tables.Usage, Presence(tables), linkedFiles, justifications);
     }
 
     /// <summary>
@@ -106,7 +107,7 @@ public static class SnapshotBuilder
             Status(OptionalTables.AccessEvents, tables.Usage?.Events, tables.Usage is not null),
             Status(OptionalTables.AccountPolicy, tables.AccountPolicies?.Count, tables.AccountPolicies is not null),
             Status(OptionalTables.Shares, tables.Shares.Count, tables.Shares.Count > 0),
-            Status(OptionalTables.Justifications, null, read: false),
+            Status(OptionalTables.Justifications, tables.Justifications?.Count, tables.Justifications is not null),
             tables.LastLoginColumn ?? lastLoginValues > 0,
             lastLoginValues);
     }
@@ -350,6 +351,47 @@ public static class SnapshotBuilder
         }
 
         return (resolved.ToImmutable(), lines.ToImmutable());
+    }
+
+    /// <summary>
+    /// Justification rows with their subject resolved, in source order (several may name one subject). An assignment
+    /// subject must be an assignment that resolved: one whose own references dangle grants nothing to justify.
+    /// </summary>
+    private static ImmutableArray<Justification> ResolveJustifications(
+        IReadOnlyList<JustificationRow>? rows, Dictionary<string, int> roles, ImmutableArray<Assignment> assignments,
+        Dictionary<string, int> principals, List<DanglingReference> dangling)
+    {
+        if (rows is null)
+        {
+            return [];
+        }
+
+        var assignmentIndex = new Dictionary<string, int>(assignments.Length, StringComparer.Ordinal);
+        for (var i = 0; i < assignments.Length; i++)
+        {
+            assignmentIndex[assignments[i].Id] = i;
+        }
+
+        var resolved = ImmutableArray.CreateBuilder<Justification>(rows.Count);
+        foreach (var row in rows)
+        {
+            var (index, target) = row.SubjectType switch
+            {
+                JustificationSubject.Role => (roles, "roles"),
+                JustificationSubject.Assignment => (assignmentIndex, "assignments"),
+                _ => (principals, "principals"),
+            };
+            if (index.TryGetValue(row.SubjectId, out var found))
+            {
+                resolved.Add(new Justification(row.SubjectType, found, row.SubjectId, row.Reason, row.Owner, row.Expires, row.Line));
+            }
+            else
+            {
+                dangling.Add(new("justifications", "subject_id", row.SubjectId, target, $"{Spellings.Of(row.SubjectType)} justification", 1));
+            }
+        }
+
+        return resolved.ToImmutable();
     }
 
     private static (ImmutableArray<int> Start, ImmutableArray<CaseloadEntry> Entries) ResolveCaseload(

@@ -26,7 +26,7 @@ public static class Coverage
     /// <summary>Files shared to single accounts, counted in reach, from shares.</summary>
     public const string Shares = "shares";
 
-    /// <summary>Reach beyond the caseload that a justification covers: not implemented.</summary>
+    /// <summary>Reach beyond the caseload that a recorded justification covers, from justifications.</summary>
     public const string Justifications = "justifications";
 
     /// <summary>The checks in the order every output lists them, each with what it covers (for SARIF's notification metadata).</summary>
@@ -36,10 +36,11 @@ public static class Coverage
         (AccountPolicy, "Lockout thresholds and MFA requirements per organisation, from the account_policy table."),
         (LastLogin, "Dormancy by days since the last login, from the principals.last_login column."),
         (Shares, "Files shared to single accounts, counted in reach, from the shares table."),
-        (Justifications, "Reach beyond the caseload that a recorded justification covers (not applied by this version)."),
+        (Justifications, "Reach beyond the caseload that a recorded justification in force covers, from the justifications table."),
     ];
 
-    public static IReadOnlyList<CoverageItem> Of(Snapshot snapshot)
+    /// <summary>Coverage of the analysis of <paramref name="snapshot"/> on <paramref name="asOf"/> (justifications in force then).</summary>
+    public static IReadOnlyList<CoverageItem> Of(Snapshot snapshot, DateOnly asOf)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var inputs = snapshot.Inputs;
@@ -74,12 +75,24 @@ public static class Coverage
 
         var justifications = inputs.Justifications;
         const string AllExcess = "every reach beyond the caseload counts as excess";
-        var justificationsItem = new CoverageItem(Justifications, false, justifications.Presence switch
+        CoverageItem justificationsItem;
+        if (justifications.Presence == TablePresence.Rows)
         {
-            TablePresence.Absent => $"no justifications table: {AllExcess}",
-            TablePresence.NotARegularFile => $"{Describe(snapshot, justifications)}, and this version applies no justification: {AllExcess}",
-            _ => $"a {justifications.Table} table is present but not read: this version applies no justification, so {AllExcess}",
-        });
+            // Rows whose subject is missing are dangling references, reported with the others; they justify nothing.
+            var inForce = snapshot.Justifications.Count(j => j.IsInForce(asOf));
+            var expired = snapshot.Justifications.Length - inForce;
+            var dangling = (justifications.Rows ?? 0) - snapshot.Justifications.Length;
+            var unresolved = dangling > 0 ? $", {N(dangling)} naming no existing subject" : string.Empty;
+            justificationsItem = new CoverageItem(Justifications, true,
+                $"{justifications.Table}: {N(justifications.Rows ?? 0)} row(s), {N(inForce)} in force on {asOf:yyyy-MM-dd}, " +
+                $"{N(expired)} expired{unresolved}; reach they cover is reported as justified, not excess");
+        }
+        else
+        {
+            justificationsItem = new CoverageItem(Justifications, false, justifications.Presence == TablePresence.Absent
+                ? $"no justifications table: {AllExcess}"
+                : $"{Describe(snapshot, justifications)}: {AllExcess}");
+        }
 
         return [accessLog, accountPolicy, lastLogin, sharesItem, justificationsItem];
     }

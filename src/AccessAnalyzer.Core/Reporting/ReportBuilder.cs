@@ -49,7 +49,7 @@ public static class ReportBuilder
             : FindingRules.Evaluate(analysis, all, options);
         var totals = Totals(analysis, all, options.DormantAfterDays);
         var shown = options.Top is { } top ? sorted.Take(Math.Max(0, top)).ToArray() : sorted;
-        return new AnalysisReport(new ReportHeader(snapshot.SourceName, analysis.AsOf), totals, shown, findings, Coverage.Of(snapshot),
+        return new AnalysisReport(new ReportHeader(snapshot.SourceName, analysis.AsOf), totals, shown, findings, Coverage.Of(snapshot, analysis.AsOf),
             analysis.Distinct.Organizations);
     }
 

@@ -140,7 +140,10 @@ public static class CanonicalLoader
             case ColumnKind.Boolean:
                 return dialect.ToDbBoolean(cursor.Boolean(column));
             case ColumnKind.Date:
-                return cursor.OptionalDate(column) is { } date ? dialect.ToDbDate(date) : null;
+                // A date the contract requires (justifications.expires) is refused here with the reader's message,
+                // not later by the database's NOT NULL with its own.
+                var date = definition.Nullable ? cursor.OptionalDate(column) : cursor.RequiredDate(column);
+                return date is { } d ? dialect.ToDbDate(d) : null;
             case ColumnKind.Timestamp:
                 if (string.IsNullOrEmpty(text) && definition.Nullable)
                 {

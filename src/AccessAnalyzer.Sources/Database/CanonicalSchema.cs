@@ -53,6 +53,7 @@ public static class CanonicalSchema
         new("shares", [T("file_id"), T("principal_id"), D("valid_until")], false),
         new("access_events", [T("principal_id"), T("file_id"), new("at", ColumnKind.Timestamp), T("action")], false),
         new("account_policy", [T("organization"), new("lockout_threshold", ColumnKind.Integer), B("mfa_required")], false),
+        new("justifications", [T("subject_type"), T("subject_id"), T("reason"), T("owner"), new("expires", ColumnKind.Date)], false),
     ];
 
     /// <summary>Names of every canonical table, in load order.</summary>

@@ -22,7 +22,8 @@ public sealed class CoverageCliTests
         .Assign("X1", "read", "S1", scope: "caseload").Caseload("a1", "S1").Caseload("a2", "S2")
         .Share("a3", "S2")
         .Policy("agency", 5, mfaRequired: true)
-        .Event("S1", "a1", "2026-06-01T10:00:00Z").Event("S1", "a2", "2026-06-02");
+        .Event("S1", "a1", "2026-06-01T10:00:00Z").Event("S1", "a2", "2026-06-02")
+        .Justify("assignment", "X1", "2026-12-31").Justify("principal", "S2", "2026-06-30").Justify("role", "read", "2026-06-29");
 
     /// <summary>The same agency without any optional table.</summary>
     private static AgencyFixture Bare() => new AgencyFixture()
@@ -48,7 +49,7 @@ public sealed class CoverageCliTests
     }
 
     [Fact]
-    public void Should_say_every_check_ran_when_every_optional_input_is_there_except_justifications()
+    public void Should_say_every_check_ran_when_every_optional_input_is_there()
     {
         using var f = Complete();
         var coverage = Coverage(f.WriteCsv());
@@ -56,7 +57,19 @@ public sealed class CoverageCliTests
         coverage["account-policy"].Should().Be((true, "account_policy: 1 row(s); lockout-threshold-too-high, mfa-not-required ran"));
         coverage["last-login"].Should().Be((true, "principals.last_login is set for 1 of 2 accounts; dormancy counts days since the last login"));
         coverage["shares"].Should().Be((true, "shares: 1 row(s); files shared to single accounts count in reach"));
-        coverage["justifications"].Should().Be((false, "no justifications table: every reach beyond the caseload counts as excess"));
+        coverage["justifications"].Should().Be((true,
+            "justifications: 3 row(s), 2 in force on 2026-06-30, 1 expired; reach they cover is reported as justified, not excess"));
+    }
+
+    [Fact]
+    public void Should_count_justifications_of_missing_subjects_apart_and_report_them_as_dangling()
+    {
+        using var f = Complete().Justify("principal", "GHOST", "2026-12-31");
+        var directory = f.WriteCsv();
+        Coverage(directory)["justifications"].Should().Be((true,
+            "justifications: 4 row(s), 2 in force on 2026-06-30, 1 expired, 1 naming no existing subject; reach they cover is reported as justified, not excess"));
+        TestSources.Load(directory).DanglingReferences.Should().ContainSingle()
+            .Which.Should().Be(new Core.Model.DanglingReference("justifications", "subject_id", "GHOST", "principals", "principal justification", 1));
     }
 
     [Fact]
@@ -81,7 +94,9 @@ public sealed class CoverageCliTests
         File.WriteAllText(Path.Combine(directory, "access_events.csv"), "principal_id,file_id,at,action\n");
         File.WriteAllText(Path.Combine(directory, "account_policy.csv"), "organization,lockout_threshold,mfa_required\n");
         File.WriteAllText(Path.Combine(directory, "shares.csv"), "file_id,principal_id,valid_until\n");
+        File.WriteAllText(Path.Combine(directory, "justifications.csv"), "subject_type,subject_id,reason,owner,expires\n");
         var coverage = Coverage(directory);
+        coverage["justifications"].Should().Be((false, "justifications is empty (no rows): every reach beyond the caseload counts as excess"));
         coverage["access-log"].Ran.Should().BeFalse();
         coverage["access-log"].Reason.Should().StartWith("access_events is empty (no rows): the usage rules");
         coverage["account-policy"].Should().Be((false,
@@ -97,10 +112,12 @@ public sealed class CoverageCliTests
         var directory = f.WriteCsv();
         File.WriteAllText(Path.Combine(directory, "access_events.csv"), "principal_id,file_id,at,action\n");
         File.Delete(Path.Combine(directory, "account_policy.csv"));
+        File.WriteAllText(Path.Combine(directory, "justifications.csv"), "subject_type,subject_id,reason,owner,expires\n");
         var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
         Coverage(database).Should().BeEquivalentTo(Coverage(directory), "an empty or missing table reads the same from CSV and SQLite");
         Coverage(database)["access-log"].Reason.Should().StartWith("access_events is empty (no rows)");
         Coverage(database)["account-policy"].Reason.Should().StartWith("account_policy is absent");
+        Coverage(database)["justifications"].Reason.Should().StartWith("justifications is empty (no rows)");
     }
 
     [Fact]
@@ -108,7 +125,7 @@ public sealed class CoverageCliTests
     {
         using var f = Complete();
         var directory = f.WriteCsv();
-        foreach (var table in new[] { "access_events", "shares" })
+        foreach (var table in new[] { "access_events", "shares", "justifications" })
         {
             File.Delete(Path.Combine(directory, table + ".csv"));
             Directory.CreateDirectory(Path.Combine(directory, table + ".csv"));
@@ -120,6 +137,8 @@ public sealed class CoverageCliTests
             "sensitive-reads-outside-caseload, activity-from-dormant-account, reads-outside-caseload, log-retention-too-short, " +
             "no-activity-logged) did not run, and no exercised excess is shown"));
         coverage["shares"].Should().Be((false, "shares.csv is not a regular file (a directory or special file): files shared to single accounts are not counted in reach"));
+        coverage["justifications"].Should().Be((false,
+            "justifications.csv is not a regular file (a directory or special file): every reach beyond the caseload counts as excess"));
         coverage["account-policy"].Ran.Should().BeTrue();
     }
 
@@ -163,13 +182,14 @@ public sealed class CoverageCliTests
     }
 
     [Fact]
-    public void Should_say_a_justifications_table_is_present_but_not_read()
+    public void Should_refuse_a_justifications_table_without_its_columns()
     {
         using var f = Bare();
         var directory = f.WriteCsv();
         File.WriteAllText(Path.Combine(directory, "justifications.csv"), "principal_id,unit_id,reason\nS1,A1,audit\n");
-        Coverage(directory)["justifications"].Should().Be((false,
-            "a justifications table is present but not read: this version applies no justification, so every reach beyond the caseload counts as excess"));
+        var (exit, _, error) = AnalyzeCliTests.Run("analyze", "--source", directory, "--as-of", "2026-06-30");
+        exit.Should().Be(2);
+        error.Should().Contain("justifications.csv").And.Contain("required column 'subject_type' is missing");
     }
 
     [Fact]
@@ -185,6 +205,6 @@ public sealed class CoverageCliTests
 
         using var complete = Complete();
         var (_, full, _) = AnalyzeCliTests.Run("analyze", "--source", complete.WriteCsv(), "--as-of", "2026-06-30");
-        full.Should().Contain("Not checked").And.Contain("justifications").And.NotContain("access-log");
+        full.Should().NotContain("Not checked", "every optional input is there").And.NotContain("access-log");
     }
 }

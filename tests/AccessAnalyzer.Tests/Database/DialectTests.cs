@@ -171,7 +171,7 @@ public sealed class DialectTests
         var schema = SqlScripts.Statements("sqlserver", SqlScripts.Schema);
         schema.Should().NotContain(s => s.Equals("GO", StringComparison.OrdinalIgnoreCase));
         schema.Count(SqlScripts.IsIndex).Should().Be(5);
-        schema.Count(s => s.Contains("CREATE TABLE", StringComparison.Ordinal)).Should().Be(11);
+        schema.Count(s => s.Contains("CREATE TABLE", StringComparison.Ordinal)).Should().Be(12);
         schema.Should().OnlyContain(s => !s.Contains("--", StringComparison.Ordinal));
 
         var views = SqlScripts.Statements("sqlserver", SqlScripts.Views);

@@ -38,6 +38,7 @@ public sealed class PostgresMappingTemplateTests(PostgresServer server)
             CREATE TABLE {agency}_case.dossier_shares (dossier_id bigint, grantee_login text, until_date date);
             CREATE TABLE {agency}_audit.reads (actor_login text, dossier_id bigint, read_at timestamptz, operation text);
             CREATE TABLE {agency}_iam.password_policies (employer text, max_failed_logins integer, mfa_mandatory boolean);
+            CREATE TABLE {agency}_iam.access_exceptions (exception_kind text, subject_code integer, motive text, approved_by text, end_date_fr text);
 
             INSERT INTO {agency}_ref.sites VALUES ('NAT', NULL, 'national', 'National'), ('R1', 'NAT', 'region', 'Region 1'), ('A1', 'R1', 'agency', 'Agency 1');
             INSERT INTO {agency}_iam.accounts VALUES
@@ -55,6 +56,9 @@ public sealed class PostgresMappingTemplateTests(PostgresServer server)
             INSERT INTO {agency}_case.portfolio VALUES (2, 'P1'), (3, 'S1'), (3, 'S1');
             INSERT INTO {agency}_case.dossier_shares VALUES (1, 'S1', '2026-12-31');
             INSERT INTO {agency}_iam.password_policies VALUES ('capemploi', 50, false);
+            INSERT INTO {agency}_iam.access_exceptions VALUES
+                ('HABILITATION', 1, 'Regional partner pilot', 'Partnerships', '31/08/2026'),
+                ('COMPTE', 7, 'Left the agency', 'HR', '01/01/2026');
             """);
         server.Execute(script);
 
@@ -69,7 +73,9 @@ public sealed class PostgresMappingTemplateTests(PostgresServer server)
             .File("1", "NAT").File("2", "A1", sensitive: true).File("3", "A1", sensitive: true).File("4", "A1", closed: true)
             .Caseload("2", "P1").Caseload("3", "S1").Caseload("3", "S1")
             .Share("1", "S1", "2026-12-31")
-            .Policy("capemploi", 50, mfaRequired: false);
+            .Policy("capemploi", 50, mfaRequired: false)
+            .Justify("assignment", "1", "2026-08-31", "Regional partner pilot", "Partnerships")
+            .Justify("principal", "7", "2026-01-01", "Left the agency", "HR");
         var connectionString = server.ConnectionString();
         var fromPostgres = new SourceResolver().Resolve("postgres", new SourceOptions { Schema = schema, Environment = _ => connectionString }).Read().Snapshot();
         var fromCsv = TestSources.Load(csv.WriteCsv());
@@ -77,5 +83,7 @@ public sealed class PostgresMappingTemplateTests(PostgresServer server)
         var asOf = new DateOnly(2026, 6, 30);
         PostgresSourceTests.Json(fromPostgres, asOf, emptyTablesAsAbsent: true).Should().Be(PostgresSourceTests.Json(fromCsv, asOf, emptyTablesAsAbsent: true));
         fromPostgres.FileCount.Should().Be(4);
+        fromPostgres.Justifications.Should().ContainSingle().Which.Expires.Should().Be(new DateOnly(2026, 8, 31), "the French date is converted");
+        fromPostgres.DanglingReferences.Should().Contain(d => d.Table == "justifications" && d.Value == "7");
     }
 }

@@ -12,7 +12,7 @@ public sealed class DemoGeneratorTests : IDisposable
     private static readonly string[] Tables =
     [
         "org_units", "principals", "groups", "memberships", "roles", "assignments",
-        "files", "caseload", "shares", "access_events", "account_policy",
+        "files", "caseload", "shares", "access_events", "account_policy", "justifications",
     ];
 
     private readonly string _root = Directory.CreateDirectory(
@@ -229,6 +229,23 @@ public sealed class DemoGeneratorTests : IDisposable
         data["access_events"].Count(e => e["principal_id"] == summary.BulkReaderId).Should().BeGreaterThanOrEqualTo(summary.BulkReadEvents);
         summary.BulkReadEvents.Should().BeGreaterThan(500);
 
+        // (h) Justifications: the regional director's supervision grant and the statistics account in force, the
+        // expired partner grant's justification expired; each names a subject that exists.
+        var justifications = data["justifications"];
+        justifications.Should().HaveCount(3);
+        var supervision = justifications.Single(j => j["subject_id"] == summary.JustifiedAssignmentId);
+        supervision["subject_type"].Should().Be("assignment");
+        assignments[summary.JustifiedAssignmentId]["role_id"].Should().Be("regional-supervision");
+        DateOnly.Parse(supervision["expires"], CultureInfo.InvariantCulture).Should().BeAfter(AsOf);
+        var statistics = justifications.Single(j => j["subject_id"] == summary.JustifiedPrincipalId);
+        statistics["subject_type"].Should().Be("principal");
+        summary.JustifiedPrincipalId.Should().Be(summary.NationalServiceAccountId);
+        DateOnly.Parse(statistics["expires"], CultureInfo.InvariantCulture).Should().BeAfter(AsOf);
+        var expiredJustification = justifications.Single(j => j["subject_id"] == summary.ExpiredJustificationAssignmentId);
+        expiredJustification["subject_type"].Should().Be("assignment");
+        DateOnly.Parse(expiredJustification["expires"], CultureInfo.InvariantCulture).Should().BeBefore(AsOf);
+        justifications.Should().OnlyContain(j => j["reason"].Length > 0 && j["owner"].Length > 0);
+
         // Every reference in the generated data resolves: the demo has no dangling rows of its own.
         data["memberships"].Should().OnlyContain(m => groups.Contains(m["group_id"]) &&
             (m["member_type"] == "group" ? groups.Contains(m["member_id"]) : principals.ContainsKey(m["member_id"])));
@@ -373,7 +390,7 @@ public sealed class DemoGeneratorTests : IDisposable
     [Fact]
     public void Embedded_schema_splits_into_tables_then_indexes()
     {
-        SqliteSchema.TableStatements.Should().HaveCount(11)
+        SqliteSchema.TableStatements.Should().HaveCount(12)
             .And.OnlyContain(s => s.StartsWith("CREATE TABLE IF NOT EXISTS", StringComparison.Ordinal));
         SqliteSchema.IndexStatements.Should().HaveCount(4)
             .And.OnlyContain(s => s.StartsWith("CREATE INDEX IF NOT EXISTS", StringComparison.Ordinal));

@@ -50,6 +50,17 @@ internal sealed class AgencyFixture : IDisposable
         return Row("account_policy", organization, lockoutThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), B(mfaRequired));
     }
 
+    /// <summary>A justifications row, written as given (subject_type and expires unchecked, so bad values can be tested).</summary>
+    public AgencyFixture Justify(string subjectType, string subjectId, string expires, string reason = "audit", string owner = "dpo")
+    {
+        if (!_tables.ContainsKey("justifications"))
+        {
+            _tables["justifications"] = ("subject_type,subject_id,reason,owner,expires", []);
+        }
+
+        return Row("justifications", subjectType, subjectId, reason, owner, expires);
+    }
+
     public AgencyFixture Group(string id) => Row("groups", id, "Group " + id);
 
     public AgencyFixture Member(string group, string member, string type = "principal") => Row("memberships", group, member, type);

@@ -4,11 +4,12 @@ namespace AccessAnalyzer.Tests.Reference;
 
 /// <summary>The six per-principal figures the differential test compares.</summary>
 public readonly record struct RefFigures(
-    long ReachableFiles, long CaseloadFiles, long CaseloadInReach, long ExcessFiles, long SensitiveExcessFiles, long ClosedFilesInReach)
+    long ReachableFiles, long CaseloadFiles, long CaseloadInReach, long ExcessFiles, long SensitiveExcessFiles, long ClosedFilesInReach,
+    long JustifiedFiles = 0)
 {
     public override string ToString() =>
         $"reach={ReachableFiles} caseload={CaseloadFiles} caseloadInReach={CaseloadInReach} excess={ExcessFiles} " +
-        $"sensitiveExcess={SensitiveExcessFiles} closedInReach={ClosedFilesInReach}";
+        $"sensitiveExcess={SensitiveExcessFiles} closedInReach={ClosedFilesInReach} justified={JustifiedFiles}";
 }
 
 /// <summary>Distinct files a set of accounts reaches: unions of per-account file sets.</summary>
@@ -84,11 +85,17 @@ public static class BruteForceReference
             unitsAbove[f.Id] = above;
         }
 
+        // Justifications in force on the as-of date (the day itself counts); an expired one counts for nothing.
+        var inForce = (data.Justifications ?? []).Where(j => DateOnly.ParseExact(j.Expires, RandomDataset.DateFormat, CultureInfo.InvariantCulture) >= asOf).ToList();
+        bool Justified(string type, string id) => inForce.Any(j => j.SubjectType == type && j.SubjectId == id);
+
         var result = new List<AccountFiles>();
         foreach (var p in data.Principals.Select(p => p.Id))
         {
             var memberOf = GroupsOf(p, data, groups);
+            var principalJustified = Justified("principal", p);
 
+            var justifiedUnitScopes = new List<string>();
             var unitScopes = new List<string>();
             var sensitiveUnitScopes = new List<string>();
             var caseloadScope = false;
@@ -109,6 +116,11 @@ public static class BruteForceReference
                 {
                     case "unit" when unitParent.ContainsKey(a.ScopeUnitId):
                         unitScopes.Add(a.ScopeUnitId);
+                        if (Justified("assignment", a.Id) || Justified("role", a.RoleId))
+                        {
+                            justifiedUnitScopes.Add(a.ScopeUnitId);
+                        }
+
                         if (Flag(role.Sensitive))
                         {
                             sensitiveUnitScopes.Add(a.ScopeUnitId);
@@ -130,7 +142,7 @@ public static class BruteForceReference
             var sharedInForce = (data.Shares ?? []).Where(s => s.PrincipalId == p && files.ContainsKey(s.FileId) && InForce(s.ValidUntil, asOf))
                 .Select(s => s.FileId).ToHashSet(StringComparer.Ordinal);
 
-            long reach = 0, caseloadInReach = 0, sensitiveExcess = 0, closedInReach = 0;
+            long reach = 0, caseloadInReach = 0, sensitiveExcess = 0, closedInReach = 0, justifiedFiles = 0;
             HashSet<string> reachSet = new(StringComparer.Ordinal), excessSet = new(StringComparer.Ordinal),
                 sensitiveExcessSet = new(StringComparer.Ordinal);
             foreach (var f in data.Files)
@@ -140,18 +152,25 @@ public static class BruteForceReference
                 var inReach = unitScopes.Any(above.Contains)
                     || (caseloadScope && inCaseload)
                     || sharedInForce.Contains(f.Id);
+
+                // Beyond the caseload and covered by a justification: through a justified role or assignment, or any
+                // reach of a justified principal. Neither excess nor sensitive excess.
+                var justified = inReach && !inCaseload && (principalJustified || justifiedUnitScopes.Any(above.Contains));
                 if (inReach)
                 {
                     reach++;
                     reachSet.Add(f.Id);
-                    if (!inCaseload)
-                    {
-                        excessSet.Add(f.Id);
-                    }
-
                     if (inCaseload)
                     {
                         caseloadInReach++;
+                    }
+                    else if (justified)
+                    {
+                        justifiedFiles++;
+                    }
+                    else
+                    {
+                        excessSet.Add(f.Id);
                     }
 
                     if (Flag(f.Closed))
@@ -160,7 +179,7 @@ public static class BruteForceReference
                     }
                 }
 
-                if (Flag(f.Sensitive) && !inCaseload && sensitiveUnitScopes.Any(above.Contains))
+                if (Flag(f.Sensitive) && !inCaseload && !justified && sensitiveUnitScopes.Any(above.Contains))
                 {
                     sensitiveExcess++;
                     sensitiveExcessSet.Add(f.Id);
@@ -168,7 +187,8 @@ public static class BruteForceReference
             }
 
             result.Add(new AccountFiles(
-                p, new RefFigures(reach, caseload.Count, caseloadInReach, reach - caseloadInReach, sensitiveExcess, closedInReach),
+                p, new RefFigures(reach, caseload.Count, caseloadInReach, reach - caseloadInReach - justifiedFiles, sensitiveExcess, closedInReach,
+                    justifiedFiles),
                 reachSet, excessSet, sensitiveExcessSet));
         }
 

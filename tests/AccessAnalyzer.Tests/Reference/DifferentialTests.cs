@@ -125,7 +125,8 @@ public sealed class DifferentialTests
                 var id = snapshot.Principals.Ids[i];
                 var e = result.Principals[i];
                 var engine = new RefFigures(
-                    e.ReachableFiles, e.CaseloadFiles, e.CaseloadInReach, e.ExcessFiles, e.SensitiveExcessFiles, e.ClosedFilesInReach);
+                    e.ReachableFiles, e.CaseloadFiles, e.CaseloadInReach, e.ExcessFiles, e.SensitiveExcessFiles, e.ClosedFilesInReach,
+                    e.JustifiedFiles);
                 if (expected.TryGetValue(id, out var reference) && engine != reference)
                 {
                     mismatches.Add($"{label}, principal '{id}': engine [{engine}] reference [{reference}]");
@@ -156,7 +157,8 @@ public sealed class DifferentialTests
         "group holder", "principal holder", "valid_until empty", "valid_until before", "valid_until equal",
         "valid_until after", "dangling assignment role", "dangling assignment holder", "dangling scope unit",
         "file in missing unit", "file in several caseloads", "duplicate caseload", "dangling caseload", "shares",
-        "no shares table", "share without date", "share pair with two dates", "duplicate share", "dangling share",
+        "no shares table", "no justifications table", "role justified", "assignment justified", "principal justified",
+        "justification expired", "justification expiring on the as-of date", "dangling justification", "share without date", "share pair with two dates", "duplicate share", "dangling share",
         "id with comma", "id with quote", "id with space", "id non-ascii", "id of 64 chars", "principal and group share an id",
         "name with newline",
     ];
@@ -209,6 +211,17 @@ public sealed class DifferentialTests
         Mark(d.Caseload.Any(c => !files.Contains(c.FileId) || !principals.Contains(c.PrincipalId)), "dangling caseload");
         Mark(d.Shares is { Count: > 0 }, "shares");
         Mark(d.Shares is null, "no shares table");
+        Mark(d.Justifications is null, "no justifications table");
+        foreach (var j in d.Justifications ?? [])
+        {
+            var subjects = j.SubjectType switch { "role" => roles.Keys.ToHashSet(StringComparer.Ordinal), "assignment" => d.Assignments.Select(a => a.Id).ToHashSet(StringComparer.Ordinal), _ => principals };
+            var exists = subjects.Contains(j.SubjectId);
+            Mark(exists && string.CompareOrdinal(j.Expires, asOf) > 0, $"{j.SubjectType} justified");
+            Mark(exists && string.CompareOrdinal(j.Expires, asOf) < 0, "justification expired");
+            Mark(exists && j.Expires == asOf, "justification expiring on the as-of date");
+            Mark(!exists, "dangling justification");
+        }
+
         if (d.Shares is { } shares)
         {
             Mark(shares.Any(s => s.ValidUntil.Length == 0), "share without date");

@@ -26,6 +26,8 @@ public sealed record RefCaseload(string FileId, string PrincipalId);
 
 public sealed record RefShare(string FileId, string PrincipalId, string ValidUntil);
 
+public sealed record RefJustification(string SubjectType, string SubjectId, string Reason, string Owner, string Expires);
+
 /// <summary>
 /// A small canonical dataset, row by row, as it would be exported: the input of both the brute-force reference
 /// and (through <see cref="WriteCsv"/>) the real CSV source. <see cref="Create"/> draws one at random from a seed,
@@ -52,6 +54,9 @@ public sealed class RandomDataset
     /// <summary>Rows of shares.csv, or null when the optional table is absent (no file written).</summary>
     public List<RefShare>? Shares { get; set; }
 
+    /// <summary>Rows of justifications.csv, or null when the optional table is absent (no file written).</summary>
+    public List<RefJustification>? Justifications { get; set; }
+
     public static string Date(DateOnly date) => date.ToString(DateFormat, CultureInfo.InvariantCulture);
 
     public static string Bool(bool value) => value ? "true" : "false";
@@ -59,7 +64,8 @@ public sealed class RandomDataset
     public override string ToString() =>
         $"seed {Seed}: as-of {Date(AsOf)}, {Units.Count} units, {Principals.Count} principals, {Groups.Count} groups, " +
         $"{Memberships.Count} memberships, {Roles.Count} roles, {Assignments.Count} assignments, {Files.Count} files, " +
-        $"{Caseload.Count} caseload rows, {(Shares is null ? "no shares table" : $"{Shares.Count} share rows")}";
+        $"{Caseload.Count} caseload rows, {(Shares is null ? "no shares table" : $"{Shares.Count} share rows")}, " +
+        $"{(Justifications is null ? "no justifications table" : $"{Justifications.Count} justification rows")}";
 
     public static RandomDataset Create(int seed) => new Generator(seed).Build();
 
@@ -85,6 +91,12 @@ public sealed class RandomDataset
         {
             Write(directory, "shares.csv", ["file_id", "principal_id", "valid_until"],
                 Shares.Select(s => new[] { s.FileId, s.PrincipalId, s.ValidUntil }));
+        }
+
+        if (Justifications is not null)
+        {
+            Write(directory, "justifications.csv", ["subject_type", "subject_id", "reason", "owner", "expires"],
+                Justifications.Select(j => new[] { j.SubjectType, j.SubjectId, j.Reason, j.Owner, j.Expires }));
         }
     }
 
@@ -172,7 +184,43 @@ public sealed class RandomDataset
             Shuffle(_d.Roles);
             Shuffle(_d.Assignments);
             Shuffle(_d.Files);
+            BuildJustifications();
             return _d;
+        }
+
+        /// <summary>
+        /// Justifications of roles, assignments and principals, in force, expiring on the as-of date, expired, or naming
+        /// nothing. Drawn from a generator of their own, so the rest of each seed's dataset stays what it was.
+        /// </summary>
+        private void BuildJustifications()
+        {
+            var rng = new Random((seed * 7919) + 1);
+            if (rng.NextDouble() < 0.3)
+            {
+                return; // no justifications table
+            }
+
+            var rows = new List<RefJustification>();
+            for (var i = rng.Next(0, 7); i > 0; i--)
+            {
+                var type = rng.Next(3) switch { 0 => "role", 1 => "assignment", _ => "principal" };
+                IReadOnlyList<string> ids = type switch
+                {
+                    "role" => [.. _d.Roles.Select(r => r.Id)],
+                    "assignment" => [.. _d.Assignments.Select(a => a.Id)],
+                    _ => [.. _d.Principals.Select(p => p.Id)],
+                };
+                var subject = ids.Count == 0 || rng.NextDouble() < 0.1 ? $"ghost-{type}-{i}" : ids[rng.Next(ids.Count)];
+                var expires = rng.Next(3) switch
+                {
+                    0 => _d.AsOf.AddDays(-rng.Next(1, 400)),
+                    1 => _d.AsOf,
+                    _ => _d.AsOf.AddDays(rng.Next(1, 400)),
+                };
+                rows.Add(new RefJustification(type, subject, Pick(Names), "owner, \"DPO\"", Date(expires)));
+            }
+
+            _d.Justifications = rows;
         }
 
         private void BuildUnits(List<string> unitIds)
