@@ -28,10 +28,7 @@ public static class ExplainWriters
             if (e.Target is { } target)
             {
                 json.WriteStartObject("target");
-                json.WriteString("kind", target.Kind);
-                json.WriteString("id", target.Id);
-                Format.WriteNullable(json, "unitId", target.UnitId);
-                Format.WriteNullable(json, "unitName", target.UnitName);
+                WriteTargetId(json, target);
                 json.WriteBoolean("reached", e.ReachesTarget);
                 if (target.Kind == "file")
                 {
@@ -71,10 +68,7 @@ public static class ExplainWriters
         Format.WriteReportObject(output, e.Header, tool, json =>
         {
             json.WriteStartObject("target");
-            json.WriteString("kind", e.Target.Kind);
-            json.WriteString("id", e.Target.Id);
-            Format.WriteNullable(json, "unitId", e.Target.UnitId);
-            Format.WriteNullable(json, "unitName", e.Target.UnitName);
+            WriteTargetId(json, e.Target);
             json.WriteEndObject();
             json.WriteNumber("principalCount", e.Principals.Count);
             Counts(json, "byKind", e.ByKind);
@@ -184,6 +178,15 @@ public static class ExplainWriters
         {
             console.MarkupLine($"[grey]… {Format.G(e.Principals.Count - maxPrincipals)} more accounts in --format json or csv.[/]");
         }
+    }
+
+    /// <summary>kind, id, unitId, unitName: the unit or file asked about, named alike in both explain outputs.</summary>
+    private static void WriteTargetId(Utf8JsonWriter json, ExplainTarget target)
+    {
+        json.WriteString("kind", target.Kind);
+        json.WriteString("id", target.Id);
+        Format.WriteNullable(json, "unitId", target.UnitId);
+        Format.WriteNullable(json, "unitName", target.UnitName);
     }
 
     private static void Counts(Utf8JsonWriter json, string name, IReadOnlyList<KeyValuePair<string, int>> counts)

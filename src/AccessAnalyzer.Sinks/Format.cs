@@ -61,6 +61,10 @@ internal static class Format
         return title is null ? table : table.Title(title);
     }
 
+    /// <summary>The rule a console report opens with: its name in bold, then the source and the analysis date.</summary>
+    public static void Title(IAnsiConsole console, string name, ReportHeader header) =>
+        console.Write(new Rule($"[bold]{name}[/] — {Spectre.Console.Markup.Escape(header.Source)} as of {header.AsOf:yyyy-MM-dd}").LeftJustified());
+
     /// <summary>A column of words, left-aligned.</summary>
     public static TableColumn Text(string header) => new(header);
 
@@ -168,7 +172,7 @@ internal static class Format
 
     /// <summary>
     /// A report's JSON document (<see cref="WriteJsonObject"/>): first tool, version, source and asOf, the four
-    /// properties every report output opens with, then the properties <paramref name="writeProperties"/> writes.
+    /// properties every report on one source opens with, then the properties <paramref name="writeProperties"/> writes.
     /// </summary>
     public static void WriteReportObject(Stream output, ReportHeader header, ToolStamp tool, Action<Utf8JsonWriter> writeProperties) =>
         WriteJsonObject(output, json =>

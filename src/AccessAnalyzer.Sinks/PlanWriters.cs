@@ -102,7 +102,7 @@ public static class PlanWriters
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(console);
         var t = plan.Totals;
-        console.Write(new Rule($"[bold]Remediation plan[/] — {Markup.Escape(plan.Header.Source)} as of {plan.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        Format.Title(console, "Remediation plan", plan.Header);
         console.MarkupLine($"Excess exposure {Format.G(t.ExcessExposureBefore)} → [bold]{Format.G(t.ExcessExposureAfter)}[/] after the {plan.Items.Count} changes below " +
             $"(sensitive {Format.G(t.SensitiveExcessExposureBefore)} → {Format.G(t.SensitiveExcessExposureAfter)}).");
         var table = Format.RoundedTable(null,
