@@ -10,7 +10,7 @@ namespace AccessAnalyzer.Demo;
 /// load is simply regenerated, it loads with the journal and fsync off, through prepared statements in large
 /// transactions, and builds the indexes once, after the last row (cheaper than maintaining them row by row).
 /// </summary>
-public sealed class SqliteCanonicalWriter : ICanonicalWriter
+public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWriter
 {
     private const int RowsPerTransaction = 1_000_000;
 
@@ -94,44 +94,8 @@ public sealed class SqliteCanonicalWriter : ICanonicalWriter
     /// <summary>Full path of the database file.</summary>
     public string Path { get; }
 
-    public void WriteOrgUnit(string id, string? parentId, string kind, string name) =>
-        Insert(CanonicalTable.OrgUnits, id, parentId, kind, name);
-
-    public void WritePrincipal(
-        string id, PrincipalKind kind, string organization, string? unitId, string name,
-        bool active, bool mfa, DateOnly? lastLogin) =>
-        Insert(
-            CanonicalTable.Principals, id, CanonicalLayout.Kind(kind), organization, unitId, name,
-            CanonicalLayout.Boolean(active), CanonicalLayout.Boolean(mfa), CanonicalLayout.Date(lastLogin));
-
-    public void WriteGroup(string id, string name) => Insert(CanonicalTable.Groups, id, name);
-
-    public void WriteMembership(string groupId, string memberId, MemberType memberType) =>
-        Insert(CanonicalTable.Memberships, groupId, memberId, CanonicalLayout.Member(memberType));
-
-    public void WriteRole(string id, string name, bool fileAccess, bool sensitive) =>
-        Insert(CanonicalTable.Roles, id, name, CanonicalLayout.Boolean(fileAccess), CanonicalLayout.Boolean(sensitive));
-
-    public void WriteAssignment(
-        string id, string roleId, string holderId, HolderType holderType,
-        AssignmentScope scope, string? scopeUnitId, DateOnly? validUntil) =>
-        Insert(
-            CanonicalTable.Assignments, id, roleId, holderId, CanonicalLayout.Holder(holderType),
-            CanonicalLayout.Scope(scope), scopeUnitId, CanonicalLayout.Date(validUntil));
-
-    public void WriteFile(string id, string unitId, bool sensitive, bool closed) =>
-        Insert(CanonicalTable.Files, id, unitId, CanonicalLayout.Boolean(sensitive), CanonicalLayout.Boolean(closed));
-
-    public void WriteCaseload(string fileId, string principalId) =>
-        Insert(CanonicalTable.Caseload, fileId, principalId);
-
-    public void WriteShare(string fileId, string principalId, DateOnly? validUntil) =>
-        Insert(CanonicalTable.Shares, fileId, principalId, CanonicalLayout.Date(validUntil));
-
-    public void WriteAccessEvent(string principalId, string fileId, DateTime at, string action) =>
-        Insert(CanonicalTable.AccessEvents, principalId, fileId, CanonicalLayout.Timestamp(at), action);
-
-    public void WriteAccountPolicy(string organization, int lockoutThreshold, bool mfaRequired)
+    /// <summary>The lockout threshold is bound as an integer, the one column stored as a number.</summary>
+    public override void WriteAccountPolicy(string organization, int lockoutThreshold, bool mfaRequired)
     {
         var p = Parameters(CanonicalTable.AccountPolicy);
         p[0].Value = organization;
@@ -140,8 +104,6 @@ public sealed class SqliteCanonicalWriter : ICanonicalWriter
         Step(CanonicalTable.AccountPolicy);
     }
 
-    public void WriteJustification(JustificationSubject subjectType, string subjectId, string reason, string owner, DateOnly expires) =>
-        Insert(CanonicalTable.Justifications, CanonicalLayout.Subject(subjectType), subjectId, reason, owner, CanonicalLayout.Date(expires));
 
     /// <summary>Commits the rows, then builds the indexes and the planner statistics in one more transaction.</summary>
     public void Complete()
@@ -195,39 +157,12 @@ public sealed class SqliteCanonicalWriter : ICanonicalWriter
         return _parameters[(int)table];
     }
 
-    private void Insert(CanonicalTable table, string? a, string? b)
+    private protected override void WriteRow(CanonicalTable table, params ReadOnlySpan<string?> fields)
     {
         var p = Parameters(table);
-        p[0].Value = (object?)a ?? DBNull.Value;
-        p[1].Value = (object?)b ?? DBNull.Value;
-        Step(table);
-    }
-
-    private void Insert(CanonicalTable table, string? a, string? b, string? c)
-    {
-        var p = Parameters(table);
-        p[0].Value = (object?)a ?? DBNull.Value;
-        p[1].Value = (object?)b ?? DBNull.Value;
-        p[2].Value = (object?)c ?? DBNull.Value;
-        Step(table);
-    }
-
-    private void Insert(CanonicalTable table, string? a, string? b, string? c, string? d)
-    {
-        var p = Parameters(table);
-        p[0].Value = (object?)a ?? DBNull.Value;
-        p[1].Value = (object?)b ?? DBNull.Value;
-        p[2].Value = (object?)c ?? DBNull.Value;
-        p[3].Value = (object?)d ?? DBNull.Value;
-        Step(table);
-    }
-
-    private void Insert(CanonicalTable table, params string?[] values)
-    {
-        var p = Parameters(table);
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < fields.Length; i++)
         {
-            p[i].Value = (object?)values[i] ?? DBNull.Value;
+            p[i].Value = (object?)fields[i] ?? DBNull.Value;
         }
 
         Step(table);

@@ -38,8 +38,7 @@ public static class DiffWriters
                 json.WriteString("change", Kind(a.Kind));
                 json.WriteString("roleId", a.RoleId);
                 json.WriteString("roleName", a.RoleName);
-                json.WriteString("holderType", a.HolderType);
-                json.WriteString("holderId", a.HolderId);
+                Format.WriteHolder(json, a.HolderType, a.HolderId);
                 Format.WriteNullable(json, "before", a.Before);
                 Format.WriteNullable(json, "after", a.After);
                 json.WriteNumber("holders", a.Holders);

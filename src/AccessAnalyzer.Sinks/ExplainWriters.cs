@@ -17,9 +17,8 @@ public static class ExplainWriters
     public static void WriteJson(PrincipalExplanation e, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(e);
-        Format.WriteJsonObject(output, json =>
+        Format.WriteReportObject(output, e.Header, tool, json =>
         {
-            Format.WriteHeader(json, e.Header, tool);
             var p = e.Principal;
             json.WriteStartObject("principal");
             JsonReportWriter.WriteAccount(json, p);
@@ -29,10 +28,7 @@ public static class ExplainWriters
             if (e.Target is { } target)
             {
                 json.WriteStartObject("target");
-                json.WriteString("kind", target.Kind);
-                json.WriteString("id", target.Id);
-                Format.WriteNullable(json, "unitId", target.UnitId);
-                Format.WriteNullable(json, "unitName", target.UnitName);
+                WriteTargetId(json, target);
                 json.WriteBoolean("reached", e.ReachesTarget);
                 if (target.Kind == "file")
                 {
@@ -45,18 +41,14 @@ public static class ExplainWriters
 
             Format.WriteArray(json, "grants", e.Grants, g =>
             {
-                json.WriteString("assignmentId", g.AssignmentId);
-                json.WriteString("roleId", g.RoleId);
-                json.WriteString("roleName", g.RoleName);
+                Format.WriteGrantId(json, g.AssignmentId, g.RoleId, g.RoleName);
                 json.WriteBoolean("fileAccess", g.FileAccess);
                 json.WriteBoolean("sensitiveRole", g.SensitiveRole);
                 json.WriteString("scope", ScopeName(g.Scope));
-                Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
-                Format.WriteNullable(json, "scopeUnitName", g.ScopeUnitName);
+                Format.WriteScopeUnit(json, g.ScopeUnitId, g.ScopeUnitName);
                 Format.WriteNullable(json, "validUntil", g.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 json.WriteBoolean("inForce", g.InForce);
-                json.WriteString("holderType", g.HolderType);
-                json.WriteString("holderId", g.HolderId);
+                Format.WriteHolder(json, g.HolderType, g.HolderId);
                 json.WriteNumber("filesGranted", g.FilesGranted);
                 json.WriteStartArray("paths");
                 foreach (var path in g.Paths)
@@ -73,28 +65,20 @@ public static class ExplainWriters
     public static void WriteJson(TargetExplanation e, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(e);
-        Format.WriteJsonObject(output, json =>
+        Format.WriteReportObject(output, e.Header, tool, json =>
         {
-            Format.WriteHeader(json, e.Header, tool);
             json.WriteStartObject("target");
-            json.WriteString("kind", e.Target.Kind);
-            json.WriteString("id", e.Target.Id);
-            Format.WriteNullable(json, "unitId", e.Target.UnitId);
-            Format.WriteNullable(json, "unitName", e.Target.UnitName);
+            WriteTargetId(json, e.Target);
             json.WriteEndObject();
             json.WriteNumber("principalCount", e.Principals.Count);
             Counts(json, "byKind", e.ByKind);
             Counts(json, "byOrganization", e.ByOrganization);
             Format.WriteArray(json, "grants", e.Grants, g =>
             {
-                json.WriteString("assignmentId", g.AssignmentId);
-                json.WriteString("roleId", g.RoleId);
-                json.WriteString("roleName", g.RoleName);
+                Format.WriteGrantId(json, g.AssignmentId, g.RoleId, g.RoleName);
                 json.WriteBoolean("sensitiveRole", g.SensitiveRole);
-                json.WriteString("holderType", g.HolderType);
-                json.WriteString("holderId", g.HolderId);
-                Format.WriteNullable(json, "scopeUnitId", g.ScopeUnitId);
-                Format.WriteNullable(json, "scopeUnitName", g.ScopeUnitName);
+                Format.WriteHolder(json, g.HolderType, g.HolderId);
+                Format.WriteScopeUnit(json, g.ScopeUnitId, g.ScopeUnitName);
                 json.WriteNumber("holders", g.Holders);
             });
             Format.WriteArray(json, "principals", e.Principals, r =>
@@ -194,6 +178,15 @@ public static class ExplainWriters
         {
             console.MarkupLine($"[grey]… {Format.G(e.Principals.Count - maxPrincipals)} more accounts in --format json or csv.[/]");
         }
+    }
+
+    /// <summary>kind, id, unitId, unitName: the unit or file asked about, named alike in both explain outputs.</summary>
+    private static void WriteTargetId(Utf8JsonWriter json, ExplainTarget target)
+    {
+        json.WriteString("kind", target.Kind);
+        json.WriteString("id", target.Id);
+        Format.WriteNullable(json, "unitId", target.UnitId);
+        Format.WriteNullable(json, "unitName", target.UnitName);
     }
 
     private static void Counts(Utf8JsonWriter json, string name, IReadOnlyList<KeyValuePair<string, int>> counts)

@@ -61,6 +61,10 @@ internal static class Format
         return title is null ? table : table.Title(title);
     }
 
+    /// <summary>The rule a console report opens with: its name in bold, then the source and the analysis date.</summary>
+    public static void Title(IAnsiConsole console, string name, ReportHeader header) =>
+        console.Write(new Rule($"[bold]{name}[/] — {Spectre.Console.Markup.Escape(header.Source)} as of {header.AsOf:yyyy-MM-dd}").LeftJustified());
+
     /// <summary>A column of words, left-aligned.</summary>
     public static TableColumn Text(string header) => new(header);
 
@@ -144,12 +148,39 @@ internal static class Format
         json.WriteString("organization", organization);
     }
 
-    /// <summary>tool, version, source, asOf: the first four properties of every JSON output.</summary>
-    public static void WriteHeader(Utf8JsonWriter json, ReportHeader header, ToolStamp tool)
+    /// <summary>assignmentId, roleId, roleName: how every JSON output names a grant, so outputs join on the assignment.</summary>
+    public static void WriteGrantId(Utf8JsonWriter json, string assignmentId, string roleId, string roleName)
     {
-        json.WriteString("tool", tool.Name);
-        json.WriteString("version", tool.Version);
-        json.WriteString("source", header.Source);
-        json.WriteString("asOf", Date(header.AsOf));
+        json.WriteString("assignmentId", assignmentId);
+        json.WriteString("roleId", roleId);
+        json.WriteString("roleName", roleName);
     }
+
+    /// <summary>holderType, holderId: the group or principal an assignment is given to.</summary>
+    public static void WriteHolder(Utf8JsonWriter json, string holderType, string holderId)
+    {
+        json.WriteString("holderType", holderType);
+        json.WriteString("holderId", holderId);
+    }
+
+    /// <summary>scopeUnitId, scopeUnitName: the unit a grant covers (null for a grant over its holders' caseloads).</summary>
+    public static void WriteScopeUnit(Utf8JsonWriter json, string? scopeUnitId, string? scopeUnitName)
+    {
+        WriteNullable(json, "scopeUnitId", scopeUnitId);
+        WriteNullable(json, "scopeUnitName", scopeUnitName);
+    }
+
+    /// <summary>
+    /// A report's JSON document (<see cref="WriteJsonObject"/>): first tool, version, source and asOf, the four
+    /// properties every report on one source opens with, then the properties <paramref name="writeProperties"/> writes.
+    /// </summary>
+    public static void WriteReportObject(Stream output, ReportHeader header, ToolStamp tool, Action<Utf8JsonWriter> writeProperties) =>
+        WriteJsonObject(output, json =>
+        {
+            json.WriteString("tool", tool.Name);
+            json.WriteString("version", tool.Version);
+            json.WriteString("source", header.Source);
+            json.WriteString("asOf", Date(header.AsOf));
+            writeProperties(json);
+        });
 }

@@ -42,7 +42,7 @@ public static class GateWriters
         var failing = outcome.Violations.Count(v => v.Fails);
         var accepted = outcome.Violations.Count(v => v.Status == ViolationStatus.Accepted);
         var acceptedText = accepted == 0 ? string.Empty : $" ({accepted} accepted by the baseline)";
-        console.Write(new Rule($"[bold]Gate[/] — {Markup.Escape(outcome.Header.Source)} as of {outcome.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        Format.Title(console, "Gate", outcome.Header);
         console.MarkupLine(outcome.Passed
             ? $"[green bold]PASSED[/]: {outcome.Rules.Count} rules checked, {outcome.Violations.Count} findings{acceptedText}, none failing."
             : $"[red bold]FAILED[/]: {failing} failing finding(s) under {outcome.Rules.Count} rules checked{acceptedText}.");

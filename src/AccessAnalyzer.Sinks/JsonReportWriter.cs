@@ -14,10 +14,8 @@ public static class JsonReportWriter
     public static void Write(AnalysisReport report, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(report);
-        Format.WriteJsonObject(output, json =>
+        Format.WriteReportObject(output, report.Header, tool, json =>
         {
-            Format.WriteHeader(json, report.Header, tool);
-
             var t = report.Totals;
             json.WriteStartObject("totals");
             json.WriteNumber("principals", t.Principals);

@@ -19,9 +19,8 @@ public static class PlanWriters
     public static void WriteJson(RemediationPlan plan, Stream output, ToolStamp tool)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        Format.WriteJsonObject(output, json =>
+        Format.WriteReportObject(output, plan.Header, tool, json =>
         {
-            Format.WriteHeader(json, plan.Header, tool);
             var t = plan.Totals;
             json.WriteStartObject("totals");
             WriteExposure(json, "before", t.ExposureBefore, t.ExcessExposureBefore, t.SensitiveExcessExposureBefore);
@@ -30,16 +29,11 @@ public static class PlanWriters
             Format.WriteArray(json, "items", plan.Items, item =>
             {
                 json.WriteNumber("rank", item.Rank);
-                json.WriteString("assignmentId", item.AssignmentId);
-                json.WriteString("roleId", item.RoleId);
-                json.WriteString("roleName", item.RoleName);
+                Format.WriteGrantId(json, item.AssignmentId, item.RoleId, item.RoleName);
                 json.WriteString("holderId", item.HolderId);
                 json.WriteString("holderType", item.HolderType);
-                Format.WriteNullable(json, "scopeUnitId", item.ScopeUnitId);
-                Format.WriteNullable(json, "scopeUnitName", item.ScopeUnitName);
-                json.WriteString("change", Name(item.Change));
-                Format.WriteNullable(json, "newScopeUnitId", item.NewScopeUnitId);
-                Format.WriteNullable(json, "newScopeUnitName", item.NewScopeUnitName);
+                Format.WriteScopeUnit(json, item.ScopeUnitId, item.ScopeUnitName);
+                WriteChange(json, item.Change, item.NewScopeUnitId, item.NewScopeUnitName);
                 json.WriteNumber("holders", item.Holders);
                 json.WriteNumber("excessRemoved", item.ExcessRemoved);
                 json.WriteNumber("sensitiveExcessRemoved", item.SensitiveExcessRemoved);
@@ -60,15 +54,21 @@ public static class PlanWriters
 
                 Format.WriteArray(json, "alternatives", item.Alternatives, alternative =>
                 {
-                    json.WriteString("change", Name(alternative.Change));
-                    Format.WriteNullable(json, "newScopeUnitId", alternative.NewScopeUnitId);
-                    Format.WriteNullable(json, "newScopeUnitName", alternative.NewScopeUnitName);
+                    WriteChange(json, alternative.Change, alternative.NewScopeUnitId, alternative.NewScopeUnitName);
                     json.WriteNumber("excessRemoved", alternative.ExcessRemoved);
                     json.WriteNumber("sensitiveExcessRemoved", alternative.SensitiveExcessRemoved);
                     json.WriteNumber("caseloadFilesLost", alternative.CaseloadFilesLost);
                 });
             });
         });
+    }
+
+    /// <summary>change, newScopeUnitId, newScopeUnitName: a proposed change, as the plan's items and their alternatives write it.</summary>
+    private static void WriteChange(Utf8JsonWriter json, RemediationChange change, string? newScopeUnitId, string? newScopeUnitName)
+    {
+        json.WriteString("change", Name(change));
+        Format.WriteNullable(json, "newScopeUnitId", newScopeUnitId);
+        Format.WriteNullable(json, "newScopeUnitName", newScopeUnitName);
     }
 
     /// <summary>The plan's totals on one side of its changes: the same three figures before and after.</summary>
@@ -102,7 +102,7 @@ public static class PlanWriters
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(console);
         var t = plan.Totals;
-        console.Write(new Rule($"[bold]Remediation plan[/] — {Markup.Escape(plan.Header.Source)} as of {plan.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        Format.Title(console, "Remediation plan", plan.Header);
         console.MarkupLine($"Excess exposure {Format.G(t.ExcessExposureBefore)} → [bold]{Format.G(t.ExcessExposureAfter)}[/] after the {plan.Items.Count} changes below " +
             $"(sensitive {Format.G(t.SensitiveExcessExposureBefore)} → {Format.G(t.SensitiveExcessExposureAfter)}).");
         var table = Format.RoundedTable(null,

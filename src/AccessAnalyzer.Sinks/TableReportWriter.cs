@@ -41,7 +41,7 @@ public static class TableReportWriter
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(console);
         var t = report.Totals;
-        console.Write(new Rule($"[bold]AccessAnalyzer[/] — {Markup.Escape(report.Header.Source)} as of {report.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        Format.Title(console, "AccessAnalyzer", report.Header);
         CoverageWriters.WriteConsole(report.Coverage, console);
 
         var totals = new Grid().AddColumn().AddColumn(new GridColumn().RightAligned());

@@ -7,61 +7,57 @@ namespace AccessAnalyzer.Sources.Gate;
 /// <summary>Reads a policy file's text. Every problem is a bad-configuration error naming the JSON path.</summary>
 public static class GatePolicyParser
 {
-    public static GatePolicy Parse(string json, string fileName)
+    public static GatePolicy Parse(string json, string fileName) => JsonFile.Read(json, fileName, root => Read(root, fileName));
+
+    private static GatePolicy Read(JsonElement root, string fileName)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        var document = JsonFile.Parse(json, fileName);
-        using (document)
+        Expect(root, JsonValueKind.Object, "$", fileName);
+        var policy = new GatePolicy();
+        foreach (var property in root.EnumerateObject())
         {
-            var root = document.RootElement;
-            Expect(root, JsonValueKind.Object, "$", fileName);
-            var policy = new GatePolicy();
-            foreach (var property in root.EnumerateObject())
+            var path = "$." + property.Name;
+            var value = property.Value;
+            policy = property.Name switch
             {
-                var path = "$." + property.Name;
-                var value = property.Value;
-                policy = property.Name switch
+                "$schema" or "description" => policy,
+                "version" => Version(value, path, fileName, policy),
+                "levels" => policy with { Levels = Strings(value, path, fileName) },
+                "unknownLevels" => policy with { UnknownLevels = UnknownLevelsSetting(value, path, fileName) },
+                "maxExcessPerPrincipal" => policy with { MaxExcessPerPrincipal = Threshold(value, path, fileName) },
+                "maxReachToCaseloadRatio" => policy with
                 {
-                    "$schema" or "description" => policy,
-                    "version" => Version(value, path, fileName, policy),
-                    "levels" => policy with { Levels = Strings(value, path, fileName) },
-                    "unknownLevels" => policy with { UnknownLevels = UnknownLevelsSetting(value, path, fileName) },
-                    "maxExcessPerPrincipal" => policy with { MaxExcessPerPrincipal = Threshold(value, path, fileName) },
-                    "maxReachToCaseloadRatio" => policy with
-                    {
-                        MaxReachToCaseloadRatio = Threshold(value, path, fileName, "minReach"),
-                        RatioMinReach = OptionalLong(value, "minReach", path, fileName) ?? 0,
-                    },
-                    "maxPartnerSensitiveExcess" => policy with { MaxPartnerSensitiveExcess = Threshold(value, path, fileName) },
-                    "forbiddenScopes" => policy with { ForbiddenScopes = Forbidden(value, path, fileName) },
-                    "mfaRequiredAboveReach" => policy with { MfaRequiredAboveReach = Threshold(value, path, fileName) },
-                    "maxLockoutThreshold" => policy with { MaxLockoutThreshold = Threshold(value, path, fileName) },
-                    "noGroupCycles" => policy with { NoGroupCycles = Switch(value, path, fileName) },
-                    "noDanglingReferences" => policy with { NoDanglingReferences = Switch(value, path, fileName) },
-                    "noDormantAccountWithReach" => policy with
-                    {
-                        NoDormantAccountWithReach = Switch(value, path, fileName, "dormantDays"),
-                        DormantDays = (int)(value.ValueKind == JsonValueKind.Object ? OptionalLong(value, "dormantDays", path, fileName) ?? 90 : 90),
-                    },
-                    "failOnUsageFindings" => UsageRuleList(value, path, fileName, policy),
-                    "maxExcessIncrease" => policy with { MaxExcessIncrease = Threshold(value, path, fileName) },
-                    "maxExcessPerGrant" => policy with { MaxExcessPerGrant = Threshold(value, path, fileName) },
-                    "maxPrincipalExcessIncrease" => policy with { MaxPrincipalExcessIncrease = Threshold(value, path, fileName) },
-                    _ => throw Error(fileName, path, $"unknown rule '{property.Name}' (see the policy schema)"),
-                };
-            }
-
-            for (var i = 0; i < policy.ForbiddenScopes.Count; i++)
-            {
-                if (!policy.Levels.Contains(policy.ForbiddenScopes[i].MaxLevel, StringComparer.OrdinalIgnoreCase))
+                    MaxReachToCaseloadRatio = Threshold(value, path, fileName, "minReach"),
+                    RatioMinReach = OptionalLong(value, "minReach", path, fileName) ?? 0,
+                },
+                "maxPartnerSensitiveExcess" => policy with { MaxPartnerSensitiveExcess = Threshold(value, path, fileName) },
+                "forbiddenScopes" => policy with { ForbiddenScopes = Forbidden(value, path, fileName) },
+                "mfaRequiredAboveReach" => policy with { MfaRequiredAboveReach = Threshold(value, path, fileName) },
+                "maxLockoutThreshold" => policy with { MaxLockoutThreshold = Threshold(value, path, fileName) },
+                "noGroupCycles" => policy with { NoGroupCycles = Switch(value, path, fileName) },
+                "noDanglingReferences" => policy with { NoDanglingReferences = Switch(value, path, fileName) },
+                "noDormantAccountWithReach" => policy with
                 {
-                    throw Error(fileName, $"$.forbiddenScopes[{i}].maxLevel",
-                        $"'{policy.ForbiddenScopes[i].MaxLevel}' is not one of the levels ({string.Join(", ", policy.Levels)})");
-                }
-            }
-
-            return policy;
+                    NoDormantAccountWithReach = Switch(value, path, fileName, "dormantDays"),
+                    DormantDays = (int)(value.ValueKind == JsonValueKind.Object ? OptionalLong(value, "dormantDays", path, fileName) ?? 90 : 90),
+                },
+                "failOnUsageFindings" => UsageRuleList(value, path, fileName, policy),
+                "maxExcessIncrease" => policy with { MaxExcessIncrease = Threshold(value, path, fileName) },
+                "maxExcessPerGrant" => policy with { MaxExcessPerGrant = Threshold(value, path, fileName) },
+                "maxPrincipalExcessIncrease" => policy with { MaxPrincipalExcessIncrease = Threshold(value, path, fileName) },
+                _ => throw Error(fileName, path, $"unknown rule '{property.Name}' (see the policy schema)"),
+            };
         }
+
+        for (var i = 0; i < policy.ForbiddenScopes.Count; i++)
+        {
+            if (!policy.Levels.Contains(policy.ForbiddenScopes[i].MaxLevel, StringComparer.OrdinalIgnoreCase))
+            {
+                throw Error(fileName, $"$.forbiddenScopes[{i}].maxLevel",
+                    $"'{policy.ForbiddenScopes[i].MaxLevel}' is not one of the levels ({string.Join(", ", policy.Levels)})");
+            }
+        }
+
+        return policy;
     }
 
     private static GatePolicy UsageRuleList(JsonElement value, string path, string file, GatePolicy policy)
@@ -94,28 +90,16 @@ public static class GatePolicyParser
 
         Expect(value, JsonValueKind.Object, path, file);
         long? threshold = null;
-        var level = GateLevel.Error;
-        foreach (var p in value.EnumerateObject())
+        var level = Settings(value, path, file, (setting, settingPath) =>
         {
-            switch (p.Name)
+            if (setting.Name == "threshold")
             {
-                case "threshold":
-                    threshold = NonNegative(p.Value, $"{path}.threshold", file);
-                    break;
-                case "level":
-                    level = Level(p.Value, $"{path}.level", file);
-                    break;
-                case "description":
-                    break;
-                default:
-                    if (!extra.Contains(p.Name))
-                    {
-                        throw Error(file, $"{path}.{p.Name}", $"unknown setting '{p.Name}'");
-                    }
-
-                    break;
+                threshold = NonNegative(setting.Value, settingPath, file);
+                return true;
             }
-        }
+
+            return extra.Contains(setting.Name);
+        });
 
         return threshold is { } t ? new ThresholdRule(true, t, level) : throw Error(file, path, "missing 'threshold'");
     }
@@ -130,23 +114,34 @@ public static class GatePolicyParser
             case JsonValueKind.False:
                 return null;
             case JsonValueKind.Object:
-                var level = GateLevel.Error;
-                foreach (var p in value.EnumerateObject())
-                {
-                    if (p.Name == "level")
-                    {
-                        level = Level(p.Value, $"{path}.level", file);
-                    }
-                    else if (!extra.Contains(p.Name) && p.Name != "description")
-                    {
-                        throw Error(file, $"{path}.{p.Name}", $"unknown setting '{p.Name}'");
-                    }
-                }
-
-                return level;
+                return Settings(value, path, file, (setting, _) => extra.Contains(setting.Name));
             default:
                 throw Error(file, path, "expected true, false or an object");
         }
+    }
+
+    /// <summary>
+    /// Reads the settings of a rule object in order and returns its level. Every rule takes <c>level</c> (error when
+    /// absent) and a <c>description</c> left for people; <paramref name="readSetting"/> reads the rule's own settings,
+    /// given each one with its JSON path, and returns false for a name the rule does not take, which is an error.
+    /// </summary>
+    private static GateLevel Settings(JsonElement rule, string path, string file, Func<JsonProperty, string, bool> readSetting)
+    {
+        var level = GateLevel.Error;
+        foreach (var setting in rule.EnumerateObject())
+        {
+            var settingPath = $"{path}.{setting.Name}";
+            if (setting.Name == "level")
+            {
+                level = Level(setting.Value, settingPath, file);
+            }
+            else if (setting.Name != "description" && !readSetting(setting, settingPath))
+            {
+                throw Error(file, settingPath, $"unknown setting '{setting.Name}'");
+            }
+        }
+
+        return level;
     }
 
     private static List<ForbiddenScope> Forbidden(JsonElement value, string path, string file)
@@ -160,31 +155,25 @@ public static class GatePolicyParser
             Expect(item, JsonValueKind.Object, itemPath, file);
             PrincipalKind? kind = null;
             string? organization = null, maxLevel = null;
-            var level = GateLevel.Error;
-            foreach (var p in item.EnumerateObject())
+            var level = Settings(item, itemPath, file, (setting, settingPath) =>
             {
-                switch (p.Name)
+                switch (setting.Name)
                 {
                     case "principalKind":
-                        kind = CanonicalValues.TryParsePrincipalKind(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null, out var k)
+                        kind = CanonicalValues.TryParsePrincipalKind(setting.Value.ValueKind == JsonValueKind.String ? setting.Value.GetString() : null, out var k)
                             ? k
-                            : throw Error(file, $"{itemPath}.principalKind", "expected staff, partner or service");
-                        break;
+                            : throw Error(file, settingPath, "expected staff, partner or service");
+                        return true;
                     case "organization":
-                        organization = String(p.Value, $"{itemPath}.organization", file);
-                        break;
+                        organization = String(setting.Value, settingPath, file);
+                        return true;
                     case "maxLevel":
-                        maxLevel = String(p.Value, $"{itemPath}.maxLevel", file);
-                        break;
-                    case "level":
-                        level = Level(p.Value, $"{itemPath}.level", file);
-                        break;
-                    case "description":
-                        break;
+                        maxLevel = String(setting.Value, settingPath, file);
+                        return true;
                     default:
-                        throw Error(file, $"{itemPath}.{p.Name}", $"unknown setting '{p.Name}'");
+                        return false;
                 }
-            }
+            });
 
             if (maxLevel is null)
             {
@@ -202,23 +191,26 @@ public static class GatePolicyParser
         return list;
     }
 
-    private static UnknownLevels UnknownLevelsSetting(JsonElement value, string path, string file) => value.ValueKind == JsonValueKind.String
-        ? value.GetString() switch
-        {
-            "error" => UnknownLevels.Error,
-            "highest" => UnknownLevels.Highest,
-            _ => throw Error(file, path, "expected \"error\" or \"highest\""),
-        }
-        : throw Error(file, path, "expected \"error\" or \"highest\"");
+    private static UnknownLevels UnknownLevelsSetting(JsonElement value, string path, string file) =>
+        OneOf(value, path, file, ("error", UnknownLevels.Error), ("highest", UnknownLevels.Highest));
 
-    private static GateLevel Level(JsonElement value, string path, string file) => value.ValueKind == JsonValueKind.String
-        ? value.GetString() switch
+    private static GateLevel Level(JsonElement value, string path, string file) =>
+        OneOf(value, path, file, ("error", GateLevel.Error), ("warning", GateLevel.Warning));
+
+    /// <summary>A setting spelled as one of a few words (exact case), each standing for a value; the error lists the words.</summary>
+    private static T OneOf<T>(JsonElement value, string path, string file, params (string Word, T Value)[] choices)
+    {
+        var word = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        foreach (var choice in choices)
         {
-            "error" => GateLevel.Error,
-            "warning" => GateLevel.Warning,
-            _ => throw Error(file, path, "expected \"error\" or \"warning\""),
+            if (string.Equals(word, choice.Word, StringComparison.Ordinal))
+            {
+                return choice.Value;
+            }
         }
-        : throw Error(file, path, "expected \"error\" or \"warning\"");
+
+        throw Error(file, path, "expected " + string.Join(" or ", choices.Select(c => $"\"{c.Word}\"")));
+    }
 
     private static long NonNegative(JsonElement value, string path, string file) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) && n >= 0

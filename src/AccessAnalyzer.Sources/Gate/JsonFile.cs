@@ -23,6 +23,17 @@ internal static class JsonFile
         }
     }
 
+    /// <summary>
+    /// Parses <paramref name="text"/> and returns what <paramref name="read"/> makes of its root element. The document is
+    /// disposed when <paramref name="read"/> returns, so the result must not hold on to any element of it.
+    /// </summary>
+    public static T Read<T>(string text, string fileName, Func<JsonElement, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        using var document = Parse(text, fileName);
+        return read(document.RootElement);
+    }
+
     private static string FirstSentence(string message)
     {
         var end = message.IndexOf(". ", StringComparison.Ordinal);
