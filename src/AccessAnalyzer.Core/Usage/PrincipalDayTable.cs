@@ -5,10 +5,11 @@ namespace AccessAnalyzer.Core.Usage;
 /// <summary>
 /// The per-principal, per-day usage rows as columns, ordered by principal id (ordinal) then day: the one form every
 /// source hands its day rows over in (an in-process aggregation builds it directly, a database's rows go through
-/// <see cref="FromRows"/>), and the columns <see cref="UsageIndex"/> interns by principal index. At national scale there are millions of rows (3.8 million for 6 million events); a
-/// <see cref="PrincipalDay"/> object per row cost about 300 MB and most of the usage analysis's time in allocation and
-/// string-keyed grouping, while these arrays take 32 bytes a row and give the usage rules each principal's days as a
-/// contiguous, day-ordered range. Reading it as a list materialises a row on demand, with the same values.
+/// <see cref="FromRows"/>), and the columns <see cref="UsageIndex"/> gives the usage rules by principal index. At
+/// national scale there are millions of rows (3.8 million for 6 million events); a <see cref="PrincipalDay"/> object
+/// per row cost about 300 MB and most of the usage analysis's time in allocation and string-keyed grouping, while
+/// these arrays take 32 bytes a row and hold each principal's days as a contiguous, day-ordered range. Reading it as a
+/// list materialises a row on demand, with the same values.
 /// </summary>
 public sealed class PrincipalDayTable : IReadOnlyList<PrincipalDay>
 {
