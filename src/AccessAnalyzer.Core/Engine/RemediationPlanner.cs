@@ -40,7 +40,7 @@ public static class RemediationPlanner
         var baseline = analysis.Principals.ToArray();
         var holders = analysis.Holders;
         var depth = Depths(snapshot.Units);
-        var usage = snapshot.Usage is null ? null : UsageWindow.Build(snapshot, analysis.AsOf.AddDays(-options.UnusedDays));
+        var usage = snapshot.UsageIndex is { } index ? new UsageWindow(index, analysis.AsOf.AddDays(-options.UnusedDays)) : null;
 
         var candidates = new List<Candidate>();
         var scratch = calculator.NewScratch();
@@ -233,8 +233,6 @@ public static class RemediationPlanner
     /// <summary>Reads outside caseload on or after the window's start, from the interned access log.</summary>
     private sealed class UsageWindow(UsageIndex usage, DateOnly since)
     {
-        public static UsageWindow Build(Snapshot snapshot, DateOnly since) => new(snapshot.UsageIndex!, since);
-
         public UsageEvidence Evidence(Snapshot snapshot, ReadOnlySpan<int> holders, int scope, int days)
         {
             var readers = 0;

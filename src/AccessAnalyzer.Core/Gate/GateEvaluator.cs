@@ -49,7 +49,7 @@ public sealed class GateContext
     public IReadOnlyList<PrincipalFigures> Figures { get; }
 
     /// <summary>The usage findings of the access log (empty without one), evaluated once.</summary>
-    public IReadOnlyList<Finding> UsageFindings => _usageFindings ??= Snapshot.Usage is { } usage
+    public IReadOnlyList<Finding> UsageFindings => _usageFindings ??= Snapshot.UsageIndex is { } usage
         ? [.. UsageRules.Evaluate(AsOf, Figures, usage, UsageOptions)]
         : [];
 

@@ -49,10 +49,13 @@ public sealed class Snapshot
     /// <summary>What the source held of the optional tables and of principals.last_login: what coverage is read from.</summary>
     public InputPresence Inputs { get; }
 
-    /// <summary>The access_events table aggregated, or null when the source has none (usage rules then do not run).</summary>
-    public Usage.UsageTables? Usage { get; }
+    /// <summary>The access_events table aggregated, by string id as the source handed it over: read through <see cref="UsageIndex"/>.</summary>
+    internal Usage.UsageTables? Usage { get; }
 
-    /// <summary>The access log interned by principal and unit index (null without a log), built on first use.</summary>
+    /// <summary>
+    /// The access log interned by principal and unit index, built on first use; null when the source has none (usage
+    /// rules then do not run). What every consumer of the log reads.
+    /// </summary>
     public Usage.UsageIndex? UsageIndex => Usage is null ? null : _usageIndex ??= AccessAnalyzer.Core.Usage.UsageIndex.Build(this, Usage);
 
     /// <summary>Where each principal, group and assignment stands in its source, for locations in SARIF and messages.</summary>

@@ -47,7 +47,7 @@ public static class Coverage
 
         var log = inputs.AccessEvents;
         var usageRules = string.Join(", ", UsageRules.Catalog.Select(r => r.Id));
-        var accessLog = log.Presence == TablePresence.Rows && snapshot.Usage is { } usage
+        var accessLog = log.Presence == TablePresence.Rows && snapshot.UsageIndex is { } usage
             ? new CoverageItem(AccessLog, true,
                 $"{log.Table}: {N(usage.Events)} events from {usage.FirstDay:yyyy-MM-dd} to {usage.LastDay:yyyy-MM-dd}; usage rules ran")
             : new CoverageItem(AccessLog, false,

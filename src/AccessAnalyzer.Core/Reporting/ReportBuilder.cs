@@ -44,7 +44,7 @@ public static class ReportBuilder
             .ThenBy(f => f.PrincipalId, StringComparer.Ordinal)
             .ToArray();
 
-        var findings = snapshot.Usage is { } usage
+        var findings = snapshot.UsageIndex is { } usage
             ? FindingRules.Order(FindingRules.Evaluate(analysis, all, options).Concat(UsageRules.Evaluate(analysis.AsOf, all, usage, options.Usage)))
             : FindingRules.Evaluate(analysis, all, options);
         var totals = Totals(analysis, all, options.DormantAfterDays);

@@ -3,11 +3,13 @@ using System.Collections;
 namespace AccessAnalyzer.Core.Usage;
 
 /// <summary>
-/// The per-principal, per-day usage rows as columns, ordered by principal id (ordinal) then day: what an in-process
-/// aggregation hands over. At national scale there are millions of rows (3.8 million for 6 million events); a
-/// <see cref="PrincipalDay"/> object per row cost about 300 MB and most of the usage analysis's time in allocation and
-/// string-keyed grouping, while these arrays take 32 bytes a row and give the usage rules each principal's days as a
-/// contiguous, day-ordered range. Reading it as a list materialises a row on demand, with the same values.
+/// The per-principal, per-day usage rows as columns, ordered by principal id (ordinal) then day: the one form every
+/// source hands its day rows over in (an in-process aggregation builds it directly, a database's rows go through
+/// <see cref="FromRows"/>), and the columns <see cref="UsageIndex"/> gives the usage rules by principal index. At
+/// national scale there are millions of rows (3.8 million for 6 million events); a <see cref="PrincipalDay"/> object
+/// per row cost about 300 MB and most of the usage analysis's time in allocation and string-keyed grouping, while
+/// these arrays take 32 bytes a row and hold each principal's days as a contiguous, day-ordered range. Reading it as a
+/// list materialises a row on demand, with the same values.
 /// </summary>
 public sealed class PrincipalDayTable : IReadOnlyList<PrincipalDay>
 {
@@ -71,6 +73,46 @@ public sealed class PrincipalDayTable : IReadOnlyList<PrincipalDay>
         _outside = outside;
         _sensitive = sensitive;
         _sensitiveOutside = sensitiveOutside;
+    }
+
+    /// <summary>
+    /// The table of rows in any order (a database's GROUP BY), sorted by principal id (ordinal) then day. Counts are
+    /// distinct files of one principal on one day: they fit the int columns (checked).
+    /// </summary>
+    /// <exception cref="ArgumentException">Two rows for the same principal and day, or a count beyond an int.</exception>
+    public static PrincipalDayTable FromRows(IEnumerable<PrincipalDay> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var sorted = rows.OrderBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.Day).ToArray();
+        var ids = new List<string>();
+        var start = new List<int>();
+        var day = new DateOnly[sorted.Length];
+        var reads = new long[sorted.Length];
+        int[] distinct = new int[sorted.Length], outside = new int[sorted.Length], sensitive = new int[sorted.Length],
+            sensitiveOutside = new int[sorted.Length];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            var r = sorted[i];
+            if (i == 0 || !string.Equals(r.PrincipalId, sorted[i - 1].PrincipalId, StringComparison.Ordinal))
+            {
+                ids.Add(r.PrincipalId);
+                start.Add(i);
+            }
+
+            day[i] = r.Day;
+            reads[i] = r.Reads;
+            distinct[i] = Narrow(r.DistinctFiles);
+            outside[i] = Narrow(r.DistinctOutsideCaseload);
+            sensitive[i] = Narrow(r.DistinctSensitive);
+            sensitiveOutside[i] = Narrow(r.DistinctSensitiveOutsideCaseload);
+        }
+
+        start.Add(sorted.Length);
+        return new PrincipalDayTable([.. ids], [.. start], day, reads, distinct, outside, sensitive, sensitiveOutside);
+
+        static int Narrow(long count) => count is >= 0 and <= int.MaxValue
+            ? (int)count
+            : throw new ArgumentException($"a day's distinct file count of {count} does not fit the table");
     }
 
     public int Count { get; }

@@ -65,42 +65,58 @@ public static class UsageRules
         (NoActivityLogged, Severity.Low, "An active account with reach has no logged access at all: its activity is invisible."),
     ];
 
-    public static IEnumerable<Finding> Evaluate(DateOnly asOf, IReadOnlyList<PrincipalFigures> figures, UsageTables usage, UsageOptions options)
+    /// <summary>The usage findings of the access log, read through its interned form.</summary>
+    /// <param name="asOf">Days after it are left out of the daily rules.</param>
+    /// <param name="figures">Every principal's figures, indexed like the snapshot (what the report and the gate hold).</param>
+    /// <param name="usage">The snapshot's <see cref="Model.Snapshot.UsageIndex"/>.</param>
+    /// <param name="options">Thresholds.</param>
+    public static IEnumerable<Finding> Evaluate(DateOnly asOf, IReadOnlyList<PrincipalFigures> figures, UsageIndex usage, UsageOptions options)
     {
         ArgumentNullException.ThrowIfNull(figures);
         ArgumentNullException.ThrowIfNull(usage);
         ArgumentNullException.ThrowIfNull(options);
-        var byId = figures.ToDictionary(f => f.PrincipalId, StringComparer.Ordinal);
-        var days = DayGroups.Build(usage.Days, asOf);
-
-        for (var g = 0; g < days.Count; g++)
+        // The rules read figures by principal index: a list in another order would give one account another's figures.
+        var indexed = figures.Count == usage.PrincipalCount;
+        for (var p = 0; p < figures.Count && indexed; p++)
         {
-            List<(long DistinctFiles, DateOnly Day)>? heavy = null;
-            for (var i = days.Start[g]; i < days.End[g]; i++)
-            {
-                if (days.DistinctFiles(i) > options.MassReadThreshold)
-                {
-                    (heavy ??= []).Add((days.DistinctFiles(i), days.Day[i]));
-                }
-            }
+            indexed = string.Equals(figures[p].PrincipalId, usage.PrincipalIdOf(p), StringComparison.Ordinal);
+        }
 
-            if (heavy is not null)
+        if (!indexed)
+        {
+            throw new ArgumentException("figures must be indexed like the snapshot's principals", nameof(figures));
+        }
+
+        // Days after the analysis date are a suffix of each principal's days: the rules read the prefix before it.
+        var logged = new int[figures.Count];
+        for (var p = 0; p < logged.Length; p++)
+        {
+            var found = usage.DaysOf(p).BinarySearch(asOf);
+            logged[p] = found >= 0 ? found + 1 : ~found;
+        }
+
+        // Principal indices follow the ids' ordinal order: walking them in order gives the findings in id order.
+        for (var p = 0; p < logged.Length; p++)
+        {
+            if (MassReadOf(usage, p, logged[p], figures[p], options) is { } finding)
             {
-                var principalId = days.Ids[g];
-                yield return new(MassRead, Severity.Critical,
-                    $"Account '{principalId}'{Org(byId, principalId)} read {DayList(heavy)} (threshold {N(options.MassReadThreshold)} distinct files a day).",
-                    "principal", [principalId]);
+                yield return finding;
             }
         }
 
-        foreach (var finding in Spikes(days, byId, options))
+        foreach (var finding in Spikes(usage, logged, figures, options))
         {
             yield return finding;
         }
 
-        foreach (var activity in usage.Principals.OrderBy(a => a.PrincipalId, StringComparer.Ordinal))
+        for (var p = 0; p < figures.Count; p++)
         {
-            var org = Org(byId, activity.PrincipalId);
+            if (usage.ActivityOf(p) is not { } activity)
+            {
+                continue;
+            }
+
+            var org = Org(figures[p]);
             var share = activity.DistinctFiles == 0 ? 0 : activity.DistinctOutsideCaseload / (double)activity.DistinctFiles;
             if (share > options.OutsideShareThreshold && activity.DistinctOutsideCaseload >= options.OutsideMinFiles)
             {
@@ -119,7 +135,7 @@ public static class UsageRules
                     "principal", [activity.PrincipalId]);
             }
 
-            if (byId.TryGetValue(activity.PrincipalId, out var f) && !f.Active)
+            if (!figures[p].Active)
             {
                 yield return new(ActivityFromDormantAccount, Severity.High,
                     $"Inactive account '{activity.PrincipalId}'{org} made {N(activity.Reads)} accesses between {activity.FirstDay:yyyy-MM-dd} and {activity.LastDay:yyyy-MM-dd}.",
@@ -127,12 +143,15 @@ public static class UsageRules
             }
         }
 
-        var logged = usage.Principals.Select(a => a.PrincipalId).ToHashSet(StringComparer.Ordinal);
-        foreach (var f in figures.Where(f => f.Active && f.ReachableFiles > 0 && !logged.Contains(f.PrincipalId)).OrderBy(f => f.PrincipalId, StringComparer.Ordinal))
+        for (var p = 0; p < figures.Count; p++)
         {
-            yield return new(NoActivityLogged, Severity.Low,
-                $"Active account '{f.PrincipalId}' ({f.Organization}) reaches {N(f.ReachableFiles)} files but has no logged access at all.",
-                "principal", [f.PrincipalId]);
+            var f = figures[p];
+            if (f.Active && f.ReachableFiles > 0 && usage.ActivityOf(p) is null)
+            {
+                yield return new(NoActivityLogged, Severity.Low,
+                    $"Active account '{f.PrincipalId}' ({f.Organization}) reaches {N(f.ReachableFiles)} files but has no logged access at all.",
+                    "principal", [f.PrincipalId]);
+            }
         }
 
         var covered = usage.FirstDay is { } first && usage.LastDay is { } last ? last.DayNumber - first.DayNumber + 1 : 0;
@@ -158,84 +177,111 @@ public static class UsageRules
         }
     }
 
-    private static IEnumerable<Finding> Spikes(DayGroups days, Dictionary<string, PrincipalFigures> byId, UsageOptions options)
+    /// <summary><c>mass-read</c> of principal p over its first <paramref name="logged"/> days, or null.</summary>
+    private static Finding? MassReadOf(UsageIndex usage, int p, int logged, PrincipalFigures figures, UsageOptions options)
     {
-        string PeerKey(string id) => byId.TryGetValue(id, out var f) ? $"{Spellings.Of(f.Kind)} of {f.Organization}" : "unknown accounts";
-        var peerKeys = new string[days.Count];
-        var peerGroups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var g = 0; g < days.Count; g++)
+        var days = usage.DaysOf(p)[..logged];
+        var distinct = usage.DistinctFilesOf(p)[..logged];
+        List<(long DistinctFiles, DateOnly Day)>? heavy = null;
+        for (var i = 0; i < days.Length; i++)
         {
-            peerKeys[g] = PeerKey(days.Ids[g]);
-            if (!peerGroups.TryGetValue(peerKeys[g], out var members))
+            if (distinct[i] > options.MassReadThreshold)
             {
-                peerGroups[peerKeys[g]] = members = [];
+                (heavy ??= []).Add((distinct[i], days[i]));
+            }
+        }
+
+        return heavy is null ? null : new(MassRead, Severity.Critical,
+            $"Account '{figures.PrincipalId}'{Org(figures)} read {DayList(heavy)} (threshold {N(options.MassReadThreshold)} distinct files a day).",
+            "principal", [figures.PrincipalId]);
+    }
+
+    private static IEnumerable<Finding> Spikes(UsageIndex usage, int[] logged, IReadOnlyList<PrincipalFigures> figures, UsageOptions options)
+    {
+        var peerKeys = new string[logged.Length];
+        var peerGroups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var p = 0; p < logged.Length; p++)
+        {
+            if (logged[p] == 0)
+            {
+                continue;
             }
 
-            members.Add(g);
+            peerKeys[p] = $"{Spellings.Of(figures[p].Kind)} of {figures[p].Organization}";
+            if (!peerGroups.TryGetValue(peerKeys[p], out var members))
+            {
+                peerGroups[peerKeys[p]] = members = [];
+            }
+
+            members.Add(p);
         }
 
         var peers = new Dictionary<string, (double Median, double Scale)>(StringComparer.Ordinal);
         foreach (var (key, members) in peerGroups)
         {
-            peers[key] = RobustOfPeers(days, members);
+            peers[key] = RobustOfPeers(usage, logged, members);
         }
 
-        var order = Enumerable.Range(0, days.Count).ToArray();
-        Array.Sort(order, (a, b) => string.CompareOrdinal(days.Ids[a], days.Ids[b]));
-        foreach (var g in order)
+        for (var p = 0; p < logged.Length; p++)
         {
-            var principalId = days.Ids[g];
-            var peerKey = peerKeys[g];
-            var (peerMedian, peerScale) = peers[peerKey];
-            var from = days.Start[g];
-            var count = days.Length(g);
-            var peerThreshold = peerMedian + (options.SpikeFactor * peerScale);
-
-            // The account's own median and scale matter only for days above the peers' threshold: most accounts have
-            // none, and skip the two sorts.
-            var candidate = false;
-            for (var i = from; i < from + count && !candidate; i++)
+            if (logged[p] > 0 && SpikeOf(usage, p, logged[p], figures[p], peerKeys[p], peers[peerKeys[p]], options) is { } finding)
             {
-                var distinct = days.DistinctFiles(i);
-                candidate = distinct >= options.SpikeMinFiles && distinct > peerThreshold;
+                yield return finding;
             }
-
-            if (!candidate)
-            {
-                continue;
-            }
-
-            var own = new double[count];
-            for (var i = 0; i < count; i++)
-            {
-                own[i] = days.DistinctFiles(from + i);
-            }
-
-            var (ownMedian, ownScale) = Robust(own);
-            var ownUsable = count >= options.SpikeMinHistoryDays;
-            List<(long DistinctFiles, DateOnly Day)>? spikes = null;
-            for (var i = from; i < from + count; i++)
-            {
-                var distinct = days.DistinctFiles(i);
-                if (distinct >= options.SpikeMinFiles &&
-                    distinct > peerThreshold &&
-                    (!ownUsable || distinct > ownMedian + (options.SpikeFactor * ownScale)))
-                {
-                    (spikes ??= []).Add((distinct, days.Day[i]));
-                }
-            }
-
-            if (spikes is null)
-            {
-                continue;
-            }
-
-            var ownText = ownUsable ? $"its own median of {N((long)ownMedian)} a day" : "a history too short to compare with";
-            yield return new(ReadSpike, Severity.High,
-                $"Account '{principalId}'{Org(byId, principalId)} read far above {ownText} and its peers' ({peerKey}: median {N((long)peerMedian)} a day) " +
-                $"on {spikes.Count} day(s) from {spikes[0].Day:yyyy-MM-dd} to {spikes[^1].Day:yyyy-MM-dd}: {DayList(spikes)}.",
-                "principal", [principalId]);
         }
+    }
+
+    /// <summary><c>read-spike</c> of principal p over its first <paramref name="logged"/> days against its peers, or null.</summary>
+    private static Finding? SpikeOf(
+        UsageIndex usage, int p, int logged, PrincipalFigures figures, string peerKey, (double Median, double Scale) peer, UsageOptions options)
+    {
+        var days = usage.DaysOf(p)[..logged];
+        var distinctFiles = usage.DistinctFilesOf(p)[..logged];
+        var peerThreshold = peer.Median + (options.SpikeFactor * peer.Scale);
+
+        // The account's own median and scale matter only for days above the peers' threshold: most accounts have
+        // none, and skip the two sorts.
+        var candidate = false;
+        for (var i = 0; i < distinctFiles.Length && !candidate; i++)
+        {
+            candidate = distinctFiles[i] >= options.SpikeMinFiles && distinctFiles[i] > peerThreshold;
+        }
+
+        if (!candidate)
+        {
+            return null;
+        }
+
+        var own = new double[distinctFiles.Length];
+        for (var i = 0; i < own.Length; i++)
+        {
+            own[i] = distinctFiles[i];
+        }
+
+        var (ownMedian, ownScale) = Robust(own);
+        var ownUsable = own.Length >= options.SpikeMinHistoryDays;
+        List<(long DistinctFiles, DateOnly Day)>? spikes = null;
+        for (var i = 0; i < distinctFiles.Length; i++)
+        {
+            long distinct = distinctFiles[i];
+            if (distinct >= options.SpikeMinFiles &&
+                distinct > peerThreshold &&
+                (!ownUsable || distinct > ownMedian + (options.SpikeFactor * ownScale)))
+            {
+                (spikes ??= []).Add((distinct, days[i]));
+            }
+        }
+
+        if (spikes is null)
+        {
+            return null;
+        }
+
+        var ownText = ownUsable ? $"its own median of {N((long)ownMedian)} a day" : "a history too short to compare with";
+        return new(ReadSpike, Severity.High,
+            $"Account '{figures.PrincipalId}'{Org(figures)} read far above {ownText} and its peers' ({peerKey}: median {N((long)peer.Median)} a day) " +
+            $"on {spikes.Count} day(s) from {spikes[0].Day:yyyy-MM-dd} to {spikes[^1].Day:yyyy-MM-dd}: {DayList(spikes)}.",
+            "principal", [figures.PrincipalId]);
     }
 
     /// <summary>Median and robust scale max(1.4826 × MAD, 0.1 × median, 1).</summary>
@@ -258,15 +304,21 @@ public static class UsageRules
     }
 
     /// <summary><see cref="Robust"/> over all days of a peer group (millions of values at national scale).</summary>
-    private static (double Median, double Scale) RobustOfPeers(DayGroups days, List<int> members)
+    private static (double Median, double Scale) RobustOfPeers(UsageIndex usage, int[] logged, List<int> members)
     {
-        var values = new double[members.Sum(days.Length)];
-        var k = 0;
-        foreach (var g in members)
+        var total = 0;
+        foreach (var p in members)
         {
-            for (var i = days.Start[g]; i < days.End[g]; i++)
+            total += logged[p];
+        }
+
+        var values = new double[total];
+        var k = 0;
+        foreach (var p in members)
+        {
+            foreach (var distinct in usage.DistinctFilesOf(p)[..logged[p]])
             {
-                values[k++] = days.DistinctFiles(i);
+                values[k++] = distinct;
             }
         }
 
@@ -366,105 +418,7 @@ public static class UsageRules
         return string.Join(", ", shown) + more;
     }
 
-    private static string Org(Dictionary<string, PrincipalFigures> byId, string id) =>
-        byId.TryGetValue(id, out var f) ? $" ({Spellings.Of(f.Kind)}, {f.Organization})" : string.Empty;
+    private static string Org(PrincipalFigures f) => $" ({Spellings.Of(f.Kind)}, {f.Organization})";
 
     private static string N(long value) => Numbers.Grouped(value);
-
-    /// <summary>
-    /// The days each principal read on (up to the analysis date), grouped by principal in the order principals first
-    /// appear and ordered by day within a principal (the order of a stable sort): principal g's days are rows
-    /// [Start[g], End[g]). A <see cref="PrincipalDayTable"/> is used in place (its ranges already have that order, and
-    /// the days up to the analysis date are a prefix of each); any other list is grouped once.
-    /// </summary>
-    private sealed class DayGroups
-    {
-        private int[]? _distinct32;
-        private long[]? _distinct64;
-
-        public string[] Ids { get; private init; } = [];
-
-        public int[] Start { get; private init; } = [];
-
-        public int[] End { get; private init; } = [];
-
-        public DateOnly[] Day { get; private init; } = [];
-
-        public int Count => Ids.Length;
-
-        public int Length(int g) => End[g] - Start[g];
-
-        public long DistinctFiles(int i) => _distinct32 is { } d ? d[i] : _distinct64![i];
-
-        public static DayGroups Build(IReadOnlyList<PrincipalDay> rows, DateOnly asOf) =>
-            rows is PrincipalDayTable table ? FromTable(table, asOf) : FromRows(rows, asOf);
-
-        private static DayGroups FromTable(PrincipalDayTable table, DateOnly asOf)
-        {
-            var ids = new List<string>();
-            var start = new List<int>();
-            var end = new List<int>();
-            var tableStart = table.Start;
-            var days = table.Days;
-            for (var p = 0; p < table.PrincipalIds.Length; p++)
-            {
-                var to = tableStart[p];
-                while (to < tableStart[p + 1] && days[to] <= asOf)
-                {
-                    to++;
-                }
-
-                if (to > tableStart[p])
-                {
-                    ids.Add(table.PrincipalIds[p]);
-                    start.Add(tableStart[p]);
-                    end.Add(to);
-                }
-            }
-
-            return new DayGroups { Ids = [.. ids], Start = [.. start], End = [.. end], Day = days, _distinct32 = table.DistinctFiles };
-        }
-
-        private static DayGroups FromRows(IReadOnlyList<PrincipalDay> rows, DateOnly asOf)
-        {
-            var index = new Dictionary<string, int>(StringComparer.Ordinal);
-            var ids = new List<string>();
-            var kept = new List<(int Group, DateOnly Day, int Row)>();
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var d = rows[i];
-                if (d.Day > asOf)
-                {
-                    continue;
-                }
-
-                if (!index.TryGetValue(d.PrincipalId, out var g))
-                {
-                    index.Add(d.PrincipalId, g = ids.Count);
-                    ids.Add(d.PrincipalId);
-                }
-
-                kept.Add((g, d.Day, i));
-            }
-
-            // By group, then day, then position: a stable ordering by day within each principal.
-            kept.Sort((a, b) => a.Group != b.Group ? a.Group.CompareTo(b.Group) : a.Day != b.Day ? a.Day.CompareTo(b.Day) : a.Row.CompareTo(b.Row));
-            var start = new int[ids.Count + 1];
-            var distinct = new long[kept.Count];
-            var day = new DateOnly[kept.Count];
-            for (var i = 0; i < kept.Count; i++)
-            {
-                start[kept[i].Group + 1]++;
-                distinct[i] = rows[kept[i].Row].DistinctFiles;
-                day[i] = kept[i].Day;
-            }
-
-            for (var g = 0; g < ids.Count; g++)
-            {
-                start[g + 1] += start[g];
-            }
-
-            return new DayGroups { Ids = [.. ids], Start = start[..^1], End = start[1..], Day = day, _distinct64 = distinct };
-        }
-    }
 }

@@ -15,10 +15,11 @@ public sealed record UnitActivity(string PrincipalId, string UnitId, DateOnly La
 
 /// <summary>
 /// The access_events table, aggregated where it lives (GROUP BY in a database, an external sort over CSV): what the
-/// usage rules need, in rows that grow with principals × days and principals × units, never with events.
+/// usage rules need, in rows that grow with principals × days and principals × units, never with events. Ids are
+/// strings, as the source has them; <see cref="UsageIndex"/> interns them once for every consumer.
 /// </summary>
 public sealed record UsageTables(
-    IReadOnlyList<PrincipalDay> Days,
+    PrincipalDayTable Days,
     IReadOnlyList<PrincipalActivity> Principals,
     IReadOnlyList<UnitActivity> Units,
     long Events,

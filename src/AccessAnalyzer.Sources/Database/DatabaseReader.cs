@@ -211,7 +211,7 @@ internal sealed class DatabaseReader : ICanonicalTables
         // missing file once the missing principals are set apart.
         var valid = principals.Sum(a => a.Reads);
         return new Core.Usage.UsageTables(
-            [.. days.OrderBy(d => d.PrincipalId, StringComparer.Ordinal).ThenBy(d => d.Day)],
+            Core.Usage.PrincipalDayTable.FromRows(days),
             [.. principals.OrderBy(a => a.PrincipalId, StringComparer.Ordinal)],
             [.. units.OrderBy(u => u.PrincipalId, StringComparer.Ordinal).ThenBy(u => u.UnitId, StringComparer.Ordinal)],
             events,

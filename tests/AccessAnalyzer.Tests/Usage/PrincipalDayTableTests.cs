@@ -6,8 +6,9 @@ using AccessAnalyzer.Tests.Fixtures;
 namespace AccessAnalyzer.Tests.Usage;
 
 /// <summary>
-/// The columnar day rows against plain lists: the same rows, the same findings (the rules take a fast path over the
-/// columns), and the median and robust scale of both the histogram and the sorting paths against their definitions.
+/// The columnar day rows: built by hand or from rows in any order, the same rows and the same findings; interned by
+/// principal index, each principal's own days; and the median and robust scale of both the histogram and the sorting
+/// paths against their definitions.
 /// </summary>
 public sealed class PrincipalDayTableTests
 {
@@ -46,44 +47,79 @@ public sealed class PrincipalDayTableTests
             [.. sorted.Select(r => (int)r.DistinctSensitive)], [.. sorted.Select(r => (int)r.DistinctSensitiveOutsideCaseload)]);
     }
 
-    private static List<Finding> Findings(IReadOnlyList<PrincipalDay> days)
-    {
-        using var f = new AgencyFixture()
+    private static AgencyFixture Agency() => new AgencyFixture()
             .Unit("NAT").Files("f", "NAT", 5).Role("read")
             .Principal("S1").Principal("S2").Principal("S3").Principal("S4").Principal("S5")
             .Principal("C1", kind: "partner", organization: "capemploi").Principal("Z", active: false)
             .Group("ALL").Member("ALL", "S1").Member("ALL", "S2").Member("ALL", "S3").Member("ALL", "S4").Member("ALL", "S5")
             .Member("ALL", "C1").Member("ALL", "Z").Assign("X", "read", "ALL", "group", scopeUnit: "NAT");
-        var snapshot = f.Load();
+
+    private static UsageTables Usage(PrincipalDayTable days)
+    {
         var principals = days.GroupBy(d => d.PrincipalId).Select(g => new PrincipalActivity(
             g.Key, g.Sum(d => d.Reads), g.Sum(d => d.DistinctFiles), g.Sum(d => d.DistinctOutsideCaseload),
             g.Sum(d => d.DistinctSensitiveOutsideCaseload), g.Min(d => d.Day), g.Max(d => d.Day))).OrderBy(a => a.PrincipalId, StringComparer.Ordinal).ToList();
-        var usage = new UsageTables(days, principals, [], days.Sum(d => d.Reads), days.Min(d => d.Day), days.Max(d => d.Day), 0, 0);
+        return new UsageTables(days, principals, [], days.Sum(d => d.Reads), days.Min(d => d.Day), days.Max(d => d.Day), 0, 0);
+    }
+
+    private static List<Finding> Findings(PrincipalDayTable days)
+    {
+        using var f = Agency();
+        var snapshot = f.Load();
         var result = Analysis.Run(snapshot, new AnalysisOptions { AsOf = AgencyFixture.AsOf });
-        var figures = ReportBuilder.Build(result, new ReportOptions()).Principals;
-        return [.. UsageRules.Evaluate(result.AsOf, figures, usage, new UsageOptions())];
+        return [.. UsageRules.Evaluate(result.AsOf, ReportBuilder.AllFigures(result), UsageIndex.Build(snapshot, Usage(days)), new UsageOptions())];
     }
 
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void Should_give_the_same_findings_over_columns_as_over_a_list(int seed)
+    public void Should_give_the_same_findings_from_rows_in_any_order_as_from_columns_built_by_hand(int seed)
     {
         var rows = Rows(seed);
         var shuffled = rows.ToArray();
         new Random(1000 + seed).Shuffle(shuffled);
-        var table = Table(rows);
 
-        var fromList = Findings([.. rows.OrderBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.Day)]);
-        var fromShuffled = Findings(shuffled);
-        var fromTable = Findings(table);
+        var fromTable = Findings(Table(rows));
+        var fromShuffled = Findings(PrincipalDayTable.FromRows(shuffled));
 
-        fromList.Should().Contain(f => f.RuleId == UsageRules.ReadSpike, "the fixture plants spikes");
-        fromTable.Select(f => (f.RuleId, f.Message)).Should().Equal(fromList.Select(f => (f.RuleId, f.Message)));
+        fromTable.Should().Contain(f => f.RuleId == UsageRules.ReadSpike, "the fixture plants spikes");
+        fromTable.Should().Contain(f => f.RuleId == UsageRules.MassRead, "the fixture plants mass reads");
+        fromShuffled.Select(f => (f.RuleId, f.Message)).Should().Equal(fromTable.Select(f => (f.RuleId, f.Message)));
+    }
 
-        // Rules yield mass reads in the order accounts first appear in the rows; reports order findings afterwards.
-        FindingRules.Order(fromTable).Select(f => (f.RuleId, f.Message)).Should().Equal(FindingRules.Order(fromShuffled).Select(f => (f.RuleId, f.Message)));
+    [Fact]
+    public void Should_give_each_principal_index_its_own_days_and_leave_out_principals_the_snapshot_lacks()
+    {
+        // GHOST sorts between C1 and S1: its rows sit inside the columns, so the index copies the others around them.
+        var rows = Rows(5);
+        var ghost = rows.Where(r => r.PrincipalId == "S1").Select(r => r with { PrincipalId = "GHOST" }).ToList();
+        using var f = Agency();
+        var snapshot = f.Load();
+        foreach (var table in new[] { Table(rows), Table(rows.Concat(ghost)) })
+        {
+            var index = UsageIndex.Build(snapshot, Usage(table));
+            index.PrincipalCount.Should().Be(snapshot.Principals.Count);
+            for (var p = 0; p < snapshot.Principals.Count; p++)
+            {
+                var own = rows.Where(r => r.PrincipalId == snapshot.Principals.Ids[p]).OrderBy(r => r.Day).ToList();
+                index.DaysOf(p).ToArray().Should().Equal(own.Select(r => r.Day));
+                index.DistinctFilesOf(p).ToArray().Should().Equal(own.Select(r => (int)r.DistinctFiles));
+                index.ActivityOf(p)!.Reads.Should().Be(own.Sum(r => r.Reads));
+            }
+        }
+    }
+
+    [Fact]
+    public void Should_sort_rows_given_in_any_order_and_refuse_two_rows_of_one_principal_and_day()
+    {
+        var rows = Rows(6);
+        var shuffled = rows.ToArray();
+        new Random(6).Shuffle(shuffled);
+        PrincipalDayTable.FromRows(shuffled).Should().Equal(rows.OrderBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.Day));
+
+        var twice = () => PrincipalDayTable.FromRows(rows.Append(rows[0]));
+        twice.Should().Throw<ArgumentException>();
     }
 
     [Fact]

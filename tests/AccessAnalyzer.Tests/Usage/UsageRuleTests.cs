@@ -30,11 +30,11 @@ public sealed class UsageRuleTests
         var principals = activity?.ToList() ?? [.. dayList.GroupBy(d => d.PrincipalId).Select(g => new PrincipalActivity(
             g.Key, g.Sum(d => d.Reads), g.Sum(d => d.DistinctFiles), g.Sum(d => d.DistinctOutsideCaseload),
             g.Sum(d => d.DistinctSensitiveOutsideCaseload), g.Min(d => d.Day), g.Max(d => d.Day)))];
-        var usage = new UsageTables(dayList, principals, [], dayList.Sum(d => d.Reads),
+        var usage = new UsageTables(PrincipalDayTable.FromRows(dayList), principals, [], dayList.Sum(d => d.Reads),
             first ?? new DateOnly(2025, 1, 1), last ?? new DateOnly(2026, 6, 30), 0, 0);
         var result = Analysis.Run(snapshot, new AnalysisOptions { AsOf = AgencyFixture.AsOf });
-        var figures = ReportBuilder.Build(result, new ReportOptions()).Principals;
-        return [.. UsageRules.Evaluate(result.AsOf, figures, usage, options ?? new UsageOptions())];
+        var figures = ReportBuilder.AllFigures(result);
+        return [.. UsageRules.Evaluate(result.AsOf, figures, UsageIndex.Build(snapshot, usage), options ?? new UsageOptions())];
     }
 
     /// <summary>Twenty working days of ordinary reading (10-14 files a day) for S1..S5 and C1.</summary>
