@@ -15,9 +15,9 @@ internal static class CoverageWriters
     public static IReadOnlyList<CoverageItem> NotRun(IEnumerable<CoverageItem> coverage) => [.. coverage.Where(c => !c.Ran)];
 
     /// <summary><c>"coverage": [ { "check", "ran", "reason" } ]</c>, every check, run or not.</summary>
-    public static void WriteJson(Utf8JsonWriter json, IEnumerable<CoverageItem> coverage)
+    public static void WriteJson(Utf8JsonWriter json, IEnumerable<CoverageItem> coverage, string property = "coverage")
     {
-        Format.WriteArray(json, "coverage", coverage, c =>
+        Format.WriteArray(json, property, coverage, c =>
         {
             json.WriteString("check", c.Check);
             json.WriteBoolean("ran", c.Ran);

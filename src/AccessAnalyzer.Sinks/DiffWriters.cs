@@ -22,7 +22,7 @@ public static class DiffWriters
             json.WriteString("after", diff.Header.Source);
             json.WriteString("asOf", diff.Header.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             json.WriteStartObject("totals");
-            foreach (var (name, before, after) in Totals(diff))
+            foreach (var (name, _, before, after) in Totals(diff))
             {
                 json.WriteStartObject(name);
                 json.WriteNumber("before", before);
@@ -32,6 +32,10 @@ public static class DiffWriters
             }
 
             json.WriteEndObject();
+
+            // The checks that ran on the changed source, and on the source before, as analyze reports them.
+            CoverageWriters.WriteJson(json, diff.CoverageAfter);
+            CoverageWriters.WriteJson(json, diff.CoverageBefore, "coverageBefore");
             Format.WriteArray(json, "assignments", diff.Assignments, a =>
             {
                 json.WriteString("assignmentId", a.AssignmentId);
@@ -84,9 +88,9 @@ public static class DiffWriters
         }
 
         writer.Write("| | before | after | change |\n|---|---:|---:|---:|\n");
-        foreach (var (name, before, after) in Totals(diff))
+        foreach (var (_, label, before, after) in Totals(diff))
         {
-            writer.Write($"| {name} | {Format.G(before)} | {Format.G(after)} | {Format.Signed(after - before)} |\n");
+            writer.Write($"| {label} | {Format.G(before)} | {Format.G(after)} | {Format.Signed(after - before)} |\n");
         }
 
         if (diff.Assignments.Count > 0)
@@ -132,9 +136,9 @@ public static class DiffWriters
         CoverageWriters.WriteConsole(CoverageWriters.NotRun(diff.CoverageBefore, diff.CoverageAfter), console);
         var totals = Format.RoundedTable(null,
             Format.Text(""), Format.Number("Before"), Format.Number("After"), Format.Number("Change"));
-        foreach (var (name, before, after) in Totals(diff))
+        foreach (var (_, label, before, after) in Totals(diff))
         {
-            totals.AddRow(name, Format.G(before), Format.G(after), Format.Signed(after - before));
+            totals.AddRow(label, Format.G(before), Format.G(after), Format.Signed(after - before));
         }
 
         console.Write(totals);
@@ -161,11 +165,18 @@ public static class DiffWriters
         console.Write(principals);
     }
 
-    private static IEnumerable<(string Name, long Before, long After)> Totals(DiffReport d)
+    /// <summary>Each total: its JSON name, how people read it (sums apart from distinct files), before and after.</summary>
+    private static IEnumerable<(string Name, string Label, long Before, long After)> Totals(DiffReport d)
     {
-        yield return ("exposure", d.TotalsBefore.Exposure, d.TotalsAfter.Exposure);
-        yield return ("excessExposure", d.TotalsBefore.ExcessExposure, d.TotalsAfter.ExcessExposure);
-        yield return ("sensitiveExcessExposure", d.TotalsBefore.SensitiveExcessExposure, d.TotalsAfter.SensitiveExcessExposure);
-        yield return ("principalsWithExcess", d.TotalsBefore.PrincipalsWithExcess, d.TotalsAfter.PrincipalsWithExcess);
+        var (b, a) = (d.TotalsBefore, d.TotalsAfter);
+        yield return ("exposure", "Exposure (Σ reach over accounts)", b.Exposure, a.Exposure);
+        yield return ("excessExposure", "Excess exposure (Σ excess over accounts)", b.ExcessExposure, a.ExcessExposure);
+        yield return ("sensitiveExcessExposure", "Sensitive excess (Σ over accounts)", b.SensitiveExcessExposure, a.SensitiveExcessExposure);
+        yield return ("principalsWithExcess", "Accounts with excess", b.PrincipalsWithExcess, a.PrincipalsWithExcess);
+        yield return ("justifiedFiles", "Justified reach (Σ over accounts)", b.JustifiedFiles, a.JustifiedFiles);
+        yield return ("distinctReachableFiles", "Distinct files any account can open", b.Distinct.Reachable, a.Distinct.Reachable);
+        yield return ("distinctExcessFiles", "Distinct files open beyond a caseload", b.Distinct.Excess, a.Distinct.Excess);
+        yield return ("distinctSensitiveExcessFiles", "Distinct sensitive files open beyond a caseload", b.Distinct.SensitiveExcess, a.Distinct.SensitiveExcess);
+        yield return ("distinctPhishableFiles", "Distinct files accounts without MFA can open", b.Distinct.Phishable, a.Distinct.Phishable);
     }
 }

@@ -24,6 +24,7 @@ public static class ExplainWriters
             JsonReportWriter.WriteAccount(json, p);
             JsonReportWriter.WriteReach(json, p);
             json.WriteNumber("sharesInForce", e.SharesInForce);
+            WriteJustifications(json, e.PrincipalJustifications);
             json.WriteEndObject();
             if (e.Target is { } target)
             {
@@ -58,9 +59,27 @@ public static class ExplainWriters
 
                 json.WriteEndArray();
                 json.WriteNumber("pathsOmitted", g.PathsOmitted);
+                WriteJustifications(json, g.Justifications);
             });
         });
     }
+
+    /// <summary>The justifications naming a grant or a principal: each with whether it is in force on the analysis date.</summary>
+    private static void WriteJustifications(System.Text.Json.Utf8JsonWriter json, IReadOnlyList<JustificationNote>? notes) =>
+        Format.WriteArray(json, "justifications", notes ?? [], j =>
+        {
+            json.WriteString("subjectType", j.SubjectType);
+            json.WriteString("subjectId", j.SubjectId);
+            json.WriteString("reason", j.Reason);
+            json.WriteString("owner", j.Owner);
+            json.WriteString("expires", j.Expires.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            json.WriteBoolean("inForce", j.InForce);
+        });
+
+    /// <summary>One line per justification: <c>justified (role X) until 2027-01-01 by owner: reason</c>, or that it expired.</summary>
+    private static string JustificationText(JustificationNote j) =>
+        $"{(j.InForce ? "justified" : "justification expired")} ({j.SubjectType} {j.SubjectId}) " +
+        $"{(j.InForce ? "until" : "on")} {j.Expires:yyyy-MM-dd}, owner {j.Owner}: {j.Reason}";
 
     public static void WriteJson(TargetExplanation e, Stream output, ToolStamp tool)
     {
@@ -125,7 +144,13 @@ public static class ExplainWriters
         var p = e.Principal;
         console.Write(new Rule($"[bold]Why[/] {Markup.Escape(p.PrincipalId)} ({Names.Of(p.Kind)}, {Markup.Escape(p.Organization)}) — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
         console.MarkupLine($"Reach {Format.G(p.ReachableFiles)} files; caseload {Format.G(p.CaseloadFiles)} ({Format.G(p.CaseloadInReach)} in reach); " +
-            $"[bold]excess {Format.G(p.ExcessFiles)}[/] ({Format.G(p.SensitiveExcessFiles)} sensitive); shares in force {Format.G(e.SharesInForce)}.");
+            $"[bold]excess {Format.G(p.ExcessFiles)}[/] ({Format.G(p.SensitiveExcessFiles)} sensitive); " +
+            (p.JustifiedFiles > 0 ? $"justified {Format.G(p.JustifiedFiles)}; " : string.Empty) + $"shares in force {Format.G(e.SharesInForce)}.");
+        foreach (var j in e.PrincipalJustifications ?? [])
+        {
+            console.MarkupLine($"Account {Markup.Escape(JustificationText(j))}");
+        }
+
         if (e.Target is { } target)
         {
             var verdict = e.ReachesTarget ? "[red]reaches[/]" : "[green]does not reach[/]";
@@ -141,6 +166,11 @@ public static class ExplainWriters
         foreach (var g in e.Grants)
         {
             var status = !g.InForce ? $"expired {g.ValidUntil:yyyy-MM-dd}" : !g.FileAccess ? "no file access" : g.SensitiveRole ? "in force, sensitive" : "in force";
+            foreach (var j in g.Justifications ?? [])
+            {
+                status += "\n" + JustificationText(j);
+            }
+
             var unit = g.Scope == AssignmentScope.Unit ? g.ScopeUnitId : null;
             var paths = string.Join('\n', g.Paths.Select(PathText)) + (g.PathsOmitted > 0 ? $"\n… {Format.G(g.PathsOmitted)} more paths" : string.Empty);
             table.AddRow(Markup.Escape(g.AssignmentId), Format.RoleAtScopeCell(g.RoleId, g.RoleName, unit, g.ScopeUnitName), Markup.Escape(status), Format.G(g.FilesGranted), Markup.Escape(paths));

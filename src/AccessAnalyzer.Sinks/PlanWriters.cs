@@ -26,6 +26,16 @@ public static class PlanWriters
             WriteExposure(json, "before", t.ExposureBefore, t.ExcessExposureBefore, t.SensitiveExcessExposureBefore);
             WriteExposure(json, "after", t.ExposureAfter, t.ExcessExposureAfter, t.SensitiveExcessExposureAfter);
             json.WriteEndObject();
+            Format.WriteArray(json, "leftAlone", plan.LeftAlone, j =>
+            {
+                json.WriteString("subjectType", j.SubjectType);
+                json.WriteString("subjectId", j.SubjectId);
+                json.WriteString("subjectName", j.SubjectName);
+                json.WriteString("reason", j.Reason);
+                json.WriteString("owner", j.Owner);
+                json.WriteString("expires", j.Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteNumber("reachBeyondCaseload", j.ReachBeyondCaseload);
+            });
             Format.WriteArray(json, "items", plan.Items, item =>
             {
                 json.WriteNumber("rank", item.Rank);
@@ -116,6 +126,27 @@ public static class PlanWriters
                 Format.N(i.Rank), Markup.Escape(i.AssignmentId), Format.RoleAtScopeCell(i.RoleId, i.RoleName, i.ScopeUnitId, i.ScopeUnitName),
                 Markup.Escape($"{i.HolderType} {i.HolderId}"), change, Format.G(i.Holders), Format.G(i.ExcessRemoved),
                 Format.G(i.SensitiveExcessRemoved), Format.G(i.CumulativeExcessRemoved));
+        }
+
+        console.Write(table);
+        WriteLeftAlone(plan, console);
+    }
+
+    /// <summary>The justified grants and accounts the plan did not touch, so that their reach is seen, not hidden.</summary>
+    private static void WriteLeftAlone(RemediationPlan plan, IAnsiConsole console)
+    {
+        if (plan.LeftAlone.Count == 0)
+        {
+            return;
+        }
+
+        var table = Format.RoundedTable("Left alone: reach a justification in force covers (never proposed for change)",
+            Format.Text("Justified"), Format.Number("Beyond caseload"), Format.Text("Reason"), Format.Text("Owner"), Format.Text("Expires"));
+        foreach (var j in plan.LeftAlone)
+        {
+            table.AddRow(
+                Markup.Escape($"{j.SubjectType} {Core.Reporting.Labels.Named(j.SubjectId, j.SubjectName)}"), Format.G(j.ReachBeyondCaseload),
+                Markup.Escape(j.Reason), Markup.Escape(j.Owner), j.Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         console.Write(table);

@@ -82,7 +82,9 @@ public static class AccessExplainer
                 assignment.ScopeUnit >= 0 ? snapshot.Units.Ids[assignment.ScopeUnit] : null, UnitName(snapshot, assignment.ScopeUnit), assignment.ValidUntil,
                 assignment.IsInForce(asOf), Spellings.Of(assignment.HolderType),
                 assignment.HolderType == HolderType.Group ? snapshot.GroupIds[assignment.Holder] : snapshot.Principals.Ids[assignment.Holder],
-                filesGranted, paths, omitted));
+                filesGranted, paths, omitted,
+                Notes(analysis, j => (j.Subject == JustificationSubject.Assignment && j.Index == a)
+                    || (j.Subject == JustificationSubject.Role && j.Index == assignment.Role))));
         }
 
         var sharesInForce = 0L;
@@ -98,8 +100,18 @@ public static class AccessExplainer
             .ToList();
         var header = new ReportHeader(snapshot.SourceName, asOf);
         return new PrincipalExplanation(header, figures, target, target is null ? figures.ReachableFiles > 0 : reaches,
-            ordered, sharesInForce, inCaseload, shared);
+            ordered, sharesInForce, inCaseload, shared,
+            Notes(analysis, j => j.Subject == JustificationSubject.Principal && j.Index == p));
     }
+
+    /// <summary>The justifications that name a grant or a principal, in force or not, latest expiry first.</summary>
+    private static List<JustificationNote> Notes(Analysis analysis, Func<Justification, bool> names) =>
+        [.. analysis.Snapshot.Justifications
+            .Where(names)
+            .OrderByDescending(j => j.Expires)
+            .ThenBy(j => j.Subject)
+            .ThenBy(j => j.Reason, StringComparer.Ordinal)
+            .Select(j => new JustificationNote(Spellings.Of(j.Subject), j.SubjectId, j.Reason, j.Owner, j.Expires, j.IsInForce(analysis.AsOf)))];
 
     /// <summary>Who can open files of a unit (through a unit-scope grant on it or above it).</summary>
     public static TargetExplanation ExplainUnit(Analysis analysis, string unitId)

@@ -52,6 +52,11 @@ public static class RemediationPlanner
                 continue; // a caseload-scope grant adds no excess; a grant not in force adds nothing
             }
 
+            if (calculator.Justified.Covers(a, assignment.Role))
+            {
+                continue; // a recorded need: listed apart as left alone, never proposed for change
+            }
+
             var affected = holders.Of(assignment);
             if (affected.Length == 0)
             {
@@ -115,7 +120,38 @@ public static class RemediationPlanner
 
         var header = new ReportHeader(snapshot.SourceName, analysis.AsOf);
         var totals = new PlanTotals(exposureBefore, excessBefore, sensitiveBefore, exposureNow, excessNow, sensitiveNow);
-        return new RemediationPlan(header, totals, items);
+        return new RemediationPlan(header, totals, items, LeftAlone(analysis));
+    }
+
+    /// <summary>Every justification in force with the reach beyond the caseload it covers, by subject.</summary>
+    private static List<JustifiedReach> LeftAlone(Analysis analysis)
+    {
+        var snapshot = analysis.Snapshot;
+        var result = new List<JustifiedReach>();
+        foreach (var j in snapshot.Justifications)
+        {
+            if (!j.IsInForce(analysis.AsOf))
+            {
+                continue;
+            }
+
+            var (name, reach) = j.Subject switch
+            {
+                JustificationSubject.Role => (snapshot.Roles.Names[j.Index], Enumerable.Range(0, snapshot.Assignments.Length)
+                    .Where(a => snapshot.Assignments[a].Role == j.Index)
+                    .Sum(a => analysis.GrantedAlone(a).Excess)),
+                JustificationSubject.Assignment => (
+                    Labels.RoleAtScope(snapshot, snapshot.Assignments[j.Index]), analysis.GrantedAlone(j.Index).Excess),
+                _ => (snapshot.Principals.Names[j.Index], analysis.Principals[j.Index].JustifiedFiles),
+            };
+            result.Add(new JustifiedReach(Spellings.Of(j.Subject), j.SubjectId, name, j.Reason, j.Owner, j.Expires, reach));
+        }
+
+        return [.. result
+            .OrderBy(r => r.SubjectType, StringComparer.Ordinal)
+            .ThenBy(r => r.SubjectId, StringComparer.Ordinal)
+            .ThenBy(r => r.Expires)
+            .ThenBy(r => r.Reason, StringComparer.Ordinal)];
     }
 
     private static Delta Evaluate(

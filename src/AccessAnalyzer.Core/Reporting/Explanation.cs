@@ -22,7 +22,14 @@ public sealed record GrantExplanation(
     string HolderId,
     long FilesGranted,
     IReadOnlyList<IReadOnlyList<string>> Paths,
-    int PathsOmitted);
+    int PathsOmitted,
+    IReadOnlyList<JustificationNote>? Justifications = null);
+
+/// <summary>
+/// A justification on an explained path: what it names (the grant's role or assignment, or the principal itself), why,
+/// who owns it, until when, and whether it is in force on the analysis date (an expired one covers nothing).
+/// </summary>
+public sealed record JustificationNote(string SubjectType, string SubjectId, string Reason, string Owner, DateOnly Expires, bool InForce);
 
 /// <summary>
 /// What the question was: a principal's whole access, or its access to one unit or one file. <paramref name="UnitId"/>
@@ -39,7 +46,8 @@ public sealed record PrincipalExplanation(
     IReadOnlyList<GrantExplanation> Grants,
     long SharesInForce,
     bool TargetInCaseload,
-    bool TargetSharedInForce);
+    bool TargetSharedInForce,
+    IReadOnlyList<JustificationNote>? PrincipalJustifications = null);
 
 /// <summary>One principal that reaches a unit or file, and through what (assignment ids, <c>caseload</c>, <c>share</c>).</summary>
 public sealed record ReachingPrincipal(string PrincipalId, PrincipalKind Kind, string Organization, bool Active, bool Mfa, IReadOnlyList<string> Via);

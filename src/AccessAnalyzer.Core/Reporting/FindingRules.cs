@@ -17,6 +17,7 @@ public static class FindingRules
     public const string PartnerExcess = "partner-excess";
     public const string LockoutThresholdTooHigh = "lockout-threshold-too-high";
     public const string MfaNotRequired = "mfa-not-required";
+    public const string JustificationExpired = "justification-expired";
 
     /// <summary>Rule ids with a one-line description, for help texts and rule metadata.</summary>
     public static IReadOnlyList<(string Id, Severity Severity, string Description)> Catalog { get; } =
@@ -26,6 +27,7 @@ public static class FindingRules
         (LockoutThresholdTooHigh, Severity.High, "An organisation locks accounts only after more failed logins than policy allows, which leaves room for password guessing."),
         (MfaNotRequired, Severity.High, "An organisation does not require multi-factor authentication: one phished password opens its accounts."),
         (NoMfaWithReach, Severity.High, "An account without multi-factor authentication reaches more files than the threshold."),
+        (JustificationExpired, Severity.Medium, "A recorded justification for reach beyond the caseload has expired: the reach it covered counts as excess again until it is renewed or removed."),
         (GroupCycle, Severity.Medium, "Groups contain each other: every member of one is a member of all, rarely by intent."),
         (DanglingReference, Severity.Low, "A row names a unit, role, group, principal or file that does not exist."),
     ];
@@ -98,6 +100,18 @@ public static class FindingRules
                     ? $"Group '{ids[0]}' is a member of itself."
                     : $"Groups {string.Join(", ", ids.Select(i => $"'{i}'"))} form a membership cycle: every member of one belongs to all.",
                 "group", ids));
+        }
+
+        foreach (var j in snapshot.Justifications)
+        {
+            if (!j.IsInForce(analysis.AsOf))
+            {
+                var subject = Spellings.Of(j.Subject);
+                findings.Add(new(JustificationExpired, Severity.Medium,
+                    $"The justification of {subject} '{j.SubjectId}' (owner {j.Owner}: {j.Reason}) expired on {j.Expires:yyyy-MM-dd}: " +
+                    "the reach it covered counts as excess again.",
+                    subject, [j.SubjectId]));
+            }
         }
 
         foreach (var d in snapshot.DanglingReferences)

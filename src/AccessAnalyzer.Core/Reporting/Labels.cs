@@ -40,4 +40,12 @@ public static class Labels
             ? $"{id} ({kind})"
             : $"{id} ({name.Trim()}, {kind})";
     }
+
+    /// <summary>An assignment's role at its scope: <c>CONSULT_DOSSIER (Consultation dossier) @ R76 (Région Bretagne)</c>, or <c>@ caseload</c>.</summary>
+    public static string RoleAtScope(Snapshot snapshot, Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var scope = assignment.ScopeUnit >= 0 ? Unit(snapshot, assignment.ScopeUnit) : "caseload";
+        return $"{Role(snapshot, assignment.Role)} @ {scope}";
+    }
 }

@@ -55,5 +55,16 @@ public sealed record PlanAlternative(RemediationChange Change, string? NewScopeU
 public sealed record PlanTotals(long ExposureBefore, long ExcessExposureBefore, long SensitiveExcessExposureBefore,
     long ExposureAfter, long ExcessExposureAfter, long SensitiveExcessExposureAfter);
 
-/// <summary>A ranked remediation plan: plain data, rendered by sinks.</summary>
-public sealed record RemediationPlan(ReportHeader Header, PlanTotals Totals, IReadOnlyList<PlanItem> Items);
+/// <summary>
+/// A justification in force that the plan left alone: what it names, why, who owns it, until when, and the reach beyond
+/// the caseload it covers (<see cref="ReachBeyondCaseload"/>: for a role or an assignment, Σ over the holders of its
+/// grants of the scope's files outside their caseload, as if alone; for a principal, its justified files).
+/// </summary>
+public sealed record JustifiedReach(
+    string SubjectType, string SubjectId, string? SubjectName, string Reason, string Owner, DateOnly Expires, long ReachBeyondCaseload);
+
+/// <summary>
+/// A ranked remediation plan: plain data, rendered by sinks. <paramref name="LeftAlone"/> lists the justifications in
+/// force: the plan never proposes changing a grant a justification covers, and says so here rather than in silence.
+/// </summary>
+public sealed record RemediationPlan(ReportHeader Header, PlanTotals Totals, IReadOnlyList<PlanItem> Items, IReadOnlyList<JustifiedReach> LeftAlone);
