@@ -124,8 +124,16 @@ public sealed class PlanTests
         {
             dataset.WriteCsv(directory);
             var options = new AnalysisOptions { AsOf = dataset.AsOf };
-            var plan = RemediationPlanner.Plan(Analysis.Run(TestSources.Load(directory), options), new PlanOptions());
+            var analysis = Analysis.Run(TestSources.Load(directory), options);
+            var plan = RemediationPlanner.Plan(analysis, new PlanOptions());
             AssertCumulativeMatchesReanalysis(directory, plan, options);
+
+            // A justification in force names a grant or its role: the plan never proposes changing that grant.
+            var inForce = (dataset.Justifications ?? [])
+                .Where(j => string.CompareOrdinal(j.Expires, RandomDataset.Date(dataset.AsOf)) >= 0).ToList();
+            var roleOf = dataset.Assignments.GroupBy(a => a.Id).ToDictionary(g => g.Key, g => g.First().RoleId, StringComparer.Ordinal);
+            plan.Items.Should().NotContain(i => inForce.Any(j =>
+                (j.SubjectType == "assignment" && j.SubjectId == i.AssignmentId) || (j.SubjectType == "role" && j.SubjectId == roleOf[i.AssignmentId])));
         }
         finally
         {
