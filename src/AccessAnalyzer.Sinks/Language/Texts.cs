@@ -20,7 +20,16 @@ public static partial class Texts
 {
     private static readonly Dictionary<string, string> English = new(StringComparer.Ordinal);
     private static readonly Dictionary<string, string> French = new(StringComparer.Ordinal);
-    private static readonly CultureInfo FrenchCulture = CultureInfo.GetCultureInfo("fr-FR");
+
+    // The tool runs in invariant-globalization mode (no ICU on the machines it must run on), so French number
+    // formatting is spelled out here rather than taken from a culture: space between thousands, comma for decimals.
+    private static readonly NumberFormatInfo FrenchNumbers = new()
+    {
+        NumberGroupSeparator = " ",
+        NumberDecimalSeparator = ",",
+        PercentGroupSeparator = " ",
+        PercentDecimalSeparator = ",",
+    };
 
     static Texts()
     {
@@ -65,7 +74,7 @@ public static partial class Texts
     /// <summary>A count, grouped as the language writes it.</summary>
     public static string Number(Lang lang, long value) =>
         lang == Lang.Fr
-            ? value.ToString("N0", FrenchCulture).Replace('\u202F', ' ').Replace('\u00A0', ' ')
+            ? value.ToString("N0", FrenchNumbers)
             : value.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>A percentage with one decimal, as the language writes it.</summary>
@@ -78,7 +87,7 @@ public static partial class Texts
             ? date.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)
             : date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static CultureInfo Culture(Lang lang) => lang == Lang.Fr ? FrenchCulture : CultureInfo.InvariantCulture;
+    private static IFormatProvider Culture(Lang lang) => lang == Lang.Fr ? FrenchNumbers : CultureInfo.InvariantCulture;
 
     private static void Register(string key, string en, string fr)
     {
