@@ -27,7 +27,7 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var context = new CliContext(stdout, stderr) { ExtraGateRules = extraGateRules };
+        var context = new CliContext(stdout, stderr) { ExtraGateRules = extraGateRules, Arguments = args };
         var root = new RootCommand("AccessAnalyzer: who can open beneficiary files beyond their caseload, by how much, and why.")
         {
             AnalyzeCommand.Create(context),
@@ -35,6 +35,8 @@ public static class CliApp
             ExplainCommand.Create(context),
             GateCommand.Create(context),
             DiffCommand.Create(context),
+            TrendCommand.Create(context),
+            EvidenceCommand.CreateReportCommand(context),
             DbCommand.Create(context),
             DemoCommand.Create(context),
         };

@@ -17,6 +17,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     /// <summary>Gate rules added to the built-in ones (tests use it to prove a crashing rule fails closed).</summary>
     public IReadOnlyList<Core.Gate.IGateRule> ExtraGateRules { get; init; } = [];
 
+    /// <summary>The command line's arguments as given: the evidence pack records them (secrets withheld).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
     /// <summary>A console for rendered tables on stdout: colours only on a real terminal.</summary>
     public IAnsiConsole StdoutConsole()
     {

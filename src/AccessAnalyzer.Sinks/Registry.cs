@@ -135,6 +135,12 @@ public static class Outputs
         .Document(OutputFormat.JUnit, (o, s, _) => GateWriters.WriteJUnit(o, s))
         .TextDocument(OutputFormat.Markdown, (o, w, x) => GateWriters.WriteMarkdown(o, w, x.ShowAccepted));
 
+    /// <summary>The stored runs of a report store; the markdown is written in the report's language.</summary>
+    public static SinkRegistry<TrendReport> Trend { get; } = new SinkRegistry<TrendReport>()
+        .Console(OutputFormat.Table, TrendWriters.WriteTable)
+        .Document(OutputFormat.Json, (t, s, x) => TrendWriters.WriteJson(t, s, x.Tool))
+        .Document(OutputFormat.Markdown, (t, w) => TrendWriters.WriteMarkdown(t, w));
+
     /// <summary>
     /// Both explanations (a principal's, a target's) offer the same formats: one console view, under text and table
     /// alike since <c>explain</c> accepts either, and JSON and CSV documents.

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using AccessAnalyzer.Core.Engine;
+using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Sinks;
+using AccessAnalyzer.Sinks.Evidence;
+using AccessAnalyzer.Sinks.Language;
+using AccessAnalyzer.Sinks.Store;
+using AccessAnalyzer.Sources;
+
+namespace AccessAnalyzer.Cli.Commands;
+
+/// <summary><c>--evidence DIR</c>, <c>--history</c> and <c>--lang</c>: the options the evidence pack adds to <c>report</c>.</summary>
+internal sealed class EvidenceOptions
+{
+    public Option<string?> Evidence { get; } = new("--evidence")
+    {
+        Description = "Write the regulator's evidence pack into this directory: evidence.md, evidence.html and evidence.json (all or none).",
+    };
+
+    public Option<string?> History { get; } = HistoryArguments.Option(required: false);
+
+    public Option<string> Lang { get; } = LangOption.Create();
+
+    public static EvidenceOptions AddTo(Command command, bool withLang = true)
+    {
+        var options = new EvidenceOptions();
+        command.Add(options.Evidence);
+        command.Add(options.History);
+        if (withLang)
+        {
+            command.Add(options.Lang);
+        }
+
+        return options;
+    }
+}
+
+/// <summary>
+/// The evidence pack from the command line: read the source once, analyze, plan, read the stored runs, fingerprint the
+/// input, and write the three files. <see cref="Run"/> is what the report command calls when <c>--evidence</c> is given.
+/// </summary>
+internal static class EvidenceCommand
+{
+    /// <summary>
+    /// <c>report --source S --evidence DIR</c>: the report command with the evidence pack only; the full report command
+    /// (with --html) calls <see cref="Run"/> the same way.
+    /// </summary>
+    public static Command CreateReportCommand(CliContext context)
+    {
+        var source = CommonOptions.Source();
+        var asOf = CommonOptions.AsOf();
+        var quiet = CommonOptions.Quiet();
+        var command = new Command("report", "Write reports for people: the regulator's evidence pack (--evidence DIR).") { source, asOf, quiet };
+        var sourceArguments = SourceArguments.AddTo(command);
+        var evidence = EvidenceOptions.AddTo(command);
+        evidence.Evidence.Required = true;
+        command.SetAction(parse =>
+        {
+            Run(context, parse, evidence, parse.GetValue(source)!, CliContext.ParseAsOf(parse.GetValue(asOf)), sourceArguments.Resolve(context, parse),
+                parse.GetValue(quiet));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Builds and writes the evidence pack when <c>--evidence</c> is given; returns whether it did.</summary>
+    public static bool Run(CliContext context, ParseResult parse, EvidenceOptions options, string sourceArgument, DateOnly asOf,
+        SourceOptions sourceOptions, bool quiet)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(options);
+        if (parse.GetValue(options.Evidence) is not { } directory)
+        {
+            return false;
+        }
+
+        var lang = LangOption.Parse(parse, options.Lang);
+        var historyTarget = parse.GetValue(options.History) is { } history ? HistoryArguments.Resolve(history, sourceOptions) : null;
+        var pack = context.WithProgress(quiet, "Building the evidence pack", progress =>
+        {
+            var resolved = CliContext.ResolveSource(sourceArgument, sourceOptions);
+            var read = resolved.Read(progress);
+            var snapshot = read.Snapshot();
+            progress?.Report("computing reach");
+            var analysis = ToolInfo.Analyze(snapshot, asOf);
+            var report = ReportBuilder.Build(analysis, new ReportOptions());
+            progress?.Report("planning");
+            var plan = RemediationPlanner.Plan(analysis, new PlanOptions());
+            progress?.Report("fingerprinting the input");
+            var inputs = InputFingerprinter.Of(resolved, read.Tables);
+            return EvidenceBuilder.Build(new EvidenceInput
+            {
+                Report = report,
+                Plan = plan,
+                Snapshot = snapshot,
+                History = historyTarget is null ? null : ReportHistory.Read(historyTarget),
+                Inputs = inputs,
+                ToolVersion = ToolInfo.Version,
+                CommandLine = CommandLineText.Redact("accessanalyzer", context.Arguments),
+            });
+        });
+
+        Write(directory, pack, lang);
+        context.Error.WriteLine($"evidence pack written to {directory}: {EvidenceWriters.MarkdownFile}, {EvidenceWriters.HtmlFile}, {EvidenceWriters.JsonFile}");
+        return true;
+    }
+
+    /// <summary>
+    /// The three files, all or none: each is rendered in memory first (a failure writes nothing), then written to a
+    /// temporary file beside its target, and only when all three are complete are they renamed over the targets.
+    /// </summary>
+    public static void Write(string directory, EvidencePack pack, Lang lang)
+    {
+        var files = new (string Name, Action<Stream> Write)[]
+        {
+            (EvidenceWriters.MarkdownFile, s => EvidenceWriters.WriteMarkdown(pack, lang, s)),
+            (EvidenceWriters.HtmlFile, s => EvidenceWriters.WriteHtml(pack, lang, s)),
+            (EvidenceWriters.JsonFile, s => EvidenceWriters.WriteJson(pack, s, ToolInfo.Stamp)),
+        };
+        var rendered = files.Select(f =>
+        {
+            using var buffer = new MemoryStream();
+            f.Write(buffer);
+            return (f.Name, Bytes: buffer.ToArray());
+        }).ToArray();
+
+        var full = Path.GetFullPath(directory);
+        if (File.Exists(full))
+        {
+            throw new UsageException($"--evidence: '{directory}' is a file, not a directory");
+        }
+
+        Directory.CreateDirectory(full);
+        var temporaries = new List<(string Temporary, string Target)>();
+        try
+        {
+            foreach (var (name, bytes) in rendered)
+            {
+                var temporary = Path.Combine(full, $".{name}.{Environment.ProcessId}.tmp");
+                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+                {
+                    temporaries.Add((temporary, Path.Combine(full, name)));
+                    stream.Write(bytes);
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+
+            foreach (var (temporary, target) in temporaries)
+            {
+                File.Move(temporary, target, overwrite: true);
+            }
+        }
+        finally
+        {
+            foreach (var (temporary, _) in temporaries)
+            {
+                if (File.Exists(temporary))
+                {
+                    File.Delete(temporary);
+                }
+            }
+        }
+    }
+}
