@@ -332,42 +332,12 @@ public sealed class DistinctExposure
             var units = snapshot.Units;
             var principals = snapshot.Principals.Count;
 
-            // How many times each file is named, saturating at 2: once by a caseload, or more (a share forces 2).
-            var links = new byte[linked.Count];
+            // Per account: its caseload files another caseload or a share also names (visited alone later).
+            var multiple = new int[principals][];
             for (var p = 0; p < principals; p++)
             {
-                foreach (var f in linked.CaseloadOf(p))
-                {
-                    if (links[f] < 2)
-                    {
-                        links[f]++;
-                    }
-                }
-
-                foreach (var share in snapshot.SharesOf(p))
-                {
-                    if (share.File >= 0 && share.IsInForce(asOf))
-                    {
-                        links[share.File] = 2;
-                    }
-                }
+                multiple[p] = linked.CaseloadOf(p).ToArray();
             }
-
-            // Per account: its caseload files named more than once (visited alone later).
-            var multiple = new int[principals][];
-            scheduler.For(principals, () => new List<int>(), (p, list) =>
-            {
-                list.Clear();
-                foreach (var f in linked.CaseloadOf(p))
-                {
-                    if (links[f] == 2)
-                    {
-                        list.Add(f);
-                    }
-                }
-
-                multiple[p] = [.. list];
-            });
 
             var items = new Items();
 
