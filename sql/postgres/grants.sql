@@ -26,4 +26,5 @@ GRANT USAGE ON SCHEMA aa TO aa_reader, aa_writer;
 GRANT SELECT ON aa.org_units, aa.principals, aa.groups, aa.memberships, aa.roles, aa.assignments,
                 aa.files, aa.caseload, aa.shares, aa.access_events, aa.account_policy, aa.justifications TO aa_reader;
 
-GRANT INSERT ON aa.report_runs, aa.report_units, aa.report_principals, aa.report_plan, aa.report_findings TO aa_writer;
+GRANT INSERT ON aa.report_runs, aa.report_units, aa.report_principals, aa.report_plan, aa.report_findings,
+                aa.report_coverage, aa.report_organizations TO aa_writer;

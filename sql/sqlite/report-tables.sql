@@ -1,10 +1,14 @@
 -- AccessAnalyzer report tables for SQLite: where `--store` writes each run, for dashboards and for the trend
 -- that proves remediation progress run after run.
 --
--- A run is written in ONE transaction (run row, units, principals, findings, plan): an interrupted or failed write
--- leaves no trace, so every run row that exists is complete. Runs never overwrite each other: each gets a fresh
--- run_id (a UUID made by the tool) and an increasing run_seq (made by the database), which orders the trend.
+-- A run is written in ONE transaction (run row, units, principals, findings, coverage, organisations, plan): an
+-- interrupted or failed write leaves no trace, so every run row that exists is complete. Runs never overwrite each
+-- other: each gets a fresh run_id (a UUID made by the tool) and an increasing run_seq (made by the database), which
+-- orders the trend.
 -- SQLite has no roles: see sql/sqlite/grants.sql for what stands in for them.
+-- Columns added after the tables were first released are nullable: a store made by an earlier version keeps its
+-- runs, which have NULL there. SQLite has no ADD COLUMN IF NOT EXISTS, so the tool adds what such a store lacks
+-- (ALTER TABLE ... ADD COLUMN) before it runs this script, and the new tables are created here as for a new store.
 -- source_name is a path or host/database, never a connection string.
 
 -- One row per run.
@@ -37,7 +41,14 @@ CREATE TABLE IF NOT EXISTS report_runs (
     plan_items                  INTEGER,            -- the plan columns are NULL when the run stored no plan
     plan_exposure_after         INTEGER,
     plan_excess_exposure_after  INTEGER,
-    plan_sensitive_excess_exposure_after INTEGER
+    plan_sensitive_excess_exposure_after INTEGER,
+    -- Added later (NULL in runs stored before). justified_files sums the principals' justified reach, the distinct
+    -- figures count each file once over all accounts (unions: the sums above count a file once per account).
+    justified_files                 INTEGER,
+    distinct_reachable_files        INTEGER,
+    distinct_excess_files           INTEGER,
+    distinct_sensitive_excess_files INTEGER,
+    distinct_phishable_files        INTEGER
 );
 
 -- The org tree as the run saw it (dangling parents resolved to roots), so the per-unit views need nothing else.
@@ -67,6 +78,7 @@ CREATE TABLE IF NOT EXISTS report_principals (
     sensitive_excess_files INTEGER NOT NULL,
     closed_files_in_reach  INTEGER NOT NULL,
     grants_in_force        INTEGER NOT NULL,
+    justified_files        INTEGER,            -- added later: NULL in runs stored before
     PRIMARY KEY (run_id, principal_id)
 );
 
@@ -99,6 +111,32 @@ CREATE TABLE IF NOT EXISTS report_findings (
     subject_kind TEXT NOT NULL,
     subject_ids  TEXT NOT NULL,
     PRIMARY KEY (run_id, finding_no)
+);
+
+-- Which checks ran on the source, and why (not): a check that could not run is not a clean result, so "not checked"
+-- stays visible beside the figures. One row per check: access-log / account-policy / last-login / shares /
+-- justifications. Runs stored before this table existed have no rows here.
+CREATE TABLE IF NOT EXISTS report_coverage (
+    run_id   TEXT NOT NULL REFERENCES report_runs (run_id),
+    check_id TEXT NOT NULL,
+    ran      TEXT NOT NULL,    -- 'true' / 'false'
+    reason   TEXT NOT NULL,
+    PRIMARY KEY (run_id, check_id)
+);
+
+-- One row per organisation (principals.organization) per run: the distinct files its accounts reach together.
+-- partner is 'true' when every account of the organisation is of kind partner. Unions, so organisations do not add
+-- up to the run's distinct figures where their reaches overlap.
+CREATE TABLE IF NOT EXISTS report_organizations (
+    run_id                          TEXT NOT NULL REFERENCES report_runs (run_id),
+    organization                    TEXT NOT NULL,
+    principals                      INTEGER NOT NULL,
+    partner                         TEXT NOT NULL,
+    distinct_reachable_files        INTEGER NOT NULL,
+    distinct_excess_files           INTEGER NOT NULL,
+    distinct_sensitive_excess_files INTEGER NOT NULL,
+    distinct_phishable_files        INTEGER NOT NULL,
+    PRIMARY KEY (run_id, organization)
 );
 
 CREATE INDEX IF NOT EXISTS ix_report_principals_principal ON report_principals (principal_id);

@@ -5,11 +5,12 @@
 DROP VIEW IF EXISTS report_latest_principals;
 CREATE VIEW report_latest_principals AS
 SELECT run_seq, run_id, started_at, as_of, source_name, principal_id, kind, organization, unit_id, active, mfa, last_login,
-       reachable_files, caseload_files, caseload_in_reach, excess_files, sensitive_excess_files, closed_files_in_reach, grants_in_force
+       reachable_files, caseload_files, caseload_in_reach, excess_files, sensitive_excess_files, closed_files_in_reach, grants_in_force,
+       justified_files
 FROM (
     SELECT r.run_seq, r.started_at, r.as_of, r.source_name, p.run_id, p.principal_id, p.kind, p.organization, p.unit_id, p.active, p.mfa, p.last_login,
            p.reachable_files, p.caseload_files, p.caseload_in_reach, p.excess_files, p.sensitive_excess_files, p.closed_files_in_reach, p.grants_in_force,
-           row_number() OVER (PARTITION BY p.principal_id ORDER BY r.run_seq DESC) AS newest
+           p.justified_files, row_number() OVER (PARTITION BY p.principal_id ORDER BY r.run_seq DESC) AS newest
     FROM report_principals AS p JOIN report_runs AS r ON r.run_id = p.run_id
 ) AS ranked
 WHERE newest = 1;
@@ -42,14 +43,20 @@ JOIN report_units AS a ON a.run_id = t.run_id AND a.unit_id = t.ancestor_id
 JOIN depth AS d ON d.unit_id = a.unit_id
 GROUP BY l.run_seq, a.run_id, a.unit_id, a.kind, a.name, d.level;
 
--- Totals of every run, with the change since the previous run of the same source: the remediation trend.
+-- Totals of every run, with the change since the previous run of the same source: the remediation trend. The sums
+-- count a file once per account that reaches it; the distinct_ columns count it once (NULL for runs stored by a
+-- version that did not compute them). They come last, after the sums, because a view may only gain columns at its
+-- end where it is replaced in place (PostgreSQL's CREATE OR REPLACE VIEW), and every dialect keeps the same order.
 DROP VIEW IF EXISTS report_totals_trend;
 CREATE VIEW report_totals_trend AS
 SELECT run_seq, run_id, started_at, as_of, source_name, command, status, principals, files, exposure, excess_exposure,
        sensitive_excess_exposure, principals_with_excess, phishable_exposure, partner_phishable_exposure,
        dormant_accounts_with_reach, findings,
        excess_exposure - lag(excess_exposure) OVER (PARTITION BY source_name ORDER BY run_seq) AS excess_exposure_change,
-       sensitive_excess_exposure - lag(sensitive_excess_exposure) OVER (PARTITION BY source_name ORDER BY run_seq) AS sensitive_excess_exposure_change
+       sensitive_excess_exposure - lag(sensitive_excess_exposure) OVER (PARTITION BY source_name ORDER BY run_seq) AS sensitive_excess_exposure_change,
+       justified_files, distinct_reachable_files, distinct_excess_files, distinct_sensitive_excess_files, distinct_phishable_files,
+       distinct_excess_files - lag(distinct_excess_files) OVER (PARTITION BY source_name ORDER BY run_seq) AS distinct_excess_files_change,
+       distinct_sensitive_excess_files - lag(distinct_sensitive_excess_files) OVER (PARTITION BY source_name ORDER BY run_seq) AS distinct_sensitive_excess_files_change
 FROM report_runs;
 
 -- The remediation plan of the latest run that stored one, by rank (ORDER BY rank LIMIT n for the top n).
@@ -60,3 +67,11 @@ SELECT r.run_seq, p.run_id, r.started_at, r.as_of, p.rank, p.assignment_id, p.ro
        p.cumulative_excess_removed, p.cumulative_sensitive_excess_removed
 FROM report_plan AS p JOIN report_runs AS r ON r.run_id = p.run_id
 WHERE r.run_seq = (SELECT max(r2.run_seq) FROM report_runs AS r2 WHERE r2.plan_items IS NOT NULL);
+
+-- The checks of the latest run: which ran and why the others did not, so that "not checked" is never read as
+-- "nothing found". No rows when the latest run was stored by a version that did not record coverage.
+DROP VIEW IF EXISTS report_latest_coverage;
+CREATE VIEW report_latest_coverage AS
+SELECT r.run_seq, c.run_id, r.started_at, r.as_of, r.source_name, c.check_id, c.ran, c.reason
+FROM report_coverage AS c JOIN report_runs AS r ON r.run_id = c.run_id
+WHERE r.run_seq = (SELECT max(r2.run_seq) FROM report_runs AS r2);

@@ -33,4 +33,6 @@ GRANT INSERT ON aa.report_units TO aa_writer;
 GRANT INSERT ON aa.report_principals TO aa_writer;
 GRANT INSERT ON aa.report_plan TO aa_writer;
 GRANT INSERT ON aa.report_findings TO aa_writer;
+GRANT INSERT ON aa.report_coverage TO aa_writer;
+GRANT INSERT ON aa.report_organizations TO aa_writer;
 GO

@@ -1,11 +1,17 @@
 -- AccessAnalyzer report tables for SQL Server: where `--store` writes each run, for dashboards and for the trend
 -- that proves remediation progress run after run.
 --
--- A run is written in ONE transaction (run row, units, principals, findings, plan): an interrupted or failed write
--- leaves no trace, so every run row that exists is complete. Runs never overwrite each other: each gets a fresh
--- run_id (a UUID made by the tool) and an increasing run_seq (made by the database), which orders the trend.
+-- A run is written in ONE transaction (run row, units, principals, findings, coverage, organisations, plan): an
+-- interrupted or failed write leaves no trace, so every run row that exists is complete. Runs never overwrite each
+-- other: each gets a fresh run_id (a UUID made by the tool) and an increasing run_seq (made by the database), which
+-- orders the trend.
 -- The tool only INSERTs here (sql/sqlserver/grants.sql: the writer role has INSERT on these tables and nothing else).
 -- source_name is a path or host/database, never a connection string.
+-- Columns added after the tables were first released are nullable: a store made by an earlier version keeps its
+-- runs, which have NULL there. This script brings such a store up to date (ADD where COL_LENGTH finds no column,
+-- CREATE TABLE where OBJECT_ID finds none): the tool runs it when it opens a store that lacks a table or column it
+-- writes, which needs a login that may ALTER the tables. Run grants.sql again afterwards so that aa_writer may INSERT
+-- into the new tables.
 
 IF SCHEMA_ID(N'aa') IS NULL EXEC (N'CREATE SCHEMA aa');
 GO
@@ -40,7 +46,14 @@ CREATE TABLE aa.report_runs (
     plan_items                  int    ,            -- the plan columns are NULL when the run stored no plan
     plan_exposure_after         bigint,
     plan_excess_exposure_after  bigint,
-    plan_sensitive_excess_exposure_after bigint
+    plan_sensitive_excess_exposure_after bigint,
+    -- Added later (NULL in runs stored before). justified_files sums the principals' justified reach, the distinct
+    -- figures count each file once over all accounts (unions: the sums above count a file once per account).
+    justified_files                 bigint,
+    distinct_reachable_files        bigint,
+    distinct_excess_files           bigint,
+    distinct_sensitive_excess_files bigint,
+    distinct_phishable_files        bigint
 );
 GO
 
@@ -74,6 +87,7 @@ CREATE TABLE aa.report_principals (
     sensitive_excess_files bigint NOT NULL,
     closed_files_in_reach  bigint NOT NULL,
     grants_in_force        int     NOT NULL,
+    justified_files        bigint,             -- added later: NULL in runs stored before
     PRIMARY KEY (run_id, principal_id)
 );
 GO
@@ -111,6 +125,46 @@ CREATE TABLE aa.report_findings (
     subject_ids  nvarchar(max) NOT NULL,
     PRIMARY KEY (run_id, finding_no)
 );
+GO
+
+-- Which checks ran on the source, and why (not): a check that could not run is not a clean result, so "not checked"
+-- stays visible beside the figures. One row per check: access-log / account-policy / last-login / shares /
+-- justifications. Runs stored before this table existed have no rows here.
+IF OBJECT_ID(N'aa.report_coverage', N'U') IS NULL
+CREATE TABLE aa.report_coverage (
+    run_id   uniqueidentifier NOT NULL REFERENCES aa.report_runs (run_id),
+    check_id nvarchar(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    ran      bit     NOT NULL,
+    reason   nvarchar(max) NOT NULL,
+    PRIMARY KEY (run_id, check_id)
+);
+GO
+
+-- One row per organisation (principals.organization) per run: the distinct files its accounts reach together.
+-- partner is 1 when every account of the organisation is of kind partner. Unions, so organisations do not add up to
+-- the run's distinct figures where their reaches overlap. organization compares as bytes, as the tool groups it: two
+-- spellings that differ in case are two organisations, not a duplicate key.
+IF OBJECT_ID(N'aa.report_organizations', N'U') IS NULL
+CREATE TABLE aa.report_organizations (
+    run_id                          uniqueidentifier NOT NULL REFERENCES aa.report_runs (run_id),
+    organization                    nvarchar(400) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    principals                      int     NOT NULL,
+    partner                         bit     NOT NULL,
+    distinct_reachable_files        bigint NOT NULL,
+    distinct_excess_files           bigint NOT NULL,
+    distinct_sensitive_excess_files bigint NOT NULL,
+    distinct_phishable_files        bigint NOT NULL,
+    PRIMARY KEY (run_id, organization)
+);
+GO
+
+-- A store made by an earlier version: the CREATE TABLEs above left its tables as they were.
+IF COL_LENGTH(N'aa.report_runs', N'justified_files') IS NULL ALTER TABLE aa.report_runs ADD justified_files bigint;
+IF COL_LENGTH(N'aa.report_runs', N'distinct_reachable_files') IS NULL ALTER TABLE aa.report_runs ADD distinct_reachable_files bigint;
+IF COL_LENGTH(N'aa.report_runs', N'distinct_excess_files') IS NULL ALTER TABLE aa.report_runs ADD distinct_excess_files bigint;
+IF COL_LENGTH(N'aa.report_runs', N'distinct_sensitive_excess_files') IS NULL ALTER TABLE aa.report_runs ADD distinct_sensitive_excess_files bigint;
+IF COL_LENGTH(N'aa.report_runs', N'distinct_phishable_files') IS NULL ALTER TABLE aa.report_runs ADD distinct_phishable_files bigint;
+IF COL_LENGTH(N'aa.report_principals', N'justified_files') IS NULL ALTER TABLE aa.report_principals ADD justified_files bigint;
 GO
 
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_report_principals_principal' AND object_id = OBJECT_ID(N'aa.report_principals'))

@@ -7,7 +7,7 @@ namespace AccessAnalyzer.Core.Engine;
 /// <summary>
 /// Answers "why": every grant path from a principal to what it reaches (principal → group → nested group … →
 /// assignment → scope unit), and the reverse question, who reaches a unit or a file and through what.
-/// Paths are simple (no group twice), so a membership cycle appears once and output is always finite.
+/// Paths run over membership components (a cycle is one step), so output is finite and counting them is polynomial.
 /// </summary>
 public static class AccessExplainer
 {
@@ -223,7 +223,14 @@ public static class AccessExplainer
     }
 
     /// <summary>Every simple membership path from the principal to the assignment's holder.</summary>
-    private static (IReadOnlyList<IReadOnlyList<string>> Paths, int Omitted) Paths(
+    /// <summary>
+    /// The membership paths from principal <paramref name="p"/> to the holder of <paramref name="assignment"/>: the first
+    /// <see cref="MaxPathsPerGrant"/> listed, the rest counted. Paths run over the condensation (a membership cycle is one
+    /// step, written as its groups joined by ⇄), so there are finitely many, and they are counted by dynamic programming
+    /// over the components the principal reaches — polynomial however densely groups nest. The count saturates at
+    /// <see cref="long.MaxValue"/>.
+    /// </summary>
+    private static (IReadOnlyList<IReadOnlyList<string>> Paths, long Omitted) Paths(
         Snapshot snapshot, MembershipClosure closure, int p, Assignment assignment)
     {
         var principalId = snapshot.Principals.Ids[p];
@@ -232,52 +239,123 @@ public static class AccessExplainer
             return ([[principalId]], 0);
         }
 
-        var holder = assignment.Holder;
-        var paths = new List<IReadOnlyList<string>>();
-        var omitted = 0;
-        var path = new List<int>();
-        var onPath = new bool[snapshot.GroupCount];
-
-        void Walk(int group)
+        var target = closure.ComponentOf(assignment.Holder);
+        var starts = new List<int>();
+        foreach (var g in closure.DirectGroupsOf(p))
         {
-            path.Add(group);
-            onPath[group] = true;
-            if (group == holder)
+            var c = closure.ComponentOf(g);
+            if (!starts.Contains(c))
             {
-                if (paths.Count < MaxPathsPerGrant)
+                starts.Add(c);
+            }
+        }
+
+        // Paths from each reached component to the target, after its parents (iterative post-order: deep nesting must
+        // not overflow the stack).
+        var count = new Dictionary<int, long>();
+        foreach (var root in starts)
+        {
+            var stack = new Stack<(int Component, int Next)>();
+            if (!count.ContainsKey(root))
+            {
+                stack.Push((root, 0));
+                count[root] = -1; // on the way
+            }
+
+            while (stack.Count > 0)
+            {
+                var (c, next) = stack.Pop();
+                var parents = closure.ParentComponentsOf(c);
+                if (c != target && next < parents.Length)
                 {
-                    paths.Add([principalId, .. path.Select(g => snapshot.GroupIds[g])]);
+                    stack.Push((c, next + 1));
+                    var d = parents[next];
+                    if (!count.ContainsKey(d))
+                    {
+                        count[d] = -1;
+                        stack.Push((d, 0));
+                    }
+
+                    continue;
+                }
+
+                long paths = 0;
+                if (c == target)
+                {
+                    paths = 1;
                 }
                 else
                 {
-                    omitted++;
-                }
-            }
-            else
-            {
-                foreach (var parent in closure.ParentsOf(group))
-                {
-                    // Only groups that lead to the holder; a group already on the path would close a cycle.
-                    if (!onPath[parent] && closure.IsWithin(parent, holder))
+                    foreach (var d in parents)
                     {
-                        Walk(parent);
+                        paths = SaturatingAdd(paths, count[d]);
                     }
                 }
-            }
 
-            onPath[group] = false;
-            path.RemoveAt(path.Count - 1);
+                count[c] = paths;
+            }
         }
 
-        foreach (var direct in closure.DirectGroupsOf(p))
+        long total = 0;
+        foreach (var root in starts)
         {
-            if (closure.IsWithin(direct, holder))
+            total = SaturatingAdd(total, count[root]);
+        }
+
+        // The first paths, depth first along components that lead to the target.
+        var listed = new List<IReadOnlyList<string>>();
+        foreach (var root in starts)
+        {
+            if (count[root] == 0)
             {
-                Walk(direct);
+                continue;
+            }
+
+            var path = new List<int> { root };
+            var cursor = new List<int> { 0 };
+            while (path.Count > 0 && listed.Count < MaxPathsPerGrant)
+            {
+                var c = path[^1];
+                if (c == target)
+                {
+                    listed.Add([principalId, .. path.Select(component => ComponentText(snapshot, closure, component))]);
+                    path.RemoveAt(path.Count - 1);
+                    cursor.RemoveAt(cursor.Count - 1);
+                    continue;
+                }
+
+                var parents = closure.ParentComponentsOf(c);
+                var i = cursor[^1];
+                while (i < parents.Length && count.GetValueOrDefault(parents[i]) <= 0)
+                {
+                    i++;
+                }
+
+                if (i == parents.Length)
+                {
+                    path.RemoveAt(path.Count - 1);
+                    cursor.RemoveAt(cursor.Count - 1);
+                    continue;
+                }
+
+                cursor[^1] = i + 1;
+                path.Add(parents[i]);
+                cursor.Add(0);
             }
         }
 
-        return (paths, omitted);
+        return (listed, total - listed.Count);
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    /// <summary>A group's id, or a membership cycle's groups joined by ⇄.</summary>
+    private static string ComponentText(Snapshot snapshot, MembershipClosure closure, int component)
+    {
+        var groups = closure.GroupsOf(component);
+        return groups.Length == 1
+            ? snapshot.GroupIds[groups[0]]
+            : string.Join(" ⇄ ", groups.ToArray().Select(g => snapshot.GroupIds[g]));
     }
 
     private static bool HasCaseloadIn(Snapshot snapshot, int p, int unit)

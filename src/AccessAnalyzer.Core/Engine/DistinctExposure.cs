@@ -313,7 +313,13 @@ public sealed class DistinctExposure
         }
     }
 
-    /// <summary>The files that caseloads and shares name, each compared with what the base counted for it.</summary>
+    /// <summary>
+    /// The files that caseloads and shares name, compared with what the base counted for them. A file in one caseload
+    /// and nowhere else (nearly every caseload file) can only differ from the base by what its one account does at its
+    /// position, so such files are taken together per (account, unit, class) from the caseload aggregates; only a file
+    /// that two caseloads or a share name is visited on its own. Items of both kinds are then read in pre-order of
+    /// their unit with forward-only cursors.
+    /// </summary>
     private static class LinkedFileCorrections
     {
         private const int InCaseload = 1, Shared = 2;
@@ -326,79 +332,84 @@ public sealed class DistinctExposure
             var units = snapshot.Units;
             var principals = snapshot.Principals.Count;
 
-            // Linked pairs grouped by file (compressed rows): caseload pairs, then shares in force.
-            var start = new int[linked.Count + 1];
+            // Per account: its caseload files another caseload or a share also names (visited alone later).
+            var multiple = new int[principals][];
             for (var p = 0; p < principals; p++)
             {
-                foreach (var f in linked.CaseloadOf(p))
+                multiple[p] = linked.CaseloadOf(p).ToArray();
+            }
+
+            var items = new Items();
+
+            // Files in one caseload only: per caseload entry, its count minus its files named more than once.
+            var named = new Dictionary<(int Unit, FileClass Class), int>();
+            for (var p = 0; p < principals; p++)
+            {
+                named.Clear();
+                foreach (var f in multiple[p])
                 {
-                    start[f + 1]++;
+                    var key = (linked.UnitOf(f), linked.ClassOf(f));
+                    named[key] = named.GetValueOrDefault(key) + 1;
+                }
+
+                foreach (var entry in snapshot.CaseloadOf(p))
+                {
+                    var alone = entry.Count - named.GetValueOrDefault((entry.Unit, entry.Class));
+                    if (alone > 0)
+                    {
+                        items.Add(Position(units, entry.Unit), entry.Class, alone, [(p << 2) | InCaseload]);
+                    }
+                }
+            }
+
+            // Files named more than once: each with every account that names it.
+            var index = new Dictionary<int, int>();
+            var pairs = new List<(int Item, int Entry)>();
+            void Pair(int f, int entry)
+            {
+                if (!index.TryGetValue(f, out var i))
+                {
+                    i = index.Count;
+                    index.Add(f, i);
+                }
+
+                pairs.Add((i, entry));
+            }
+
+            for (var p = 0; p < principals; p++)
+            {
+                foreach (var f in multiple[p])
+                {
+                    Pair(f, (p << 2) | InCaseload);
                 }
 
                 foreach (var share in snapshot.SharesOf(p))
                 {
                     if (share.File >= 0 && share.IsInForce(asOf))
                     {
-                        start[share.File + 1]++;
+                        Pair(share.File, (p << 2) | Shared);
                     }
                 }
             }
 
-            for (var f = 0; f < linked.Count; f++)
+            var files = new int[index.Count];
+            foreach (var (f, i) in index)
             {
-                start[f + 1] += start[f];
+                files[i] = f;
             }
 
-            var entries = new int[start[linked.Count]];
-            var fill = start[..^1];
-            for (var p = 0; p < principals; p++)
+            var byFile = pairs.GroupBy(x => x.Item).OrderBy(g => g.Key);
+            foreach (var group in byFile)
             {
-                foreach (var f in linked.CaseloadOf(p))
-                {
-                    entries[fill[f]++] = (p << 2) | InCaseload;
-                }
-
-                foreach (var share in snapshot.SharesOf(p))
-                {
-                    if (share.File >= 0 && share.IsInForce(asOf))
-                    {
-                        entries[fill[share.File]++] = (p << 2) | Shared;
-                    }
-                }
+                var f = files[group.Key];
+                items.Add(Position(units, linked.UnitOf(f)), linked.ClassOf(f), 1, [.. group.Select(x => x.Entry)]);
             }
 
-            fill = null;
-
-            // Files with at least one pair, in pre-order of their unit (files of a missing unit first): a counting sort.
-            var keyStart = new int[units.Count + 2];
-            int Key(int f) => linked.UnitOf(f) is var u and >= 0 ? units.Pre[u] + 1 : 0;
-            for (var f = 0; f < linked.Count; f++)
-            {
-                if (start[f + 1] > start[f])
-                {
-                    keyStart[Key(f) + 1]++;
-                }
-            }
-
-            for (var k = 0; k <= units.Count; k++)
-            {
-                keyStart[k + 1] += keyStart[k];
-            }
-
-            var order = new int[keyStart[units.Count + 1]];
-            var keyFill = keyStart[..^1];
-            for (var f = 0; f < linked.Count; f++)
-            {
-                if (start[f + 1] > start[f])
-                {
-                    order[keyFill[Key(f)]++] = f;
-                }
-            }
-
-            // Chunks of whole positions, each read with its own cursors; their corrections add up.
-            var chunkCount = Math.Max(1, Math.Min(64, order.Length / 65536));
+            // In pre-order of position (unplaced first): a counting sort.
+            var order = items.OrderByPosition(units.Count);
+            var chunkCount = Math.Max(1, Math.Min(64, order.Length / 4096));
             var chunks = new long[chunkCount][];
-            var context = new Context(snapshot, accounts, covers, setOf, sets, start, entries, order);
+            var context = new Context(accounts, covers, setOf, sets, snapshot.Principals.Mfa.AsSpan().ToArray(), items, order);
             scheduler.For(chunkCount, () => new Worker(context), (chunk, worker) =>
             {
                 int from = (int)((long)order.Length * chunk / chunkCount), to = (int)((long)order.Length * (chunk + 1) / chunkCount);
@@ -414,6 +425,52 @@ public sealed class DistinctExposure
             }
         }
 
+        private static int Position(OrgTree units, int unit) => unit >= 0 ? units.Pre[unit] : -1;
+
+        /// <summary>
+        /// What is visited: a position, a file class, how many files share this description, and the accounts naming
+        /// them, each as <c>principal &lt;&lt; 2 | InCaseload | Shared</c>.
+        /// </summary>
+        private sealed class Items
+        {
+            public List<int> Position { get; } = [];
+            public List<FileClass> Class { get; } = [];
+            public List<long> Count { get; } = [];
+            public List<int> EntryStart { get; } = [0];
+            public List<int> Entries { get; } = [];
+
+            public void Add(int position, FileClass fileClass, long count, int[] entries)
+            {
+                Position.Add(position);
+                Class.Add(fileClass);
+                Count.Add(count);
+                Entries.AddRange(entries);
+                EntryStart.Add(Entries.Count);
+            }
+
+            public int[] OrderByPosition(int positions)
+            {
+                var start = new int[positions + 2];
+                foreach (var position in Position)
+                {
+                    start[position + 2]++;
+                }
+
+                for (var k = 1; k < start.Length; k++)
+                {
+                    start[k] += start[k - 1];
+                }
+
+                var order = new int[Position.Count];
+                for (var i = 0; i < Position.Count; i++)
+                {
+                    order[start[Position[i] + 1]++] = i;
+                }
+
+                return order;
+            }
+        }
+
         private static IEnumerable<(int Index, long Delta)> Sparse(long[] deltas)
         {
             for (var i = 0; i < deltas.Length; i++)
@@ -426,7 +483,7 @@ public sealed class DistinctExposure
         }
 
         private sealed record Context(
-            Snapshot Snapshot, AccountIntervals Accounts, SetCovers Covers, int[] SetOf, int Sets, int[] Start, int[] Entries, int[] Order);
+            AccountIntervals Accounts, SetCovers Covers, int[] SetOf, int Sets, bool[] Mfa, Items Items, int[] Order);
 
         /// <summary>One worker's state: cover cursors, per-account flags of the current file, per-set counters.</summary>
         private sealed class Worker(Context context)
@@ -444,22 +501,21 @@ public sealed class DistinctExposure
 
             public long[] Run(int from, int to)
             {
-                var (snapshot, accounts, covers, setOf, _, start, entries, order) = context;
+                var (accounts, covers, setOf, _, mfa, items, order) = context;
                 var cursor = covers.NewCursor();
-                var linked = snapshot.LinkedFiles;
-                var units = snapshot.Units;
-                var mfa = snapshot.Principals.Mfa;
+                var entries = items.Entries;
                 var deltas = new long[context.Sets * Kinds];
                 for (var i = from; i < to; i++)
                 {
-                    var f = order[i];
-                    var unit = linked.UnitOf(f);
-                    var position = unit >= 0 ? units.Pre[unit] : -1;
-                    var sensitive = (linked.ClassOf(f) & FileClass.Sensitive) != 0;
+                    var item = order[i];
+                    var position = items.Position[item];
+                    var sensitive = (items.Class[item] & FileClass.Sensitive) != 0;
+                    var multiplicity = items.Count[item];
+                    int first = items.EntryStart[item], last = items.EntryStart[item + 1];
                     var stamp = ++_stamp;
 
                     // An account may name the file twice (caseload and share): its flags are gathered first.
-                    for (var e = start[f]; e < start[f + 1]; e++)
+                    for (var e = first; e < last; e++)
                     {
                         var p = entries[e] >> 2;
                         if (_bitsStamp[p] != stamp)
@@ -472,7 +528,7 @@ public sealed class DistinctExposure
                     }
 
                     _touched.Clear();
-                    for (var e = start[f]; e < start[f + 1]; e++)
+                    for (var e = first; e < last; e++)
                     {
                         var p = entries[e] >> 2;
                         if (_bitsStamp[p] != stamp)
@@ -522,10 +578,10 @@ public sealed class DistinctExposure
 
                         var flags = _flags[s];
                         var d = s * Kinds;
-                        deltas[d + Reach] += Difference(reach > 0, reach > 0 || (flags & AnyReach) != 0);
-                        deltas[d + Phishable] += Difference(phishable > 0, phishable > 0 || (flags & AnyPhishable) != 0);
-                        deltas[d + Excess] += Difference(excess > 0, excess - _coveredByCaseloadExcess[s] > 0 || (flags & AnyShareExcess) != 0);
-                        deltas[d + SensitiveExcess] += Difference(sensitiveExcess > 0, sensitiveExcess - _coveredByCaseloadSensitiveExcess[s] > 0);
+                        deltas[d + Reach] += multiplicity * Difference(reach > 0, reach > 0 || (flags & AnyReach) != 0);
+                        deltas[d + Phishable] += multiplicity * Difference(phishable > 0, phishable > 0 || (flags & AnyPhishable) != 0);
+                        deltas[d + Excess] += multiplicity * Difference(excess > 0, excess - _coveredByCaseloadExcess[s] > 0 || (flags & AnyShareExcess) != 0);
+                        deltas[d + SensitiveExcess] += multiplicity * Difference(sensitiveExcess > 0, sensitiveExcess - _coveredByCaseloadSensitiveExcess[s] > 0);
                     }
                 }
 

@@ -7,31 +7,39 @@ namespace AccessAnalyzer.Core.Engine;
 /// <summary>
 /// Transitive group membership. Groups that contain each other form a strongly connected component; every member
 /// of any group of a component belongs to every group of it, and each such component (or a group containing itself)
-/// is reported as a cycle. Closure is computed once per component on the condensation, so it always terminates.
+/// is reported as a cycle.
+/// <para>
+/// Memory is linear in groups and memberships, whatever the depth of nesting: the closure keeps only the condensation
+/// (components, their groups, and the components each is directly inside), never a materialised list of every
+/// enclosing group per group, which a deep chain makes quadratic. A principal's groups are found by walking the
+/// condensation from its direct groups, each component once: time proportional to what is found.
+/// </para>
 /// </summary>
 public sealed class MembershipClosure
 {
-    private readonly int[] _ancestorStart;   // per component: its enclosing groups, itself included
-    private readonly int[] _ancestors;
     private readonly int[] _componentOf;
-    private readonly int[] _directGroupStart; // per principal: groups it is a direct member of
-    private readonly int[] _directGroups;
-    private readonly (int[] Start, int[] Items) _parents; // member group -> groups it is a direct member of
+    private readonly (int[] Start, int[] Items) _componentGroups;  // component -> its groups, sorted
+    private readonly (int[] Start, int[] Items) _componentParents; // component -> components it is directly inside
+    private readonly (int[] Start, int[] Items) _directGroups;     // principal -> groups it is a direct member of
+    private readonly (int[] Start, int[] Items) _parents;          // member group -> groups it is a direct member of
 
-    private MembershipClosure(int[] componentOf, int[] ancestorStart, int[] ancestors, int[] directGroupStart,
-        int[] directGroups, (int[] Start, int[] Items) parents, ImmutableArray<ImmutableArray<int>> cycles)
+    private MembershipClosure(
+        int[] componentOf, (int[] Start, int[] Items) componentGroups, (int[] Start, int[] Items) componentParents,
+        (int[] Start, int[] Items) directGroups, (int[] Start, int[] Items) parents, ImmutableArray<ImmutableArray<int>> cycles)
     {
-        _parents = parents;
         _componentOf = componentOf;
-        _ancestorStart = ancestorStart;
-        _ancestors = ancestors;
-        _directGroupStart = directGroupStart;
+        _componentGroups = componentGroups;
+        _componentParents = componentParents;
         _directGroups = directGroups;
+        _parents = parents;
         Cycles = cycles;
     }
 
     /// <summary>Each membership cycle as its sorted group indices.</summary>
     public ImmutableArray<ImmutableArray<int>> Cycles { get; }
+
+    /// <summary>Number of strongly connected components (a group outside any cycle is one of its own).</summary>
+    public int ComponentCount => _componentGroups.Start.Length - 1;
 
     public static MembershipClosure Build(Snapshot snapshot)
     {
@@ -53,79 +61,49 @@ public sealed class MembershipClosure
             }
         }
 
-        // Tarjan emits a component only after every component it reaches, so the enclosing groups of a component
-        // are complete by the time it is processed: one pass over the condensation in emission order.
-        var ancestorStart = new int[components.Count + 1];
-        var ancestors = new List<int>();
-        var mark = new int[groupCount];
-        Array.Fill(mark, -1);
-        var ancestorLists = new int[components.Count][];
+        var componentGroups = CompressedRows.Group(components.Count,
+            components.SelectMany((members, c) => members.Order().Select(g => (c, g))));
+
+        // The condensation: each edge between two components once (a stamp per source component), none inside one.
+        var seen = new int[components.Count];
+        Array.Fill(seen, -1);
+        var edges = new List<(int From, int To)>();
         for (var c = 0; c < components.Count; c++)
         {
-            var list = new List<int>();
-            foreach (var g in components[c])
-            {
-                Add(g);
-            }
-
             foreach (var g in components[c])
             {
                 for (var e = parentsOf.Start[g]; e < parentsOf.Start[g + 1]; e++)
                 {
-                    var parentComponent = componentOf[parentsOf.Items[e]];
-                    if (parentComponent != c)
+                    var d = componentOf[parentsOf.Items[e]];
+                    if (d != c && seen[d] != c)
                     {
-                        foreach (var a in ancestorLists[parentComponent])
-                        {
-                            Add(a);
-                        }
+                        seen[d] = c;
+                        edges.Add((c, d));
                     }
                 }
             }
-
-            list.Sort();
-            ancestorLists[c] = [.. list];
-
-            void Add(int group)
-            {
-                if (mark[group] != c)
-                {
-                    mark[group] = c;
-                    list.Add(group);
-                }
-            }
         }
 
-        for (var c = 0; c < components.Count; c++)
-        {
-            ancestorStart[c] = ancestors.Count;
-            ancestors.AddRange(ancestorLists[c]);
-        }
-
-        ancestorStart[components.Count] = ancestors.Count;
-
+        var componentParents = CompressedRows.Group(components.Count, edges);
         var direct = CompressedRows.Group(snapshot.Principals.Count, snapshot.Memberships.Where(m => m.MemberType == MemberType.Principal)
             .Select(m => (m.Member, m.Group)));
-        return new MembershipClosure(componentOf, ancestorStart, [.. ancestors], direct.Start, direct.Items, parentsOf, cycles.ToImmutable());
+        return new MembershipClosure(componentOf, componentGroups, componentParents, direct, parentsOf, cycles.ToImmutable());
     }
 
     /// <summary>Groups a principal is a direct member of.</summary>
-    public ReadOnlySpan<int> DirectGroupsOf(int principal) =>
-        _directGroups.AsSpan(_directGroupStart[principal], _directGroupStart[principal + 1] - _directGroupStart[principal]);
+    public ReadOnlySpan<int> DirectGroupsOf(int principal) => Row(_directGroups, principal);
 
     /// <summary>Groups that <paramref name="group"/> is a direct member of.</summary>
-    public ReadOnlySpan<int> ParentsOf(int group) =>
-        _parents.Items.AsSpan(_parents.Start[group], _parents.Start[group + 1] - _parents.Start[group]);
+    public ReadOnlySpan<int> ParentsOf(int group) => Row(_parents, group);
 
-    /// <summary>True when <paramref name="group"/> belongs to <paramref name="enclosing"/>, directly or through nesting (or is it).</summary>
-    public bool IsWithin(int group, int enclosing) => EnclosingGroupsOf(group).BinarySearch(enclosing) >= 0;
+    /// <summary>The component of a group.</summary>
+    public int ComponentOf(int group) => _componentOf[group];
 
-    /// <summary>Every group that encloses <paramref name="group"/> (itself included), transitively.</summary>
-    public ReadOnlySpan<int> EnclosingGroupsOf(int group)
-    {
-        var c = _componentOf[group];
-        return _ancestors.AsSpan(_ancestorStart[c], _ancestorStart[c + 1] - _ancestorStart[c]);
-    }
+    /// <summary>The groups of a component, sorted.</summary>
+    public ReadOnlySpan<int> GroupsOf(int component) => Row(_componentGroups, component);
+
+    /// <summary>The components a component is directly inside (no repeats, never itself).</summary>
+    public ReadOnlySpan<int> ParentComponentsOf(int component) => Row(_componentParents, component);
 
     /// <summary>
     /// Every group a principal belongs to, directly or through nesting, each once, appended to <paramref name="into"/>.
@@ -135,18 +113,42 @@ public sealed class MembershipClosure
     {
         ArgumentNullException.ThrowIfNull(into);
         ArgumentNullException.ThrowIfNull(mark);
+
+        // Breadth first over components, with the output list as the queue: a component's groups are appended when it
+        // is first reached, and its parents are expanded when its first group comes up. Marks are per component.
+        var from = into.Count;
+        void Reach(int component)
+        {
+            if (mark[component] != stamp)
+            {
+                mark[component] = stamp;
+                foreach (var g in GroupsOf(component))
+                {
+                    into.Add(g);
+                }
+            }
+        }
+
         foreach (var g in DirectGroupsOf(principal))
         {
-            foreach (var a in EnclosingGroupsOf(g))
+            Reach(_componentOf[g]);
+        }
+
+        for (var i = from; i < into.Count; i++)
+        {
+            var c = _componentOf[into[i]];
+            if (GroupsOf(c)[0] == into[i])
             {
-                if (mark[a] != stamp)
+                foreach (var d in ParentComponentsOf(c))
                 {
-                    mark[a] = stamp;
-                    into.Add(a);
+                    Reach(d);
                 }
             }
         }
     }
+
+    private static ReadOnlySpan<int> Row((int[] Start, int[] Items) rows, int row) =>
+        rows.Items.AsSpan(rows.Start[row], rows.Start[row + 1] - rows.Start[row]);
 
     private static bool HasEdge((int[] Start, int[] Items) csr, int from, int to)
     {

@@ -302,31 +302,30 @@ public readonly record struct ShareEntry(int Unit, FileClass Class, DateOnly? Va
 }
 
 /// <summary>
-/// Every file some caseload or share names, by an anonymous number, with its unit and class; and each principal's
-/// caseload as those numbers. The distinct figures need them where two accounts' caseloads or shares name the same
-/// file; everything else counts from the per-unit aggregates.
+/// The files whose identity the distinct figures need, by an anonymous number: those that two caseloads, or a share,
+/// name, with their unit and class; and per principal, which of its caseload files are among them. Every other caseload
+/// file is in exactly one caseload and nowhere else, which the per-unit caseload counts already describe.
 /// </summary>
 public sealed class LinkedFiles
 {
     private readonly int[] _unitClass;
-    private readonly ArraySegment<int>[] _caseload;
+    private readonly int[][] _caseload;
 
-    internal LinkedFiles(int count, int[] unitClass, ArraySegment<int>[] caseload)
+    internal LinkedFiles(int[] unitClass, int[][] caseload)
     {
-        Count = count;
         _unitClass = unitClass;
         _caseload = caseload;
     }
 
     /// <summary>Files are numbered <c>[0, Count)</c>.</summary>
-    public int Count { get; }
+    public int Count => _unitClass.Length;
 
     /// <summary>The file's unit index, or -1 when its unit is missing from org_units.</summary>
     public int UnitOf(int file) => _unitClass[file] >> 2;
 
     public FileClass ClassOf(int file) => (FileClass)(_unitClass[file] & 3);
 
-    /// <summary>A principal's distinct caseload files (found in files), by number.</summary>
+    /// <summary>A principal's caseload files that another caseload or a share also names, by number.</summary>
     public ReadOnlySpan<int> CaseloadOf(int principal) => _caseload[principal];
 }
 

@@ -64,8 +64,8 @@ public static class SnapshotBuilder
         }
 
         var (caseloadStart, caseload) = ResolveCaseload(tables.CaseloadCounts, principalIndex, unitIndex, dangling);
-        var (shareStart, shares) = ResolveShares(tables.Shares, principalIndex, unitIndex, dangling);
-        var linkedFiles = ResolveLinkedFiles(tables.FileLinks, principalIndex, unitIndex);
+        var (linkedFiles, fileNumber) = ResolveLinkedFiles(tables.FileLinks, tables.Shares, principalIndex, unitIndex);
+        var (shareStart, shares) = ResolveShares(tables.Shares, principalIndex, unitIndex, dangling, fileNumber);
         var justifications = ResolveJustifications(tables.Justifications, roleIndex, assignments, principalIndex, dangling);
 
         // Sources deliver rows in their own order; the snapshot must not depend on it.
@@ -438,7 +438,7 @@ public static class SnapshotBuilder
 
     private static (ImmutableArray<int> Start, ImmutableArray<ShareEntry> Entries) ResolveShares(
         IReadOnlyList<ShareRow> rows, Dictionary<string, int> principals, Dictionary<string, int> units,
-        List<DanglingReference> dangling)
+        List<DanglingReference> dangling, Dictionary<int, int> fileNumber)
     {
         // Shares are a set of (file, principal): repeated rows merge, and the latest valid_until wins
         // (no date means open-ended), because the pair is in force as long as any of its rows is.
@@ -468,7 +468,7 @@ public static class SnapshotBuilder
             else
             {
                 var unit = units.TryGetValue(row.UnitId, out var u) ? u : -1;
-                resolved.Add((p, new ShareEntry(unit, row.Class, row.ValidUntil, row.InCaseload, row.File)));
+                resolved.Add((p, new ShareEntry(unit, row.Class, row.ValidUntil, row.InCaseload, fileNumber.GetValueOrDefault(row.File, -1))));
             }
         }
 
@@ -491,28 +491,68 @@ public static class SnapshotBuilder
     }
 
     /// <summary>
-    /// File numbers with their unit resolved to a unit index (in place: the builder owns the source's array), and each
-    /// principal's caseload files by principal index. Caseloads of unknown principals are dangling rows already.
+    /// The files whose identity the distinct figures need: those two caseloads name, or a share names. A file in one
+    /// caseload and nowhere else needs none (the per-unit caseload counts say all there is about it), and nearly every
+    /// caseload file is one, so only the others are kept, renumbered densely with their unit resolved; the source's
+    /// numbering of every file is dropped here. Returns the source's number → kept number, for the shares.
     /// </summary>
-    private static LinkedFiles ResolveLinkedFiles(FileLinks links, Dictionary<string, int> principals, Dictionary<string, int> units)
+    private static (LinkedFiles Files, Dictionary<int, int> Number) ResolveLinkedFiles(
+        FileLinks links, IReadOnlyList<ShareRow> shares, Dictionary<string, int> principals, Dictionary<string, int> units)
     {
-        var unitOf = links.UnitIds.Select(id => units.TryGetValue(id, out var u) ? u : -1).ToArray();
-        var unitClass = links.UnitClass;
-        for (var f = 0; f < links.FileCount; f++)
-        {
-            unitClass[f] = (unitOf[unitClass[f] >> 2] << 2) | (unitClass[f] & 3);
-        }
-
-        var caseload = new ArraySegment<int>[principals.Count];
+        // How many times each file is named, saturating at 2 (a share counts as 2: its file is always kept).
+        var named = new byte[links.FileCount];
+        var caseloadOf = new ArraySegment<int>[principals.Count];
         foreach (var item in links.Caseload)
         {
             if (principals.TryGetValue(item.PrincipalId, out var p))
             {
-                caseload[p] = item.Files;
+                caseloadOf[p] = item.Files;
+                foreach (var f in item.Files)
+                {
+                    if (named[f] < 2)
+                    {
+                        named[f]++;
+                    }
+                }
             }
         }
 
-        return new LinkedFiles(links.FileCount, unitClass, caseload);
+        foreach (var share in shares)
+        {
+            if (share.File >= 0 && principals.ContainsKey(share.PrincipalId))
+            {
+                named[share.File] = 2;
+            }
+        }
+
+        var number = new Dictionary<int, int>();
+        var unitOf = links.UnitIds.Select(id => units.TryGetValue(id, out var u) ? u : -1).ToArray();
+        var unitClass = new List<int>();
+        for (var f = 0; f < links.FileCount; f++)
+        {
+            if (named[f] == 2)
+            {
+                number.Add(f, unitClass.Count);
+                unitClass.Add((unitOf[links.UnitClass[f] >> 2] << 2) | (links.UnitClass[f] & 3));
+            }
+        }
+
+        var caseload = new int[principals.Count][];
+        for (var p = 0; p < caseload.Length; p++)
+        {
+            var kept = new List<int>();
+            foreach (var f in caseloadOf[p].AsSpan())
+            {
+                if (named[f] == 2)
+                {
+                    kept.Add(number[f]);
+                }
+            }
+
+            caseload[p] = [.. kept];
+        }
+
+        return (new LinkedFiles([.. unitClass], caseload), number);
     }
 
     private static bool Later(DateOnly? candidate, DateOnly? current) =>

@@ -22,7 +22,7 @@ public sealed record GrantExplanation(
     string HolderId,
     long FilesGranted,
     IReadOnlyList<IReadOnlyList<string>> Paths,
-    int PathsOmitted,
+    long PathsOmitted,
     IReadOnlyList<JustificationNote>? Justifications = null);
 
 /// <summary>

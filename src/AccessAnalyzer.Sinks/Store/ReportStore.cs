@@ -58,8 +58,9 @@ public sealed class ReportStoreSession(DbConnection connection, ReportStore stor
 
 /// <summary>
 /// Writes runs into the report tables (<c>sql/&lt;dialect&gt;/report-tables.sql</c>) of any database of the dialect
-/// layer, each run in ONE transaction: the run row, its units, principals, findings and plan rows become visible
-/// together or not at all; a failure or a cancellation midway rolls back and leaves the tables exactly as they were.
+/// layer, each run in ONE transaction: the run row, its units, principals, findings, coverage, organisations and plan
+/// rows become visible together or not at all; a failure or a cancellation midway rolls back and leaves the tables
+/// exactly as they were.
 /// Runs never overwrite each other: each gets a new run_id (a UUID) and the database numbers it (run_seq).
 /// Needs INSERT on the report tables only (role aa_writer).
 /// </summary>
@@ -85,9 +86,11 @@ public sealed class ReportStore
     public IProgress<long>? Progress { get; init; }
 
     /// <summary>
-    /// Creates the report tables and views when <c>report_runs</c> is missing (that needs CREATE on the schema);
-    /// when it exists nothing is run, so a writer-only login (INSERT on the report tables) passes.
+    /// Creates the report tables and views when <c>report_runs</c> is missing, and brings those of an earlier version up
+    /// to date when a table or column this version writes is missing (both need CREATE or ALTER on the schema). When
+    /// everything is there nothing is run, so a writer-only login (INSERT on the report tables) passes.
     /// </summary>
+    /// <exception cref="InputErrorException">The tables predate this version and could not be brought up to date.</exception>
     public void EnsureTables()
     {
         using var command = _connection.CreateCommand();
@@ -100,19 +103,56 @@ public sealed class ReportStore
             command.Parameters.Add(parameter);
         }
 
-        var exists = false;
+        var relations = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using (var reader = command.ExecuteReader())
         {
-            while (reader.Read() && !exists)
+            while (reader.Read())
             {
-                exists = string.Equals(reader.GetString(0), "report_runs", StringComparison.OrdinalIgnoreCase);
+                relations.Add(reader.GetString(0));
             }
         }
 
-        if (!exists)
+        if (!relations.Contains("report_runs"))
+        {
+            CanonicalLoader.InitReports(_connection, _dialect);
+            return;
+        }
+
+        var missing = Missing(relations);
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        try
         {
             CanonicalLoader.InitReports(_connection, _dialect);
         }
+        catch (DbException ex)
+        {
+            throw new InputErrorException(_dialect.DisplayName("report_runs"), null, null,
+                $"the report tables predate this version (no {string.Join(", ", missing)}) and could not be brought up to date: {ex.Message}. " +
+                $"Store once with a login that may alter them, or run sql/{_dialect.Name}/report-tables.sql and views.sql as their owner, then grants.sql");
+        }
+    }
+
+    /// <summary>The tables and columns this version writes that the database lacks (a store made by an earlier version).</summary>
+    private List<string> Missing(HashSet<string> relations)
+    {
+        var missing = new List<string>();
+        foreach (var (table, columns) in Written)
+        {
+            if (!relations.Contains(table))
+            {
+                missing.Add(table);
+                continue;
+            }
+
+            var present = CanonicalLoader.ColumnNames(_connection, _dialect, table);
+            missing.AddRange(columns.Where(c => !present.Contains(c)).Select(c => $"{table}.{c}"));
+        }
+
+        return missing;
     }
 
     /// <summary>
@@ -173,13 +213,14 @@ public sealed class ReportStore
                 t.ClosedFilesInReach, t.PrincipalsWithExcess, t.DanglingReferences, t.GroupCycles, t.PhishableExposure,
                 t.PartnerPhishableExposure, t.DormantAccountsWithReach, report.Findings.Count,
                 plan?.Items.Count, plan?.Totals.ExposureAfter, plan?.Totals.ExcessExposureAfter, plan?.Totals.SensitiveExcessExposureAfter,
+                t.JustifiedFiles, t.Distinct.Reachable, t.Distinct.Excess, t.Distinct.SensitiveExcess, t.Distinct.Phishable,
             ],
         ]);
 
         if (run.Snapshot is { } snapshot)
         {
             var u = snapshot.Units;
-            Insert("report_units", ["run_id", "unit_id", "parent_id", "kind", "name"],
+            Insert("report_units", UnitColumns,
                 Enumerable.Range(0, u.Count).Select(i => new object?[] { id, u.Ids[i], u.Parent[i] >= 0 ? u.Ids[u.Parent[i]] : null, u.Kinds[i], u.Names[i] }));
         }
 
@@ -188,13 +229,23 @@ public sealed class ReportStore
             id, p.PrincipalId, Kind(p.Kind), p.Organization, p.UnitId, _dialect.ToDbBoolean(p.Active), _dialect.ToDbBoolean(p.Mfa),
             p.LastLogin is { } login ? _dialect.ToDbDate(login) : null,
             p.ReachableFiles, p.CaseloadFiles, p.CaseloadInReach, p.ExcessFiles, p.SensitiveExcessFiles, p.ClosedFilesInReach, p.GrantsInForce,
+            p.JustifiedFiles,
         }));
 
-        Insert("report_findings", ["run_id", "finding_no", "rule_id", "severity", "message", "subject_kind", "subject_ids"],
+        Insert("report_findings", FindingColumns,
             report.Findings.Select((f, i) => new object?[]
             {
                 id, i + 1, f.RuleId, Severity(f.Severity), f.Message, f.SubjectKind, JsonSerializer.Serialize(f.SubjectIds),
             }));
+
+        Insert("report_coverage", CoverageColumns,
+            report.Coverage.Select(c => new object?[] { id, c.Check, _dialect.ToDbBoolean(c.Ran), c.Reason }));
+
+        Insert("report_organizations", OrganizationColumns, report.Organizations.Select(o => new object?[]
+        {
+            id, o.Organization, o.Principals, _dialect.ToDbBoolean(o.Partner),
+            o.Figures.Reachable, o.Figures.Excess, o.Figures.SensitiveExcess, o.Figures.Phishable,
+        }));
 
         if (plan is not null)
         {
@@ -217,18 +268,40 @@ public sealed class ReportStore
         "closed_files_in_reach", "principals_with_excess", "dangling_references", "group_cycles", "phishable_exposure",
         "partner_phishable_exposure", "dormant_accounts_with_reach", "findings",
         "plan_items", "plan_exposure_after", "plan_excess_exposure_after", "plan_sensitive_excess_exposure_after",
+        "justified_files", "distinct_reachable_files", "distinct_excess_files", "distinct_sensitive_excess_files", "distinct_phishable_files",
     ];
+
+    private static readonly string[] UnitColumns = ["run_id", "unit_id", "parent_id", "kind", "name"];
 
     private static readonly string[] PrincipalColumns =
     [
         "run_id", "principal_id", "kind", "organization", "unit_id", "active", "mfa", "last_login",
         "reachable_files", "caseload_files", "caseload_in_reach", "excess_files", "sensitive_excess_files", "closed_files_in_reach", "grants_in_force",
+        "justified_files",
+    ];
+
+    private static readonly string[] FindingColumns = ["run_id", "finding_no", "rule_id", "severity", "message", "subject_kind", "subject_ids"];
+
+    private static readonly string[] CoverageColumns = ["run_id", "check_id", "ran", "reason"];
+
+    private static readonly string[] OrganizationColumns =
+    [
+        "run_id", "organization", "principals", "partner",
+        "distinct_reachable_files", "distinct_excess_files", "distinct_sensitive_excess_files", "distinct_phishable_files",
     ];
 
     private static readonly string[] PlanColumns =
     [
         "run_id", "rank", "assignment_id", "role_id", "holder_id", "holder_type", "scope_unit_id", "change", "new_scope_unit_id",
         "holders", "excess_removed", "sensitive_excess_removed", "cumulative_excess_removed", "cumulative_sensitive_excess_removed",
+    ];
+
+    /// <summary>Every table a run is written into, with the columns written: what <see cref="EnsureTables"/> checks.</summary>
+    private static readonly (string Table, string[] Columns)[] Written =
+    [
+        ("report_runs", RunColumns), ("report_units", UnitColumns), ("report_principals", PrincipalColumns),
+        ("report_findings", FindingColumns), ("report_coverage", CoverageColumns), ("report_organizations", OrganizationColumns),
+        ("report_plan", PlanColumns),
     ];
 
     /// <summary>Multi-row INSERTs within the transaction; the token is checked before every statement.</summary>

@@ -31,12 +31,85 @@ public static class CanonicalLoader
         }
     }
 
-    /// <summary>Creates the report tables and the dashboard views (idempotent).</summary>
+    /// <summary>
+    /// Creates the report tables and the dashboard views, or brings those of an earlier version up to date: missing
+    /// tables are created, missing columns added (NULL in the runs already stored), views replaced (idempotent).
+    /// </summary>
     public static void InitReports(DbConnection connection, ISqlDialect dialect)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(dialect);
+        if (dialect is SqliteDialect)
+        {
+            AddMissingSqliteReportColumns(connection, dialect);
+        }
+
         Run(connection, dialect, SqlScripts.Statements(dialect.Name, SqlScripts.ReportTables, dialect.Schema));
         Run(connection, dialect, SqlScripts.Statements(dialect.Name, SqlScripts.Views, dialect.Schema));
+    }
+
+    /// <summary>
+    /// Report columns added after the report tables were first released: nullable counts, so the runs an earlier
+    /// version stored keep NULL there.
+    /// </summary>
+    public static IReadOnlyList<(string Table, string Column)> AddedReportColumns { get; } =
+    [
+        ("report_runs", "justified_files"),
+        ("report_runs", "distinct_reachable_files"),
+        ("report_runs", "distinct_excess_files"),
+        ("report_runs", "distinct_sensitive_excess_files"),
+        ("report_runs", "distinct_phishable_files"),
+        ("report_principals", "justified_files"),
+    ];
+
+    // PostgreSQL and SQL Server add these columns in report-tables.sql itself (ADD COLUMN IF NOT EXISTS, COL_LENGTH);
+    // SQLite has no conditional ADD COLUMN, so the catalog is asked first. A table that is not there yet is left to the
+    // script, which creates it whole.
+    private static void AddMissingSqliteReportColumns(DbConnection connection, ISqlDialect dialect)
+    {
+        foreach (var table in AddedReportColumns.Select(c => c.Table).Distinct())
+        {
+            var present = ColumnNames(connection, dialect, table);
+            if (present.Count == 0)
+            {
+                continue;
+            }
+
+            Run(connection, dialect, AddedReportColumns
+                .Where(c => c.Table == table && !present.Contains(c.Column))
+                .Select(c => $"ALTER TABLE {dialect.Table(table)} ADD COLUMN {dialect.Quote(c.Column)} INTEGER"));
+        }
+    }
+
+    /// <summary>The columns of <paramref name="table"/> from the catalog (<see cref="ISqlDialect.ListColumnsSql"/>); empty when there is no such table.</summary>
+    public static HashSet<string> ColumnNames(DbConnection connection, ISqlDialect dialect, string table)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(dialect);
+        using var command = connection.CreateCommand();
+        command.CommandText = dialect.ListColumnsSql;
+        AddParameter(command, "table", table);
+        if (dialect.Schema is { } schema)
+        {
+            AddParameter(command, "schema", schema);
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    private static void AddParameter(DbCommand command, string name, string value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>

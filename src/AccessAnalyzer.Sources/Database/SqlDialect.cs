@@ -28,6 +28,13 @@ public interface ISqlDialect
     /// <summary>Names of the tables and views in <see cref="Schema"/> (one text column); binds <c>@schema</c> where needed.</summary>
     string ListRelationsSql { get; }
 
+    /// <summary>
+    /// Names of the columns of table <c>@table</c> in <see cref="Schema"/> (one text column), read from the catalog: a
+    /// login with INSERT only (the report writer) may run it, where <see cref="ColumnsSql"/> needs SELECT on the table.
+    /// Binds <c>@table</c> and, where needed, <c>@schema</c>.
+    /// </summary>
+    string ListColumnsSql { get; }
+
     /// <summary>A query returning no row, whose columns are those of the table.</summary>
     string ColumnsSql(string table);
 
@@ -180,6 +187,8 @@ public abstract partial class SqlDialect : ISqlDialect
     public string DisplayName(string table) => Schema is null ? table : Schema + "." + table;
 
     public abstract string ListRelationsSql { get; }
+
+    public abstract string ListColumnsSql { get; }
 
     public virtual string ColumnsSql(string table) => $"SELECT * FROM {Table(table)} WHERE 1 = 0";
 
@@ -338,6 +347,8 @@ public sealed class SqliteDialect() : SqlDialect(null)
 
     public override string ListRelationsSql => "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')";
 
+    public override string ListColumnsSql => "SELECT name FROM pragma_table_info(@table)";
+
     // A PRIMARY KEY on a text column is a unique autoindex; pragma_index_list lists nothing for a view. Trusted only
     // when index and table compare ids as bytes: no COLLATE anywhere in the table's definition, BINARY in the index.
     public override string FileIdDeclaredUniqueSql => """
@@ -379,6 +390,13 @@ public sealed class PostgresDialect(string? schema = SqlDialect.DefaultSchema) :
     public override string ListRelationsSql => """
         SELECT c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
         WHERE n.nspname = @schema AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+        """;
+
+    // pg_attribute is readable by every login, whatever its privileges on the table.
+    public override string ListColumnsSql => """
+        SELECT a.attname FROM pg_catalog.pg_attribute AS a
+        JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE n.nspname = @schema AND c.relname = @table AND a.attnum > 0 AND NOT a.attisdropped
         """;
 
     // One key column, no predicate, no expression, valid: a table's primary key or unique index on id alone, comparing
@@ -430,6 +448,13 @@ public sealed class SqlServerDialect(string? schema = SqlDialect.DefaultSchema) 
     public override string ListRelationsSql => """
         SELECT o.name FROM sys.objects AS o JOIN sys.schemas AS s ON s.schema_id = o.schema_id
         WHERE s.name = @schema AND o.type IN ('U', 'V')
+        """;
+
+    // sys.columns shows a table's columns to a login with any permission on it, INSERT included.
+    public override string ListColumnsSql => """
+        SELECT c.name FROM sys.columns AS c
+        JOIN sys.objects AS o ON o.object_id = c.object_id JOIN sys.schemas AS s ON s.schema_id = o.schema_id
+        WHERE s.name = @schema AND o.name = @table AND o.type IN ('U', 'V')
         """;
 
     // One key column, unfiltered, enabled: a table's primary key or unique index on id alone.

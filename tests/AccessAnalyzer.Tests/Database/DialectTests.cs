@@ -175,12 +175,25 @@ public sealed class DialectTests
         schema.Should().OnlyContain(s => !s.Contains("--", StringComparison.Ordinal));
 
         var views = SqlScripts.Statements("sqlserver", SqlScripts.Views);
-        views.Should().HaveCount(4).And.OnlyContain(v => v.StartsWith("CREATE OR ALTER VIEW aa.report_", StringComparison.Ordinal));
+        views.Should().HaveCount(5).And.OnlyContain(v => v.StartsWith("CREATE OR ALTER VIEW aa.report_", StringComparison.Ordinal));
         views.Should().NotContain(v => v.Contains("RECURSIVE", StringComparison.Ordinal) || v.Contains("LIMIT", StringComparison.Ordinal));
 
         var reportTables = SqlScripts.Statements("sqlserver", SqlScripts.ReportTables);
-        reportTables.Where(s => s.Contains("CREATE TABLE", StringComparison.Ordinal)).Should().HaveCount(5)
+        reportTables.Where(s => s.Contains("CREATE TABLE", StringComparison.Ordinal)).Should().HaveCount(7)
             .And.OnlyContain(s => s.StartsWith("IF OBJECT_ID(N'aa.report_", StringComparison.Ordinal));
+
+        // A store made by an earlier version gets each later column once: every ADD is its own guarded statement.
+        var added = reportTables.Where(s => s.Contains("ALTER TABLE", StringComparison.Ordinal)).ToList();
+        added.Should().HaveCount(CanonicalLoader.AddedReportColumns.Count)
+            .And.OnlyContain(s => s.StartsWith("IF COL_LENGTH(N'aa.report_", StringComparison.Ordinal) && s.EndsWith(" bigint;", StringComparison.Ordinal));
+        foreach (var (table, column) in CanonicalLoader.AddedReportColumns)
+        {
+            added.Should().Contain($"IF COL_LENGTH(N'aa.{table}', N'{column}') IS NULL ALTER TABLE aa.{table} ADD {column} bigint;");
+        }
+
+        SqlScripts.Statements("sqlserver", SqlScripts.Grants).Should().Contain("GRANT INSERT ON aa.report_coverage TO aa_writer;")
+            .And.Contain("GRANT INSERT ON aa.report_organizations TO aa_writer;");
+        SqlServer.ListColumnsSql.Should().Contain("sys.columns").And.Contain("@table").And.Contain("@schema");
         SqlScripts.Statements("sqlserver", SqlScripts.Grants).Should().Contain("GRANT SELECT ON aa.files TO aa_reader;")
             .And.Contain("GRANT INSERT ON aa.report_runs TO aa_writer;")
             .And.NotContain(s => s.Contains("UPDATE", StringComparison.Ordinal) || s.Contains("DELETE", StringComparison.Ordinal));

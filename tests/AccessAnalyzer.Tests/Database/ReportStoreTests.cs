@@ -93,6 +93,26 @@ public abstract class ReportStoreChecks : IDisposable
                 .Should().BeEquivalentTo(expected);
             byUnit.Select(r => L(r["level"])).Distinct().Should().HaveCountGreaterThan(2, "the demo tree has national, region, department and agency levels");
 
+            // The figures added to the store round-trip: distinct totals, justified files, coverage, organisations.
+            CheckNewFigures(connection, dialect, first, report);
+
+            // Trend: the distinct figures beside the sums, with their own change since the previous run.
+            var distinctTrend = Query(connection, dialect,
+                "SELECT run_seq, distinct_reachable_files, distinct_excess_files, distinct_sensitive_excess_files, distinct_phishable_files, justified_files, distinct_excess_files_change FROM {report_totals_trend} ORDER BY run_seq");
+            L(distinctTrend[0]["distinct_reachable_files"]).Should().Be(report.Totals.Distinct.Reachable);
+            L(distinctTrend[0]["distinct_excess_files"]).Should().Be(report.Totals.Distinct.Excess);
+            L(distinctTrend[0]["distinct_sensitive_excess_files"]).Should().Be(report.Totals.Distinct.SensitiveExcess);
+            L(distinctTrend[0]["distinct_phishable_files"]).Should().Be(report.Totals.Distinct.Phishable);
+            L(distinctTrend[0]["justified_files"]).Should().Be(report.Totals.JustifiedFiles);
+            distinctTrend[0]["distinct_excess_files_change"].Should().BeNull();
+            L(distinctTrend[1]["distinct_excess_files_change"]).Should().Be(0, "the second run has the same distinct figures");
+
+            // Coverage of the latest run, "not checked" included.
+            var coverage = Query(connection, dialect, "SELECT run_seq, check_id, ran, reason FROM {report_latest_coverage}");
+            coverage.Select(r => L(r["run_seq"])).Should().OnlyContain(seq => seq == L(runs[1]["run_seq"]));
+            coverage.Select(r => $"{Text(r["check_id"])} {Bool(r["ran"])} {Text(r["reason"])}")
+                .Should().BeEquivalentTo(report.Coverage.Select(c => $"{c.Check} {c.Ran} {c.Reason}"));
+
             // Top remediations of the latest run that stored a plan.
             var top = Query(connection, dialect, "SELECT rank, assignment_id, change, cumulative_excess_removed FROM {report_top_remediations} ORDER BY rank");
             top.Select(r => (L(r["rank"]), Text(r["assignment_id"]))).Should().Equal(plan.Items.Select(i => ((long)i.Rank, i.AssignmentId)));
@@ -134,6 +154,105 @@ public abstract class ReportStoreChecks : IDisposable
             new ReportStore(connection, dialect).Write(new StoredRun { ToolVersion = "0.1.0", Report = report, Snapshot = snapshot });
             Count(connection, dialect, "report_runs").Should().Be(2);
         }
+    }
+
+    /// <summary>
+    /// A store made by an earlier version (the report tables and views as they were before the distinct figures,
+    /// coverage and organisations: <c>Database/Legacy/</c>), holding one run: opening it adds the missing columns
+    /// and tables, the old run keeps NULL in the new columns, and a run stored now reads back whole.
+    /// </summary>
+    protected void An_old_store_is_brought_up_to_date_and_keeps_its_runs()
+    {
+        var (snapshot, report, _) = Demo.Value;
+        var (connection, dialect) = OpenEmpty();
+        using (connection)
+        {
+            CreateLegacyStore(connection, dialect);
+            Execute(connection, dialect, """
+                INSERT INTO {report_runs} (run_id, started_at, stored_at, as_of, source_name, tool_version, command, status, principals, files,
+                    exposure, excess_exposure, sensitive_excess_exposure, caseload_files, caseload_in_reach, closed_files_in_reach,
+                    principals_with_excess, dangling_references, group_cycles, phishable_exposure, partner_phishable_exposure,
+                    dormant_accounts_with_reach, findings)
+                VALUES ('00000000-0000-0000-0000-000000000001', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-01', 'old', '0.0.9',
+                    'analyze', 'ok', 1, 10, 7, 5, 2, 3, 2, 0, 1, 0, 0, 0, 0, 0, 0)
+                """);
+            Execute(connection, dialect, """
+                INSERT INTO {report_principals} (run_id, principal_id, kind, organization, unit_id, active, mfa, last_login, reachable_files,
+                    caseload_files, caseload_in_reach, excess_files, sensitive_excess_files, closed_files_in_reach, grants_in_force)
+                VALUES ('00000000-0000-0000-0000-000000000001', 'P-old', 'staff', 'agency', NULL, 'true', 'false', NULL, 7, 3, 2, 5, 2, 0, 1)
+                """);
+            CanonicalLoader.ColumnNames(connection, dialect, "report_runs").Should().NotContain("distinct_excess_files", "the store is of the earlier version");
+
+            var store = new ReportStore(connection, dialect);
+            store.EnsureTables();
+            var runId = store.Write(new StoredRun { ToolVersion = "0.1.0", Report = report, Snapshot = snapshot });
+
+            var runs = Query(connection, dialect,
+                "SELECT run_seq, source_name, excess_exposure, justified_files, distinct_excess_files FROM {report_runs} ORDER BY run_seq");
+            runs.Should().HaveCount(2);
+            Text(runs[0]["source_name"]).Should().Be("old");
+            L(runs[0]["excess_exposure"]).Should().Be(5);
+            runs[0]["justified_files"].Should().BeNull("the old run did not compute it");
+            runs[0]["distinct_excess_files"].Should().BeNull();
+            Query(connection, dialect, "SELECT justified_files FROM {report_principals} WHERE principal_id = 'P-old'")
+                .Single()["justified_files"].Should().BeNull();
+            CheckNewFigures(connection, dialect, runId, report);
+
+            var trend = Query(connection, dialect, "SELECT run_seq, excess_exposure, distinct_excess_files FROM {report_totals_trend} ORDER BY run_seq");
+            trend.Should().HaveCount(2);
+            trend[0]["distinct_excess_files"].Should().BeNull();
+            L(trend[1]["distinct_excess_files"]).Should().Be(report.Totals.Distinct.Excess);
+            Query(connection, dialect, "SELECT check_id FROM {report_latest_coverage}").Should().HaveCount(report.Coverage.Count);
+            Query(connection, dialect, "SELECT principal_id, justified_files FROM {report_latest_principals}").Should().HaveCount(report.Principals.Count + 1);
+
+            // Up to date now: opening it again changes nothing, and the next run is stored too.
+            var before = Dump(connection, dialect);
+            new ReportStore(connection, dialect).EnsureTables();
+            Dump(connection, dialect).Should().Be(before);
+            new ReportStore(connection, dialect).Write(new StoredRun { ToolVersion = "0.1.0", Report = report });
+            Count(connection, dialect, "report_runs").Should().Be(3);
+        }
+    }
+
+    /// <summary>The report tables and views of the earlier version (<c>Database/Legacy/</c>), in the dialect's schema.</summary>
+    protected static void CreateLegacyStore(DbConnection connection, ISqlDialect dialect)
+    {
+        foreach (var script in new[] { "report-tables", "views" })
+        {
+            var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Database", "Legacy", $"{dialect.Name}-{script}.sql"));
+            CanonicalLoader.Run(connection, dialect, SqlScripts.Split(dialect.Schema is { } schema ? SqlScripts.WithSchema(text, schema) : text));
+        }
+    }
+
+    /// <summary>Run <paramref name="runId"/> holds the report's distinct totals, justified files, coverage and organisations.</summary>
+    private static void CheckNewFigures(DbConnection connection, ISqlDialect dialect, Guid runId, AnalysisReport report)
+    {
+        var id = $"'{runId:D}'";
+        var run = Query(connection, dialect,
+            $"SELECT justified_files, distinct_reachable_files, distinct_excess_files, distinct_sensitive_excess_files, distinct_phishable_files FROM {{report_runs}} WHERE run_id = {id}")
+            .Single();
+        var distinct = report.Totals.Distinct;
+        (L(run["justified_files"]), L(run["distinct_reachable_files"]), L(run["distinct_excess_files"]), L(run["distinct_sensitive_excess_files"]),
+                L(run["distinct_phishable_files"]))
+            .Should().Be((report.Totals.JustifiedFiles, distinct.Reachable, distinct.Excess, distinct.SensitiveExcess, distinct.Phishable));
+        distinct.Reachable.Should().BePositive("the demo reaches files");
+        distinct.Reachable.Should().BeLessThanOrEqualTo(report.Totals.Exposure, "a union never exceeds the sum");
+
+        Query(connection, dialect, $"SELECT principal_id, justified_files FROM {{report_principals}} WHERE run_id = {id}")
+            .Select(r => $"{Text(r["principal_id"])} {L(r["justified_files"])}")
+            .Should().BeEquivalentTo(report.Principals.Select(p => $"{p.PrincipalId} {p.JustifiedFiles}"));
+
+        report.Coverage.Should().HaveCount(Coverage.Checks.Count);
+        Query(connection, dialect, $"SELECT check_id, ran, reason FROM {{report_coverage}} WHERE run_id = {id}")
+            .Select(r => $"{Text(r["check_id"])} {Bool(r["ran"])} {Text(r["reason"])}")
+            .Should().BeEquivalentTo(report.Coverage.Select(c => $"{c.Check} {c.Ran} {c.Reason}"));
+
+        report.Organizations.Should().NotBeEmpty("the organisations table is checked on real rows");
+        Query(connection, dialect,
+                $"SELECT organization, principals, partner, distinct_reachable_files, distinct_excess_files, distinct_sensitive_excess_files, distinct_phishable_files FROM {{report_organizations}} WHERE run_id = {id}")
+            .Select(r => $"{Text(r["organization"])} {L(r["principals"])} {Bool(r["partner"])} {L(r["distinct_reachable_files"])} {L(r["distinct_excess_files"])} {L(r["distinct_sensitive_excess_files"])} {L(r["distinct_phishable_files"])}")
+            .Should().BeEquivalentTo(report.Organizations.Select(o =>
+                $"{o.Organization} {o.Principals} {o.Partner} {o.Figures.Reachable} {o.Figures.Excess} {o.Figures.SensitiveExcess} {o.Figures.Phishable}"));
     }
 
     private static (Snapshot, AnalysisReport, RemediationPlan) BuildDemo()
@@ -181,7 +300,8 @@ public abstract class ReportStoreChecks : IDisposable
         return rows;
     }
 
-    private static readonly string[] ReportTables = ["report_runs", "report_units", "report_principals", "report_findings", "report_plan"];
+    private static readonly string[] ReportTables =
+        ["report_runs", "report_units", "report_principals", "report_findings", "report_plan", "report_coverage", "report_organizations"];
 
     /// <summary>Every row of every report table, as sorted text.</summary>
     private static string Dump(DbConnection connection, ISqlDialect dialect)
@@ -204,7 +324,7 @@ public abstract class ReportStoreChecks : IDisposable
     /// <summary>Runs a query whose <c>{name}</c> placeholders are report tables or views of the dialect's schema.</summary>
     private static List<Dictionary<string, object?>> Query(DbConnection connection, ISqlDialect dialect, string sql)
     {
-        foreach (var name in ReportTables.Concat(["report_latest_principals", "report_excess_by_unit", "report_totals_trend", "report_top_remediations"]))
+        foreach (var name in ReportTables.Concat(["report_latest_principals", "report_excess_by_unit", "report_totals_trend", "report_top_remediations", "report_latest_coverage"]))
         {
             sql = sql.Replace("{" + name + "}", dialect.Table(name), StringComparison.Ordinal);
         }
@@ -227,7 +347,27 @@ public abstract class ReportStoreChecks : IDisposable
         return rows;
     }
 
+    private static void Execute(DbConnection connection, ISqlDialect dialect, string sql)
+    {
+        foreach (var name in ReportTables)
+        {
+            sql = sql.Replace("{" + name + "}", dialect.Table(name), StringComparison.Ordinal);
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     private static long L(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+    /// <summary>A stored boolean, whatever the dialect keeps it as ('true' text in SQLite, boolean, bit).</summary>
+    private static bool Bool(object? value) => value switch
+    {
+        bool b => b,
+        string t => t == "true",
+        _ => throw new InvalidOperationException($"not a stored boolean: {value}"),
+    };
 
     private static string Text(object? value) => value switch
     {
@@ -271,6 +411,9 @@ public sealed class SqliteReportStoreTests : ReportStoreChecks
 
     [Fact]
     public void Sqlite_cancelled_store_leaves_the_report_tables_exactly_as_they_were() => A_cancelled_store_leaves_the_report_tables_exactly_as_they_were();
+
+    [Fact]
+    public void Sqlite_old_store_is_brought_up_to_date_and_keeps_its_runs() => An_old_store_is_brought_up_to_date_and_keeps_its_runs();
 }
 
 [Collection(PostgresCollection.Name)]
@@ -284,6 +427,9 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
 
     [PostgresFact]
     public void Postgres_cancelled_store_leaves_the_report_tables_exactly_as_they_were() => A_cancelled_store_leaves_the_report_tables_exactly_as_they_were();
+
+    [PostgresFact]
+    public void Postgres_old_store_is_brought_up_to_date_and_keeps_its_runs() => An_old_store_is_brought_up_to_date_and_keeps_its_runs();
 
     [PostgresFact]
     public void A_writer_login_can_store_runs_but_not_read_the_input_nor_change_past_runs()
@@ -316,6 +462,30 @@ public sealed class PostgresReportStoreTests(PostgresServer server) : ReportStor
         command.Invoking(c => c.ExecuteScalar()).Should().Throw<Npgsql.PostgresException>().Which.SqlState.Should().Be("42501");
         command.CommandText = $"DELETE FROM {schema}.report_runs";
         command.Invoking(c => c.ExecuteNonQuery()).Should().Throw<Npgsql.PostgresException>().Which.SqlState.Should().Be("42501");
+    }
+
+    [PostgresFact]
+    public void A_writer_login_on_an_old_store_is_told_what_is_missing_and_changes_nothing()
+    {
+        var schema = PostgresServer.NewSchema("old");
+        var dialect = new PostgresDialect(schema);
+        using (var owner = server.Open())
+        {
+            CreateLegacyStore(owner, dialect);
+        }
+
+        var writer = "writer_" + schema;
+        server.Execute($"CREATE ROLE {writer} LOGIN");
+        server.Execute($"GRANT USAGE ON SCHEMA {schema} TO {writer}");
+        server.Execute($"GRANT INSERT ON {schema}.report_runs, {schema}.report_units, {schema}.report_principals, {schema}.report_plan, {schema}.report_findings TO {writer}");
+        var writerConnection = server.ConnectionString(writer);
+        var open = () => ReportStore.Open(new SourceResolver().ResolveStoreTarget("postgres", new SourceOptions { Schema = schema, Environment = _ => writerConnection }));
+        open.Should().Throw<AccessAnalyzer.Core.Input.InputErrorException>()
+            .WithMessage($"*{schema}.report_runs*predate this version*report_runs.distinct_excess_files*report_coverage*report_organizations*report-tables.sql*");
+
+        using var connection = server.Open();
+        CanonicalLoader.ColumnNames(connection, dialect, "report_runs").Should().NotContain("justified_files", "a failed upgrade changes nothing");
+        server.Scalar($"SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = '{schema}' AND tablename = 'report_coverage'").Should().Be(0L);
     }
 
     private static Snapshot AgencyFixture_Snapshot()
