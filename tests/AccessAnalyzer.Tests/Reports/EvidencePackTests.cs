@@ -330,6 +330,58 @@ public sealed class EvidencePackTests(EvidenceDemo demo) : IClassFixture<Evidenc
     }
 
     [Fact]
+    public void Without_account_policy_or_access_log_those_points_say_what_was_not_checked()
+    {
+        using var agency = new AgencyFixture().Unit("NAT", kind: "national").Unit("A1", "NAT").Files("f", "A1", 3).Role("read")
+            .Principal("adv-1", unit: "A1").Assign("X1", "read", "adv-1", scope: "caseload").Caseload("f1", "adv-1");
+        var directory = agency.WriteCsv();
+        var source = TestSources.Resolve(directory);
+        var read = source.Read();
+        var snapshot = read.Snapshot();
+        var analysis = Analysis.Run(snapshot, new AnalysisOptions { AsOf = AgencyFixture.AsOf });
+        var pack = EvidenceBuilder.Build(new EvidenceInput
+        {
+            Report = ReportBuilder.Build(analysis, new ReportOptions()),
+            Plan = RemediationPlanner.Plan(analysis, new PlanOptions()),
+            Snapshot = snapshot,
+            Inputs = InputFingerprinter.Of(source, read.Tables),
+            ToolVersion = "1.2.3",
+            CommandLine = "accessanalyzer",
+        });
+
+        pack.Point(EvidencePoints.AccessBeyondNeed).Status.Should().Be(EvidenceStatus.Pass);
+        pack.Point(EvidencePoints.Mfa).Status.Should().Be(EvidenceStatus.NotChecked);
+        pack.Point(EvidencePoints.Lockout).Status.Should().Be(EvidenceStatus.NotChecked);
+        pack.Point(EvidencePoints.Logging).Status.Should().Be(EvidenceStatus.Gap, "no access log is itself the gap");
+        pack.Point(EvidencePoints.Remediation).Status.Should().Be(EvidenceStatus.Pass);
+        pack.NotChecked.Select(c => c.Check).Should().Contain([Coverage.AccessLog, Coverage.AccountPolicy]);
+        var md = Markdown(pack);
+        md.Should().Contain("account\\_policy is missing: lockout thresholds were not checked.")
+            .And.Contain("No access log: accesses cannot be analysed").And.Contain("- `access-log`: ");
+        var fr = Markdown(pack, Lang.Fr);
+        fr.Should().Contain("**non vérifié**").And.Contain("Aucun journal des accès");
+    }
+
+    [Fact]
+    public void An_evidence_directory_that_is_a_file_is_refused_and_nothing_is_written()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            CliApp.Run(["report", "--source", demo.Directory, "--as-of", "2026-11-23", "--evidence", file], stdout, stderr).Should().Be(2);
+            stderr.ToString().Should().Contain("--evidence");
+            new FileInfo(file).Length.Should().Be(0);
+            System.IO.Directory.GetFiles(Path.GetDirectoryName(file)!, ".evidence.*.tmp").Should().BeEmpty();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Should_render_the_demo_evidence_markdown_as_the_golden_file() =>
         GoldenOutputTests.VerifyGolden(("evidence.md", Render(s => EvidenceWriters.WriteMarkdown(demo.Pack, Lang.En, s))));
 
