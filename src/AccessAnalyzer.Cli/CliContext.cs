@@ -140,10 +140,21 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             return DateOnly.FromDateTime(DateTime.UtcNow);
         }
 
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            throw new UsageException($"--as-of '{text}' is not a date (expected YYYY-MM-DD)");
+        }
+
+        // Periods are counted back and forward from the analysis date (dormancy, baselines, log windows): a date at
+        // either end of the calendar would overflow them, and no access review is for such a day.
+        return date >= EarliestAsOf && date <= LatestAsOf
             ? date
-            : throw new UsageException($"--as-of '{text}' is not a date (expected YYYY-MM-DD)");
+            : throw new UsageException($"--as-of {text} is outside the dates an analysis can be for ({EarliestAsOf:yyyy-MM-dd} to {LatestAsOf:yyyy-MM-dd})");
     }
+
+    public static readonly DateOnly EarliestAsOf = new(1900, 1, 1);
+
+    public static readonly DateOnly LatestAsOf = new(2999, 12, 31);
 
     /// <summary>
     /// Writes a whole output to stdout, or to a file atomically: into a temporary file beside it, renamed over the

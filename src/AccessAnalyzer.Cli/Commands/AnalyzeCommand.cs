@@ -38,7 +38,7 @@ internal static class AnalyzeCommand
         {
             var topValue = CommonOptions.NotNegative(parse, top);
             var noMfaValue = CommonOptions.NotNegative(parse, noMfa);
-            var dormantDaysValue = CommonOptions.NotNegative(parse, dormantDays);
+            var dormantDaysValue = CommonOptions.Days(parse, dormantDays);
 
             var formatValue = parse.GetValue(format)!;
             var settings = new AnalysisSettings(

@@ -57,7 +57,7 @@ internal static class GateCommand
             var gatePolicy = GatePolicyParser.Parse(ReadFile(policyPath, "--policy"), Path.GetFileName(policyPath));
             var baselinePath = parse.GetValue(baseline);
             var known = baselinePath is null ? null : BaselineFile.Parse(ReadFile(baselinePath, "--baseline"), Path.GetFileName(baselinePath));
-            var days = CommonOptions.NotNegative(parse, baselineDays);
+            var days = CommonOptions.Days(parse, baselineDays);
 
             var baselineOut = parse.GetValue(writeBaseline);
             if (parse.GetValue(acceptCritical) && baselineOut is null)
@@ -133,7 +133,7 @@ internal static class GateCommand
             throw new UsageException($"{option}: file '{path}' not found");
         }
 
-        return File.ReadAllText(path);
+        return Sources.Gate.JsonFile.ReadText(path, path);
     }
 
     /// <summary>A CSV row's file relative to the working directory (the repository root in CI); a table name for databases.</summary>
