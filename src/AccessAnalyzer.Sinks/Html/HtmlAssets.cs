@@ -67,7 +67,7 @@ internal static class HtmlAssets
               setChildren(b.closest('tr').id, open);
             });
           }
-          var table = document.getElementById('accounts');
+          var table = document.getElementById('account-table');
           if (!table) { return; }
           var body = table.tBodies[0];
           var heads = table.querySelectorAll('thead th');

@@ -339,7 +339,7 @@ public static class HtmlReportWriter
                 ("html.accounts.mfa", false), ("html.accounts.lastLogin", false), ("html.accounts.reach", true), ("html.accounts.caseload", true),
                 ("html.accounts.excess", true), ("html.accounts.sensitive", true),
             };
-            _h.Raw("<table id=\"accounts\">\n<caption>").Text(T("html.accounts.caption")).Raw("</caption>\n<thead><tr>");
+            _h.Raw("<table id=\"account-table\">\n<caption>").Text(T("html.accounts.caption")).Raw("</caption>\n<thead><tr>");
             for (var c = 0; c < columns.Length; c++)
             {
                 _h.Raw("<th scope=\"col\"").Attr("class", columns[c].Numeric ? "n" : null).Raw(c == 8 ? " aria-sort=\"descending\">" : ">")

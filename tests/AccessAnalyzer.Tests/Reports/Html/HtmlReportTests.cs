@@ -100,6 +100,24 @@ public sealed class HtmlReportTests(HtmlDemo demo)
         demo.Document.Ratios.Series.Sum(s => s.Counts.Sum() + s.NoCaseload).Should().Be(demo.Document.Report.Totals.Principals);
     }
 
+    [Fact]
+    public void Should_write_the_report_from_the_command_line_atomically_and_refuse_what_it_cannot_do()
+    {
+        var target = Path.Combine(demo.Directory, "out", "report.html");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        AccessAnalyzer.Cli.CliApp.Run(["report", "--source", demo.Directory, "--as-of", "2026-11-23", "--html", target, "--lang", "fr"], stdout, stderr)
+            .Should().Be(0, stderr.ToString());
+        File.ReadAllText(target).Should().Contain("<html lang=\"fr\">").And.Contain("Plan de remédiation");
+        Directory.GetFiles(Path.GetDirectoryName(target)!).Should().ContainSingle("the temporary file was renamed over the target");
+
+        AccessAnalyzer.Cli.CliApp.Run(["report", "--source", demo.Directory, "--html", target, "--history", "runs.db"], stdout, stderr).Should().Be(2);
+        stderr.ToString().Should().Contain("--history");
+        AccessAnalyzer.Cli.CliApp.Run(["report", "--source", demo.Directory], stdout, stderr).Should().Be(2);
+        stderr.ToString().Should().Contain("--html");
+    }
+
     private static TrendPoint Point(DateOnly asOf, long excess) =>
         new(Guid.Empty, new DateTimeOffset(asOf.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), asOf, "demo", "1.2.3", 288, 19_619, 294_040, excess, 3_152, 176, 77,
             19_619, 19_619, 1_741, 19_619);
