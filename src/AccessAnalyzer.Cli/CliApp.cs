@@ -35,6 +35,7 @@ public static class CliApp
             ExplainCommand.Create(context),
             GateCommand.Create(context),
             DiffCommand.Create(context),
+            ReportCommand.Create(context),
             DbCommand.Create(context),
             DemoCommand.Create(context),
         };
