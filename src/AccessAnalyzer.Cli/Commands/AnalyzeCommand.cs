@@ -40,6 +40,8 @@ internal static class AnalyzeCommand
             var noMfaValue = CommonOptions.NotNegative(parse, noMfa);
             var dormantDaysValue = CommonOptions.Days(parse, dormantDays);
 
+            // Checked before the run is read and stored: a report that cannot be written must not leave a stored run.
+            CliContext.CheckDestinations((parse.GetValue(output), "--output"));
             var formatValue = parse.GetValue(format)!;
             var settings = new AnalysisSettings(
                 parse.GetValue(source)!, CliContext.ParseAsOf(parse.GetValue(asOf)),

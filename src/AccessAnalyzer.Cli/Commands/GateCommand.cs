@@ -60,6 +60,10 @@ internal static class GateCommand
             var days = CommonOptions.Days(parse, baselineDays);
 
             var baselineOut = parse.GetValue(writeBaseline);
+
+            // Every destination is checked before the data is read and before anything is written: one that cannot
+            // be written must not leave the others written (a report without its baseline, or the reverse).
+            CliContext.CheckDestinations((parse.GetValue(output), "--output"), (baselineOut, "--write-baseline"));
             if (parse.GetValue(acceptCritical) && baselineOut is null)
             {
                 throw new UsageException("--accept-critical only applies with --write-baseline");
