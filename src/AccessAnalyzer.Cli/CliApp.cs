@@ -36,7 +36,7 @@ public static class CliApp
             GateCommand.Create(context),
             DiffCommand.Create(context),
             TrendCommand.Create(context),
-            EvidenceCommand.CreateReportCommand(context),
+            ReportCommand.Create(context),
             DbCommand.Create(context),
             DemoCommand.Create(context),
         };
@@ -46,7 +46,7 @@ public static class CliApp
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
-                stderr.WriteLine(OneLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)"));
+                stderr.WriteLine(OneLine($"error: {string.Join("; ", parse.Errors.Select(e => MessageText.Plain(e.Message)))} (see --help)"));
                 return ExitCodes.BadInput;
             }
 
@@ -81,6 +81,23 @@ public static class CliApp
 
 internal static class MessageText
 {
+    /// <summary>A parser message in words: no .NET type name (<c>System.Nullable`1[System.Int32]</c> is "a whole number").</summary>
+    internal static string Plain(string message)
+    {
+        var words = System.Text.RegularExpressions.Regex.Replace(message, @"as expected type '([^']*)'", m => m.Groups[1].Value switch
+        {
+            var t when t.Contains("Int32", StringComparison.Ordinal) || t.Contains("Int64", StringComparison.Ordinal) => "as a whole number",
+            var t when t.Contains("Boolean", StringComparison.Ordinal) => "as true or false",
+            var t when t.Contains("Double", StringComparison.Ordinal) || t.Contains("Decimal", StringComparison.Ordinal) => "as a number",
+            _ => "as a value of the expected kind",
+        });
+
+        // "Must be one of:\n\t'text'\n\t'sarif'" lists the choices one per line: one line, comma-separated.
+        return System.Text.RegularExpressions.Regex.Replace(words, @"Must be one of:((?:\s*'[^']*')+)", m =>
+            "Must be one of: " + string.Join(", ", System.Text.RegularExpressions.Regex.Matches(m.Groups[1].Value, "'([^']*)'").Select(c => c.Groups[1].Value)));
+    }
+
+
     private const int MaxLength = 400;
 
     /// <summary>

@@ -143,14 +143,28 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             return DateOnly.FromDateTime(DateTime.UtcNow);
         }
 
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            throw new UsageException($"--as-of '{text}' is not a date (expected YYYY-MM-DD)");
+        }
+
+        // Periods are counted back and forward from the analysis date (dormancy, baselines, log windows): a date at
+        // either end of the calendar would overflow them, and no access review is for such a day.
+        return date >= EarliestAsOf && date <= LatestAsOf
             ? date
-            : throw new UsageException($"--as-of '{text}' is not a date (expected YYYY-MM-DD)");
+            : throw new UsageException($"--as-of {text} is outside the dates an analysis can be for ({EarliestAsOf:yyyy-MM-dd} to {LatestAsOf:yyyy-MM-dd})");
     }
 
+    public static readonly DateOnly EarliestAsOf = new(1900, 1, 1);
+
+    public static readonly DateOnly LatestAsOf = new(2999, 12, 31);
+
     /// <summary>
-    /// Writes a whole output to stdout, or to a file atomically: into a temporary file beside it, renamed over the
-    /// target only once complete, so a failure never leaves a half-written report behind.
+    /// Writes a whole output to stdout, or to a file. A regular file (or a new one) is written atomically: into a
+    /// temporary file beside it, renamed over the target only once complete, so a failure never leaves a half-written
+    /// report behind. The path is written to, not replaced: a symbolic link is followed and its target written; an
+    /// existing file keeps its permissions; a device, FIFO or socket (<c>/dev/null</c>, a pipe to another process) is
+    /// written directly, since renaming over it would replace it with a regular file.
     /// </summary>
     public void WriteOutput(string? path, Action<Stream> write)
     {
@@ -164,18 +178,26 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             return;
         }
 
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
+        var (full, type) = CheckDestination(path, "--output");
+        if (type is not (PathType.Absent or PathType.RegularFile or PathType.Unknown))
         {
-            throw new UsageException($"--output: directory '{directory}' does not exist");
+            WriteDirectly(path, full, write);
+            return;
         }
 
+        var directory = Path.GetDirectoryName(full)!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        TemporaryFiles.Add(temporary);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
             {
+                if (type != PathType.Absent && !OperatingSystem.IsWindows())
+                {
+                    // The report replaces the content, not the access rules someone set on the file.
+                    File.SetUnixFileMode(stream.SafeFileHandle, File.GetUnixFileMode(full));
+                }
+
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
@@ -188,6 +210,72 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             {
                 File.Delete(temporary);
             }
+
+            TemporaryFiles.Forget(temporary);
         }
+    }
+
+    /// <summary>A device, FIFO or socket: opened and written as it is; a write error (a full device) is an error on it.</summary>
+    private static void WriteDirectly(string path, string full, Action<Stream> write)
+    {
+        try
+        {
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
+            write(stream);
+            stream.Flush();
+        }
+        catch (IOException ex)
+        {
+            throw new UsageException($"--output: cannot write to '{path}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Checks each destination given (<see cref="CheckDestination"/>), before any is written.</summary>
+    public static void CheckDestinations(params (string? Path, string Option)[] destinations)
+    {
+        ArgumentNullException.ThrowIfNull(destinations);
+        foreach (var (path, option) in destinations)
+        {
+            if (!string.IsNullOrEmpty(path))
+            {
+                CheckDestination(path, option);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks that a file can be written where a path names it, before anything is computed or written: its directory
+    /// exists and takes new files, and the path (links followed) is not a directory. Returns the path to write (the
+    /// final target of a link) and what stands there now.
+    /// </summary>
+    public static (string FullPath, PathType Type) CheckDestination(string path, string option)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var full = Path.GetFullPath(path);
+        if (new FileInfo(full).LinkTarget is not null)
+        {
+            // A link is written through: to its final target, which may not exist yet (a dangling link).
+            var target = File.ResolveLinkTarget(full, returnFinalTarget: true);
+            full = target is null ? full : Path.GetFullPath(target.FullName);
+        }
+
+        var type = FileTypes.Of(full);
+        if (type == PathType.Directory)
+        {
+            throw new UsageException($"{option}: '{path}' is a directory");
+        }
+
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+        {
+            throw new UsageException($"{option}: directory '{directory}' does not exist");
+        }
+
+        if (type is PathType.Absent or PathType.RegularFile && !FileTypes.CanCreateIn(directory))
+        {
+            throw new UsageException($"{option}: directory '{directory}' is not writable");
+        }
+
+        return (full, type);
     }
 }

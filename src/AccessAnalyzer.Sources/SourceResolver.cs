@@ -86,7 +86,28 @@ public sealed class SourceResolver
                 $"--schema and --connection-file apply to database sources ({string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))})");
         }
 
-        return isDirectory ? new CsvSource(argument) : new SqliteSource(argument);
+        if (isDirectory)
+        {
+            try
+            {
+                // A directory that cannot be listed would read as one whose tables are all missing.
+                using var entries = Directory.EnumerateFileSystemEntries(argument).GetEnumerator();
+                entries.MoveNext();
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                throw new InputErrorException(argument, null, null, $"source directory cannot be read: {ex.Message}");
+            }
+
+            return new CsvSource(argument);
+        }
+
+        // Opening a FIFO blocks until a writer comes, and a device never ends: only a regular file (or a link to one) is read.
+        var type = FileTypes.Of(argument);
+        return FileTypes.IsReadableAsFile(type)
+            ? new SqliteSource(argument)
+            : throw new InputErrorException(argument, null, null,
+                $"source is {FileTypes.Describe(type)}, not a regular file (expected a directory of canonical CSV files or an SQLite database file)");
     }
 
     /// <summary>
@@ -121,6 +142,13 @@ public sealed class SourceResolver
             if (!File.Exists(file))
             {
                 throw new InputErrorException(file, null, null, "connection file not found");
+            }
+
+            if (!OperatingSystem.IsWindows()
+                && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+            {
+                // The file holds a password: anyone in its group, or anyone at all, can read it.
+                options.Warnings?.WriteLine($"warning: connection file '{file}' is readable by group or others (chmod 600 it)");
             }
 
             var text = File.ReadAllText(file).Trim();

@@ -7,9 +7,17 @@ using AccessAnalyzer.Benchmarks;
 //   run        (default) generate once, time our runs and the peers, check every engine agrees, write results/<scale>.md
 //   generate   (internal) write the demo data of a scale to CSV or SQLite
 //   engine     (internal) load a CSV snapshot once, then time the engine alone on it
+//   html-load FILE   time Chromium loading an HTML report already written (the report row alone)
 try
 {
     var mode = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
+    if (mode == "html-load" && args.Length == 2)
+    {
+        // The HTML report row alone, on a report already written: Chromium's load-event time.
+        Console.WriteLine(HtmlLoadTiming.Measure(args[1]));
+        return 0;
+    }
+
     var options = Options.Parse(mode == "run" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..]);
     return mode switch
     {

@@ -38,8 +38,10 @@ internal static class AnalyzeCommand
         {
             var topValue = CommonOptions.NotNegative(parse, top);
             var noMfaValue = CommonOptions.NotNegative(parse, noMfa);
-            var dormantDaysValue = CommonOptions.NotNegative(parse, dormantDays);
+            var dormantDaysValue = CommonOptions.Days(parse, dormantDays);
 
+            // Checked before the run is read and stored: a report that cannot be written must not leave a stored run.
+            CliContext.CheckDestinations((parse.GetValue(output), "--output"));
             var formatValue = parse.GetValue(format)!;
             var settings = new AnalysisSettings(
                 parse.GetValue(source)!, CliContext.ParseAsOf(parse.GetValue(asOf)),

@@ -27,6 +27,16 @@ internal static class CommonOptions
     public static T? NotNegative<T>(ParseResult parse, Option<T?> option)
         where T : struct, INumber<T> => parse.GetValue(option) is { } value ? NotNegative(value, option.Name) : null;
 
+    /// <summary>Longest period a day-count option takes: a hundred years, far beyond any review, and no overflow.</summary>
+    public const int MaxDays = 36_500;
+
+    /// <summary>The value of a day-count option, refused outside 0 to <see cref="MaxDays"/>.</summary>
+    public static int Days(ParseResult parse, Option<int> option)
+    {
+        var value = NotNegative(parse, option);
+        return value <= MaxDays ? value : throw new UsageException($"{option.Name} must be at most {MaxDays:N0} days (100 years), not {value:N0}");
+    }
+
     private static T NotNegative<T>(T value, string name)
         where T : struct, INumber<T> => T.IsNegative(value) ? throw new UsageException(name + " must be zero or more") : value;
 }

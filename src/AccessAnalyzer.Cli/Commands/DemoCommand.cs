@@ -40,7 +40,7 @@ internal static class DemoCommand
             var options = new DemoOptions(
                 parse.GetValue(scale) switch { "medium" => DemoScale.Medium, "france" => DemoScale.France, _ => DemoScale.Small },
                 parse.GetValue(seed),
-                CliContext.ParseAsOf(parse.GetValue(asOf)));
+                DemoAsOf(parse.GetValue(asOf)));
             var topValue = CommonOptions.NotNegative(parse, top);
 
             Directory.CreateDirectory(directory);
@@ -134,4 +134,16 @@ internal static class DemoCommand
     }
 
     private static string Seen(bool found, string how) => found ? $"[green]✓[/] {Markup.Escape(how)}" : $"[red]✗ not found[/] ({Markup.Escape(how)})";
+
+    /// <summary>
+    /// The demo's date: its log, logins and grant dates are laid out from it within a span the analysis accepts, and
+    /// ids carry the year in two digits; outside 2000–2044 it would write data its own analysis rejects.
+    /// </summary>
+    private static DateOnly DemoAsOf(string? text)
+    {
+        var date = CliContext.ParseAsOf(text);
+        return date.Year is >= 2000 and <= 2044
+            ? date
+            : throw new UsageException($"demo --as-of {date:yyyy-MM-dd} is outside the years the demo can be generated for (2000 to 2044)");
+    }
 }

@@ -23,6 +23,7 @@ internal static class DiffCommand
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
         {
+            CliContext.CheckDestinations((parse.GetValue(output), "--output"));
             var options = new AnalysisOptions { AsOf = CliContext.ParseAsOf(parse.GetValue(asOf)) };
             var diff = context.WithProgress(parse.GetValue(quiet), "Comparing", progress =>
             {

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using AccessAnalyzer.Core.Engine;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sinks;
@@ -9,74 +8,18 @@ using AccessAnalyzer.Sources;
 
 namespace AccessAnalyzer.Cli.Commands;
 
-/// <summary><c>--evidence DIR</c>, <c>--history</c> and <c>--lang</c>: the options the evidence pack adds to <c>report</c>.</summary>
-internal sealed class EvidenceOptions
-{
-    public Option<string?> Evidence { get; } = new("--evidence")
-    {
-        Description = "Write the regulator's evidence pack into this directory: evidence.md, evidence.html and evidence.json (all or none).",
-    };
-
-    public Option<string?> History { get; } = HistoryArguments.Option(required: false);
-
-    public Option<string> Lang { get; } = LangOption.Create();
-
-    public static EvidenceOptions AddTo(Command command, bool withLang = true)
-    {
-        var options = new EvidenceOptions();
-        command.Add(options.Evidence);
-        command.Add(options.History);
-        if (withLang)
-        {
-            command.Add(options.Lang);
-        }
-
-        return options;
-    }
-}
-
 /// <summary>
 /// The evidence pack from the command line: read the source once, analyze, plan, read the stored runs, fingerprint the
-/// input, and write the three files. <see cref="Run"/> is what the report command calls when <c>--evidence</c> is given.
+/// input, and write the three files: what <c>report --evidence DIR</c> runs.
 /// </summary>
 internal static class EvidenceCommand
 {
-    /// <summary>
-    /// <c>report --source S --evidence DIR</c>: the report command with the evidence pack only; the full report command
-    /// (with --html) calls <see cref="Run"/> the same way.
-    /// </summary>
-    public static Command CreateReportCommand(CliContext context)
-    {
-        var source = CommonOptions.Source();
-        var asOf = CommonOptions.AsOf();
-        var quiet = CommonOptions.Quiet();
-        var command = new Command("report", "Write reports for people: the regulator's evidence pack (--evidence DIR).") { source, asOf, quiet };
-        var sourceArguments = SourceArguments.AddTo(command);
-        var evidence = EvidenceOptions.AddTo(command);
-        evidence.Evidence.Required = true;
-        command.SetAction(parse =>
-        {
-            Run(context, parse, evidence, parse.GetValue(source)!, CliContext.ParseAsOf(parse.GetValue(asOf)), sourceArguments.Resolve(context, parse),
-                parse.GetValue(quiet));
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
-
-    /// <summary>Builds and writes the evidence pack when <c>--evidence</c> is given; returns whether it did.</summary>
-    public static bool Run(CliContext context, ParseResult parse, EvidenceOptions options, string sourceArgument, DateOnly asOf,
+    /// <summary>Builds the evidence pack and writes it into <paramref name="directory"/> (<c>report --evidence DIR</c>).</summary>
+    public static void Run(CliContext context, string directory, Lang lang, StoreTarget? historyTarget, string sourceArgument, DateOnly asOf,
         SourceOptions sourceOptions, bool quiet)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(parse);
-        ArgumentNullException.ThrowIfNull(options);
-        if (parse.GetValue(options.Evidence) is not { } directory)
-        {
-            return false;
-        }
-
-        var lang = LangOption.Parse(parse, options.Lang);
-        var historyTarget = parse.GetValue(options.History) is { } history ? HistoryArguments.Resolve(history, sourceOptions) : null;
+        ArgumentNullException.ThrowIfNull(directory);
         var pack = context.WithProgress(quiet, "Building the evidence pack", progress =>
         {
             var resolved = CliContext.ResolveSource(sourceArgument, sourceOptions);
@@ -103,7 +46,6 @@ internal static class EvidenceCommand
 
         Write(directory, pack, lang);
         context.Error.WriteLine($"evidence pack written to {directory}: {EvidenceWriters.MarkdownFile}, {EvidenceWriters.HtmlFile}, {EvidenceWriters.JsonFile}");
-        return true;
     }
 
     /// <summary>

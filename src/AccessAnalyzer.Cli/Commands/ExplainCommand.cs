@@ -35,6 +35,12 @@ internal static class ExplainCommand
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
         {
+            CliContext.CheckDestinations((parse.GetValue(output), "--output"));
+            if (parse.GetValue(pseudonymize))
+            {
+                CheckPseudonymKey(context.Error);
+            }
+
             var principalId = parse.GetValue(principal);
             var unitId = parse.GetValue(unit);
             var fileId = parse.GetValue(file);
@@ -96,6 +102,26 @@ internal static class ExplainCommand
     }
 
     /// <summary>A keyed, stable pseudonym: the same id and key give the same value; without the key it cannot be reversed or recomputed.</summary>
+    /// <summary>Shortest key accepted: a key anyone can guess lets them test a file id against its pseudonym.</summary>
+    public const int MinimumKeyBytes = 16;
+
+    /// <summary>Refuses a short key (exit 2); without a key, says once that pseudonyms will not match another run's.</summary>
+    internal static void CheckPseudonymKey(TextWriter warnings)
+    {
+        var configured = Environment.GetEnvironmentVariable(PseudonymKeyVariable);
+        if (string.IsNullOrEmpty(configured))
+        {
+            warnings.WriteLine($"warning: {PseudonymKeyVariable} is not set: a random key is used for this run, so pseudonyms change from one run to the next");
+            return;
+        }
+
+        var length = Encoding.UTF8.GetByteCount(configured);
+        if (length < MinimumKeyBytes)
+        {
+            throw new UsageException($"{PseudonymKeyVariable} is too short ({length} bytes; at least {MinimumKeyBytes} required)");
+        }
+    }
+
     internal static string Pseudonym(string fileId)
     {
         var configured = Environment.GetEnvironmentVariable(PseudonymKeyVariable);

@@ -57,9 +57,13 @@ internal static class GateCommand
             var gatePolicy = GatePolicyParser.Parse(ReadFile(policyPath, "--policy"), Path.GetFileName(policyPath));
             var baselinePath = parse.GetValue(baseline);
             var known = baselinePath is null ? null : BaselineFile.Parse(ReadFile(baselinePath, "--baseline"), Path.GetFileName(baselinePath));
-            var days = CommonOptions.NotNegative(parse, baselineDays);
+            var days = CommonOptions.Days(parse, baselineDays);
 
             var baselineOut = parse.GetValue(writeBaseline);
+
+            // Every destination is checked before the data is read and before anything is written: one that cannot
+            // be written must not leave the others written (a report without its baseline, or the reverse).
+            CliContext.CheckDestinations((parse.GetValue(output), "--output"), (baselineOut, "--write-baseline"));
             if (parse.GetValue(acceptCritical) && baselineOut is null)
             {
                 throw new UsageException("--accept-critical only applies with --write-baseline");
@@ -133,7 +137,7 @@ internal static class GateCommand
             throw new UsageException($"{option}: file '{path}' not found");
         }
 
-        return File.ReadAllText(path);
+        return Sources.Gate.JsonFile.ReadText(path, path);
     }
 
     /// <summary>A CSV row's file relative to the working directory (the repository root in CI); a table name for databases.</summary>

@@ -24,6 +24,7 @@ internal static class PlanCommand
         var store = StoreArguments.AddTo(command);
         command.SetAction(parse =>
         {
+            CliContext.CheckDestinations((parse.GetValue(output), "--output"));
             var topValue = CommonOptions.NotNegative(parse, top);
             var formatValue = parse.GetValue(format)!;
             var asOfValue = CliContext.ParseAsOf(parse.GetValue(asOf));

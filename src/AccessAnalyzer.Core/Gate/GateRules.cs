@@ -183,8 +183,9 @@ public static class GateRules
                     continue;
                 }
 
-                // Integer comparison, no rounding: reach > threshold × caseload.
-                if (f.ReachableFiles > rule.Threshold * f.CaseloadFiles)
+                // Integer comparison, no rounding: reach > threshold × caseload, without forming the product (a
+                // threshold near long.MaxValue would overflow it): reach / caseload > threshold, exactly, in integers.
+                if (f.CaseloadFiles == 0 || (f.ReachableFiles - 1) / f.CaseloadFiles >= rule.Threshold)
                 {
                     var ratio = f.CaseloadFiles == 0 ? "no caseload" : $"{f.ReachableFiles / f.CaseloadFiles}× its caseload";
                     yield return new("max-reach-caseload-ratio", rule.Level,

@@ -70,7 +70,27 @@ public static class UsageRules
     /// <param name="figures">Every principal's figures, indexed like the snapshot (what the report and the gate hold).</param>
     /// <param name="usage">The snapshot's <see cref="Model.Snapshot.UsageIndex"/>.</param>
     /// <param name="options">Thresholds.</param>
-    public static IEnumerable<Finding> Evaluate(DateOnly asOf, IReadOnlyList<PrincipalFigures> figures, UsageIndex usage, UsageOptions options)
+    public static IEnumerable<Finding> Evaluate(DateOnly asOf, IReadOnlyList<PrincipalFigures> figures, UsageIndex usage, UsageOptions options) =>
+        Evaluate(asOf, figures, usage, options, flagged: null);
+
+    /// <summary>
+    /// The days the daily rules (<c>mass-read</c>, <c>read-spike</c>) flag, per principal index, in day order: what a
+    /// chart of an account's daily reads marks. The same evaluation as the findings, so a marked day is always one a
+    /// finding names (or counts among its "more days").
+    /// </summary>
+    public static IReadOnlyDictionary<int, IReadOnlyList<DateOnly>> FlaggedDays(DateOnly asOf, IReadOnlyList<PrincipalFigures> figures, UsageIndex usage, UsageOptions options)
+    {
+        var flagged = new List<(int Principal, DateOnly Day)>();
+        foreach (var _ in Evaluate(asOf, figures, usage, options, flagged))
+        {
+        }
+
+        return flagged.GroupBy(f => f.Principal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<DateOnly>)[.. g.Select(f => f.Day).Distinct().Order()]);
+    }
+
+    private static IEnumerable<Finding> Evaluate(
+        DateOnly asOf, IReadOnlyList<PrincipalFigures> figures, UsageIndex usage, UsageOptions options, List<(int Principal, DateOnly Day)>? flagged)
     {
         ArgumentNullException.ThrowIfNull(figures);
         ArgumentNullException.ThrowIfNull(usage);
@@ -98,13 +118,13 @@ public static class UsageRules
         // Principal indices follow the ids' ordinal order: walking them in order gives the findings in id order.
         for (var p = 0; p < logged.Length; p++)
         {
-            if (MassReadOf(usage, p, logged[p], figures[p], options) is { } finding)
+            if (MassReadOf(usage, p, logged[p], figures[p], options, flagged) is { } finding)
             {
                 yield return finding;
             }
         }
 
-        foreach (var finding in Spikes(usage, logged, figures, options))
+        foreach (var finding in Spikes(usage, logged, figures, options, flagged))
         {
             yield return finding;
         }
@@ -178,7 +198,7 @@ public static class UsageRules
     }
 
     /// <summary><c>mass-read</c> of principal p over its first <paramref name="logged"/> days, or null.</summary>
-    private static Finding? MassReadOf(UsageIndex usage, int p, int logged, PrincipalFigures figures, UsageOptions options)
+    private static Finding? MassReadOf(UsageIndex usage, int p, int logged, PrincipalFigures figures, UsageOptions options, List<(int Principal, DateOnly Day)>? flagged)
     {
         var days = usage.DaysOf(p)[..logged];
         var distinct = usage.DistinctFilesOf(p)[..logged];
@@ -188,6 +208,7 @@ public static class UsageRules
             if (distinct[i] > options.MassReadThreshold)
             {
                 (heavy ??= []).Add((distinct[i], days[i]));
+                flagged?.Add((p, days[i]));
             }
         }
 
@@ -196,7 +217,8 @@ public static class UsageRules
             "principal", [figures.PrincipalId]);
     }
 
-    private static IEnumerable<Finding> Spikes(UsageIndex usage, int[] logged, IReadOnlyList<PrincipalFigures> figures, UsageOptions options)
+    private static IEnumerable<Finding> Spikes(
+        UsageIndex usage, int[] logged, IReadOnlyList<PrincipalFigures> figures, UsageOptions options, List<(int Principal, DateOnly Day)>? flagged)
     {
         var peerKeys = new string[logged.Length];
         var peerGroups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -224,7 +246,7 @@ public static class UsageRules
 
         for (var p = 0; p < logged.Length; p++)
         {
-            if (logged[p] > 0 && SpikeOf(usage, p, logged[p], figures[p], peerKeys[p], peers[peerKeys[p]], options) is { } finding)
+            if (logged[p] > 0 && SpikeOf(usage, p, logged[p], figures[p], peerKeys[p], peers[peerKeys[p]], options, flagged) is { } finding)
             {
                 yield return finding;
             }
@@ -233,7 +255,8 @@ public static class UsageRules
 
     /// <summary><c>read-spike</c> of principal p over its first <paramref name="logged"/> days against its peers, or null.</summary>
     private static Finding? SpikeOf(
-        UsageIndex usage, int p, int logged, PrincipalFigures figures, string peerKey, (double Median, double Scale) peer, UsageOptions options)
+        UsageIndex usage, int p, int logged, PrincipalFigures figures, string peerKey, (double Median, double Scale) peer, UsageOptions options,
+        List<(int Principal, DateOnly Day)>? flagged)
     {
         var days = usage.DaysOf(p)[..logged];
         var distinctFiles = usage.DistinctFilesOf(p)[..logged];
@@ -269,6 +292,7 @@ public static class UsageRules
                 (!ownUsable || distinct > ownMedian + (options.SpikeFactor * ownScale)))
             {
                 (spikes ??= []).Add((distinct, days[i]));
+                flagged?.Add((p, days[i]));
             }
         }
 

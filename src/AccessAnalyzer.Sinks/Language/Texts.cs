@@ -98,7 +98,7 @@ public static partial class Texts
     }
 
     /// <summary>The tables of every part; each part adds its own static table to this list.</summary>
-    private static IEnumerable<(string Key, string En, string Fr)> AllTables() => Common.Concat(Evidence);
+    private static IEnumerable<(string Key, string En, string Fr)> AllTables() => Common.Concat(Html).Concat(Evidence);
 
     /// <summary>Words every document shares.</summary>
     private static readonly (string Key, string En, string Fr)[] Common =

@@ -39,19 +39,21 @@ internal sealed class CsvTableCursor : ITableCursor
 
     /// <summary>
     /// Opens <c>&lt;table&gt;.csv</c> in a directory; null when the table is optional and no regular file holds it (absent,
-    /// or a directory or special file of that name: see <see cref="CsvFile.Kind"/>, which tells the two apart).
+    /// or a directory or special file of that name: see <see cref="FileTypes"/>, which tells the two apart).
     /// </summary>
     public static CsvTableCursor? Open(string directory, string table, bool required)
     {
         var fileName = table + ".csv";
         var path = Path.Combine(directory, fileName);
-        var kind = CsvFile.Kind(path);
+        var type = FileTypes.Of(path);
+        var kind = CsvFile.Kind(type);
         if (kind != CsvFileKind.File)
         {
             return !required ? null
                 : kind == CsvFileKind.Absent
                     ? throw new InputErrorException(fileName, null, null, $"required table '{table}' is missing (no {fileName} in {directory})")
-                    : throw new InputErrorException(fileName, null, null, $"required table '{table}' cannot be read: {fileName} in {directory} is not a regular file");
+                    : throw new InputErrorException(fileName, null, null,
+                        $"required table '{table}' cannot be read: {fileName} in {directory} is {FileTypes.Describe(type)}, not a regular file");
         }
 
         var reader = new Utf8CsvReader(path, fileName);

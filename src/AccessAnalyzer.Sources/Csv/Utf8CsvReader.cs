@@ -20,6 +20,9 @@ namespace AccessAnalyzer.Sources.Csv;
 internal sealed class Utf8CsvReader : IDisposable
 {
     private const int InitialBuffer = 1 << 20;
+
+    /// <summary>The longest record read (1 MiB, the buffer's first size): canonical rows are a few hundred bytes.</summary>
+    internal const int MaxRecordBytes = 1 << 20;
     private static readonly SearchValues<byte> Delimiters = SearchValues.Create(","u8 + "\r\n"u8);
     private static readonly SearchValues<byte> QuoteOrNewline = SearchValues.Create("\"\n"u8);
     private static readonly Vector256<byte> Comma = Vector256.Create((byte)',');
@@ -379,7 +382,15 @@ internal sealed class Utf8CsvReader : IDisposable
 
         if (_end == _buffer.Length)
         {
-            Array.Resize(ref _buffer, _buffer.Length * 2);
+            if (_end >= MaxRecordBytes)
+            {
+                // A record this long is not an export row: a device such as /dev/zero, or a file without line ends,
+                // would otherwise grow the buffer until memory runs out.
+                throw new InputErrorException(_displayName, _line, null,
+                    $"record longer than {MaxRecordBytes / (1 << 20)} MiB (no line end found; is this a CSV export?)");
+            }
+
+            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxRecordBytes));
         }
 
         int read;

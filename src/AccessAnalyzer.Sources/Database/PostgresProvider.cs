@@ -94,7 +94,7 @@ public sealed class SqliteProvider : IDatabaseProvider
     /// <summary>Opens (and creates) the database: <paramref name="connectionString"/> is a file path or an SQLite connection string.</summary>
     public DbConnection Open(string connectionString)
     {
-        var cs = connectionString.Contains('=', StringComparison.Ordinal)
+        var cs = IsConnectionString(connectionString)
             ? connectionString
             : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = connectionString, Pooling = false }.ToString();
         var connection = new Microsoft.Data.Sqlite.SqliteConnection(cs);
@@ -110,11 +110,32 @@ public sealed class SqliteProvider : IDatabaseProvider
         }
     }
 
+    /// <summary>
+    /// An SQLite connection string (<c>Data Source=…;…</c>) rather than a path: a path may contain '=' too
+    /// (<c>/tmp/a=b.db</c>), so only text that parses as one and names a data source, and is no existing file, counts.
+    /// </summary>
+    private static bool IsConnectionString(string text)
+    {
+        if (!text.Contains('=', StringComparison.Ordinal) || File.Exists(text))
+        {
+            return false;
+        }
+
+        try
+        {
+            return !string.IsNullOrEmpty(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(text).DataSource);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     public string Describe(string connectionString)
     {
         try
         {
-            return connectionString.Contains('=', StringComparison.Ordinal)
+            return IsConnectionString(connectionString)
                 ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource
                 : connectionString;
         }

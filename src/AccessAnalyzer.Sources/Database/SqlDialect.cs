@@ -328,7 +328,7 @@ public abstract partial class SqlDialect : ISqlDialect
         return string.Join(", ", list.Select(n => "'" + n + "'"));
     }
 
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SchemaName();
 }
 

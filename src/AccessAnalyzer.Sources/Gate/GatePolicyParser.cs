@@ -21,7 +21,7 @@ public static class GatePolicyParser
             {
                 "$schema" or "description" => policy,
                 "version" => Version(value, path, fileName, policy),
-                "levels" => policy with { Levels = Strings(value, path, fileName) },
+                "levels" => policy with { Levels = Strings(value, path, fileName, "level") },
                 "unknownLevels" => policy with { UnknownLevels = UnknownLevelsSetting(value, path, fileName) },
                 "maxExcessPerPrincipal" => policy with { MaxExcessPerPrincipal = Threshold(value, path, fileName) },
                 "maxReachToCaseloadRatio" => policy with
@@ -38,7 +38,7 @@ public static class GatePolicyParser
                 "noDormantAccountWithReach" => policy with
                 {
                     NoDormantAccountWithReach = Switch(value, path, fileName, "dormantDays"),
-                    DormantDays = (int)(value.ValueKind == JsonValueKind.Object ? OptionalLong(value, "dormantDays", path, fileName) ?? 90 : 90),
+                    DormantDays = DormantDays(value, path, fileName),
                 },
                 "failOnUsageFindings" => UsageRuleList(value, path, fileName, policy),
                 "maxExcessIncrease" => policy with { MaxExcessIncrease = Threshold(value, path, fileName) },
@@ -63,7 +63,7 @@ public static class GatePolicyParser
     private static GatePolicy UsageRuleList(JsonElement value, string path, string file, GatePolicy policy)
     {
         var known = Core.Usage.UsageRules.Catalog.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        var ids = Strings(value, path, file);
+        var ids = Strings(value, path, file, "usage rule id");
         foreach (var (id, i) in ids.Select((id, i) => (id, i)))
         {
             if (!known.Contains(id))
@@ -225,12 +225,21 @@ public static class GatePolicyParser
             ? value.GetString()!
             : throw Error(file, path, "expected a non-empty string");
 
-    private static List<string> Strings(JsonElement value, string path, string file)
+    private static List<string> Strings(JsonElement value, string path, string file, string what)
     {
         Expect(value, JsonValueKind.Array, path, file);
         var list = value.EnumerateArray().Select((v, i) => String(v, $"{path}[{i}]", file)).ToList();
-        return list.Count > 0 ? list : throw Error(file, path, "expected at least one level");
+        return list.Count > 0 ? list : throw Error(file, path, $"expected at least one {what}");
     }
+
+    /// <summary>The dormancy period of <c>noDormantAccountWithReach</c>: 90 days unless given, at most a hundred years.</summary>
+    private static int DormantDays(JsonElement value, string path, string file)
+    {
+        var days = value.ValueKind == JsonValueKind.Object ? OptionalLong(value, "dormantDays", path, file) ?? 90 : 90;
+        return days <= MaxDays ? (int)days : throw Error(file, path + ".dormantDays", $"expected at most {MaxDays:N0} days (100 years), found {days}");
+    }
+
+    private const int MaxDays = 36_500;
 
     private static void Expect(JsonElement value, JsonValueKind kind, string path, string file)
     {

@@ -24,6 +24,7 @@ internal sealed class AccessEventAggregator : IDisposable
     private readonly Dictionary<string, int> _principalIndex = new(StringComparer.Ordinal);
     private readonly List<string> _principalIds = [];
     private readonly List<string> _runs = [];
+    private string? _spillDirectory;
     private ulong[] _chunk;
     private int _count;
     private string? _lastPrincipalId;
@@ -249,8 +250,15 @@ internal sealed class AccessEventAggregator : IDisposable
         }
 
         Array.Sort(_chunk, 0, _count);
-        var path = Path.Combine(Path.GetTempPath(), $"aa-usage-{Environment.ProcessId}-{Guid.NewGuid():N}.run");
-        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        _spillDirectory ??= SpillDirectory.Create();
+        var path = Path.Combine(_spillDirectory, $"{_runs.Count}.run");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 20 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(path, options))
         {
             stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_chunk.AsSpan(0, _count)));
         }
@@ -274,6 +282,11 @@ internal sealed class AccessEventAggregator : IDisposable
         }
 
         _runs.Clear();
+        if (_spillDirectory is not null)
+        {
+            SpillDirectory.Remove(_spillDirectory);
+            _spillDirectory = null;
+        }
     }
 
     /// <summary>

@@ -168,7 +168,7 @@ public sealed class CoverageCliTests
         Directory.CreateDirectory(Path.Combine(directory, "roles.csv"));
         var (exit, _, error) = AnalyzeCliTests.Run("analyze", "--source", directory, "--as-of", "2026-06-30", "--format", "json");
         exit.Should().Be(2);
-        error.Should().Contain("roles.csv: required table 'roles' cannot be read: roles.csv in").And.Contain("is not a regular file");
+        error.Should().Contain("roles.csv: required table 'roles' cannot be read: roles.csv in").And.Contain("is a directory, not a regular file");
     }
 
     [Fact]

@@ -97,6 +97,7 @@ public sealed class SqliteMappingErrorTests : MappingErrorChecks
 }
 
 [Collection(PostgresCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PostgresMappingErrorTests(PostgresServer server) : MappingErrorChecks
 {
     [PostgresTheory]
@@ -121,6 +122,7 @@ public sealed class PostgresMappingErrorTests(PostgresServer server) : MappingEr
 
         var connectionFile = Path.Combine(Root, "connection");
         File.WriteAllText(connectionFile, server.ConnectionString());
+        File.SetUnixFileMode(connectionFile, UnixFileMode.UserRead | UnixFileMode.UserWrite); // no readable-by-others warning
         var (exit, output, error) = AnalyzeCliTests.Run(
             "analyze", "--source", "postgres", "--schema", schema, "--connection-file", connectionFile, "--format", "json");
         exit.Should().Be(2);

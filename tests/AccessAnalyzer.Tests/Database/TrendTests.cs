@@ -161,6 +161,12 @@ public sealed class SqliteTrendTests : TrendChecks
             .Single(f => f.GetProperty("figure").GetString() == "excessExposure");
         figure.GetProperty("firstStoredRun").GetInt64().Should().Be(excess[0]);
         figure.GetProperty("changeSinceFirstRun").GetInt64().Should().Be(figure.GetProperty("current").GetInt64() - excess[0]);
+
+        // The HTML report draws its trend from the same reader.
+        var html = Path.Combine(Root, "report.html");
+        var both = Cli("report", "--source", afterDir, "--as-of", "2026-07-31", "--html", html, "--history", store);
+        both.Exit.Should().Be(0, both.Err);
+        File.Exists(html).Should().BeTrue();
     }
 
     [Fact]

@@ -383,7 +383,7 @@ public sealed class EvidencePackTests(EvidenceDemo demo) : IClassFixture<Evidenc
 
     [Fact]
     public void Should_render_the_demo_evidence_markdown_as_the_golden_file() =>
-        GoldenOutputTests.VerifyGolden(("evidence.md", Render(s => EvidenceWriters.WriteMarkdown(demo.Pack, Lang.En, s))));
+        GoldenOutputTests.Verify(("evidence.md", Render(s => EvidenceWriters.WriteMarkdown(demo.Pack, Lang.En, s))));
 
     private static int Run(string[] args)
     {

@@ -186,9 +186,7 @@ public sealed class GoldenOutputTests
     /// Each output against its golden file, byte for byte. With <see cref="UpdateVariable"/>=1 every file is rewritten
     /// and the test fails naming them: a regeneration is never mistaken for a pass.
     /// </summary>
-    internal static void VerifyGolden(params (string Name, byte[] Actual)[] outputs) => Verify(outputs);
-
-    private static void Verify(params (string Name, byte[] Actual)[] outputs)
+    internal static void Verify(params (string Name, byte[] Actual)[] outputs)
     {
         var directory = GoldenDirectory();
         var problems = new List<string>();

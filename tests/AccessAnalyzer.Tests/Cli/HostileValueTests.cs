@@ -1,0 +1,111 @@
+using AccessAnalyzer.Tests.Fixtures;
+
+namespace AccessAnalyzer.Tests.Cli;
+
+/// <summary>
+/// Values at the edges of their types, and gate files written to mislead: each ends in one plain error line and exit 2
+/// (or, for a policy that is valid, an exact verdict), never an internal error or a silently changed rule.
+/// </summary>
+public sealed class HostileValueTests : IDisposable
+{
+    private readonly AgencyFixture _f = new AgencyFixture().Unit("U").Principal("P", unit: "U").Principal("Q", unit: "U")
+        .Role("read").Files("f", "U", 10).Caseload("f1", "P").Assign("A", "read", "P", scopeUnit: "U");
+
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "aa-hostile-" + Guid.NewGuid().ToString("N"));
+
+    public HostileValueTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        _f.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string File(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static void ShouldBeOneLineError((int Exit, string Out, string Err) run, string expected)
+    {
+        run.Exit.Should().Be(2);
+        run.Err.Should().StartWith("error: ").And.Contain(expected).And.NotContain("internal error").And.NotContain("System.");
+        run.Err.TrimEnd('\n').Should().NotContain("\n", "an error is one line");
+    }
+
+    [Theory]
+    [InlineData("analyze", "--dormant-days", "2147483647", "--dormant-days must be at most 36,500 days")]
+    [InlineData("analyze", "--as-of", "9999-12-31", "--as-of 9999-12-31 is outside the dates")]
+    [InlineData("plan", "--as-of", "0001-01-01", "--as-of 0001-01-01 is outside the dates")]
+    [InlineData("analyze", "--top", "ten", "'ten' for option '--top' as a whole number")]
+    public void Out_of_range_options_are_one_line(string command, string option, string value, string expected) =>
+        ShouldBeOneLineError(AnalyzeCliTests.Run(command, "--source", _f.WriteCsv(), option, value), expected);
+
+    [Fact]
+    public void Gate_day_counts_and_dates_at_the_edges_are_one_line()
+    {
+        var policy = File("p.json", "{ \"noGroupCycles\": true }");
+        ShouldBeOneLineError(
+            AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", policy, "--baseline-days", "2147483647", "--write-baseline", Path.Combine(_dir, "b.json")),
+            "--baseline-days must be at most 36,500 days");
+        ShouldBeOneLineError(
+            AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", policy, "--as-of", "9999-12-31", "--write-baseline", Path.Combine(_dir, "b.json")),
+            "outside the dates");
+        System.IO.File.Exists(Path.Combine(_dir, "b.json")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Demo_refuses_a_date_its_own_analysis_would_reject() =>
+        ShouldBeOneLineError(AnalyzeCliTests.Run("demo", "--as-of", "2050-01-01", "--dir", Path.Combine(_dir, "demo")), "2000 to 2044");
+
+    [Fact]
+    public void A_bad_format_lists_the_choices_on_one_line()
+    {
+        var run = AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", File("p.json", "{}"), "--format", "xml");
+        ShouldBeOneLineError(run, "Must be one of: text, sarif, junit, markdown");
+        run.Err.Should().NotContain("\\n").And.NotContain("\\t");
+    }
+
+    [Theory]
+    [InlineData("{ \"maxExcessPerPrincipal\": { \"threshold\": 1 }, \"maxExcessPerPrincipal\": { \"threshold\": 1, \"level\": \"warning\" } }", "key 'maxExcessPerPrincipal' is given twice")]
+    [InlineData("{ \"noDormantAccountWithReach\": { \"dormantDays\": 3000000000 } }", "expected at most 36,500 days")]
+    [InlineData("{ \"failOnUsageFindings\": [] }", "expected at least one usage rule id")]
+    public void Misleading_policies_are_refused(string policy, string expected) =>
+        ShouldBeOneLineError(AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", File("p.json", policy)), expected);
+
+    [Fact]
+    public void A_byte_that_is_not_utf8_is_named_as_it_is()
+    {
+        var path = Path.Combine(_dir, "p.json");
+        System.IO.File.WriteAllBytes(path, [.. "{\"noGroupCycles\":true}"u8, 0xFF]);
+        ShouldBeOneLineError(AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", path), "column 23: not valid UTF-8: byte 0xFF");
+    }
+
+    [Fact]
+    public void A_ratio_threshold_near_the_largest_number_does_not_overflow()
+    {
+        // P reaches 10 files with a caseload of 1: ratio 10. Q has no caseload: any ratio limit is exceeded.
+        var policy = File("p.json", "{ \"maxReachToCaseloadRatio\": { \"threshold\": 9223372036854775807 } }");
+        var run = AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", policy);
+        run.Out.Should().NotContain("Account 'P'");
+        var exact = AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", File("q.json", "{ \"maxReachToCaseloadRatio\": { \"threshold\": 9 } }"));
+        exact.Out.Should().Contain("Account 'P' reaches 10 files, 10× its caseload (limit 9×)");
+        AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", File("r.json", "{ \"maxReachToCaseloadRatio\": { \"threshold\": 10 } }"))
+            .Out.Should().NotContain("Account 'P'", "10 files for a caseload of 1 is not more than 10 times it");
+    }
+
+    [Fact]
+    public void A_store_path_with_an_equals_sign_is_a_path()
+    {
+        var store = Path.Combine(_dir, "runs=2026.db");
+        var run = AnalyzeCliTests.Run("analyze", "--source", _f.WriteCsv(), "--as-of", "2026-06-30", "--store-to", store, "--format", "json", "--output", Path.Combine(_dir, "r.json"));
+        run.Exit.Should().Be(0, run.Err);
+        System.IO.File.Exists(store).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_schema_name_with_a_trailing_newline_is_refused() =>
+        AccessAnalyzer.Sources.Database.SqlDialect.IsValidSchemaName("aa\n").Should().BeFalse();
+}
