@@ -29,6 +29,20 @@ public static class CsvReportWriter
         }
     }
 
+    /// <summary>
+    /// A cell a spreadsheet would run as a formula (it starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a
+    /// carriage return: an id such as <c>=HYPERLINK(…)</c> planted in a source table) gets a leading apostrophe, which
+    /// spreadsheets show as text. A plain integer such as <c>-3</c> is left as it is.
+    /// </summary>
+    public static string Neutralised(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        return field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r'
+            && !long.TryParse(field, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? "'" + field
+            : field;
+    }
+
     /// <summary>Writes one RFC 4180 record: fields with a comma, quote or line break are quoted, quotes doubled.</summary>
     public static void WriteRow(TextWriter writer, params string[] fields)
     {
@@ -41,7 +55,7 @@ public static class CsvReportWriter
                 writer.Write(',');
             }
 
-            var field = fields[i];
+            var field = Neutralised(fields[i]);
             if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
             {
                 writer.Write('"');

@@ -109,3 +109,19 @@ public sealed class HostileValueTests : IDisposable
     public void A_schema_name_with_a_trailing_newline_is_refused() =>
         AccessAnalyzer.Sources.Database.SqlDialect.IsValidSchemaName("aa\n").Should().BeFalse();
 }
+
+/// <summary>CSV outputs are opened in spreadsheets: an id written to run as a formula must arrive as text.</summary>
+public sealed class CsvFormulaTests
+{
+    [Fact]
+    public void Ids_that_a_spreadsheet_would_run_are_written_as_text()
+    {
+        using var f = new AgencyFixture().Unit("U").Principal("=HYPERLINK(\"http://x\")", unit: "U", organization: "@org")
+            .Principal("-2+3", unit: "U").Role("read").Files("f", "U", 2).Assign("A", "read", "-2+3", scopeUnit: "U");
+        var run = AnalyzeCliTests.Run("analyze", "--source", f.WriteCsv(), "--as-of", "2026-06-30", "--format", "csv");
+        run.Exit.Should().Be(0, run.Err);
+        run.Out.Should().Contain("\"'=HYPERLINK(\"\"http://x\"\")\"").And.Contain(",'@org,").And.Contain("'-2+3,");
+        run.Out.Split('\n').Skip(1).Where(l => l.Length > 0).Should().OnlyContain(l => !"=+-@".Contains(l[0]));
+        AccessAnalyzer.Sinks.CsvReportWriter.Neutralised("-3").Should().Be("-3", "a negative number is no formula");
+    }
+}
