@@ -68,31 +68,13 @@ public static class InputFingerprinter
         using var connection = target.Open();
         try
         {
-            var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            using (var list = connection.CreateCommand())
-            {
-                list.CommandText = dialect.ListRelationsSql;
-                if (dialect.Schema is { } schema)
-                {
-                    var parameter = list.CreateParameter();
-                    parameter.ParameterName = "schema";
-                    parameter.Value = schema;
-                    list.Parameters.Add(parameter);
-                }
-
-                using var reader = list.ExecuteReader();
-                while (reader.Read())
-                {
-                    present.Add(reader.GetString(0));
-                }
-            }
+            var present = CanonicalLoader.RelationNames(connection, dialect);
 
             var counts = new List<TableRowCount>();
             foreach (var table in CanonicalSchema.TableNames.Where(present.Contains))
             {
                 using var command = connection.CreateCommand();
-                var count = dialect.Name == "sqlserver" ? "COUNT_BIG(*)" : "COUNT(*)";
-                command.CommandText = $"SELECT {count} FROM {dialect.Table(table)}";
+                command.CommandText = dialect.CountRowsSql(table);
                 counts.Add(new TableRowCount(table, Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture)));
             }
 

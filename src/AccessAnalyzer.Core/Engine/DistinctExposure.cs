@@ -332,21 +332,15 @@ public sealed class DistinctExposure
             var units = snapshot.Units;
             var principals = snapshot.Principals.Count;
 
-            // Per account: its caseload files another caseload or a share also names (visited alone later).
-            var multiple = new int[principals][];
-            for (var p = 0; p < principals; p++)
-            {
-                multiple[p] = linked.CaseloadOf(p).ToArray();
-            }
-
             var items = new Items();
 
-            // Files in one caseload only: per caseload entry, its count minus its files named more than once.
+            // Files in one caseload only: per caseload entry, its count minus its files another caseload or a share also
+            // names (linked.CaseloadOf: those are visited alone below).
             var named = new Dictionary<(int Unit, FileClass Class), int>();
             for (var p = 0; p < principals; p++)
             {
                 named.Clear();
-                foreach (var f in multiple[p])
+                foreach (var f in linked.CaseloadOf(p))
                 {
                     var key = (linked.UnitOf(f), linked.ClassOf(f));
                     named[key] = named.GetValueOrDefault(key) + 1;
@@ -378,7 +372,7 @@ public sealed class DistinctExposure
 
             for (var p = 0; p < principals; p++)
             {
-                foreach (var f in multiple[p])
+                foreach (var f in linked.CaseloadOf(p))
                 {
                     Pair(f, (p << 2) | InCaseload);
                 }

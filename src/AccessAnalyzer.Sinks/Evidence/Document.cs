@@ -219,25 +219,6 @@ internal static class HtmlRenderer
         _ => Encode(r.Value),
     }));
 
-    /// <summary>The five characters HTML gives meaning to, as entities; control characters replaced.</summary>
-    public static string Encode(string value)
-    {
-        var text = new StringBuilder(value.Length + 16);
-        foreach (var c in value)
-        {
-            _ = c switch
-            {
-                '&' => text.Append("&amp;"),
-                '<' => text.Append("&lt;"),
-                '>' => text.Append("&gt;"),
-                '"' => text.Append("&quot;"),
-                '\'' => text.Append("&#39;"),
-                '\n' or '\t' => text.Append(' '),
-                _ when char.IsControl(c) => text.Append('\uFFFD'),
-                _ => text.Append(c),
-            };
-        }
-
-        return text.ToString();
-    }
+    /// <summary>Text as HTML: the one encoder of the HTML report (entities, control characters replaced).</summary>
+    public static string Encode(string value) => Html.HtmlBuilder.Encode(value);
 }

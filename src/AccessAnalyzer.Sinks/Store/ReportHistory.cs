@@ -96,29 +96,8 @@ public static class ReportHistory
         return points;
     }
 
-    private static bool HasRunsTable(DbConnection connection, ISqlDialect dialect)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = dialect.ListRelationsSql;
-        if (dialect.Schema is { } schema)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "schema";
-            parameter.Value = schema;
-            command.Parameters.Add(parameter);
-        }
-
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            if (string.Equals(reader.GetString(0), "report_runs", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool HasRunsTable(DbConnection connection, ISqlDialect dialect) =>
+        CanonicalLoader.RelationNames(connection, dialect).Contains("report_runs");
 
     private static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 

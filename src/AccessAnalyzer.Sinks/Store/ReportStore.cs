@@ -93,24 +93,7 @@ public sealed class ReportStore
     /// <exception cref="InputErrorException">The tables predate this version and could not be brought up to date.</exception>
     public void EnsureTables()
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = _dialect.ListRelationsSql;
-        if (_dialect.Schema is { } schema)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "schema";
-            parameter.Value = schema;
-            command.Parameters.Add(parameter);
-        }
-
-        var relations = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                relations.Add(reader.GetString(0));
-            }
-        }
+        var relations = CanonicalLoader.RelationNames(_connection, _dialect);
 
         if (!relations.Contains("report_runs"))
         {

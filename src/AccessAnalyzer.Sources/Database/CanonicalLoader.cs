@@ -81,6 +81,21 @@ public static class CanonicalLoader
         }
     }
 
+    /// <summary>The tables and views of the schema from the catalog (<see cref="ISqlDialect.ListRelationsSql"/>).</summary>
+    public static HashSet<string> RelationNames(DbConnection connection, ISqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(dialect);
+        using var command = connection.CreateCommand();
+        command.CommandText = dialect.ListRelationsSql;
+        if (dialect.Schema is { } schema)
+        {
+            AddParameter(command, "schema", schema);
+        }
+
+        return Names(command);
+    }
+
     /// <summary>The columns of <paramref name="table"/> from the catalog (<see cref="ISqlDialect.ListColumnsSql"/>); empty when there is no such table.</summary>
     public static HashSet<string> ColumnNames(DbConnection connection, ISqlDialect dialect, string table)
     {
@@ -94,6 +109,12 @@ public static class CanonicalLoader
             AddParameter(command, "schema", schema);
         }
 
+        return Names(command);
+    }
+
+    /// <summary>The first column of every row, compared without case as catalogs do.</summary>
+    private static HashSet<string> Names(DbCommand command)
+    {
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using var reader = command.ExecuteReader();
         while (reader.Read())

@@ -35,6 +35,9 @@ public interface ISqlDialect
     /// </summary>
     string ListColumnsSql { get; }
 
+    /// <summary>The number of rows of a canonical table, as a 64-bit integer.</summary>
+    string CountRowsSql(string table);
+
     /// <summary>A query returning no row, whose columns are those of the table.</summary>
     string ColumnsSql(string table);
 
@@ -199,6 +202,8 @@ public abstract partial class SqlDialect : ISqlDialect
 
     /// <summary>COUNT(*) as a 64-bit integer.</summary>
     protected virtual string CountAll => "COUNT(*)";
+
+    public string CountRowsSql(string table) => $"SELECT {CountAll} FROM {Table(table)}";
 
     public string DuplicateFileIdSql =>
         $"SELECT CASE WHEN EXISTS (SELECT id FROM {Table("files")} GROUP BY id HAVING COUNT(*) > 1) THEN 1 ELSE 0 END";
