@@ -102,30 +102,13 @@ internal static class MessageText
 
     /// <summary>
     /// Errors are one line: values echoed from input may hold line breaks or terminal control sequences, which are
-    /// escaped here, and a huge value is cut so the line stays readable.
+    /// escaped here (control characters, right-to-left overrides, line separators), and a huge value is cut so the line stays readable.
     /// </summary>
     public static string OneLine(string message)
     {
-        var text = new System.Text.StringBuilder(Math.Min(message.Length, MaxLength + 16));
-        foreach (var c in message)
-        {
-            if (text.Length >= MaxLength)
-            {
-                text.Append('…');
-                break;
-            }
-
-            _ = c switch
-            {
-                '\n' => text.Append("\\n"),
-                '\r' => text.Append("\\r"),
-                '\t' => text.Append("\\t"),
-                _ when char.IsControl(c) => text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
-                _ => text.Append(c),
-            };
-        }
-
-        return text.ToString();
+        // Escaped before it is cut, so a cut never leaves half an escape or a lone surrogate.
+        var visible = AccessAnalyzer.Sinks.Escape.Visible(message);
+        return visible.Length <= MaxLength ? visible : visible[..MaxLength] + "…";
     }
 }
 

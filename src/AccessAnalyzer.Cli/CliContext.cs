@@ -55,7 +55,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         return console.Status().Spinner(Spinner.Known.Dots).Start(title, ctx =>
-            work(new Progress<string>(step => ctx.Status($"{Markup.Escape(title)}: {Markup.Escape(step)}"))));
+            work(new Progress<string>(step => ctx.Status($"{Escape.Terminal(title)}: {Escape.Terminal(step)}"))));
     }
 
     /// <summary>Renders a console view to stdout, or to a file (atomically, without colours).</summary>

@@ -42,7 +42,7 @@ internal static class CoverageWriters
         var grid = new Grid().AddColumn(new GridColumn().Padding(2, 0, 2, 0).NoWrap()).AddColumn();
         foreach (var (c, label) in items)
         {
-            grid.AddRow($"[yellow]{Markup.Escape(c.Check)}[/]{Markup.Escape(label is null ? string.Empty : $" ({label})")}", Markup.Escape(c.Reason));
+            grid.AddRow($"[yellow]{Escape.Terminal(c.Check)}[/]{Escape.Terminal(label is null ? string.Empty : $" ({label})")}", Escape.Terminal(c.Reason));
         }
 
         console.Write(grid);
@@ -95,7 +95,7 @@ internal static class CoverageWriters
         writer.Write($"**{Title}**\n\n");
         foreach (var (c, label) in items)
         {
-            writer.Write($"- `{c.Check}`{(label is null ? string.Empty : $" ({label})")}: {Format.Cell(c.Reason)}\n");
+            writer.Write($"- `{c.Check}`{(label is null ? string.Empty : $" ({label})")}: {Escape.MarkdownText(c.Reason)}\n");
         }
 
         writer.Write('\n');

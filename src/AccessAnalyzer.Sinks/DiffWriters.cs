@@ -98,9 +98,9 @@ public static class DiffWriters
             writer.Write("\n**Assignments** (excess added: what the grant adds given every other grant; granted alone: beyond its holders' caseloads as if it were their only grant)\n\n| assignment | change | grant | holders | excess added | granted alone |\n|---|---|---|---:|---:|---:|\n");
             foreach (var a in diff.Assignments.Take(maxRows))
             {
-                var grant = a.Kind == AssignmentChangeKind.Removed ? $"~~{Format.Cell(a.Before!)}~~"
-                    : a.Before is null ? Format.Cell(a.After!) : $"{Format.Cell(a.Before)} → {Format.Cell(a.After!)}";
-                writer.Write($"| `{Format.Cell(a.AssignmentId)}` | {Kind(a.Kind)} | {grant} | {Format.G(a.Holders)} | {Format.Signed(a.ExcessAdded)} | {Format.G(a.ExcessGrantedAlone)} |\n");
+                var grant = a.Kind == AssignmentChangeKind.Removed ? $"~~{Escape.MarkdownText(a.Before!)}~~"
+                    : a.Before is null ? Escape.MarkdownText(a.After!) : $"{Escape.MarkdownText(a.Before)} → {Escape.MarkdownText(a.After!)}";
+                writer.Write($"| {Escape.MarkdownCode(a.AssignmentId)} | {Kind(a.Kind)} | {grant} | {Format.G(a.Holders)} | {Format.Signed(a.ExcessAdded)} | {Format.G(a.ExcessGrantedAlone)} |\n");
             }
         }
 
@@ -109,7 +109,7 @@ public static class DiffWriters
             writer.Write("\n**Memberships**\n\n");
             foreach (var m in diff.Memberships.Take(maxRows))
             {
-                writer.Write($"- {(m.Added ? "added" : "removed")}: `{Format.Cell(m.MemberId)}` in `{Format.Cell(m.GroupId)}`\n");
+                writer.Write($"- {(m.Added ? "added" : "removed")}: {Escape.MarkdownCode(m.MemberId)} in {Escape.MarkdownCode(m.GroupId)}\n");
             }
         }
 
@@ -118,7 +118,7 @@ public static class DiffWriters
             writer.Write($"\n**Accounts whose reach or excess changes** ({Format.G(diff.Principals.Count)})\n\n| account | kind | excess before | excess after | change |\n|---|---|---:|---:|---:|\n");
             foreach (var p in diff.Principals.Take(maxRows))
             {
-                writer.Write($"| `{Format.Cell(p.PrincipalId)}` | {Names.Of(p.Kind)} | {Format.G(p.ExcessBefore)} | {Format.G(p.ExcessAfter)} | {Format.Signed(p.ExcessDelta)} |\n");
+                writer.Write($"| {Escape.MarkdownCode(p.PrincipalId)} | {Names.Of(p.Kind)} | {Format.G(p.ExcessBefore)} | {Format.G(p.ExcessAfter)} | {Format.Signed(p.ExcessDelta)} |\n");
             }
 
             if (diff.Principals.Count > maxRows)
@@ -132,7 +132,7 @@ public static class DiffWriters
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(console);
-        console.Write(new Rule($"[bold]Diff[/] {Markup.Escape(diff.BeforeSource)} → {Markup.Escape(diff.Header.Source)} as of {diff.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        console.Write(new Rule($"[bold]Diff[/] {Escape.Terminal(diff.BeforeSource)} → {Escape.Terminal(diff.Header.Source)} as of {diff.Header.AsOf:yyyy-MM-dd}").LeftJustified());
         CoverageWriters.WriteConsole(CoverageWriters.NotRun(diff.CoverageBefore, diff.CoverageAfter), console);
         var totals = Format.RoundedTable(null,
             Format.Text(""), Format.Number("Before"), Format.Number("After"), Format.Number("Change"));
@@ -146,20 +146,20 @@ public static class DiffWriters
             Format.Text("Assignment"), Format.Text("Change"), Format.Text("Grant"), Format.Number("Holders"), Format.Number("Excess added"), Format.Number("Granted alone"));
         foreach (var a in diff.Assignments)
         {
-            assignments.AddRow(Markup.Escape(a.AssignmentId), Kind(a.Kind), Markup.Escape(a.After ?? a.Before ?? string.Empty), Format.G(a.Holders), Format.Signed(a.ExcessAdded), Format.G(a.ExcessGrantedAlone));
+            assignments.AddRow(Escape.Terminal(a.AssignmentId), Kind(a.Kind), Escape.Terminal(a.After ?? a.Before ?? string.Empty), Format.G(a.Holders), Format.Signed(a.ExcessAdded), Format.G(a.ExcessGrantedAlone));
         }
 
         console.Write(assignments);
         foreach (var m in diff.Memberships)
         {
-            console.MarkupLine(Markup.Escape($"membership {(m.Added ? "added" : "removed")}: {m.MemberId} in {m.GroupId}"));
+            console.MarkupLine(Escape.Terminal($"membership {(m.Added ? "added" : "removed")}: {m.MemberId} in {m.GroupId}"));
         }
 
         var principals = Format.RoundedTable($"Accounts whose reach or excess changes ({Format.G(diff.Principals.Count)})",
             Format.Text("Account"), Format.Number("Excess before"), Format.Number("Excess after"), Format.Number("Change"));
         foreach (var p in diff.Principals.Take(50))
         {
-            principals.AddRow(Markup.Escape(p.PrincipalId), Format.G(p.ExcessBefore), Format.G(p.ExcessAfter), Format.Signed(p.ExcessDelta));
+            principals.AddRow(Escape.Terminal(p.PrincipalId), Format.G(p.ExcessBefore), Format.G(p.ExcessAfter), Format.Signed(p.ExcessDelta));
         }
 
         console.Write(principals);

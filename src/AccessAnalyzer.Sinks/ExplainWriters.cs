@@ -142,22 +142,22 @@ public static class ExplainWriters
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(console);
         var p = e.Principal;
-        console.Write(new Rule($"[bold]Why[/] {Markup.Escape(p.PrincipalId)} ({Names.Of(p.Kind)}, {Markup.Escape(p.Organization)}) — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        console.Write(new Rule($"[bold]Why[/] {Escape.Terminal(p.PrincipalId)} ({Names.Of(p.Kind)}, {Escape.Terminal(p.Organization)}) — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
         console.MarkupLine($"Reach {Format.G(p.ReachableFiles)} files; caseload {Format.G(p.CaseloadFiles)} ({Format.G(p.CaseloadInReach)} in reach); " +
             $"[bold]excess {Format.G(p.ExcessFiles)}[/] ({Format.G(p.SensitiveExcessFiles)} sensitive); " +
             (p.JustifiedFiles > 0 ? $"justified {Format.G(p.JustifiedFiles)}; " : string.Empty) + $"shares in force {Format.G(e.SharesInForce)}.");
         foreach (var j in e.PrincipalJustifications ?? [])
         {
-            console.MarkupLine($"Account {Markup.Escape(JustificationText(j))}");
+            console.MarkupLine($"Account {Escape.Terminal(JustificationText(j))}");
         }
 
         if (e.Target is { } target)
         {
             var verdict = e.ReachesTarget ? "[red]reaches[/]" : "[green]does not reach[/]";
             var where = target.Kind == "file"
-                ? $"file {Markup.Escape(target.Id)} (unit {Markup.Escape(target.UnitId is null ? "?" : Labels.Named(target.UnitId, target.UnitName))})"
-                : $"unit {Markup.Escape(Labels.Named(target.Id, target.UnitName))}";
-            console.MarkupLine($"{Markup.Escape(p.PrincipalId)} {verdict} {where}" +
+                ? $"file {Escape.Terminal(target.Id)} (unit {Escape.Terminal(target.UnitId is null ? "?" : Labels.Named(target.UnitId, target.UnitName))})"
+                : $"unit {Escape.Terminal(Labels.Named(target.Id, target.UnitName))}";
+            console.MarkupLine($"{Escape.Terminal(p.PrincipalId)} {verdict} {where}" +
                 (target.Kind == "file" ? $"; in its caseload: {(e.TargetInCaseload ? "yes" : "no")}; shared to it: {(e.TargetSharedInForce ? "yes" : "no")}." : "."));
         }
 
@@ -173,7 +173,7 @@ public static class ExplainWriters
 
             var unit = g.Scope == AssignmentScope.Unit ? g.ScopeUnitId : null;
             var paths = string.Join('\n', g.Paths.Select(PathText)) + (g.PathsOmitted > 0 ? $"\n… {Format.G(g.PathsOmitted)} more paths" : string.Empty);
-            table.AddRow(Markup.Escape(g.AssignmentId), Format.RoleAtScopeCell(g.RoleId, g.RoleName, unit, g.ScopeUnitName), Markup.Escape(status), Format.G(g.FilesGranted), Markup.Escape(paths));
+            table.AddRow(Escape.Terminal(g.AssignmentId), Format.RoleAtScopeCell(g.RoleId, g.RoleName, unit, g.ScopeUnitName), Escape.Terminal(status), Format.G(g.FilesGranted), Escape.Terminal(paths));
         }
 
         console.Write(table);
@@ -186,13 +186,13 @@ public static class ExplainWriters
         var what = e.Target.Kind == "unit" ? Labels.Named(e.Target.Id, e.Target.UnitName)
             : e.Target.UnitId is { } unit ? $"{e.Target.Id} in unit {Labels.Named(unit, e.Target.UnitName)}"
             : e.Target.Id;
-        console.Write(new Rule($"[bold]Who reaches[/] {e.Target.Kind} {Markup.Escape(what)} — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
-        console.MarkupLine($"{Format.G(e.Principals.Count)} accounts. By kind: {Markup.Escape(Join(e.ByKind))}. By organisation: {Markup.Escape(Join(e.ByOrganization))}.");
+        console.Write(new Rule($"[bold]Who reaches[/] {e.Target.Kind} {Escape.Terminal(what)} — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        console.MarkupLine($"{Format.G(e.Principals.Count)} accounts. By kind: {Escape.Terminal(Join(e.ByKind))}. By organisation: {Escape.Terminal(Join(e.ByOrganization))}.");
         var grants = Format.RoundedTable("Assignments covering it",
             Format.Text("Assignment"), Format.Text("Role @ scope"), Format.Text("Holder"), Format.Number("Holders"));
         foreach (var g in e.Grants)
         {
-            grants.AddRow(Markup.Escape(g.AssignmentId), Format.RoleAtScopeCell(g.RoleId, g.RoleName, g.ScopeUnitId, g.ScopeUnitName, noUnit: "?"), Markup.Escape($"{g.HolderType} {g.HolderId}"), Format.G(g.Holders));
+            grants.AddRow(Escape.Terminal(g.AssignmentId), Format.RoleAtScopeCell(g.RoleId, g.RoleName, g.ScopeUnitId, g.ScopeUnitName, noUnit: "?"), Escape.Terminal($"{g.HolderType} {g.HolderId}"), Format.G(g.Holders));
         }
 
         console.Write(grants);
@@ -200,7 +200,7 @@ public static class ExplainWriters
             Format.Text("Principal"), Format.Text("Kind"), Format.Text("Org"), Format.Text("Via"));
         foreach (var r in e.Principals.Take(maxPrincipals))
         {
-            people.AddRow(Markup.Escape(r.PrincipalId), Names.Of(r.Kind), Markup.Escape(r.Organization), Markup.Escape(string.Join(", ", r.Via)));
+            people.AddRow(Escape.Terminal(r.PrincipalId), Names.Of(r.Kind), Escape.Terminal(r.Organization), Escape.Terminal(string.Join(", ", r.Via)));
         }
 
         console.Write(people);

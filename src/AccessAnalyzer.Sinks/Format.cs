@@ -48,8 +48,8 @@ internal static class Format
     private static string NameOr(string id, string? name) => string.IsNullOrWhiteSpace(name) ? id : name.Trim();
 
     private static string NamedCell(string ids, string names, string? sameAs = null) => string.Equals(sameAs ?? ids, names, StringComparison.Ordinal)
-        ? Spectre.Console.Markup.Escape(ids)
-        : $"{Spectre.Console.Markup.Escape(ids)}\n[grey]{Spectre.Console.Markup.Escape(names)}[/]";
+        ? Escape.Terminal(ids)
+        : $"{Escape.Terminal(ids)}\n[grey]{Escape.Terminal(names)}[/]";
 
     /// <summary>
     /// A console table with the rounded border every table of ours has, titled when <paramref name="title"/> is given,
@@ -63,16 +63,13 @@ internal static class Format
 
     /// <summary>The rule a console report opens with: its name in bold, then the source and the analysis date.</summary>
     public static void Title(IAnsiConsole console, string name, ReportHeader header) =>
-        console.Write(new Rule($"[bold]{name}[/] — {Spectre.Console.Markup.Escape(header.Source)} as of {header.AsOf:yyyy-MM-dd}").LeftJustified());
+        console.Write(new Rule($"[bold]{name}[/] — {Escape.Terminal(header.Source)} as of {header.AsOf:yyyy-MM-dd}").LeftJustified());
 
     /// <summary>A column of words, left-aligned.</summary>
     public static TableColumn Text(string header) => new(header);
 
     /// <summary>A column of numbers, right-aligned so that digits line up.</summary>
     public static TableColumn Number(string header) => new TableColumn(header).RightAligned();
-
-    /// <summary>A markdown table cell: pipes escaped, line breaks folded.</summary>
-    public static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
     /// <summary>UTF-8 without BOM, LF line ends, leaving the stream open for the caller's atomic write.</summary>
     public static StreamWriter Writer(Stream output) => new(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };

@@ -51,8 +51,8 @@ public static class GateWriters
         foreach (var v in listed)
         {
             var tag = v.Fails ? "[red]FAIL[/]" : v.Status == ViolationStatus.Accepted ? "[grey]accepted[/]" : "[yellow]warn[/]";
-            var note = v.BaselineNote is null ? string.Empty : $" [grey]({Markup.Escape(v.BaselineNote)})[/]";
-            console.MarkupLine($"{tag} [bold]{v.RuleId}[/] {Markup.Escape(v.Message)}{note}");
+            var note = v.BaselineNote is null ? string.Empty : $" [grey]({Escape.Terminal(v.BaselineNote)})[/]";
+            console.MarkupLine($"{tag} [bold]{v.RuleId}[/] {Escape.Terminal(v.Message)}{note}");
         }
 
         foreach (var (rule, count) in summarised)
@@ -69,7 +69,7 @@ public static class GateWriters
         var accepted = outcome.Violations.Count(v => v.Status == ViolationStatus.Accepted);
         var warnings = outcome.Violations.Count - failing - accepted;
         writer.Write(outcome.Passed ? "### ✅ Access gate passed\n\n" : "### ❌ Access gate failed\n\n");
-        writer.Write($"Source `{outcome.Header.Source}`, as of {outcome.Header.AsOf:yyyy-MM-dd}: {outcome.Rules.Count} rules checked, " +
+        writer.Write($"Source {Escape.MarkdownCode(outcome.Header.Source)}, as of {outcome.Header.AsOf:yyyy-MM-dd}: {outcome.Rules.Count} rules checked, " +
             $"{failing} failing, {warnings} reported only{(accepted == 0 ? string.Empty : $", {accepted} accepted by the baseline")}.\n\n");
         // With a comparison, the before side's gaps too; the diff section below then leaves them out.
         CoverageWriters.WriteMarkdown(outcome.Diff is { } compared
@@ -82,7 +82,7 @@ public static class GateWriters
             foreach (var v in listed)
             {
                 var icon = v.Fails ? "❌" : v.Status == ViolationStatus.Accepted ? "☑️" : "⚠️";
-                writer.Write($"| {icon} | `{v.RuleId}` | {Format.Cell(v.Message)} | {Status(v.Status)}{(v.BaselineNote is null ? string.Empty : " — " + Format.Cell(v.BaselineNote))} |\n");
+                writer.Write($"| {icon} | `{v.RuleId}` | {Escape.MarkdownText(v.Message)} | {Status(v.Status)}{(v.BaselineNote is null ? string.Empty : " — " + Escape.MarkdownText(v.BaselineNote))} |\n");
             }
 
             foreach (var (rule, count) in summarised)
@@ -149,14 +149,14 @@ public static class GateWriters
                 xml.WriteStartElement("failure");
                 xml.WriteAttributeString("message", $"{failing.Count} failing finding(s): {rule.Description}");
                 xml.WriteAttributeString("type", rule.Id);
-                xml.WriteString(string.Join('\n', failing.Select(v => $"[{Status(v.Status)}] {v.Message}")));
+                xml.WriteString(string.Join('\n', failing.Select(v => $"[{Status(v.Status)}] {Escape.Xml(v.Message)}")));
                 xml.WriteEndElement();
             }
 
             var reported = violations.Where(v => !v.Fails).ToList();
             if (reported.Count > 0)
             {
-                xml.WriteElementString("system-out", string.Join('\n', reported.Select(v => $"[{Status(v.Status)}] {v.Message}")));
+                xml.WriteElementString("system-out", string.Join('\n', reported.Select(v => $"[{Status(v.Status)}] {Escape.Xml(v.Message)}")));
             }
 
             xml.WriteEndElement();
@@ -169,7 +169,7 @@ public static class GateWriters
             xml.WriteAttributeString("classname", "accessanalyzer.coverage");
             xml.WriteAttributeString("name", c.Check);
             xml.WriteStartElement("skipped");
-            xml.WriteAttributeString("message", $"{CoverageWriters.Title}: {c.Reason}");
+            xml.WriteAttributeString("message", Escape.Xml($"{CoverageWriters.Title}: {c.Reason}"));
             xml.WriteEndElement();
             xml.WriteEndElement();
         }

@@ -121,10 +121,10 @@ public static class PlanWriters
         {
             var change = i.Change == RemediationChange.NarrowToUnit && i.NewScopeUnitId is { } unit
                 ? Format.UnitCell("narrow to ", unit, i.NewScopeUnitName)
-                : Markup.Escape(Name(i.Change));
+                : Escape.Terminal(Name(i.Change));
             table.AddRow(
-                Format.N(i.Rank), Markup.Escape(i.AssignmentId), Format.RoleAtScopeCell(i.RoleId, i.RoleName, i.ScopeUnitId, i.ScopeUnitName),
-                Markup.Escape($"{i.HolderType} {i.HolderId}"), change, Format.G(i.Holders), Format.G(i.ExcessRemoved),
+                Format.N(i.Rank), Escape.Terminal(i.AssignmentId), Format.RoleAtScopeCell(i.RoleId, i.RoleName, i.ScopeUnitId, i.ScopeUnitName),
+                Escape.Terminal($"{i.HolderType} {i.HolderId}"), change, Format.G(i.Holders), Format.G(i.ExcessRemoved),
                 Format.G(i.SensitiveExcessRemoved), Format.G(i.CumulativeExcessRemoved));
         }
 
@@ -145,8 +145,8 @@ public static class PlanWriters
         foreach (var j in plan.LeftAlone)
         {
             table.AddRow(
-                Markup.Escape($"{j.SubjectType} {Core.Reporting.Labels.Named(j.SubjectId, j.SubjectName)}"), Format.G(j.ReachBeyondCaseload),
-                Markup.Escape(j.Reason), Markup.Escape(j.Owner), j.Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                Escape.Terminal($"{j.SubjectType} {Core.Reporting.Labels.Named(j.SubjectId, j.SubjectName)}"), Format.G(j.ReachBeyondCaseload),
+                Escape.Terminal(j.Reason), Escape.Terminal(j.Owner), j.Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         console.Write(table);

@@ -27,7 +27,7 @@ public static class TableReportWriter
         foreach (var o in report.Organizations)
         {
             table.AddRow(
-                Markup.Escape(o.Organization) + (o.Partner ? " [grey](partner)[/]" : string.Empty), N(o.Principals), N(o.Figures.Reachable),
+                Escape.Terminal(o.Organization) + (o.Partner ? " [grey](partner)[/]" : string.Empty), N(o.Principals), N(o.Figures.Reachable),
                 N(o.Figures.Excess), N(o.Figures.SensitiveExcess), N(o.Figures.Phishable));
         }
 
@@ -90,7 +90,7 @@ public static class TableReportWriter
 
             var cells = new List<string>
             {
-                Markup.Escape(p.PrincipalId), Names.Of(p.Kind), Markup.Escape(p.Organization), N(p.ReachableFiles),
+                Escape.Terminal(p.PrincipalId), Names.Of(p.Kind), Escape.Terminal(p.Organization), N(p.ReachableFiles),
                 N(p.CaseloadFiles), p.ExcessFiles > 0 ? $"[red]{N(p.ExcessFiles)}[/]" : "0", N(p.SensitiveExcessFiles),
                 p.CaseloadFiles > 0 ? (p.ReachableFiles / (double)p.CaseloadFiles).ToString("0.#", CultureInfo.InvariantCulture) : "—",
             };
@@ -121,7 +121,7 @@ public static class TableReportWriter
         console.Write(summary);
         foreach (var f in report.Findings.Take(findingLines))
         {
-            console.MarkupLine($"{Colour(f.Severity)} [bold]{f.RuleId}[/] {Markup.Escape(f.Message)}");
+            console.MarkupLine($"{Colour(f.Severity)} [bold]{f.RuleId}[/] {Escape.Terminal(f.Message)}");
         }
 
         if (report.Findings.Count > findingLines)

@@ -43,7 +43,7 @@ public static class TrendWriters
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(console);
-        console.Write(new Rule($"[bold]Trend[/] — {Markup.Escape(report.Store)}: {report.Runs.Count} stored run(s)").LeftJustified());
+        console.Write(new Rule($"[bold]Trend[/] — {Escape.Terminal(report.Store)}: {report.Runs.Count} stored run(s)").LeftJustified());
         if (report.Runs.Count == 0)
         {
             console.WriteLine(Texts.Get(Lang.En, "trend.noRuns"));
@@ -58,7 +58,7 @@ public static class TrendWriters
         table.AddColumn("Source");
         foreach (var (id, _) in shown)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(Texts.Get(Lang.En, "trend." + id))).RightAligned());
+            table.AddColumn(new TableColumn(Escape.Terminal(Texts.Get(Lang.En, "trend." + id))).RightAligned());
         }
 
         for (var i = 0; i < report.Runs.Count; i++)
@@ -66,11 +66,11 @@ public static class TrendWriters
             var run = report.Runs[i];
             var cells = new List<string>
             {
-                (i + 1).ToString(CultureInfo.InvariantCulture), Format.Date(run.AsOf), Markup.Escape(run.Source),
+                (i + 1).ToString(CultureInfo.InvariantCulture), Format.Date(run.AsOf), Escape.Terminal(run.Source),
             };
             foreach (var (_, value) in shown)
             {
-                cells.Add(Markup.Escape(Cell(value(run), Change(report.Runs, i, value), i, v => Format.G(v))));
+                cells.Add(Escape.Terminal(Cell(value(run), Change(report.Runs, i, value), i, v => Format.G(v))));
             }
 
             table.AddRow([.. cells]);

@@ -83,10 +83,10 @@ internal static class DemoCommand
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[bold]Demo agency[/] ({options.Scale.ToString().ToLowerInvariant()}, seed {options.Seed}): " +
                 $"{summary.Counts.OrgUnits:N0} units, {summary.Counts.Principals:N0} accounts, {summary.Counts.Files:N0} files, " +
-                $"{summary.Counts.Assignments:N0} assignments → {Markup.Escape(toSqlite ? database : csvDirectory)}"));
+                $"{summary.Counts.Assignments:N0} assignments → {Escape.Terminal(toSqlite ? database : csvDirectory)}"));
             if (toSqlite && toCsv)
             {
-                console.MarkupLine($"CSV export → {Markup.Escape(csvDirectory)}");
+                console.MarkupLine($"CSV export → {Escape.Terminal(csvDirectory)}");
             }
 
             console.WriteLine();
@@ -94,7 +94,7 @@ internal static class DemoCommand
             console.WriteLine();
             WritePlanted(console, summary, report);
             console.WriteLine();
-            console.MarkupLine($"Next: [bold]accessanalyzer analyze --source {Markup.Escape(toSqlite ? database : csvDirectory)} --as-of {options.AsOf:yyyy-MM-dd} --format json[/]");
+            console.MarkupLine($"Next: [bold]accessanalyzer analyze --source {Escape.Terminal(toSqlite ? database : csvDirectory)} --as-of {options.AsOf:yyyy-MM-dd} --format json[/]");
             return ExitCodes.Ok;
         });
         return command;
@@ -109,13 +109,13 @@ internal static class DemoCommand
         table.AddColumn("Planted");
         table.AddColumn("Found by");
         table.AddRow(
-            $"Region-wide role for partner group {Markup.Escape(summary.PartnerRegionalGroupId)}",
+            $"Region-wide role for partner group {Escape.Terminal(summary.PartnerRegionalGroupId)}",
             Seen(summary.PartnerRegionalMemberIds.All(id => Flagged(FindingRules.PartnerExcess, id)), "partner-excess on every member"));
         table.AddRow(
-            $"National consultation through nested groups {Markup.Escape(string.Join(" ⊂ ", summary.NestedConsultationGroupIds))}",
+            $"National consultation through nested groups {Escape.Terminal(string.Join(" ⊂ ", summary.NestedConsultationGroupIds))}",
             Seen(summary.NationalConsultationMemberIds.Count > 0, "reach of its members (top of the table)"));
         table.AddRow(
-            $"Group cycle {Markup.Escape(string.Join(" → ", summary.CycleGroupIds))}",
+            $"Group cycle {Escape.Terminal(string.Join(" → ", summary.CycleGroupIds))}",
             Seen(summary.CycleGroupIds.All(id => Flagged(FindingRules.GroupCycle, id)), "group-cycle"));
         table.AddRow(
             $"{summary.DormantAccountIds.Count} dormant accounts keeping access",
@@ -124,16 +124,16 @@ internal static class DemoCommand
             $"{summary.PartnerAccountsWithoutMfaIds.Count} partner accounts without MFA",
             Seen(summary.PartnerAccountsWithoutMfaIds.Any(id => Flagged(FindingRules.NoMfaWithReach, id)), "no-mfa-with-reach (those with reach)"));
         table.AddRow(
-            $"Expired national grant {Markup.Escape(summary.ExpiredAssignmentId)}",
+            $"Expired national grant {Escape.Terminal(summary.ExpiredAssignmentId)}",
             "not counted (valid_until before the analysis date)");
         table.AddRow(
-            $"Justifications: {Markup.Escape(summary.JustifiedAssignmentId)} and {Markup.Escape(summary.JustifiedPrincipalId)} in force, " +
-            $"{Markup.Escape(summary.ExpiredJustificationAssignmentId)} expired",
+            $"Justifications: {Escape.Terminal(summary.JustifiedAssignmentId)} and {Escape.Terminal(summary.JustifiedPrincipalId)} in force, " +
+            $"{Escape.Terminal(summary.ExpiredJustificationAssignmentId)} expired",
             Seen(report.Coverage.Any(c => c.Check == Coverage.Justifications && c.Ran), "justifications coverage"));
         console.Write(table);
     }
 
-    private static string Seen(bool found, string how) => found ? $"[green]✓[/] {Markup.Escape(how)}" : $"[red]✗ not found[/] ({Markup.Escape(how)})";
+    private static string Seen(bool found, string how) => found ? $"[green]✓[/] {Escape.Terminal(how)}" : $"[red]✗ not found[/] ({Escape.Terminal(how)})";
 
     /// <summary>
     /// The demo's date: its log, logins and grant dates are laid out from it within a span the analysis accepts, and

@@ -83,73 +83,18 @@ internal static class MarkdownRenderer
         _ => Text(r.Value, inTable),
     }));
 
-    /// <summary>Prose: markdown's syntax characters escaped, so a value never becomes a link, emphasis or HTML.</summary>
+    /// <summary>Prose: see <see cref="Escape.MarkdownText"/> (a pipe is escaped everywhere, so tables need nothing more).</summary>
     public static string Text(string value, bool inTable)
     {
-        var text = new StringBuilder(value.Length + 8);
-        foreach (var c in OneLine(value))
-        {
-            if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '|' or '#' or '~' or '!')
-            {
-                text.Append('\\');
-            }
-
-            text.Append(c);
-        }
-
         _ = inTable;
-        return text.ToString();
+        return Escape.MarkdownText(value);
     }
 
-    /// <summary>A code span: a fence one backtick longer than the longest run inside, padded when the value touches a backtick.</summary>
+    /// <summary>An identifier: see <see cref="Escape.MarkdownCode"/>.</summary>
     public static string Code(string value, bool inTable)
     {
-        var body = OneLine(value);
-        if (inTable)
-        {
-            body = body.Replace("|", "\\|", StringComparison.Ordinal);
-        }
-
-        if (body.Length == 0)
-        {
-            return "` `";
-        }
-
-        var longest = 0;
-        var run = 0;
-        foreach (var c in body)
-        {
-            run = c == '`' ? run + 1 : 0;
-            longest = Math.Max(longest, run);
-        }
-
-        var fence = new string('`', longest + 1);
-        var pad = body[0] == '`' || body[^1] == '`' || (body[0] == ' ' && body[^1] == ' ') ? " " : string.Empty;
-        return fence + pad + body + pad + fence;
-    }
-
-    /// <summary>Line breaks and control characters shown as escapes, so a value stays on its line.</summary>
-    private static string OneLine(string value)
-    {
-        if (!value.Any(char.IsControl))
-        {
-            return value;
-        }
-
-        var text = new StringBuilder(value.Length + 8);
-        foreach (var c in value)
-        {
-            _ = c switch
-            {
-                '\n' => text.Append("\\n"),
-                '\r' => text.Append("\\r"),
-                '\t' => text.Append("\\t"),
-                _ when char.IsControl(c) => text.Append('\uFFFD'),
-                _ => text.Append(c),
-            };
-        }
-
-        return text.ToString();
+        _ = inTable;
+        return Escape.MarkdownCode(value);
     }
 }
 

@@ -356,7 +356,7 @@ public sealed class EvidencePackTests(EvidenceDemo demo) : IClassFixture<Evidenc
         pack.Point(EvidencePoints.Remediation).Status.Should().Be(EvidenceStatus.Pass);
         pack.NotChecked.Select(c => c.Check).Should().Contain([Coverage.AccessLog, Coverage.AccountPolicy]);
         var md = Markdown(pack);
-        md.Should().Contain("account\\_policy is missing: lockout thresholds were not checked.")
+        md.Should().Contain("account_policy is missing: lockout thresholds were not checked.")
             .And.Contain("No access log: accesses cannot be analysed").And.Contain("- `access-log`: ");
         var fr = Markdown(pack, Lang.Fr);
         fr.Should().Contain("**non vérifié**").And.Contain("Aucun journal des accès");
