@@ -56,7 +56,8 @@ internal sealed class HtmlBuilder
 
     /// <summary>
     /// The five characters that can end text or an attribute value become entities; control characters (which HTML
-    /// forbids and which could hide text) become U+FFFD. Everything else is written as is, in UTF-8.
+    /// forbids and which could hide text) and the direction overrides and separators that would reorder or break what
+    /// a reader sees are shown as their code, as in <see cref="Escape.Visible"/>. Everything else is written as is, in UTF-8.
     /// </summary>
     public static void Encode(StringBuilder target, string? text)
     {
@@ -76,7 +77,7 @@ internal sealed class HtmlBuilder
                 '"' => target.Append("&quot;"),
                 '\'' => target.Append("&#39;"),
                 '\n' or '\t' => target.Append(' '),
-                _ when char.IsControl(c) => target.Append('\uFFFD'),
+                _ when Escape.NeedsEscape(c) => target.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
                 _ => target.Append(c),
             };
         }

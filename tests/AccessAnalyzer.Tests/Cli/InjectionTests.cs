@@ -147,6 +147,10 @@ public sealed partial class InjectionTests : IDisposable
     public void A_lone_surrogate_is_shown_as_its_code() =>
         Escape.Visible("x" + (char)0xD800 + "y").Should().Be("x\\ud800y", "UTF-8 would turn it into U+FFFD and two ids would look alike");
 
+    [Fact]
+    public void Html_shows_direction_overrides_and_controls_as_their_code() =>
+        AccessAnalyzer.Sinks.Html.HtmlBuilder.Encode("a\u202Eb\u001b<i>\u2028").Should().Be("a\\u202eb\\u001b&lt;i&gt;\\u2028");
+
     [GeneratedRegex("<code>.*?</code>", RegexOptions.Singleline)]
     private static partial Regex CodeElement();
 
