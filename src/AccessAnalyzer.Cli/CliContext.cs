@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Sinks;
 using AccessAnalyzer.Sources;
@@ -118,6 +119,26 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(argument);
         return Sources.Resolve(argument, options);
+    }
+
+    /// <summary>
+    /// Resolves and reads one side of a comparison (<c>--before</c>, <c>--after</c>): an error names the option first,
+    /// since both sides have the same table names and a "roles.csv:5" alone does not say which side is wrong.
+    /// </summary>
+    public static Snapshot LoadSide(string option, string argument, SourceOptions options, IProgress<string>? progress)
+    {
+        try
+        {
+            return LoadSource(ResolveSource(argument, options), progress);
+        }
+        catch (InputErrorException ex)
+        {
+            throw new InputErrorException($"{option}: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputErrorException($"{option}: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Reads a source into the engine's input.</summary>

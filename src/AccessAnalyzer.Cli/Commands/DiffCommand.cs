@@ -28,8 +28,8 @@ internal static class DiffCommand
             var diff = context.WithProgress(parse.GetValue(quiet), "Comparing", progress =>
             {
                 var sourceOptions = sourceArguments.Resolve(context, parse);
-                var current = CliContext.LoadSource(CliContext.ResolveSource(parse.GetValue(before)!, sourceOptions), progress);
-                var proposed = CliContext.LoadSource(CliContext.ResolveSource(parse.GetValue(after)!, sourceOptions), progress);
+                var current = CliContext.LoadSide("--before", parse.GetValue(before)!, sourceOptions, progress);
+                var proposed = CliContext.LoadSide("--after", parse.GetValue(after)!, sourceOptions, progress);
                 progress?.Report("computing reach");
                 return SnapshotDiff.Compute(ToolInfo.Analyze(current, options.AsOf), ToolInfo.Analyze(proposed, options.AsOf));
             });

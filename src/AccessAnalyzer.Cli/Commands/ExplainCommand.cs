@@ -61,15 +61,17 @@ internal static class ExplainCommand
             var (snapshot, facts) = context.WithProgress(parse.GetValue(quiet), "Explaining", progress =>
             {
                 var resolved = CliContext.ResolveSource(sourceValue, sourceArguments.Resolve(context, parse));
+                // Refused before the load, which on a database can take minutes.
+                if (fileId is not null && !resolved.CanFindFile)
+                {
+                    throw new UsageException("--file: looking up one file is supported on CSV and SQLite sources; use --unit on a database source");
+                }
+
                 var loaded = CliContext.LoadSource(resolved, progress);
                 FileFacts? found = null;
                 if (fileId is not null)
                 {
                     progress?.Report("looking up the file");
-                    if (!resolved.CanFindFile)
-                    {
-                        throw new UsageException("--file: looking up one file is supported on CSV and SQLite sources; use --unit on a database source");
-                    }
 
                     // The id came from the user; it is not repeated in the message (it may identify a beneficiary).
                     found = resolved.FindFile(fileId) ?? throw new UsageException("--file: no file with this id in the source");

@@ -79,7 +79,7 @@ internal static class GateCommand
                 DiffReport? diff = null;
                 if (beforePath is not null)
                 {
-                    var current = ToolInfo.Analyze(CliContext.LoadSource(CliContext.ResolveSource(beforePath, sourceOptions), progress), options.AsOf);
+                    var current = ToolInfo.Analyze(CliContext.LoadSide("--before", beforePath, sourceOptions, progress), options.AsOf);
                     progress?.Report("comparing");
                     diff = SnapshotDiff.Compute(current, after);
                 }

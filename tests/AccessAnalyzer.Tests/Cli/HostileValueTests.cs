@@ -106,6 +106,29 @@ public sealed class HostileValueTests : IDisposable
     }
 
     [Fact]
+    public void A_comparison_error_names_the_side_it_comes_from()
+    {
+        using var bad = new AgencyFixture().Unit("U").Principal("P", unit: "U").Row("roles", "read", "Read", "maybe", "false");
+        var policy = File("p.json", "{ \"maxExcessIncrease\": { \"threshold\": 0 } }");
+        ShouldBeOneLineError(AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--before", bad.WriteCsv(), "--policy", policy), "--before: roles.csv:2:");
+        ShouldBeOneLineError(AnalyzeCliTests.Run("diff", "--before", _f.WriteCsv(), "--after", bad.WriteCsv()), "--after: roles.csv:2:");
+    }
+
+    [Fact]
+    public void Explain_file_on_a_database_is_refused_before_connecting()
+    {
+        // Nothing listens on port 1: reaching the load would fail with a connection error instead.
+        var connection = File("conn.txt", "Host=127.0.0.1;Port=1;Database=x;Username=x;Password=x;Timeout=2");
+        if (!OperatingSystem.IsWindows())
+        {
+            System.IO.File.SetUnixFileMode(connection, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        ShouldBeOneLineError(AnalyzeCliTests.Run("explain", "--source", "postgres", "--connection-file", connection, "--file", "F1"),
+            "--file: looking up one file is supported on CSV and SQLite sources");
+    }
+
+    [Fact]
     public void A_schema_name_with_a_trailing_newline_is_refused() =>
         AccessAnalyzer.Sources.Database.SqlDialect.IsValidSchemaName("aa\n").Should().BeFalse();
 }
