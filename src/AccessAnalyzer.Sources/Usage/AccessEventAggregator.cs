@@ -14,6 +14,9 @@ internal sealed class AccessEventAggregator : IDisposable
     /// <summary>Keys held in memory before a sorted run is spilled to disk (64 MiB).</summary>
     public const int DefaultChunkSize = 8 << 20;
 
+    /// <summary>Keys the chunk starts with (512 KiB); it doubles up to <see cref="DefaultChunkSize"/> as events come.</summary>
+    private const int InitialChunkSize = 64 << 10;
+
     private const int PrincipalBits = 21, FileBits = 29, DayBits = 14;
     private static readonly DateOnly Epoch = new(2000, 1, 1);
 
@@ -26,6 +29,7 @@ internal sealed class AccessEventAggregator : IDisposable
     private readonly List<string> _runs = [];
     private string? _spillDirectory;
     private ulong[] _chunk;
+    private readonly int _chunkSize;
     private int _count;
     private string? _lastPrincipalId;
     private int _lastPrincipal;
@@ -55,7 +59,9 @@ internal sealed class AccessEventAggregator : IDisposable
         _inCaseload = inCaseload;
         _fileInfo = fileInfo;
         _unitId = unitId;
-        _chunk = new ulong[chunkSize];
+        // The chunk grows to its full size only when the log is that large: a small log does not cost 64 MiB.
+        _chunkSize = chunkSize;
+        _chunk = new ulong[Math.Min(chunkSize, InitialChunkSize)];
     }
 
     /// <summary>Units numbered as they are first met, for callers that know a file's unit by id only.</summary>
@@ -132,7 +138,14 @@ internal sealed class AccessEventAggregator : IDisposable
         _chunk[_count++] = ((ulong)p << (FileBits + DayBits)) | ((ulong)file << DayBits) | (uint)dayOffset;
         if (_count == _chunk.Length)
         {
-            Spill();
+            if (_chunk.Length < _chunkSize)
+            {
+                Array.Resize(ref _chunk, (int)Math.Min(_chunkSize, 2L * _chunk.Length));
+            }
+            else
+            {
+                Spill();
+            }
         }
 
         return true;

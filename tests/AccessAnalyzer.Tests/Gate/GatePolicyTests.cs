@@ -7,7 +7,7 @@ namespace AccessAnalyzer.Tests.Gate;
 /// <summary>The policy file: the documented example parses; every mistake is a one-line error naming the JSON path.</summary>
 public sealed class GatePolicyTests
 {
-    private static string RepositoryFile(string relative)
+    internal static string RepositoryFile(string relative)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AccessAnalyzer.sln")))
