@@ -15,6 +15,8 @@ namespace AccessAnalyzer.Tests.Sources;
 /// "internal error", and a case that runs past its timeout or allocates without bound is a hang or a memory bomb.
 /// The seeds are fixed, so a failure names a case that reproduces; 20,000 cases in all.
 /// </summary>
+/// <remarks>The allocation bound counts the whole process, so these tests run alone, after the parallel ones.</remarks>
+[Collection(FuzzCollection.Name)]
 public sealed class FuzzTests : IDisposable
 {
     private const int CsvCases = 8_000;
@@ -240,4 +242,10 @@ public sealed class FuzzTests : IDisposable
     }
 
     private static string Pick(Random random, params string[] choices) => choices[random.Next(choices.Length)];
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FuzzCollection
+{
+    public const string Name = "Fuzz cases, alone so that their allocation is theirs";
 }
