@@ -31,6 +31,7 @@ public static class CliApp
         var root = new RootCommand("AccessAnalyzer: who can open beneficiary files beyond their caseload, by how much, and why.")
         {
             AnalyzeCommand.Create(context),
+            CheckCommand.Create(context),
             PlanCommand.Create(context),
             ExplainCommand.Create(context),
             GateCommand.Create(context),
