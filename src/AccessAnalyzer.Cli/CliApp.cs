@@ -21,6 +21,27 @@ public static class CliApp
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, []);
 
+    /// <summary>A parse error in words, one sentence naming the option it is about: <c>--format: 'x' is not one of: text, json</c>.</summary>
+    private static string Describe(System.CommandLine.Parsing.ParseError error)
+    {
+        var text = MessageText.Plain(error.Message).TrimEnd('.');
+        var option = error.SymbolResult switch
+        {
+            System.CommandLine.Parsing.OptionResult o => o.Option.Name,
+            System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult o } => o.Option.Name,
+            _ => null,
+        };
+        return option is null || text.Contains(option, StringComparison.Ordinal) ? text : $"{option}: {text}";
+    }
+
+    private static IEnumerable<string> CommandPath(Command command)
+    {
+        for (var c = command; c is not null and not RootCommand; c = c.Parents.OfType<Command>().FirstOrDefault())
+        {
+            yield return c.Name;
+        }
+    }
+
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with extra gate rules (a seam for tests).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IReadOnlyList<Core.Gate.IGateRule> extraGateRules)
     {
@@ -31,6 +52,7 @@ public static class CliApp
         var root = new RootCommand("AccessAnalyzer: who can open beneficiary files beyond their caseload, by how much, and why.")
         {
             AnalyzeCommand.Create(context),
+            CheckCommand.Create(context),
             PlanCommand.Create(context),
             ExplainCommand.Create(context),
             GateCommand.Create(context),
@@ -39,14 +61,25 @@ public static class CliApp
             ReportCommand.Create(context),
             DbCommand.Create(context),
             DemoCommand.Create(context),
+            CompletionCommand.Create(context),
         };
+        CliHelp.Configure(root);
 
         try
         {
             var parse = root.Parse(args);
+            if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && parse.UnmatchedTokens.Count == 0)
+            {
+                // No command (no arguments at all, or a group such as db alone): its help, as --help prints it. Nothing
+                // went wrong, so exit 0, as for --help.
+                parse = root.Parse([.. args, "--help"]);
+            }
+
             if (parse.Errors.Count > 0)
             {
-                stderr.WriteLine(OneLine($"error: {string.Join("; ", parse.Errors.Select(e => MessageText.Plain(e.Message)))} (see --help)"));
+                var messages = parse.Errors.Select(Describe).Distinct(StringComparer.Ordinal);
+                var command = parse.CommandResult.Command is RootCommand ? "" : $" {string.Join(' ', CommandPath(parse.CommandResult.Command).Reverse())}";
+                stderr.WriteLine(OneLine($"error: {string.Join("; ", messages)} (see accessanalyzer{command} --help)"));
                 return ExitCodes.BadInput;
             }
 
@@ -81,6 +114,7 @@ public static class CliApp
 
 internal static class MessageText
 {
+
     /// <summary>A parser message in words: no .NET type name (<c>System.Nullable`1[System.Int32]</c> is "a whole number").</summary>
     internal static string Plain(string message)
     {
@@ -92,9 +126,11 @@ internal static class MessageText
             _ => "as a value of the expected kind",
         });
 
-        // "Must be one of:\n\t'text'\n\t'sarif'" lists the choices one per line: one line, comma-separated.
-        return System.Text.RegularExpressions.Regex.Replace(words, @"Must be one of:((?:\s*'[^']*')+)", m =>
+        // "Argument 'x' not recognized. Must be one of:\n\t'text'\n\t'sarif'" lists the choices one per line: one
+        // sentence, comma-separated.
+        var choices = System.Text.RegularExpressions.Regex.Replace(words, @"Must be one of:((?:\s*'[^']*')+)", m =>
             "Must be one of: " + string.Join(", ", System.Text.RegularExpressions.Regex.Matches(m.Groups[1].Value, "'([^']*)'").Select(c => c.Groups[1].Value)));
+        return System.Text.RegularExpressions.Regex.Replace(choices, @"^Argument '(.*)' not recognized\. Must be one of: ", "'$1' is not one of: ");
     }
 
 

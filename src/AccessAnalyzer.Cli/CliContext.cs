@@ -21,21 +21,25 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     /// <summary>The command line's arguments as given: the evidence pack records them (secrets withheld).</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
+    /// <summary>Width of a console that is not a terminal: wider than any line the tool writes.</summary>
+    public const int NoWrapWidth = 4096;
+
     /// <summary>A console for rendered tables on stdout: colours only on a real terminal.</summary>
     public IAnsiConsole StdoutConsole()
     {
         var terminal = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(Out),
+            Out = new AnsiConsoleOutput(terminal ? Out : new TrailingSpaceTrimmer(Out)),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
         if (!terminal)
         {
-            // Files and pipes have no width; 80 columns would wrap every id. Wide enough for the account table.
-            console.Profile.Width = 140;
+            // Files, pipes and CI logs have no width: lines are not wrapped (80 columns would wrap every id), and the
+            // padding that would fill a terminal's width is dropped.
+            console.Profile.Width = NoWrapWidth;
         }
 
         return console;
@@ -104,6 +108,103 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             case ConsoleSink<TReport> console:
                 WriteTable(output, c => console.Write(report, c, context));
                 break;
+        }
+    }
+
+    /// <summary>A report in a format as a writer of bytes (a console view drawn without colours), for <see cref="WriteOutputs"/>.</summary>
+    public Action<Stream> Renderer<TReport>(SinkRegistry<TReport> sinks, TReport report, string format, SinkContext sinkContext)
+    {
+        ArgumentNullException.ThrowIfNull(sinks);
+        var sink = OutputFormats.TryParse(format, out var parsed) ? sinks.For(parsed) : throw new UsageException($"--format: unknown format '{format}'");
+        return sink switch
+        {
+            DocumentSink<TReport> document => stream => document.Write(report, stream, sinkContext),
+            ConsoleSink<TReport> console => stream =>
+            {
+                using var writer = new StreamWriter(stream, leaveOpen: true);
+                console.Write(report, new CliContext(writer, Error).StdoutConsole(), sinkContext);
+            }
+            ,
+            _ => throw new InvalidOperationException($"no sink for {format}"),
+        };
+    }
+
+    /// <summary>
+    /// Writes several files as one: each is rendered in memory first, then written beside its target, and only when
+    /// every one is complete are they renamed over their targets. A failure before that leaves every target as it was.
+    /// Devices and FIFOs are written directly, last. The destinations must have been checked (<see cref="CheckDestinations"/>).
+    /// </summary>
+    public static void WriteOutputs(IReadOnlyList<(string Path, string Option, Action<Stream> Write)> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        var rendered = new List<(string Path, string Full, PathType Type, byte[] Bytes)>();
+        foreach (var (path, option, write) in outputs)
+        {
+            var (full, type) = CheckDestination(path, option);
+            using var buffer = new MemoryStream();
+            write(buffer);
+            rendered.Add((path, full, type, buffer.ToArray()));
+        }
+
+        var staged = new List<(string Temporary, string Full)>();
+        try
+        {
+            foreach (var (_, full, type, bytes) in rendered.Where(r => r.Type is PathType.Absent or PathType.RegularFile or PathType.Unknown))
+            {
+                var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+                TemporaryFiles.Add(temporary);
+                staged.Add((temporary, full));
+                using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
+                if (type != PathType.Absent && !OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(stream.SafeFileHandle, File.GetUnixFileMode(full));
+                }
+
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            foreach (var (temporary, full) in staged)
+            {
+                File.Move(temporary, full, overwrite: true);
+            }
+
+            foreach (var (path, full, _, bytes) in rendered.Where(r => r.Type is not (PathType.Absent or PathType.RegularFile or PathType.Unknown)))
+            {
+                WriteDirectly(path, full, stream => stream.Write(bytes));
+            }
+        }
+        finally
+        {
+            foreach (var (temporary, _) in staged)
+            {
+                if (File.Exists(temporary))
+                {
+                    File.Delete(temporary);
+                }
+
+                TemporaryFiles.Forget(temporary);
+            }
+        }
+    }
+
+    /// <summary>Refuses two destinations that name the same file: one would silently replace the other.</summary>
+    public static void CheckDistinct(params (string? Path, string Option)[] destinations)
+    {
+        ArgumentNullException.ThrowIfNull(destinations);
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, option) in destinations)
+        {
+            if (string.IsNullOrEmpty(path))
+            {
+                continue;
+            }
+
+            var (full, type) = CheckDestination(path, option);
+            if (type is PathType.Absent or PathType.RegularFile or PathType.Unknown && !seen.TryAdd(full, option))
+            {
+                throw new UsageException($"{option} and {seen[full]} name the same file '{path}'");
+            }
         }
     }
 
@@ -299,4 +400,49 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
 
         return (full, type);
     }
+}
+
+/// <summary>
+/// Drops spaces at the end of each line, as they are written: a run of spaces is held until a character other than a
+/// line break follows it. Console layouts pad cells to the console's width, which off a terminal is only noise.
+/// </summary>
+internal sealed class TrailingSpaceTrimmer(TextWriter inner) : TextWriter
+{
+    private int _spaces;
+
+    public override System.Text.Encoding Encoding => inner.Encoding;
+
+    public override void Write(char value)
+    {
+        switch (value)
+        {
+            case ' ':
+                _spaces++;
+                return;
+            case '\n':
+            case '\r':
+                _spaces = 0;
+                break;
+            default:
+                if (_spaces > 0)
+                {
+                    inner.Write(new string(' ', _spaces));
+                    _spaces = 0;
+                }
+
+                break;
+        }
+
+        inner.Write(value);
+    }
+
+    public override void Write(string? value)
+    {
+        foreach (var c in value ?? string.Empty)
+        {
+            Write(c);
+        }
+    }
+
+    public override void Flush() => inner.Flush();
 }

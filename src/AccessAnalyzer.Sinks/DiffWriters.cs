@@ -132,7 +132,7 @@ public static class DiffWriters
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(console);
-        console.Write(new Rule($"[bold]Diff[/] {Escape.Terminal(diff.BeforeSource)} → {Escape.Terminal(diff.Header.Source)} as of {diff.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        Format.Heading(console, $"[bold]Diff[/] {Escape.Terminal(diff.BeforeSource)} → {Escape.Terminal(diff.Header.Source)} as of {diff.Header.AsOf:yyyy-MM-dd}");
         CoverageWriters.WriteConsole(CoverageWriters.NotRun(diff.CoverageBefore, diff.CoverageAfter), console);
         var totals = Format.RoundedTable(null,
             Format.Text(""), Format.Number("Before"), Format.Number("After"), Format.Number("Change"));

@@ -142,7 +142,7 @@ public static class ExplainWriters
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(console);
         var p = e.Principal;
-        console.Write(new Rule($"[bold]Why[/] {Escape.Terminal(p.PrincipalId)} ({Names.Of(p.Kind)}, {Escape.Terminal(p.Organization)}) — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        Format.Heading(console, $"[bold]Why[/] {Escape.Terminal(p.PrincipalId)} ({Names.Of(p.Kind)}, {Escape.Terminal(p.Organization)}) — as of {e.Header.AsOf:yyyy-MM-dd}");
         console.MarkupLine($"Reach {Format.G(p.ReachableFiles)} files; caseload {Format.G(p.CaseloadFiles)} ({Format.G(p.CaseloadInReach)} in reach); " +
             $"[bold]excess {Format.G(p.ExcessFiles)}[/] ({Format.G(p.SensitiveExcessFiles)} sensitive); " +
             (p.JustifiedFiles > 0 ? $"justified {Format.G(p.JustifiedFiles)}; " : string.Empty) + $"shares in force {Format.G(e.SharesInForce)}.");
@@ -186,7 +186,7 @@ public static class ExplainWriters
         var what = e.Target.Kind == "unit" ? Labels.Named(e.Target.Id, e.Target.UnitName)
             : e.Target.UnitId is { } unit ? $"{e.Target.Id} in unit {Labels.Named(unit, e.Target.UnitName)}"
             : e.Target.Id;
-        console.Write(new Rule($"[bold]Who reaches[/] {e.Target.Kind} {Escape.Terminal(what)} — as of {e.Header.AsOf:yyyy-MM-dd}").LeftJustified());
+        Format.Heading(console, $"[bold]Who reaches[/] {e.Target.Kind} {Escape.Terminal(what)} — as of {e.Header.AsOf:yyyy-MM-dd}");
         console.MarkupLine($"{Format.G(e.Principals.Count)} accounts. By kind: {Escape.Terminal(Join(e.ByKind))}. By organisation: {Escape.Terminal(Join(e.ByOrganization))}.");
         var grants = Format.RoundedTable("Assignments covering it",
             Format.Text("Assignment"), Format.Text("Role @ scope"), Format.Text("Holder"), Format.Number("Holders"));

@@ -63,7 +63,19 @@ internal static class Format
 
     /// <summary>The rule a console report opens with: its name in bold, then the source and the analysis date.</summary>
     public static void Title(IAnsiConsole console, string name, ReportHeader header) =>
-        console.Write(new Rule($"[bold]{name}[/] — {Escape.Terminal(header.Source)} as of {header.AsOf:yyyy-MM-dd}").LeftJustified());
+        Heading(console, $"[bold]{name}[/] — {Escape.Terminal(header.Source)} as of {header.AsOf:yyyy-MM-dd}");
+
+    /// <summary>Widest a heading's rule is drawn: a console without a width (a file, a CI log) would get a line without end.</summary>
+    public const int MaxRuleWidth = 120;
+
+    /// <summary>A heading as a left-justified rule (<c>── title ────</c>) as wide as the console, at most <see cref="MaxRuleWidth"/>.</summary>
+    public static void Heading(IAnsiConsole console, string markup)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var width = Math.Min(console.Profile.Width, MaxRuleWidth);
+        var fill = Math.Max(2, width - Spectre.Console.Markup.Remove(markup).Length - 4);
+        console.MarkupLine($"── {markup} {new string('─', fill)}");
+    }
 
     /// <summary>A column of words, left-aligned.</summary>
     public static TableColumn Text(string header) => new(header);

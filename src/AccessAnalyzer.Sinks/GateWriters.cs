@@ -17,8 +17,11 @@ public static class GateWriters
     /// </summary>
     public const string DefaultInformationUri = "urn:accessanalyzer:readme";
 
-    /// <summary>How a location becomes a URI relative to the repository root (CSV file path, or table name).</summary>
-    public delegate string ArtifactUri(GateLocation location);
+    /// <summary>
+    /// How a location becomes a URI relative to the repository root (a CSV file's path, the baseline file); null when
+    /// the row lives in a database, where it has no file: SARIF then locates it logically, by table and key.
+    /// </summary>
+    public delegate string? ArtifactUri(GateLocation location);
 
     public static string Status(ViolationStatus status) => status switch
     {
@@ -298,15 +301,19 @@ public static class GateWriters
                 {
                     json.WriteStartArray("locations");
                     json.WriteStartObject();
-                    json.WriteStartObject("physicalLocation");
-                    json.WriteStartObject("artifactLocation");
-                    json.WriteString("uri", uriOf(location));
-                    json.WriteString("uriBaseId", "SRCROOT");
-                    json.WriteEndObject();
-                    json.WriteStartObject("region");
-                    json.WriteNumber("startLine", Math.Max(1, location.Line ?? 1));
-                    json.WriteEndObject();
-                    json.WriteEndObject();
+                    if (uriOf(location) is { } uri)
+                    {
+                        json.WriteStartObject("physicalLocation");
+                        json.WriteStartObject("artifactLocation");
+                        json.WriteString("uri", uri);
+                        json.WriteString("uriBaseId", "SRCROOT");
+                        json.WriteEndObject();
+                        json.WriteStartObject("region");
+                        json.WriteNumber("startLine", Math.Max(1, location.Line ?? 1));
+                        json.WriteEndObject();
+                        json.WriteEndObject();
+                    }
+
                     json.WriteStartArray("logicalLocations");
                     json.WriteStartObject();
                     json.WriteString("name", location.Key);
@@ -314,6 +321,15 @@ public static class GateWriters
                     json.WriteString("kind", "object");
                     json.WriteEndObject();
                     json.WriteEndArray();
+                    if (location.Line is { } row && uriOf(location) is null)
+                    {
+                        // No file to put a line in: the table and the row's number in it, for people.
+                        json.WriteStartObject("properties");
+                        json.WriteString("table", location.DisplayName);
+                        json.WriteNumber("row", row);
+                        json.WriteEndObject();
+                    }
+
                     json.WriteEndObject();
                     json.WriteEndArray();
                 }

@@ -104,6 +104,7 @@ public static class TableReportWriter
         }
 
         console.Write(table);
+        console.MarkupLine("[grey]×caseload: files the account can open for each file of its own caseload (reach ÷ caseload; — when it has none).[/]");
         if (report.Principals.Count < t.Principals)
         {
             console.MarkupLine($"[grey]{N(report.Principals.Count)} of {N(t.Principals)} accounts shown (--top); JSON and CSV outputs list them all.[/]");

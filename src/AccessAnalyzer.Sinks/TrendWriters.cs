@@ -43,7 +43,7 @@ public static class TrendWriters
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(console);
-        console.Write(new Rule($"[bold]Trend[/] — {Escape.Terminal(report.Store)}: {report.Runs.Count} stored run(s)").LeftJustified());
+        Format.Heading(console, $"[bold]Trend[/] — {Escape.Terminal(report.Store)}: {report.Runs.Count} stored run(s)");
         if (report.Runs.Count == 0)
         {
             console.WriteLine(Texts.Get(Lang.En, "trend.noRuns"));

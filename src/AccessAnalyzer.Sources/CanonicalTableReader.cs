@@ -85,7 +85,7 @@ internal static class CanonicalTableReader
             var subjectId = t.Reference(subject);
             if (subjectId.Length == 0)
             {
-                throw t.Error(subject, "empty subject_id");
+                t.Bad(subject, null, "empty subject_id", "empty subject_id");
             }
 
             return new JustificationRow(subjectType, subjectId, t.Text(reason), t.Text(owner), t.RequiredDate(expires), t.Line);
@@ -101,10 +101,96 @@ internal static class CanonicalTableReader
             var text = t.Get(lockout);
             if (!CanonicalValues.TryParseInt(text, out var threshold))
             {
-                throw t.Error(lockout, $"'{text}' is not a whole number");
+                t.Bad(lockout, text, "not a whole number", $"'{text}' is not a whole number");
             }
 
             rows.Add(new(t.Text(org), threshold, t.Boolean(mfa), t.Line));
+        }
+
+        return rows;
+    }
+
+    // The big tables are read on fast paths (CSV) or aggregated by SQL (databases), which stop at the first bad value.
+    // check reads them row by row through the same validators instead, so that every bad value is counted.
+
+    /// <summary>Checks files: ids (empty, too long, repeated when <paramref name="isNewId"/> is given), sensitive, closed.</summary>
+    public static long CheckFiles(ITableCursor t, Func<string, bool>? isNewId)
+    {
+        int id = t.Column("id"), unit = t.Column("unit_id"), sensitive = t.Column("sensitive"), closed = t.Column("closed");
+        long rows = 0;
+        while (t.Read())
+        {
+            rows++;
+            var fileId = t.Id(id, personal: true);
+            if (isNewId is not null && id >= 0 && CanonicalValues.IsValidId(fileId) && !isNewId(fileId))
+            {
+                t.Bad(id, null, "duplicate id", $"duplicate id {CanonicalValues.RedactedFileId}");
+            }
+
+            _ = t.Reference(unit);
+            _ = t.Boolean(sensitive);
+            _ = t.Boolean(closed);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Checks caseload: both references are there (a missing file or principal is a dangling reference, not bad input).</summary>
+    public static long CheckCaseload(ITableCursor t)
+    {
+        _ = t.Column("file_id");
+        _ = t.Column("principal_id");
+        long rows = 0;
+        while (t.Read())
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    /// <summary>Checks shares: the references are there, valid_until is a date when given.</summary>
+    public static long CheckShares(ITableCursor t)
+    {
+        _ = t.Column("file_id");
+        _ = t.Column("principal_id");
+        var validUntil = t.Column("valid_until", required: false);
+        long rows = 0;
+        while (t.Read())
+        {
+            rows++;
+            _ = t.OptionalDate(validUntil);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Checks access_events: at is an ISO 8601 date-time within the days the aggregation can hold.</summary>
+    public static long CheckAccessEvents(ITableCursor t)
+    {
+        _ = t.Column("principal_id");
+        _ = t.Column("file_id");
+        var at = t.Column("at");
+        var (first, last) = Usage.AccessEventAggregator.DayRange;
+        long rows = 0;
+        while (t.Read())
+        {
+            rows++;
+            var text = t.Get(at);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            if (!CanonicalValues.TryParseOptionalDate(text, out var day) || day is null)
+            {
+                t.Bad(at, text, "not an ISO 8601 date-time", $"{t.Show(text)} is not an ISO 8601 date-time");
+            }
+            else if (day < first || day > last)
+            {
+                var range = $"outside the supported range {first:yyyy-MM-dd} to {last:yyyy-MM-dd}";
+                t.Bad(at, text, range, $"<value withheld> is {range}");
+            }
         }
 
         return rows;

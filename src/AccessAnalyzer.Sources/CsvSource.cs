@@ -30,6 +30,9 @@ internal sealed class CsvSource(string directory) : ISource
 
     public SourceReadResult Read(IProgress<string>? progress = null) => new(ReadTables(directory, progress), null, []);
 
+    public CheckResult Check(IProgress<string>? progress = null) =>
+        SourceChecker.Check(directory, SourceKind.Csv, new CsvTables(directory), () => Read(), progress);
+
     private static SourceTables ReadTables(string directory, IProgress<string>? progress)
     {
         var timer = new PhaseTimer();
@@ -83,8 +86,10 @@ internal sealed class CsvSource(string directory) : ISource
     /// <summary>Rows of a big table handed from the parsing thread to the joining one at a time.</summary>
     private const int BatchRows = 512;
 
-    private sealed class CsvTables(string directory) : ICanonicalTables
+    private sealed class CsvTables(string directory) : ICanonicalTables, ITableOpener
     {
+        public ITableCursor? OpenTable(string table, bool required) => CsvTableCursor.Open(directory, table, required);
+
         public List<T>? ReadTable<T>(string table, Func<ITableCursor, List<T>> read, bool required)
         {
             using var cursor = CsvTableCursor.Open(directory, table, required);

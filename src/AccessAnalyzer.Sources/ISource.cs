@@ -46,6 +46,12 @@ public interface ISource
 
     /// <summary>Where <c>--store</c> writes this source's runs: its own database; null for a CSV directory.</summary>
     StoreTarget? Store { get; }
+
+    /// <summary>
+    /// Every problem of the input in one pass (<c>check</c>): missing tables and columns, bad values counted per column;
+    /// then, when none, what the full read finds. Bad input is reported in the result, not thrown.
+    /// </summary>
+    CheckResult Check(IProgress<string>? progress = null);
 }
 
 /// <summary>What a source gave: the tables, and for databases how many rows crossed the wire and what the login may modify.</summary>

@@ -30,6 +30,15 @@ internal interface ITableCursor : IDisposable
 
     /// <summary>Human name of a column for messages: <c>unit_id (column 2)</c> for CSV, <c>unit_id</c> for databases.</summary>
     string Describe(int column);
+
+    /// <summary>The column's name as the table spells it.</summary>
+    string ColumnName(int column);
+
+    /// <summary>
+    /// Null when reading: the first bad value is an error. Set when checking (<c>check</c>): bad values, missing
+    /// columns and malformed rows are collected here, the validators return a default, and reading goes on.
+    /// </summary>
+    InputProblems? Problems { get; set; }
 }
 
 internal static class TableCursorExtensions
@@ -43,6 +52,45 @@ internal static class TableCursorExtensions
     public static InputErrorException Error(this ITableCursor cursor, int column, string message) =>
         new(cursor.DisplayName, cursor.MessageLine, cursor.Describe(column), message);
 
+    /// <summary>
+    /// A bad value: the error <paramref name="message"/> when reading; when checking, counted under
+    /// <paramref name="problem"/> (the message without the value) and the caller goes on with a default. A column
+    /// absent in a checked table was reported once as missing, so its cells are not reported again.
+    /// </summary>
+    public static void Bad(this ITableCursor cursor, int column, string? value, string problem, string message)
+    {
+        if (cursor.Problems is not { } problems)
+        {
+            throw cursor.Error(column, message);
+        }
+
+        if (column >= 0)
+        {
+            problems.Add(cursor.DisplayName, cursor.Describe(column), cursor.ColumnName(column), problem, cursor.MessageLine, value, cursor.Personal);
+        }
+    }
+
+    /// <summary>
+    /// A required column that is absent: an error when reading; when checking, reported once and -1 returned, which
+    /// every validator reads as "nothing to check".
+    /// </summary>
+    public static int MissingColumn(this ITableCursor cursor, InputErrorException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (cursor.Problems is not { } problems)
+        {
+            throw error;
+        }
+
+        problems.Add(error, cursor.MissingColumnHint(error.Column));
+        return -1;
+    }
+
+    /// <summary>Where the canonical columns are described: the mapping template for a database, the README's table for CSV.</summary>
+    private static string MissingColumnHint(this ITableCursor cursor, string? column) => cursor.Problems!.Kind == SourceKind.Csv
+        ? $"the export must have a header cell '{column}' (README, \"Input: the canonical tables\")"
+        : $"name the agency's column '{column}' in the view ({MappingTemplate.Pointer(cursor.Problems.Kind)})";
+
     /// <summary>An id in a table keyed by id: non-empty, at most 64 characters, taken as written.</summary>
     public static string Id(this ITableCursor cursor, int column, bool personal = false)
     {
@@ -50,9 +98,11 @@ internal static class TableCursorExtensions
         if (!CanonicalValues.IsValidId(value))
         {
             var shown = personal || cursor.Personal ? CanonicalValues.RedactedFileId : $"'{value}'";
-            throw cursor.Error(column, string.IsNullOrEmpty(value)
+            var problem = string.IsNullOrEmpty(value) ? "empty id" : $"id longer than {CanonicalValues.MaxIdLength} characters";
+            cursor.Bad(column, string.IsNullOrEmpty(value) ? null : value, problem, string.IsNullOrEmpty(value)
                 ? "empty id"
                 : $"id {shown} is longer than {CanonicalValues.MaxIdLength} characters");
+            return value ?? string.Empty;
         }
 
         return value!;
@@ -70,9 +120,14 @@ internal static class TableCursorExtensions
     public static bool Boolean(this ITableCursor cursor, int column)
     {
         var value = cursor.Get(column);
-        return CanonicalValues.TryParseBoolean(value, out var result)
-            ? result
-            : throw cursor.Error(column, $"{cursor.Show(value)} is not a boolean (expected true or false)");
+        if (CanonicalValues.TryParseBoolean(value, out var result))
+        {
+            return result;
+        }
+
+        const string Problem = "not a boolean (expected true or false)";
+        cursor.Bad(column, value, Problem, $"{cursor.Show(value)} is {Problem}");
+        return false;
     }
 
     public static DateOnly? OptionalDate(this ITableCursor cursor, int column)
@@ -83,9 +138,14 @@ internal static class TableCursorExtensions
         }
 
         var value = cursor.Get(column);
-        return CanonicalValues.TryParseOptionalDate(value, out var result)
-            ? result
-            : throw cursor.Error(column, $"{cursor.Show(value)} is not an ISO 8601 date (expected YYYY-MM-DD)");
+        if (CanonicalValues.TryParseOptionalDate(value, out var result))
+        {
+            return result;
+        }
+
+        const string Problem = "not an ISO 8601 date (expected YYYY-MM-DD)";
+        cursor.Bad(column, value, Problem, $"{cursor.Show(value)} is {Problem}");
+        return null;
     }
 
     /// <summary>A date the row cannot do without (justifications.expires): empty is bad input, like a malformed one.</summary>
@@ -94,16 +154,23 @@ internal static class TableCursorExtensions
         var value = cursor.Get(column);
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw cursor.Error(column, "empty date (expected YYYY-MM-DD)");
+            cursor.Bad(column, null, "empty date (expected YYYY-MM-DD)", "empty date (expected YYYY-MM-DD)");
+            return default;
         }
 
-        return cursor.OptionalDate(column)!.Value;
+        return cursor.OptionalDate(column) ?? default;
     }
 
     public static T Enum<T>(this ITableCursor cursor, int column, TryParse<T> parse, string expected)
     {
         var value = cursor.Get(column);
-        return parse(value, out var result) ? result : throw cursor.Error(column, $"{cursor.Show(value)} is not one of {expected}");
+        if (parse(value, out var result))
+        {
+            return result;
+        }
+
+        cursor.Bad(column, value, $"not one of {expected}", $"{cursor.Show(value)} is not one of {expected}");
+        return default!;
     }
 
     public delegate bool TryParse<T>(string? text, out T value);

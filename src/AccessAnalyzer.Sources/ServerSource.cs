@@ -44,6 +44,15 @@ internal sealed class ServerSource : ISource
         return new SourceReadResult(tables, reader.RowsRead, writable);
     }
 
+    public CheckResult Check(IProgress<string>? progress = null)
+    {
+        progress?.Report("connecting");
+        using var connection = _provider.Open(_connectionString);
+        var reader = new DatabaseReader(connection, _dialect, Name);
+        CheckPrivileges(reader);
+        return SourceChecker.Check(Name, Kind, reader, () => Read(progress), progress);
+    }
+
     public FileFacts? FindFile(string fileId) =>
         throw new NotSupportedException("looking up one file is supported on CSV and SQLite sources");
 

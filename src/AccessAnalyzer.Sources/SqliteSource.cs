@@ -29,6 +29,12 @@ internal sealed class SqliteSource(string path) : ISource
         return new SourceReadResult(tables, reader.RowsRead, []);
     }
 
+    public CheckResult Check(IProgress<string>? progress = null)
+    {
+        using var connection = OpenReadOnly(path);
+        return SourceChecker.Check(path, Kind, new DatabaseReader(connection, SqliteDialect.Instance, path), () => Read(), progress);
+    }
+
     public FileFacts? FindFile(string fileId)
     {
         ArgumentNullException.ThrowIfNull(fileId);

@@ -22,6 +22,7 @@ public static class DbCommand
         {
             Init(context),
             Load(context),
+            Template(context),
         };
         return command;
     }
@@ -60,6 +61,39 @@ public static class DbCommand
             });
             context.Out.WriteLine(MessageText.OneLine(
                 $"initialized {name}{SchemaText(dialect)}: canonical tables{(parse.GetValue(noReports) ? "" : ", report tables and views")}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Prints the mapping template, embedded so that an installed tool has it without the repository.</summary>
+    private static Command Template(CliContext context)
+    {
+        var dialect = new Option<string>("--dialect") { Description = "sqlite, postgres or sqlserver.", Required = true };
+        dialect.AcceptOnlyFromAmong("sqlite", "postgres", "sqlserver");
+        var schema = new Option<string?>("--schema") { Description = "Schema of the canonical names (postgres, sqlserver). Default: aa." };
+        var command = new Command("template", "Print the mapping template: the canonical names as views over an agency's own tables, to copy and edit.")
+        {
+            dialect, schema,
+        };
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(dialect)!;
+            var schemaValue = parse.GetValue(schema);
+            if (name == "sqlite" && schemaValue is not null)
+            {
+                throw new UsageException("--schema applies to postgres and sqlserver");
+            }
+
+            try
+            {
+                context.Out.Write(SqlScripts.Text(name, SqlScripts.MappingTemplate, schemaValue));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException($"--schema: {ex.Message}");
+            }
+
             return ExitCodes.Ok;
         });
         return command;

@@ -130,6 +130,12 @@ internal static class DemoCommand
             $"Justifications: {Escape.Terminal(summary.JustifiedAssignmentId)} and {Escape.Terminal(summary.JustifiedPrincipalId)} in force, " +
             $"{Escape.Terminal(summary.ExpiredJustificationAssignmentId)} expired",
             Seen(report.Coverage.Any(c => c.Check == Coverage.Justifications && c.Ran), "justifications coverage"));
+        table.AddRow(
+            $"Extraction: partner account {Escape.Terminal(summary.BulkReaderId)} reads {summary.BulkReadEvents:N0} files on {summary.BulkReadDay:yyyy-MM-dd}",
+            Seen(Flagged(Core.Usage.UsageRules.MassRead, summary.BulkReaderId), Core.Usage.UsageRules.MassRead));
+        table.AddRow(
+            $"Extraction: partner account {Escape.Terminal(summary.LeakerId)} reads a few hundred files a day for {summary.LeakDays.Count} working days",
+            Seen(Flagged(Core.Usage.UsageRules.ReadSpike, summary.LeakerId), $"{Core.Usage.UsageRules.ReadSpike} (below the absolute threshold)"));
         console.Write(table);
     }
 

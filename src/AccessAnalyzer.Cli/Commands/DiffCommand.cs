@@ -10,8 +10,8 @@ internal static class DiffCommand
 {
     public static Command Create(CliContext context)
     {
-        var before = new Option<string>("--before") { Description = "The current data (CSV directory or SQLite file).", Required = true };
-        var after = new Option<string>("--after") { Description = "The proposed data.", Required = true };
+        var before = new Option<string>("--before") { Description = "The current data. " + SourceArguments.SourceDescription, Required = true };
+        var after = new Option<string>("--after") { Description = "The proposed data, of any of the same kinds.", Required = true };
         var asOf = CommonOptions.AsOf();
         var format = CliContext.FormatOption(Outputs.Diff);
         var output = CommonOptions.Output(string.Empty);

@@ -44,10 +44,15 @@ internal static class GateCommand
             Description = "Absolute URI of your deployment's documentation, put in SARIF as the tool's informationUri.",
             DefaultValueFactory = _ => GateWriters.DefaultInformationUri,
         };
+        var sarif = new Option<string?>("--sarif") { Description = "Also write SARIF 2.1.0 (code scanning) to this file." };
+        var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML (CI test reports) to this file." };
+        var markdown = new Option<string?>("--markdown") { Description = "Also write markdown (a review comment) to this file." };
         var quiet = CommonOptions.Quiet();
-        var command = new Command("gate", "Fail (exit 1) when the data breaks the access policy or a change widens access past it.")
+        var command = new Command("gate",
+            "Fail (exit 1) when the data breaks the access policy or a change widens access past it. --format goes to stdout or --output; " +
+            "--sarif, --junit and --markdown write more formats in the same run, every file or none.")
         {
-            source, policy, baseline, writeBaseline, baselineDays, acceptCritical, before, asOf, format, output, toolUri, showAccepted, quiet,
+            source, policy, baseline, writeBaseline, baselineDays, acceptCritical, before, asOf, format, output, sarif, junit, markdown, toolUri, showAccepted, quiet,
         };
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
@@ -63,7 +68,13 @@ internal static class GateCommand
 
             // Every destination is checked before the data is read and before anything is written: one that cannot
             // be written must not leave the others written (a report without its baseline, or the reverse).
-            CliContext.CheckDestinations((parse.GetValue(output), "--output"), (baselineOut, "--write-baseline"));
+            (string? Path, string Option)[] destinations =
+            [
+                (parse.GetValue(output), "--output"), (baselineOut, "--write-baseline"),
+                (parse.GetValue(sarif), "--sarif"), (parse.GetValue(junit), "--junit"), (parse.GetValue(markdown), "--markdown"),
+            ];
+            CliContext.CheckDestinations(destinations);
+            CliContext.CheckDistinct(destinations);
             if (parse.GetValue(acceptCritical) && baselineOut is null)
             {
                 throw new UsageException("--accept-critical only applies with --write-baseline");
@@ -101,9 +112,28 @@ internal static class GateCommand
                 InformationUri = informationUri,
                 ShowAccepted = parse.GetValue(showAccepted),
             };
+            // Every file of the run is written together, or none is.
+            var files = new List<(string, string, Action<Stream>)>();
+            void Add(string? path, string option, string fileFormat)
+            {
+                if (path is not null)
+                {
+                    files.Add((path, option, context.Renderer(Outputs.Gate, outcome, fileFormat, sinkContext)));
+                }
+            }
+
+            Add(outputPath, "--output", parse.GetValue(format)!);
+            Add(parse.GetValue(sarif), "--sarif", "sarif");
+            Add(parse.GetValue(junit), "--junit", "junit");
+            Add(parse.GetValue(markdown), "--markdown", "markdown");
             if (baselineOut is null)
             {
-                context.Render(Outputs.Gate, outcome, parse.GetValue(format)!, outputPath, sinkContext);
+                CliContext.WriteOutputs(files);
+                if (outputPath is null)
+                {
+                    context.Render(Outputs.Gate, outcome, parse.GetValue(format)!, null, sinkContext);
+                }
+
                 return outcome.Passed ? ExitCodes.Ok : ExitCodes.GateFailed;
             }
 
@@ -118,12 +148,8 @@ internal static class GateCommand
                     "fix them, or pass --accept-critical to accept them knowingly");
             }
 
-            if (outputPath is not null)
-            {
-                context.Render(Outputs.Gate, outcome, parse.GetValue(format)!, outputPath, sinkContext);
-            }
-
-            context.WriteOutput(baselineOut, stream => BaselineWriter.Write(draft.Baseline, stream));
+            files.Add((baselineOut, "--write-baseline", stream => BaselineWriter.Write(draft.Baseline, stream)));
+            CliContext.WriteOutputs(files);
             BaselineWriter.WriteSummary(context.Out, baselineOut, draft, known is not null, options.AsOf.AddDays(days));
             return ExitCodes.Ok;
         });
@@ -140,8 +166,11 @@ internal static class GateCommand
         return Sources.Gate.JsonFile.ReadText(path, path);
     }
 
-    /// <summary>A CSV row's file relative to the working directory (the repository root in CI); a table name for databases.</summary>
-    internal static string ArtifactUri(ISource source, GateLocation location, string? baselinePath = null)
+    /// <summary>
+    /// A CSV row's file relative to the working directory (the repository root in CI); none for a database row, which
+    /// SARIF locates by table and key (a table name is no file a code-scanning tool could open).
+    /// </summary>
+    internal static string? ArtifactUri(ISource source, GateLocation location, string? baselinePath = null)
     {
         if (location.Table == "baseline" && baselinePath is not null)
         {
@@ -150,7 +179,7 @@ internal static class GateCommand
 
         if (source.Kind != SourceKind.Csv)
         {
-            return Uri.EscapeDataString(location.DisplayName);
+            return null;
         }
 
         return RelativeUri(Path.Combine(source.Name, location.DisplayName));

@@ -96,7 +96,7 @@ public static class AccessExplainer
         var ordered = grants
             .OrderByDescending(g => g.InForce && g.FileAccess)
             .ThenByDescending(g => g.FilesGranted)
-            .ThenBy(g => g.AssignmentId, StringComparer.Ordinal)
+            .ThenBy(g => g.AssignmentId, NaturalOrder.Instance)
             .ToList();
         var header = new ReportHeader(snapshot.SourceName, asOf);
         return new PrincipalExplanation(header, figures, target, target is null ? figures.ReachableFiles > 0 : reaches,
@@ -216,7 +216,7 @@ public static class AccessExplainer
 
         var header = new ReportHeader(snapshot.SourceName, asOf);
         return new TargetExplanation(header, target,
-            [.. covering.OrderByDescending(c => c.Holders).ThenBy(c => c.AssignmentId, StringComparer.Ordinal)],
+            [.. covering.OrderByDescending(c => c.Holders).ThenBy(c => c.AssignmentId, NaturalOrder.Instance)],
             reaching,
             Count(reaching.Select(r => Spellings.Of(r.Kind))),
             Count(reaching.Select(r => r.Organization)));

@@ -142,7 +142,7 @@ public static class UsageRules
             {
                 yield return new(ReadsOutsideCaseload, Severity.Medium,
                     $"Account '{activity.PrincipalId}'{org} read {N(activity.DistinctOutsideCaseload)} of {N(activity.DistinctFiles)} distinct files " +
-                    $"({share.ToString("0%", CultureInfo.InvariantCulture)}) outside its caseload between {activity.FirstDay:yyyy-MM-dd} and {activity.LastDay:yyyy-MM-dd} " +
+                    $"({share.ToString("0%", CultureInfo.InvariantCulture)}) outside its caseload {Period(activity.FirstDay, activity.LastDay)} " +
                     $"(threshold {options.OutsideShareThreshold.ToString("0%", CultureInfo.InvariantCulture)}).",
                     "principal", [activity.PrincipalId]);
             }
@@ -151,14 +151,14 @@ public static class UsageRules
             {
                 yield return new(SensitiveReadsOutsideCaseload, Severity.High,
                     $"Account '{activity.PrincipalId}'{org} read {N(activity.DistinctSensitiveOutsideCaseload)} sensitive files outside its caseload " +
-                    $"between {activity.FirstDay:yyyy-MM-dd} and {activity.LastDay:yyyy-MM-dd} (threshold {N(options.SensitiveOutsideThreshold)}).",
+                    $"{Period(activity.FirstDay, activity.LastDay)} (threshold {N(options.SensitiveOutsideThreshold)}).",
                     "principal", [activity.PrincipalId]);
             }
 
             if (!figures[p].Active)
             {
                 yield return new(ActivityFromDormantAccount, Severity.High,
-                    $"Inactive account '{activity.PrincipalId}'{org} made {N(activity.Reads)} accesses between {activity.FirstDay:yyyy-MM-dd} and {activity.LastDay:yyyy-MM-dd}.",
+                    $"Inactive account '{activity.PrincipalId}'{org} made {N(activity.Reads)} accesses {Period(activity.FirstDay, activity.LastDay)}.",
                     "principal", [activity.PrincipalId]);
             }
         }
@@ -443,6 +443,11 @@ public static class UsageRules
     }
 
     private static string Org(PrincipalFigures f) => $" ({Spellings.Of(f.Kind)}, {f.Organization})";
+
+
+    /// <summary>"on 2026-11-20" for one day, "between 2026-11-20 and 2026-11-23" for several.</summary>
+    private static string Period(DateOnly first, DateOnly last) =>
+        first == last ? $"on {first:yyyy-MM-dd}" : $"between {first:yyyy-MM-dd} and {last:yyyy-MM-dd}";
 
     private static string N(long value) => Numbers.Grouped(value);
 }

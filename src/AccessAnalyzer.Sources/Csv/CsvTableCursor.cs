@@ -33,6 +33,8 @@ internal sealed class CsvTableCursor : ITableCursor
 
     public bool Personal { get; private init; }
 
+    public InputProblems? Problems { get; set; }
+
     public long Line => _reader.RecordLine;
 
     public long? MessageLine => Line;
@@ -79,27 +81,35 @@ internal sealed class CsvTableCursor : ITableCursor
         }
 
         return required
-            ? throw new InputErrorException(DisplayName, 1, name, $"required column '{name}' is missing from the header")
+            ? this.MissingColumn(new InputErrorException(DisplayName, 1, name, $"required column '{name}' is missing from the header"))
             : -1;
     }
 
     public bool Read()
     {
-        if (!_reader.Read())
+        while (_reader.Read())
         {
-            return false;
+            if (_reader.FieldCount == _header.Length)
+            {
+                return true;
+            }
+
+            var error = new InputErrorException(DisplayName, Line, null, $"expected {_header.Length} fields as in the header, found {_reader.FieldCount}");
+            if (Problems is null)
+            {
+                throw error;
+            }
+
+            // Checking: the row is counted and skipped; its cells cannot be told apart.
+            Problems.Add(new InputErrorException(DisplayName, Line, null, "field count differs from the header's"), perRow: true);
         }
 
-        if (_reader.FieldCount != _header.Length)
-        {
-            throw new InputErrorException(DisplayName, Line, null,
-                $"expected {_header.Length} fields as in the header, found {_reader.FieldCount}");
-        }
-
-        return true;
+        return false;
     }
 
-    public string? Get(int column) => _reader.FieldString(column);
+    public string? Get(int column) => column < 0 ? null : _reader.FieldString(column);
+
+    public string ColumnName(int column) => _header[column];
 
     /// <summary>The UTF-8 bytes of a cell of the current row, without decoding it (the big tables' fast path).</summary>
     public ReadOnlySpan<byte> Bytes(int column) => _reader.Field(column);

@@ -16,7 +16,7 @@ namespace AccessAnalyzer.Sources.Database;
 /// Only SELECT is needed; <see cref="WritableInputTables"/> tells whether the login could do more.
 /// The engine of the database sources (<see cref="SqliteSource"/>, <see cref="ServerSource"/>), which own the connection.
 /// </summary>
-internal sealed class DatabaseReader : ICanonicalTables
+internal sealed class DatabaseReader : ICanonicalTables, ITableOpener
 {
     private readonly DbConnection _connection;
     private Dictionary<string, string>? _relations;
@@ -312,8 +312,15 @@ internal sealed class DatabaseReader : ICanonicalTables
         }
     }
 
+    /// <summary>An unmapped database lacks every canonical name: the message says where the mapping starts.</summary>
     private InputErrorException Missing(string table) =>
-        new(Dialect.DisplayName(table), null, null, $"required table '{Dialect.DisplayName(table)}' is missing");
+        new(Dialect.DisplayName(table), null, null,
+            $"required table '{Dialect.DisplayName(table)}' is missing: create it, or a view of that name over the agency's own table ({MappingTemplate.Pointer(Dialect.Name switch
+            {
+                "postgres" => SourceKind.Postgres,
+                "sqlserver" => SourceKind.SqlServer,
+                _ => SourceKind.Sqlite,
+            })})");
 
     private HashSet<string> Columns(string table)
     {
@@ -331,6 +338,26 @@ internal sealed class DatabaseReader : ICanonicalTables
             {
                 throw new InputErrorException(Dialect.DisplayName(table), null, column, $"required column '{column}' is missing");
             }
+        }
+    }
+
+    /// <summary>A canonical table or view as a cursor over every row (<c>check</c>); null when an optional one is absent.</summary>
+    public ITableCursor? OpenTable(string table, bool required)
+    {
+        if (!Relations().ContainsKey(table))
+        {
+            return required ? throw Missing(table) : null;
+        }
+
+        var command = Command(Dialect.SelectAllSql(table));
+        try
+        {
+            return new DbTableCursor(command.ExecuteReader(), table, Dialect.DisplayName, owned: command);
+        }
+        catch
+        {
+            command.Dispose();
+            throw;
         }
     }
 

@@ -46,6 +46,8 @@ internal sealed class DbTableCursor : ITableCursor
 
     public bool Personal { get; }
 
+    public InputProblems? Problems { get; set; }
+
     /// <summary>1-based position of the row in the table's natural order (a rowid may not exist: views).</summary>
     public long Line { get; private set; }
 
@@ -53,7 +55,7 @@ internal sealed class DbTableCursor : ITableCursor
 
     public int Column(string name, bool required = true) =>
         _columns.TryGetValue(name, out var index) ? index
-        : required ? throw new InputErrorException(DisplayName, null, name, $"required column '{name}' is missing") : -1;
+        : required ? this.MissingColumn(new InputErrorException(DisplayName, null, name, $"required column '{name}' is missing")) : -1;
 
     public bool Read()
     {
@@ -68,6 +70,11 @@ internal sealed class DbTableCursor : ITableCursor
 
     public string? Get(int column)
     {
+        if (column < 0)
+        {
+            return null;
+        }
+
         var value = Value(column);
         return value is DBNull ? null : Text(value) ?? throw WrongType(column, Expected(column));
     }
@@ -140,6 +147,8 @@ internal sealed class DbTableCursor : ITableCursor
     }
 
     public string Describe(int column) => _reader.GetName(column);
+
+    public string ColumnName(int column) => _reader.GetName(column);
 
     public void Dispose()
     {

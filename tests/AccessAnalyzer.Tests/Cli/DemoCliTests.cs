@@ -14,6 +14,7 @@ public sealed class DemoCliTests
             var (exit, output, error) = AnalyzeCliTests.Run("demo", "--dir", directory, "--as-of", "2026-11-23", "--csv", "--quiet");
             exit.Should().Be(0, error);
             output.Should().Contain("Planted failures").And.NotContain("not found");
+            output.Should().Contain("✓ mass-read").And.Contain("✓ read-spike (below the absolute threshold)", "both extraction patterns are planted and found");
             File.Exists(Path.Combine(directory, "agency.db")).Should().BeTrue();
             File.Exists(Path.Combine(directory, "csv", "files.csv")).Should().BeTrue();
 

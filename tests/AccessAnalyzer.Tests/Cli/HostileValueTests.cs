@@ -64,7 +64,7 @@ public sealed class HostileValueTests : IDisposable
     public void A_bad_format_lists_the_choices_on_one_line()
     {
         var run = AnalyzeCliTests.Run("gate", "--source", _f.WriteCsv(), "--policy", File("p.json", "{}"), "--format", "xml");
-        ShouldBeOneLineError(run, "Must be one of: text, sarif, junit, markdown");
+        ShouldBeOneLineError(run, "--format: 'xml' is not one of: text, sarif, junit, markdown (see accessanalyzer gate --help)");
         run.Err.Should().NotContain("\\n").And.NotContain("\\t");
     }
 

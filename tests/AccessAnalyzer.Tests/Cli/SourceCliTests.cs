@@ -59,24 +59,30 @@ public sealed class SourceCliTests : IDisposable
     }
 
     [Fact]
-    public void Gate_sarif_locates_a_database_finding_by_table_and_a_csv_one_by_file()
+    public void Gate_sarif_locates_a_database_finding_by_table_and_key_and_a_csv_one_by_file()
     {
         var database = Sqlite();
         var directory = _agency.Directory;
         var policy = Path.Combine(directory, "policy.json");
         File.WriteAllText(policy, "{ \"version\": 1, \"maxExcessPerPrincipal\": 0 }");
 
-        string Uri(string source)
+        JsonElement Location(string source)
         {
             var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", source, "--policy", policy, "--as-of", AsOf, "--format", "sarif");
             exit.Should().Be(1, error);
-            using var sarif = JsonDocument.Parse(output);
-            return sarif.RootElement.GetProperty("runs")[0].GetProperty("results")[0].GetProperty("locations")[0]
-                .GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()!;
+            return JsonDocument.Parse(output).RootElement.GetProperty("runs")[0].GetProperty("results")[0].GetProperty("locations")[0].Clone();
         }
 
-        Uri(database).Should().Be("principals");
-        Uri(directory).Should().EndWith("/principals.csv");
+        // A table is no file: the database row is located logically, by table and key, with its row number.
+        var inDatabase = Location(database);
+        inDatabase.TryGetProperty("physicalLocation", out _).Should().BeFalse();
+        inDatabase.GetProperty("logicalLocations")[0].GetProperty("fullyQualifiedName").GetString().Should().Be("principals/P1");
+        inDatabase.GetProperty("properties").GetProperty("table").GetString().Should().Be("principals");
+        inDatabase.GetProperty("properties").GetProperty("row").GetInt64().Should().Be(1);
+
+        var inCsv = Location(directory);
+        inCsv.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString().Should().EndWith("/principals.csv");
+        inCsv.GetProperty("logicalLocations")[0].GetProperty("fullyQualifiedName").GetString().Should().Be("principals/P1");
     }
 
     [Fact]

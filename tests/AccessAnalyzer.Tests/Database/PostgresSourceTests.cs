@@ -177,7 +177,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         badSchema.Should().Throw<InputErrorException>().Which.Message.Should().NotContain("hunter2");
 
         var missing = () => resolver.Resolve("postgres", new SourceOptions { Schema = "nothing_here", Environment = _ => secret }).Read();
-        missing.Should().Throw<InputErrorException>().WithMessage("nothing_here.org_units: required table 'nothing_here.org_units' is missing")
+        missing.Should().Throw<InputErrorException>().WithMessage("nothing_here.org_units: required table 'nothing_here.org_units' is missing: create it, or a view of that name over the agency's own table (mapping template: accessanalyzer db template --dialect postgres, or sql/postgres/mapping-template.sql)")
             .Which.Message.Should().NotContain("hunter2");
     }
 
