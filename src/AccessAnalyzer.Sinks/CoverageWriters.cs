@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Sinks.Language;
 using Spectre.Console;
 
 namespace AccessAnalyzer.Sinks;
@@ -84,7 +85,7 @@ internal static class CoverageWriters
         NotRun(coverage).Select(c => (c, (string?)null));
 
     /// <summary>A markdown block listing the checks that did not run (labelled when given), then a blank line; nothing when all ran.</summary>
-    public static void WriteMarkdown(IEnumerable<(CoverageItem Item, string? Label)> notRun, TextWriter writer)
+    public static void WriteMarkdown(IEnumerable<(CoverageItem Item, string? Label)> notRun, TextWriter writer, Lang lang = Lang.En)
     {
         var items = notRun.ToList();
         if (items.Count == 0)
@@ -92,7 +93,7 @@ internal static class CoverageWriters
             return;
         }
 
-        writer.Write($"**{Title}**\n\n");
+        writer.Write($"**{Escape.MarkdownText(Texts.Get(lang, "common.notChecked"))}**\n\n");
         foreach (var (c, label) in items)
         {
             writer.Write($"- `{c.Check}`{(label is null ? string.Empty : $" ({label})")}: {Escape.MarkdownText(c.Reason)}\n");

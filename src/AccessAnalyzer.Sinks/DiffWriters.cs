@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AccessAnalyzer.Core.Gate;
 using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Sinks.Language;
 using Spectre.Console;
 
 namespace AccessAnalyzer.Sinks;
@@ -76,58 +77,67 @@ public static class DiffWriters
     /// The change as a review comment; with <paramref name="notChecked"/>, first the checks that did not run on either side
     /// (the gate's markdown lists them itself, and passes false).
     /// </summary>
-    public static void WriteMarkdown(DiffReport diff, TextWriter writer, int maxRows = 25, bool notChecked = true)
+    public static void WriteMarkdown(DiffReport diff, TextWriter writer, Lang lang = Lang.En, int maxRows = 25, bool notChecked = true)
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(writer);
+        string T(string key, params object[] args) => Escape.MarkdownText(Texts.Get(lang, key, args));
+        string N(long value) => Texts.Number(lang, value);
+        string S(long value) => Texts.Signed(lang, value);
         var excess = diff.TotalsAfter.ExcessExposure - diff.TotalsBefore.ExcessExposure;
-        writer.Write($"#### Access change: excess exposure {Format.Signed(excess)} files\n\n");
+        writer.Write($"#### {T("diff.title", S(excess))}\n\n");
         if (notChecked)
         {
-            CoverageWriters.WriteMarkdown(CoverageWriters.NotRun(diff.CoverageBefore, diff.CoverageAfter), writer);
+            CoverageWriters.WriteMarkdown(CoverageWriters.NotRun(diff.CoverageBefore, diff.CoverageAfter), writer, lang);
         }
 
-        writer.Write("| | before | after | change |\n|---|---:|---:|---:|\n");
-        foreach (var (_, label, before, after) in Totals(diff))
+        writer.Write($"| | {T("diff.before")} | {T("diff.after")} | {T("diff.change")} |\n|---|---:|---:|---:|\n");
+        foreach (var (name, _, before, after) in Totals(diff))
         {
-            writer.Write($"| {label} | {Format.G(before)} | {Format.G(after)} | {Format.Signed(after - before)} |\n");
+            writer.Write($"| {T("diff.total." + name)} | {N(before)} | {N(after)} | {S(after - before)} |\n");
         }
 
         if (diff.Assignments.Count > 0)
         {
-            writer.Write("\n**Assignments** (excess added: what the grant adds given every other grant; granted alone: beyond its holders' caseloads as if it were their only grant)\n\n| assignment | change | grant | holders | excess added | granted alone |\n|---|---|---|---:|---:|---:|\n");
+            writer.Write($"\n**{T("diff.assignments")}** ({T("diff.assignmentsNote")})\n\n" +
+                $"| {T("diff.assignment")} | {T("diff.kind")} | {T("diff.grant")} | {T("diff.holders")} | {T("diff.excessAdded")} | {T("diff.grantedAlone")} |\n|---|---|---|---:|---:|---:|\n");
             foreach (var a in diff.Assignments.Take(maxRows))
             {
                 var grant = a.Kind == AssignmentChangeKind.Removed ? $"~~{Escape.MarkdownText(a.Before!)}~~"
                     : a.Before is null ? Escape.MarkdownText(a.After!) : $"{Escape.MarkdownText(a.Before)} → {Escape.MarkdownText(a.After!)}";
-                writer.Write($"| {Escape.MarkdownCode(a.AssignmentId)} | {Kind(a.Kind)} | {grant} | {Format.G(a.Holders)} | {Format.Signed(a.ExcessAdded)} | {Format.G(a.ExcessGrantedAlone)} |\n");
+                writer.Write($"| {Escape.MarkdownCode(a.AssignmentId)} | {T("diff.kind." + Kind(a.Kind))} | {grant} | {N(a.Holders)} | {S(a.ExcessAdded)} | {N(a.ExcessGrantedAlone)} |\n");
             }
         }
 
         if (diff.Memberships.Count > 0)
         {
-            writer.Write("\n**Memberships**\n\n");
+            writer.Write($"\n**{T("diff.memberships")}**\n\n");
             foreach (var m in diff.Memberships.Take(maxRows))
             {
-                writer.Write($"- {(m.Added ? "added" : "removed")}: {Escape.MarkdownCode(m.MemberId)} in {Escape.MarkdownCode(m.GroupId)}\n");
+                // The ids are code spans, so the sentence is escaped around them rather than as a whole.
+                var parts = Texts.Get(lang, "diff.membership", "\u0000", "\u0001", "\u0002").Split(['\u0000', '\u0001', '\u0002']);
+                writer.Write($"- {Escape.MarkdownText(parts[0])}{T(m.Added ? "diff.membership.added" : "diff.membership.removed")}{Escape.MarkdownText(parts[1])}" +
+                    $"{Escape.MarkdownCode(m.MemberId)}{Escape.MarkdownText(parts[2])}{Escape.MarkdownCode(m.GroupId)}{Escape.MarkdownText(parts[3])}\n");
             }
         }
 
         if (diff.Principals.Count > 0)
         {
-            writer.Write($"\n**Accounts whose reach or excess changes** ({Format.G(diff.Principals.Count)})\n\n| account | kind | excess before | excess after | change |\n|---|---|---:|---:|---:|\n");
+            writer.Write($"\n**{T("diff.accounts")}** ({N(diff.Principals.Count)})\n\n" +
+                $"| {T("diff.account")} | {T("diff.accountKind")} | {T("diff.excessBefore")} | {T("diff.excessAfter")} | {T("diff.change")} |\n|---|---|---:|---:|---:|\n");
             foreach (var p in diff.Principals.Take(maxRows))
             {
-                writer.Write($"| {Escape.MarkdownCode(p.PrincipalId)} | {Names.Of(p.Kind)} | {Format.G(p.ExcessBefore)} | {Format.G(p.ExcessAfter)} | {Format.Signed(p.ExcessDelta)} |\n");
+                writer.Write($"| {Escape.MarkdownCode(p.PrincipalId)} | {Names.Of(p.Kind)} | {N(p.ExcessBefore)} | {N(p.ExcessAfter)} | {S(p.ExcessDelta)} |\n");
             }
 
             if (diff.Principals.Count > maxRows)
             {
-                writer.Write($"\n… and {Format.G(diff.Principals.Count - maxRows)} more.\n");
+                writer.Write($"\n{T("diff.more", N(diff.Principals.Count - maxRows))}\n");
             }
         }
     }
 
+    /// <summary>Each total: its JSON name, how people read it (sums apart from distinct files), before and after.</summary>
     public static void WriteText(DiffReport diff, IAnsiConsole console)
     {
         ArgumentNullException.ThrowIfNull(diff);
@@ -165,7 +175,6 @@ public static class DiffWriters
         console.Write(principals);
     }
 
-    /// <summary>Each total: its JSON name, how people read it (sums apart from distinct files), before and after.</summary>
     private static IEnumerable<(string Name, string Label, long Before, long After)> Totals(DiffReport d)
     {
         var (b, a) = (d.TotalsBefore, d.TotalsAfter);

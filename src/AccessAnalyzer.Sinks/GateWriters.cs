@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Xml;
 using AccessAnalyzer.Core.Gate;
 using AccessAnalyzer.Core.Reporting;
+using AccessAnalyzer.Sinks.Language;
 using Spectre.Console;
 
 namespace AccessAnalyzer.Sinks;
@@ -64,40 +65,46 @@ public static class GateWriters
         }
     }
 
-    public static void WriteMarkdown(GateOutcome outcome, TextWriter writer, bool showAccepted = false)
+    public static void WriteMarkdown(GateOutcome outcome, TextWriter writer, bool showAccepted = false, Lang lang = Lang.En)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(writer);
+        string T(string key, params object[] args) => Escape.MarkdownText(Texts.Get(lang, key, args));
+        string N(long value) => Texts.Number(lang, value);
         var failing = outcome.Violations.Count(v => v.Fails);
         var accepted = outcome.Violations.Count(v => v.Status == ViolationStatus.Accepted);
         var warnings = outcome.Violations.Count - failing - accepted;
-        writer.Write(outcome.Passed ? "### ✅ Access gate passed\n\n" : "### ❌ Access gate failed\n\n");
-        writer.Write($"Source {Escape.MarkdownCode(outcome.Header.Source)}, as of {outcome.Header.AsOf:yyyy-MM-dd}: {outcome.Rules.Count} rules checked, " +
-            $"{failing} failing, {warnings} reported only{(accepted == 0 ? string.Empty : $", {accepted} accepted by the baseline")}.\n\n");
+        writer.Write(outcome.Passed ? $"### ✅ {T("gate.passed")}\n\n" : $"### ❌ {T("gate.failed")}\n\n");
+        // The source is a code span inside the sentence: the sentence is escaped on either side of it.
+        var summary = Texts.Get(lang, "gate.summary", "\u0000", Texts.Date(lang, outcome.Header.AsOf), N(outcome.Rules.Count), N(failing), N(warnings)).Split('\u0000');
+        writer.Write(Escape.MarkdownText(summary[0]) + Escape.MarkdownCode(outcome.Header.Source) + Escape.MarkdownText(summary[1]) +
+            (accepted == 0 ? string.Empty : T("gate.summaryAccepted", N(accepted))) + ".\n\n");
         // With a comparison, the before side's gaps too; the diff section below then leaves them out.
         CoverageWriters.WriteMarkdown(outcome.Diff is { } compared
             ? CoverageWriters.NotRun(compared.CoverageBefore, outcome.Coverage)
-            : CoverageWriters.NotRun(outcome.Coverage).Select(c => (c, (string?)null)), writer);
+            : CoverageWriters.NotRun(outcome.Coverage).Select(c => (c, (string?)null)), writer, lang);
         if (outcome.Violations.Count > 0)
         {
             var (listed, summarised) = Split(outcome, showAccepted);
-            writer.Write("| | Rule | Finding | Status |\n|---|---|---|---|\n");
+            writer.Write($"| | {T("gate.rule")} | {T("gate.finding")} | {T("gate.status")} |\n|---|---|---|---|\n");
             foreach (var v in listed)
             {
                 var icon = v.Fails ? "❌" : v.Status == ViolationStatus.Accepted ? "☑️" : "⚠️";
-                writer.Write($"| {icon} | `{v.RuleId}` | {Escape.MarkdownText(v.Message)} | {Status(v.Status)}{(v.BaselineNote is null ? string.Empty : " — " + Escape.MarkdownText(v.BaselineNote))} |\n");
+                writer.Write($"| {icon} | `{v.RuleId}` | {Escape.MarkdownText(v.Message)} | {T("gate.status." + Status(v.Status))}{(v.BaselineNote is null ? string.Empty : " — " + Escape.MarkdownText(v.BaselineNote))} |\n");
             }
 
             foreach (var (rule, count) in summarised)
             {
-                writer.Write($"| ☑️ | `{rule}` | {AcceptedText(count)} (`--show-accepted` lists them) | accepted |\n");
+                var text = count == 1 ? T("gate.acceptedOne") : T("gate.acceptedMany", N(count));
+                var lists = Texts.Get(lang, "gate.showAccepted", "\u0000").Split('\u0000');
+                writer.Write($"| ☑️ | `{rule}` | {text} ({Escape.MarkdownText(lists[0])}`--show-accepted`{Escape.MarkdownText(lists[1])}) | {T("gate.status.accepted")} |\n");
             }
         }
 
         if (outcome.Diff is { } diff)
         {
             writer.Write('\n');
-            DiffWriters.WriteMarkdown(diff, writer, notChecked: false);
+            DiffWriters.WriteMarkdown(diff, writer, lang, notChecked: false);
         }
     }
 

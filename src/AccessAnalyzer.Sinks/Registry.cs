@@ -46,6 +46,9 @@ public sealed record SinkContext(ToolStamp Tool)
 
     /// <summary>Gate text and markdown: list every finding the baseline accepts, instead of one line per rule.</summary>
     public bool ShowAccepted { get; init; }
+
+    /// <summary>The language of the documents written for people (markdown).</summary>
+    public Language.Lang Lang { get; init; }
 }
 
 /// <summary>One way to render a report: as a document of bytes (a file or stdout), or on a console.</summary>
@@ -127,13 +130,13 @@ public static class Outputs
     public static SinkRegistry<DiffReport> Diff { get; } = new SinkRegistry<DiffReport>()
         .Console(OutputFormat.Text, DiffWriters.WriteText)
         .Document(OutputFormat.Json, (d, s, x) => DiffWriters.WriteJson(d, s, x.Tool))
-        .Document(OutputFormat.Markdown, (d, w) => DiffWriters.WriteMarkdown(d, w));
+        .TextDocument(OutputFormat.Markdown, (d, w, x) => DiffWriters.WriteMarkdown(d, w, x.Lang));
 
     public static SinkRegistry<GateOutcome> Gate { get; } = new SinkRegistry<GateOutcome>()
         .Console(OutputFormat.Text, (o, c, x) => GateWriters.WriteText(o, c, x.ShowAccepted))
         .Document(OutputFormat.Sarif, (o, s, x) => GateWriters.WriteSarif(o, s, x.ArtifactUri, x.Tool, x.InformationUri))
         .Document(OutputFormat.JUnit, (o, s, _) => GateWriters.WriteJUnit(o, s))
-        .TextDocument(OutputFormat.Markdown, (o, w, x) => GateWriters.WriteMarkdown(o, w, x.ShowAccepted));
+        .TextDocument(OutputFormat.Markdown, (o, w, x) => GateWriters.WriteMarkdown(o, w, x.ShowAccepted, x.Lang));
 
     /// <summary>The stored runs of a report store; the markdown is written in the report's language.</summary>
     public static SinkRegistry<TrendReport> Trend { get; } = new SinkRegistry<TrendReport>()

@@ -16,9 +16,10 @@ internal static class DiffCommand
         var format = CliContext.FormatOption(Outputs.Diff);
         var output = CommonOptions.Output(string.Empty);
         var quiet = CommonOptions.Quiet();
+        var lang = LangOption.Create();
         var command = new Command("diff", "Show how a proposed edit changes who can open what: accounts, assignments, excess added.")
         {
-            before, after, asOf, format, output, quiet,
+            before, after, asOf, format, output, lang, quiet,
         };
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
@@ -34,7 +35,8 @@ internal static class DiffCommand
                 return SnapshotDiff.Compute(ToolInfo.Analyze(current, options.AsOf), ToolInfo.Analyze(proposed, options.AsOf));
             });
 
-            context.Render(Outputs.Diff, diff, parse.GetValue(format)!, parse.GetValue(output));
+            context.Render(Outputs.Diff, diff, parse.GetValue(format)!, parse.GetValue(output),
+                new SinkContext(ToolInfo.Stamp) { Lang = LangOption.Parse(parse, lang) });
 
             return ExitCodes.Ok;
         });

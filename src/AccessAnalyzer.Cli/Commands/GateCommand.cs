@@ -47,12 +47,13 @@ internal static class GateCommand
         var sarif = new Option<string?>("--sarif") { Description = "Also write SARIF 2.1.0 (code scanning) to this file." };
         var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML (CI test reports) to this file." };
         var markdown = new Option<string?>("--markdown") { Description = "Also write markdown (a review comment) to this file." };
+        var lang = LangOption.Create();
         var quiet = CommonOptions.Quiet();
         var command = new Command("gate",
             "Fail (exit 1) when the data breaks the access policy or a change widens access past it. --format goes to stdout or --output; " +
             "--sarif, --junit and --markdown write more formats in the same run, every file or none.")
         {
-            source, policy, baseline, writeBaseline, baselineDays, acceptCritical, before, asOf, format, output, sarif, junit, markdown, toolUri, showAccepted, quiet,
+            source, policy, baseline, writeBaseline, baselineDays, acceptCritical, before, asOf, format, output, sarif, junit, markdown, lang, toolUri, showAccepted, quiet,
         };
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
@@ -111,6 +112,7 @@ internal static class GateCommand
                 ArtifactUri = location => ArtifactUri(proposed, location, baselinePath),
                 InformationUri = informationUri,
                 ShowAccepted = parse.GetValue(showAccepted),
+                Lang = LangOption.Parse(parse, lang),
             };
             // Every file of the run is written together, or none is.
             var files = new List<(string, string, Action<Stream>)>();

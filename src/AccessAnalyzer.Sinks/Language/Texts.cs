@@ -77,6 +77,9 @@ public static partial class Texts
             ? value.ToString("N0", FrenchNumbers)
             : value.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>A change, with its sign (<c>+1,234</c>, <c>-5</c>, <c>0</c>), grouped as the language writes it.</summary>
+    public static string Signed(Lang lang, long value) => value > 0 ? "+" + Number(lang, value) : Number(lang, value);
+
     /// <summary>A percentage with one decimal, as the language writes it.</summary>
     public static string Percent(Lang lang, double fraction) =>
         (fraction * 100).ToString("0.0", Culture(lang)) + (lang == Lang.Fr ? " %" : "%");
@@ -98,7 +101,7 @@ public static partial class Texts
     }
 
     /// <summary>The tables of every part; each part adds its own static table to this list.</summary>
-    private static IEnumerable<(string Key, string En, string Fr)> AllTables() => Common.Concat(Html).Concat(Evidence);
+    private static IEnumerable<(string Key, string En, string Fr)> AllTables() => Common.Concat(Html).Concat(Evidence).Concat(Review);
 
     /// <summary>Words every document shares.</summary>
     private static readonly (string Key, string En, string Fr)[] Common =

@@ -163,3 +163,27 @@ public sealed partial class InjectionTests : IDisposable
     [GeneratedRegex("<t[dh][ >]")]
     private static partial Regex CellElement();
 }
+
+/// <summary>The review comments (gate and diff markdown) in the agency's language.</summary>
+public sealed class ReviewLanguageTests
+{
+    [Fact]
+    public void Gate_and_diff_markdown_are_written_in_french_with_french_numbers_and_dates()
+    {
+        using var before = new AgencyFixture().Unit("U").Principal("P", unit: "U").Role("read").Files("f", "U", 1500).Caseload("f1", "P");
+        using var after = new AgencyFixture().Unit("U").Principal("P", unit: "U").Role("read").Files("f", "U", 1500).Caseload("f1", "P")
+            .Assign("A1", "read", "P", scopeUnit: "U");
+        var policy = Path.Combine(after.Directory, "policy.json");
+        File.WriteAllText(policy, "{ \"maxExcessIncrease\": { \"threshold\": 0 } }");
+        var gate = AnalyzeCliTests.Run("gate", "--source", after.WriteCsv(), "--before", before.WriteCsv(), "--policy", policy, "--as-of", "2026-06-30", "--format", "markdown", "--lang", "fr");
+        gate.Exit.Should().Be(1, gate.Err);
+        gate.Out.Should().Contain("### ❌ Contrôle des accès en échec").And.Contain("au 30/06/2026 : 1 règles vérifiées, 1 en échec")
+            .And.Contain("| | Règle | Constat | Statut |").And.Contain("| nouveau |")
+            .And.Contain("#### Évolution des accès : exposition excédentaire +1 499 dossiers")
+            .And.Contain("| Exposition excédentaire (Σ des excédents sur les comptes) | 0 | 1 499 | +1 499 |")
+            .And.Contain("| `A1` | ajoutée |");
+        var english = AnalyzeCliTests.Run("diff", "--before", before.WriteCsv(), "--after", after.WriteCsv(), "--as-of", "2026-06-30", "--format", "markdown");
+        english.Out.Should().Contain("#### Access change: excess exposure +1,499 files").And.Contain("| `A1` | added |");
+        AnalyzeCliTests.Run("diff", "--before", before.WriteCsv(), "--after", after.WriteCsv(), "--format", "markdown", "--lang", "de").Exit.Should().Be(2);
+    }
+}
