@@ -49,59 +49,61 @@ internal static class EvidenceCommand
     }
 
     /// <summary>
-    /// The three files, all or none: each is rendered in memory first (a failure writes nothing), then written to a
-    /// temporary file beside its target, and only when all three are complete are they renamed over the targets.
+    /// The three files, all or none: each is rendered in memory first (a failure writes nothing). A new pack is written
+    /// into a staging directory beside the target and renamed into place in one step, so no reader ever sees part of
+    /// a pack; over an existing directory the three files are staged and renamed together (see
+    /// <see cref="CliContext.WriteOutputs"/>).
     /// </summary>
     public static void Write(string directory, EvidencePack pack, Lang lang)
     {
-        var files = new (string Name, Action<Stream> Write)[]
-        {
-            (EvidenceWriters.MarkdownFile, s => EvidenceWriters.WriteMarkdown(pack, lang, s)),
-            (EvidenceWriters.HtmlFile, s => EvidenceWriters.WriteHtml(pack, lang, s)),
-            (EvidenceWriters.JsonFile, s => EvidenceWriters.WriteJson(pack, s, ToolInfo.Stamp)),
-        };
-        var rendered = files.Select(f =>
-        {
-            using var buffer = new MemoryStream();
-            f.Write(buffer);
-            return (f.Name, Bytes: buffer.ToArray());
-        }).ToArray();
-
         var full = Path.GetFullPath(directory);
         if (File.Exists(full))
         {
             throw new UsageException($"--evidence: '{directory}' is a file, not a directory");
         }
 
-        Directory.CreateDirectory(full);
-        var temporaries = new List<(string Temporary, string Target)>();
+        var files = new (string Name, Action<Stream> Write)[]
+        {
+            (EvidenceWriters.MarkdownFile, s => EvidenceWriters.WriteMarkdown(pack, lang, s)),
+            (EvidenceWriters.HtmlFile, s => EvidenceWriters.WriteHtml(pack, lang, s)),
+            (EvidenceWriters.JsonFile, s => EvidenceWriters.WriteJson(pack, s, ToolInfo.Stamp)),
+        };
+        if (Directory.Exists(full))
+        {
+            CliContext.WriteOutputs([.. files.Select(f => (Path.Combine(full, f.Name), "--evidence", f.Write))]);
+            return;
+        }
+
+        var rendered = files.Select(f =>
+        {
+            using var buffer = new MemoryStream();
+            f.Write(buffer);
+            return (f.Name, Bytes: buffer.ToArray());
+        }).ToArray();
+        var parent = Path.GetDirectoryName(full) ?? throw new UsageException($"--evidence: '{directory}' has no parent directory");
+        Directory.CreateDirectory(parent);
+        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        TemporaryFiles.Add(staging);
         try
         {
+            Directory.CreateDirectory(staging);
             foreach (var (name, bytes) in rendered)
             {
-                var temporary = Path.Combine(full, $".{name}.{Environment.ProcessId}.tmp");
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-                {
-                    temporaries.Add((temporary, Path.Combine(full, name)));
-                    stream.Write(bytes);
-                    stream.Flush(flushToDisk: true);
-                }
+                using var stream = new FileStream(Path.Combine(staging, name), FileMode.CreateNew, FileAccess.Write);
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
             }
 
-            foreach (var (temporary, target) in temporaries)
-            {
-                File.Move(temporary, target, overwrite: true);
-            }
+            Directory.Move(staging, full);
         }
         finally
         {
-            foreach (var (temporary, _) in temporaries)
+            if (Directory.Exists(staging))
             {
-                if (File.Exists(temporary))
-                {
-                    File.Delete(temporary);
-                }
+                Directory.Delete(staging, recursive: true);
             }
+
+            TemporaryFiles.Forget(staging);
         }
     }
 }

@@ -263,7 +263,9 @@ public sealed class EvidencePackTests(EvidenceDemo demo) : IClassFixture<Evidenc
             var first = EvidenceFiles(output);
             first.Keys.Should().BeEquivalentTo(["evidence.md", "evidence.html", "evidence.json"]);
             System.IO.Directory.GetFiles(output).Should().HaveCount(3, "no temporary file is left behind");
+            System.IO.Directory.GetDirectories(Path.GetTempPath(), "." + Path.GetFileName(output) + ".*").Should().BeEmpty("the staging directory became the pack");
             Run(args).Should().Be(0);
+            System.IO.Directory.GetFiles(output).Should().HaveCount(3, "over an existing pack, no temporary file is left behind");
             var second = EvidenceFiles(output);
             foreach (var (name, bytes) in first)
             {
