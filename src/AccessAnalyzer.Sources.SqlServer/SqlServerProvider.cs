@@ -34,6 +34,8 @@ public sealed class SqlServerProvider : IDatabaseProvider
 
     public IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect) => new SqlServerBulkLoad((SqlConnection)connection, dialect);
 
+    public bool LoadIsOneTransaction => false;
+
     // Statistics are created and refreshed automatically; update them once after a bulk load all the same.
     public IEnumerable<string> AfterLoad(ISqlDialect dialect, IEnumerable<string> tables) =>
         tables.Select(t => $"UPDATE STATISTICS {dialect.Table(t)}");

@@ -11,7 +11,8 @@ namespace AccessAnalyzer.Cli.Commands;
 /// <summary>
 /// <c>db init</c> creates the canonical schema, the report tables and the dashboard views in a database;
 /// <c>db load</c> bulk-loads a directory of canonical CSV files into it (COPY for PostgreSQL, SqlBulkCopy for
-/// SQL Server, batched transactions for SQLite). The connection string of a server database comes from
+/// SQL Server, prepared inserts for SQLite), all or nothing: one transaction, and a new SQLite file built under a
+/// temporary name and renamed into place once complete. The connection string of a server database comes from
 /// <c>--connection-file</c> or <c>AA_CONNECTION</c>, never from the command line, and is never printed.
 /// </summary>
 public static class DbCommand
@@ -70,7 +71,8 @@ public static class DbCommand
         var target = TargetOptions();
         var from = new Option<string>("--from") { Description = "Directory of canonical CSV files (<table>.csv).", Required = true };
         var quiet = CommonOptions.Quiet();
-        var command = new Command("load", "Bulk-load a directory of canonical CSV files into empty canonical tables (created if missing).")
+        var command = new Command("load",
+            "Bulk-load a directory of canonical CSV files into empty canonical tables (created if missing), all or nothing: a failed load changes nothing, and leaves no new SQLite file.")
         {
             target.Dialect, target.Schema, target.Database, target.ConnectionFile, from, quiet,
         };
@@ -82,11 +84,7 @@ public static class DbCommand
             var summary = context.WithProgress(parse.GetValue(quiet), "Loading", progress =>
             {
                 LoadSummary? result = null;
-                Run(name, () =>
-                {
-                    using var connection = provider.Open(connectionString);
-                    result = CanonicalLoader.LoadCsv(provider, connection, dialect, directory, progress);
-                });
+                Run(name, () => result = CanonicalLoader.LoadCsv(provider, connectionString, dialect, directory, progress));
                 return result!;
             });
             var tables = string.Join(", ", summary.RowsPerTable.Select(kv => $"{kv.Key} {Numbers.Grouped(kv.Value)}"));
