@@ -30,6 +30,8 @@ internal sealed class CsvSource(string directory) : ISource
 
     public SourceReadResult Read(IProgress<string>? progress = null) => new(ReadTables(directory, progress), null, []);
 
+    public Export.ICanonicalTableRows OpenTables() => new Export.CsvTableRows(directory);
+
     private static SourceTables ReadTables(string directory, IProgress<string>? progress)
     {
         var timer = new PhaseTimer();

@@ -46,6 +46,9 @@ public interface ISource
 
     /// <summary>Where <c>--store</c> writes this source's runs: its own database; null for a CSV directory.</summary>
     StoreTarget? Store { get; }
+
+    /// <summary>Every canonical table row by row, cells spelled canonically (<c>db export</c>). A database is connected to here.</summary>
+    Export.ICanonicalTableRows OpenTables();
 }
 
 /// <summary>What a source gave: the tables, and for databases how many rows crossed the wire and what the login may modify.</summary>

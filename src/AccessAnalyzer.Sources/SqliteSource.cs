@@ -29,6 +29,8 @@ internal sealed class SqliteSource(string path) : ISource
         return new SourceReadResult(tables, reader.RowsRead, []);
     }
 
+    public Export.ICanonicalTableRows OpenTables() => new Export.DbTableRows(OpenReadOnly(path), SqliteDialect.Instance, path);
+
     public FileFacts? FindFile(string fileId)
     {
         ArgumentNullException.ThrowIfNull(fileId);
