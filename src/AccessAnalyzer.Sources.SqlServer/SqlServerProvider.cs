@@ -7,10 +7,9 @@ using Microsoft.Data.SqlClient;
 namespace AccessAnalyzer.Sources.SqlServer;
 
 /// <summary>
-/// SQL Server through Microsoft.Data.SqlClient 2.1.4 (the newest this registry restores; it predates the fix for
-/// CVE-2024-0056, see the project file). The SQL comes from <see cref="SqlServerDialect"/>; this class adds the
-/// connection and SqlBulkCopy. No SQL Server runs on the build machine: the dialect's SQL is unit-tested, this
-/// class is not integration-tested.
+/// SQL Server through Microsoft.Data.SqlClient. The SQL comes from <see cref="SqlServerDialect"/>; this class adds the
+/// connection and SqlBulkCopy. No SQL Server runs on the build machine: the dialect's SQL is unit-tested, and the
+/// client is tested up to the TDS pre-login against a listener; login, queries and SqlBulkCopy are not.
 /// </summary>
 public sealed class SqlServerProvider : IDatabaseProvider
 {
@@ -34,6 +33,8 @@ public sealed class SqlServerProvider : IDatabaseProvider
     }, ex => ex is ArgumentException or FormatException or KeyNotFoundException);
 
     public IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect) => new SqlServerBulkLoad((SqlConnection)connection, dialect);
+
+    public bool LoadIsOneTransaction => false;
 
     // Statistics are created and refreshed automatically; update them once after a bulk load all the same.
     public IEnumerable<string> AfterLoad(ISqlDialect dialect, IEnumerable<string> tables) =>

@@ -33,6 +33,8 @@ internal sealed class CsvSource(string directory) : ISource
     public CheckResult Check(IProgress<string>? progress = null) =>
         SourceChecker.Check(directory, SourceKind.Csv, new CsvTables(directory), () => Read(), progress);
 
+    public Export.ICanonicalTableRows OpenTables() => new Export.CsvTableRows(directory);
+
     private static SourceTables ReadTables(string directory, IProgress<string>? progress)
     {
         var timer = new PhaseTimer();

@@ -52,6 +52,9 @@ public interface ISource
     /// then, when none, what the full read finds. Bad input is reported in the result, not thrown.
     /// </summary>
     CheckResult Check(IProgress<string>? progress = null);
+
+    /// <summary>Every canonical table row by row, cells spelled canonically (<c>db export</c>). A database is connected to here.</summary>
+    Export.ICanonicalTableRows OpenTables();
 }
 
 /// <summary>What a source gave: the tables, and for databases how many rows crossed the wire and what the login may modify.</summary>

@@ -53,6 +53,21 @@ internal sealed class ServerSource : ISource
         return SourceChecker.Check(Name, Kind, reader, () => Read(progress), progress);
     }
 
+    public Export.ICanonicalTableRows OpenTables()
+    {
+        var connection = _provider.Open(_connectionString);
+        try
+        {
+            CheckPrivileges(new DatabaseReader(connection, _dialect, Name));
+            return new Export.DbTableRows(connection, _dialect, Name);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     public FileFacts? FindFile(string fileId) =>
         throw new NotSupportedException("looking up one file is supported on CSV and SQLite sources");
 

@@ -35,6 +35,8 @@ internal sealed class SqliteSource(string path) : ISource
         return SourceChecker.Check(path, Kind, new DatabaseReader(connection, SqliteDialect.Instance, path), () => Read(), progress);
     }
 
+    public Export.ICanonicalTableRows OpenTables() => new Export.DbTableRows(OpenReadOnly(path), SqliteDialect.Instance, path);
+
     public FileFacts? FindFile(string fileId)
     {
         ArgumentNullException.ThrowIfNull(fileId);

@@ -5,24 +5,28 @@ using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sources;
 using AccessAnalyzer.Sources.Database;
+using AccessAnalyzer.Sources.Export;
 
 namespace AccessAnalyzer.Cli.Commands;
 
 /// <summary>
 /// <c>db init</c> creates the canonical schema, the report tables and the dashboard views in a database;
+/// <c>db export</c> writes any source as the canonical CSV files (<see cref="CanonicalExport"/>);
 /// <c>db load</c> bulk-loads a directory of canonical CSV files into it (COPY for PostgreSQL, SqlBulkCopy for
-/// SQL Server, batched transactions for SQLite). The connection string of a server database comes from
+/// SQL Server, prepared inserts for SQLite), all or nothing: one transaction, and a new SQLite file built under a
+/// temporary name and renamed into place once complete. The connection string of a server database comes from
 /// <c>--connection-file</c> or <c>AA_CONNECTION</c>, never from the command line, and is never printed.
 /// </summary>
 public static class DbCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("db", "Create the canonical schema in a database, and load a CSV export into it.")
+        var command = new Command("db", "Create the canonical schema in a database, load canonical CSV files into it, export any source as them.")
         {
             Init(context),
             Load(context),
             Template(context),
+            Export(context),
         };
         return command;
     }
@@ -104,7 +108,8 @@ public static class DbCommand
         var target = TargetOptions();
         var from = new Option<string>("--from") { Description = "Directory of canonical CSV files (<table>.csv).", Required = true };
         var quiet = CommonOptions.Quiet();
-        var command = new Command("load", "Bulk-load a directory of canonical CSV files into empty canonical tables (created if missing).")
+        var command = new Command("load",
+            "Bulk-load a directory of canonical CSV files into empty canonical tables (created if missing), all or nothing: a failed load changes nothing, and leaves no new SQLite file.")
         {
             target.Dialect, target.Schema, target.Database, target.ConnectionFile, from, quiet,
         };
@@ -116,16 +121,53 @@ public static class DbCommand
             var summary = context.WithProgress(parse.GetValue(quiet), "Loading", progress =>
             {
                 LoadSummary? result = null;
-                Run(name, () =>
-                {
-                    using var connection = provider.Open(connectionString);
-                    result = CanonicalLoader.LoadCsv(provider, connection, dialect, directory, progress);
-                });
+                Run(name, () => result = CanonicalLoader.LoadCsv(provider, connectionString, dialect, directory, progress));
                 return result!;
             });
             var tables = string.Join(", ", summary.RowsPerTable.Select(kv => $"{kv.Key} {Numbers.Grouped(kv.Value)}"));
             context.Out.WriteLine(MessageText.OneLine(
                 $"loaded {Numbers.Grouped(summary.TotalRows)} rows into {name}{SchemaText(dialect)}: {tables}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Export(CliContext context)
+    {
+        var from = new Option<string>("--from") { Description = SourceArguments.SourceDescription, Required = true };
+        var to = new Option<string>("--to")
+        {
+            Description = "Directory to write <table>.csv into, created whole or not at all: it must not exist or be empty, unless --replace.",
+            Required = true,
+        };
+        var replace = new Option<bool>("--replace")
+        {
+            Description = "--to may hold an earlier export (nothing but canonical <table>.csv files): it is replaced whole, files of tables the source lacks included.",
+        };
+        var quiet = CommonOptions.Quiet();
+        var command = new Command("export",
+            "Write any source's canonical tables as the canonical CSV files (the files the CSV source reads and the demo writes), " +
+            "rows sorted by key (ordinal order of the text), so that exports diff well. Optional tables the source lacks get no file. " +
+            "Text is written as the source holds it (booleans, dates and numbers in their canonical spelling), so the files load back " +
+            "unchanged: text a spreadsheet would run as a formula (starting with =, +, -, @) is not neutralised. These are input data, " +
+            "not a report: open them in a spreadsheet only as text.")
+        {
+            from, to, replace, quiet,
+        };
+        var sourceArguments = SourceArguments.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var options = sourceArguments.Resolve(context, parse);
+            var source = CliContext.ResolveSource(parse.GetValue(from)!, options);
+            var target = ExportDirectory.Check(parse.GetValue(to)!, parse.GetValue(replace));
+            var counts = context.WithProgress(parse.GetValue(quiet), "Exporting", progress => target.Write(staging =>
+            {
+                using var tables = source.OpenTables();
+                return CanonicalExport.Write(tables, staging, progress);
+            }));
+            var list = string.Join(", ", counts.Select(kv => $"{kv.Key} {Numbers.Grouped(kv.Value)}"));
+            context.Out.WriteLine(MessageText.OneLine(
+                $"exported {Numbers.Grouped(counts.Values.Sum())} rows from {source.Name} to {target.Path}: {list}"));
             return ExitCodes.Ok;
         });
         return command;

@@ -14,7 +14,7 @@ public sealed record LoadSummary(IReadOnlyDictionary<string, long> RowsPerTable)
 /// <summary>
 /// <c>db init</c> and <c>db load</c>: creates the canonical schema (and the report tables and views) from
 /// <c>sql/&lt;dialect&gt;/</c>, and bulk-loads a directory of canonical CSV files into it through the provider's fast
-/// path (COPY, SqlBulkCopy, batched SQLite transactions), typing and checking every cell on the way with the same
+/// path (COPY, SqlBulkCopy, SQLite prepared inserts), typing and checking every cell on the way with the same
 /// rules as the CSV source. Indexes are built after the rows, which is cheaper than maintaining them row by row.
 /// </summary>
 public static class CanonicalLoader
@@ -134,9 +134,30 @@ public static class CanonicalLoader
     }
 
     /// <summary>
+    /// <c>db load</c>: opens the database a connection string (or an SQLite path) names and loads the CSV directory into
+    /// it, all or nothing. An SQLite file that does not exist yet appears only once complete
+    /// (<see cref="SqliteProvider.LoadAtomically{T}"/>).
+    /// </summary>
+    public static LoadSummary LoadCsv(
+        IDatabaseProvider provider, string connectionString, ISqlDialect dialect, string directory,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        if (provider is SqliteProvider sqlite)
+        {
+            return sqlite.LoadAtomically(connectionString, c => LoadCsv(provider, c, dialect, directory, progress, cancellationToken));
+        }
+
+        using var connection = provider.Open(connectionString);
+        return LoadCsv(provider, connection, dialect, directory, progress, cancellationToken);
+    }
+
+    /// <summary>
     /// Loads every <c>&lt;table&gt;.csv</c> of <paramref name="directory"/> into the canonical tables, creating them
     /// if needed. The required tables must all be there; the tables loaded must be empty (a load never mixes two
-    /// exports). PostgreSQL and SQL Server load in one transaction: a bad cell anywhere loads nothing.
+    /// exports). The rows go in one transaction: a bad cell anywhere loads nothing. On SQLite that transaction also
+    /// holds the tables created, the indexes and the statistics (<see cref="IDatabaseProvider.LoadIsOneTransaction"/>),
+    /// so a failed load leaves the database as it was.
     /// </summary>
     public static LoadSummary LoadCsv(
         IDatabaseProvider provider, DbConnection connection, ISqlDialect dialect, string directory,
@@ -166,19 +187,27 @@ public static class CanonicalLoader
         }
 
         var statements = SqlScripts.Statements(dialect.Name, SqlScripts.Schema, dialect.Schema);
-        Run(connection, dialect, statements.Where(s => !SqlScripts.IsIndex(s)));
-        foreach (var table in tables)
+        var whole = provider.LoadIsOneTransaction;
+        IBulkLoad? load = null;
+        try
         {
-            if (HasRows(connection, dialect, table.Name))
+            if (whole)
             {
-                throw new InputErrorException(dialect.DisplayName(table.Name), null, null,
-                    "already holds rows: load into empty tables (db init --schema NEW for a fresh schema)");
+                load = provider.BeginLoad(connection, dialect);
             }
-        }
 
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        using (var load = provider.BeginLoad(connection, dialect))
-        {
+            Run(connection, dialect, statements.Where(s => !SqlScripts.IsIndex(s)));
+            foreach (var table in tables)
+            {
+                if (HasRows(connection, dialect, table.Name))
+                {
+                    throw new InputErrorException(dialect.DisplayName(table.Name), null, null,
+                        "already holds rows: load into empty tables (db init --schema NEW for a fresh schema)");
+                }
+            }
+
+            load ??= provider.BeginLoad(connection, dialect);
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var table in tables)
             {
                 progress?.Report($"loading {table.Name}");
@@ -195,13 +224,25 @@ public static class CanonicalLoader
                 }
             }
 
-            load.Commit();
-        }
+            if (!whole)
+            {
+                load.Commit();
+            }
 
-        progress?.Report("building indexes");
-        Run(connection, dialect, statements.Where(SqlScripts.IsIndex));
-        Run(connection, dialect, provider.AfterLoad(dialect, tables.Select(t => t.Name)));
-        return new LoadSummary(counts);
+            progress?.Report("building indexes");
+            Run(connection, dialect, statements.Where(SqlScripts.IsIndex));
+            Run(connection, dialect, provider.AfterLoad(dialect, tables.Select(t => t.Name)));
+            if (whole)
+            {
+                load.Commit();
+            }
+
+            return new LoadSummary(counts);
+        }
+        finally
+        {
+            load?.Dispose();
+        }
     }
 
     /// <summary>A CSV table's rows, typed for the database: the same parsing rules and messages as the CSV source.</summary>

@@ -27,11 +27,19 @@ public interface IDatabaseProvider
     /// <summary>Starts a bulk load of canonical tables; rows become visible when <see cref="IBulkLoad.Commit"/> returns.</summary>
     IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect);
 
+    /// <summary>
+    /// True when the transaction <see cref="BeginLoad"/> opens takes in every statement run on the connection until
+    /// <see cref="IBulkLoad.Commit"/> (SQLite): the tables, the rows, the indexes and the statistics of a load then
+    /// commit together or not at all. Otherwise the tables are created before that transaction, and the indexes and
+    /// statistics built after it (PostgreSQL's VACUUM cannot run inside one).
+    /// </summary>
+    bool LoadIsOneTransaction { get; }
+
     /// <summary>Statements to run once the rows and indexes are in (planner statistics), outside any transaction.</summary>
     IEnumerable<string> AfterLoad(ISqlDialect dialect, IEnumerable<string> tables);
 }
 
-/// <summary>One bulk load: PostgreSQL COPY, SQL Server SqlBulkCopy, SQLite batched transactions.</summary>
+/// <summary>One bulk load: PostgreSQL COPY, SQL Server SqlBulkCopy, SQLite prepared inserts, each in one transaction.</summary>
 public interface IBulkLoad : IDisposable
 {
     /// <summary>

@@ -28,6 +28,8 @@ public sealed class PostgresProvider : IDatabaseProvider
     public IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect) =>
         new PostgresBulkLoad((NpgsqlConnection)connection, dialect);
 
+    public bool LoadIsOneTransaction => false;
+
     // VACUUM sets the visibility map, so the aggregations can run as index-only scans; ANALYZE feeds the planner.
     public IEnumerable<string> AfterLoad(ISqlDialect dialect, IEnumerable<string> tables) =>
         tables.Select(t => $"VACUUM (ANALYZE) {dialect.Table(t)}");
@@ -76,11 +78,13 @@ public sealed class PostgresProvider : IDatabaseProvider
     }
 }
 
-/// <summary>SQLite: prepared inserts in batched transactions (a failed load leaves the batches already committed).</summary>
+/// <summary>
+/// SQLite: prepared inserts in one transaction with everything else the load does (<see cref="LoadIsOneTransaction"/>);
+/// a database file that does not exist yet is built under a temporary name and renamed into place
+/// (<see cref="LoadAtomically{T}"/>).
+/// </summary>
 public sealed class SqliteProvider : IDatabaseProvider
 {
-    private const int RowsPerTransaction = 100_000;
-
     public static SqliteProvider Instance { get; } = new();
 
     public string Name => "sqlite";
@@ -147,47 +151,116 @@ public sealed class SqliteProvider : IDatabaseProvider
 
     public IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect) => new SqliteBulkLoad(connection, dialect);
 
+    public bool LoadIsOneTransaction => true;
+
     public IEnumerable<string> AfterLoad(ISqlDialect dialect, IEnumerable<string> tables) => ["ANALYZE"];
 
-    private sealed class SqliteBulkLoad(DbConnection connection, ISqlDialect dialect) : IBulkLoad
+    /// <summary>
+    /// Runs <paramref name="load"/> so that <paramref name="database"/> shows either all of it or nothing. A file that
+    /// does not exist yet is built beside it under a temporary name, with the journal and fsync off (a failure deletes
+    /// it, so nothing needs rolling back), synced to disk, then renamed into place: a failed load leaves no file. An
+    /// existing file, or a connection string, is opened as it is: the load's one transaction leaves it unchanged on failure.
+    /// </summary>
+    public T LoadAtomically<T>(string database, Func<DbConnection, T> load)
     {
-        private DbTransaction? _transaction;
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(load);
+        if (IsConnectionString(database) || File.Exists(database) || Directory.Exists(database))
+        {
+            using var existing = Open(database);
+            Execute(existing, "PRAGMA cache_size = -32768"); // 32 MiB of page cache for the index builds
+            return load(existing);
+        }
+
+        var full = Path.GetFullPath(database);
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+        {
+            throw new InputErrorException(database, null, null, $"cannot create the database: directory '{directory}' does not exist");
+        }
+
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        TemporaryFiles.Add(temporary);
+        try
+        {
+            File.Delete(temporary); // left by a killed run of this process id
+            T result;
+            using (var connection = Open(temporary))
+            {
+                Execute(connection, "PRAGMA journal_mode = OFF");
+                Execute(connection, "PRAGMA synchronous = OFF");
+                Execute(connection, "PRAGMA locking_mode = EXCLUSIVE");
+                Execute(connection, "PRAGMA cache_size = -32768");
+                result = load(connection);
+            }
+
+            using (var written = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite))
+            {
+                written.Flush(flushToDisk: true);
+            }
+
+            // Not over a file someone created meanwhile: that one is theirs.
+            File.Move(temporary, full, overwrite: false);
+            return result;
+        }
+        finally
+        {
+            File.Delete(temporary);
+            TemporaryFiles.Forget(temporary);
+        }
+    }
+
+    private static void Execute(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The transaction is opened in SQL rather than through <see cref="DbConnection.BeginTransaction()"/>: every
+    /// statement on the connection then belongs to it (tables, emptiness checks, rows, indexes, ANALYZE) without each
+    /// command having to name it. Disposed without <see cref="Commit"/>, it rolls back.
+    /// </summary>
+    private sealed class SqliteBulkLoad : IBulkLoad
+    {
+        private readonly DbConnection _connection;
+        private readonly ISqlDialect _dialect;
+        private bool _open;
+
+        public SqliteBulkLoad(DbConnection connection, ISqlDialect dialect)
+        {
+            _connection = connection;
+            _dialect = dialect;
+            Execute(connection, "BEGIN IMMEDIATE");
+            _open = true;
+        }
 
         public long Insert(CanonicalTableDefinition table, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
         {
-            using var command = connection.CreateCommand();
+            using var command = _connection.CreateCommand();
             command.CommandText =
-                $"INSERT INTO {dialect.Table(table.Name)} ({string.Join(", ", table.Columns.Select(c => dialect.Quote(c.Name)))}) " +
-                $"VALUES ({string.Join(", ", table.Columns.Select((_, i) => dialect.Parameter(i)))})";
+                $"INSERT INTO {_dialect.Table(table.Name)} ({string.Join(", ", table.Columns.Select(c => _dialect.Quote(c.Name)))}) " +
+                $"VALUES ({string.Join(", ", table.Columns.Select((_, i) => _dialect.Parameter(i)))})";
             var parameters = table.Columns.Select((_, i) =>
             {
                 var p = command.CreateParameter();
-                p.ParameterName = dialect.Parameter(i);
+                p.ParameterName = _dialect.Parameter(i);
                 command.Parameters.Add(p);
                 return p;
             }).ToArray();
+            command.Prepare();
             long count = 0;
             foreach (var row in rows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (_transaction is null)
-                {
-                    _transaction = connection.BeginTransaction();
-                }
-
-                command.Transaction = _transaction;
                 for (var i = 0; i < row.Length; i++)
                 {
                     parameters[i].Value = row[i] ?? DBNull.Value;
                 }
 
                 command.ExecuteNonQuery();
-                if (++count % RowsPerTransaction == 0)
-                {
-                    _transaction.Commit();
-                    _transaction.Dispose();
-                    _transaction = null;
-                }
+                count++;
             }
 
             return count;
@@ -195,11 +268,26 @@ public sealed class SqliteProvider : IDatabaseProvider
 
         public void Commit()
         {
-            _transaction?.Commit();
-            _transaction?.Dispose();
-            _transaction = null;
+            Execute(_connection, "COMMIT");
+            _open = false;
         }
 
-        public void Dispose() => _transaction?.Dispose();
+        public void Dispose()
+        {
+            if (!_open)
+            {
+                return;
+            }
+
+            _open = false;
+            try
+            {
+                Execute(_connection, "ROLLBACK");
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException)
+            {
+                // SQLite may have rolled back already (after some errors it does so itself); nothing is left to undo.
+            }
+        }
     }
 }
