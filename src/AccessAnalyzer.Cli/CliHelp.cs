@@ -30,6 +30,7 @@ internal static class CliHelp
         ["db init"] = ["accessanalyzer db init --dialect sqlite --database agency.db", "accessanalyzer db init --dialect postgres --schema aa --connection-file aa.conn"],
         ["db load"] = ["accessanalyzer db load --dialect sqlite --database agency.db --from exports/"],
         ["db template"] = ["accessanalyzer db template --dialect sqlite > mapping.sql", "accessanalyzer db template --dialect postgres --schema iam"],
+        ["db export"] = ["accessanalyzer db export --from agency.db --to canonical/", "accessanalyzer db export --from postgres --connection-file conn.txt --to canonical/ --replace"],
         ["demo"] = ["accessanalyzer demo", "accessanalyzer demo --scale medium --csv --dir /tmp/agency"],
         ["completion"] = ["accessanalyzer completion bash > ~/.local/share/bash-completion/completions/accessanalyzer", "accessanalyzer completion pwsh >> $PROFILE"],
     };
