@@ -90,7 +90,7 @@ internal static class MonitorCommand
 
         // The reference tables (accounts, their organisation, unit and status) are read once: the monitor follows the
         // log, not grants; restart it to see new accounts.
-        var snapshot = resolved.Read().Snapshot();
+        var snapshot = ReferenceSnapshot(resolved, sourceArgument, options);
         var analysis = ToolInfo.Analyze(snapshot, DateOnly.FromDateTime(DateTime.UtcNow));
         var figures = ReportBuilder.AllFigures(analysis);
         var usageOptions = new UsageOptions();
@@ -120,6 +120,38 @@ internal static class MonitorCommand
         {
             signal.Cancel = true;
             stop.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// The source without its access log, for a CSV directory: the log is the monitor's to read, from its offset; read
+    /// whole here it would cost a full aggregation at every start and refuse the half-written last line a growing log
+    /// may end with. The other tables are linked, not copied.
+    /// </summary>
+    private static Core.Model.Snapshot ReferenceSnapshot(ISource resolved, string sourceArgument, SourceOptions options)
+    {
+        if (resolved.Kind != SourceKind.Csv)
+        {
+            return resolved.Read().Snapshot();
+        }
+
+        var view = Directory.CreateTempSubdirectory("aa-monitor-");
+        try
+        {
+            foreach (var file in Directory.GetFiles(sourceArgument, "*.csv"))
+            {
+                if (!string.Equals(Path.GetFileName(file), "access_events.csv", StringComparison.Ordinal))
+                {
+                    File.CreateSymbolicLink(Path.Combine(view.FullName, Path.GetFileName(file)), Path.GetFullPath(file));
+                }
+            }
+
+            var snapshot = CliContext.ResolveSource(view.FullName, options).Read().Snapshot();
+            return snapshot;
+        }
+        finally
+        {
+            view.Delete(recursive: true);
         }
     }
 
