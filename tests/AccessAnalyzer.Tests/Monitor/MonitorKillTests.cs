@@ -72,6 +72,50 @@ public sealed class MonitorKillTests(MonitorDemo demo) : IClassFixture<MonitorDe
         SyslogIds(calmSyslog).Should().BeEquivalentTo(calmFile);
     }
 
+    [Fact]
+    public void Should_alert_within_two_cycles_when_running_every_second_and_exit_0_on_sigterm()
+    {
+        var root = demo.Copy();
+        var jsonl = Path.Combine(root, "alerts.jsonl");
+        using var hook = new WebhookReceiver();
+        using var syslog = new SyslogReceiver();
+        using var monitor = Start(Cli(), [.. Arguments(root, hook, syslog).Where(a => a != "--once"), "--every", "1s"]);
+        var cycles = 0;
+        var baseline = new ManualResetEventSlim();
+        monitor.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data?.StartsWith("monitor: ", StringComparison.Ordinal) == true && Interlocked.Increment(ref cycles) == 1)
+            {
+                baseline.Set();
+            }
+        };
+        monitor.BeginErrorReadLine();
+        baseline.Wait(TimeSpan.FromSeconds(60)).Should().BeTrue("the baseline cycle ends");
+
+        var appendedAt = Volatile.Read(ref cycles);
+        File.AppendAllText(Path.Combine(root, "csv", "access_events.csv"),
+            MonitorDemo.Reads(demo.ActiveStaff, demo.FileIds.Take(1500), demo.LastDay.AddDays(1)));
+        var watch = Stopwatch.StartNew();
+        while (hook.Received.IsEmpty && watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(50);
+        }
+
+        (Volatile.Read(ref cycles) - appendedAt).Should().BeLessThanOrEqualTo(2, "the alert comes within two cycles");
+        Thread.Sleep(2500);
+        Alerts.OfJsonl(jsonl).Count(a => a.Rule() == "mass-read").Should().Be(1);
+        hook.Received.Count(r => r.Body.Contains("\"rule\":\"mass-read\"", StringComparison.Ordinal)).Should().Be(1);
+        syslog.Drain().Count(m => m.Contains(" mass-read [", StringComparison.Ordinal)).Should().Be(1);
+
+        using (var term = Process.Start("kill", ["-TERM", monitor.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            term.WaitForExit();
+        }
+
+        monitor.WaitForExit(30_000).Should().BeTrue();
+        monitor.ExitCode.Should().Be(0);
+    }
+
     private static IEnumerable<string> SyslogIds(SyslogReceiver syslog) =>
         syslog.Drain().Select(m => System.Text.RegularExpressions.Regex.Match(m, "id=\"([0-9a-f]+)\"").Groups[1].Value);
 
