@@ -103,11 +103,18 @@ internal static class MonitorCommand
         Deliver(context, monitorState, sinks);
         while (true)
         {
-            var batch = feed.ReadAfter(monitorState.Meta());
-            var result = monitorState.Commit(batch, snapshot, figures, usageOptions, [.. sinks.Select(s => s.Name)], DateTimeOffset.UtcNow);
-            context.Error.WriteLine(
-                $"monitor: {result.Events} new events{(result.Baseline ? " (baseline: history recorded, no alerts)" : string.Empty)}, " +
-                $"{result.Alerts} alerts, {result.LateEvents} late, {result.Ignored} naming a missing account or file");
+            // A backlog is read in bounded steps, each committed on its own: a kill loses at most the step under way.
+            EventBatch batch;
+            do
+            {
+                batch = feed.ReadAfter(monitorState.Meta());
+                var result = monitorState.Commit(batch, snapshot, figures, usageOptions, [.. sinks.Select(s => s.Name)], DateTimeOffset.UtcNow);
+                context.Error.WriteLine(
+                    $"monitor: {result.Events} new events{(result.Baseline ? " (baseline: history recorded, no alerts)" : string.Empty)}, " +
+                    $"{result.Alerts} alerts, {result.LateEvents} late, {result.Ignored} naming a missing account or file");
+            }
+            while (batch.More && !stop.IsCancellationRequested);
+
             Deliver(context, monitorState, sinks);
             if (once || stop.IsCancellationRequested || stop.Token.WaitHandle.WaitOne(interval))
             {

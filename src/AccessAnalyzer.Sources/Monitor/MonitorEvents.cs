@@ -17,8 +17,12 @@ namespace AccessAnalyzer.Sources.Monitor;
 /// <param name="InCaseload">Whether the file is in the account's caseload.</param>
 public readonly record struct MonitorEvent(string PrincipalId, long FileKey, DateOnly Day, string At, bool FileKnown, bool Sensitive, bool InCaseload);
 
-/// <summary>The events a cycle reads, and where the next cycle starts (committed with the aggregates, never before).</summary>
-public sealed record EventBatch(IReadOnlyList<MonitorEvent> Events, IReadOnlyDictionary<string, string> Position);
+/// <summary>
+/// The events a cycle reads, and where the next read starts (committed with the aggregates, never before). A read is
+/// bounded: <paramref name="More"/> says the log holds more, to read (and commit) next, before the cycle evaluates
+/// and sleeps.
+/// </summary>
+public sealed record EventBatch(IReadOnlyList<MonitorEvent> Events, IReadOnlyDictionary<string, string> Position, bool More = false);
 
 /// <summary>Where new access events come from: a CSV file read from a stored offset, or a table past a stored rowid.</summary>
 public interface IEventFeed : IDisposable
@@ -51,13 +55,21 @@ internal static class EventText
 public sealed class CsvEventFeed : IEventFeed
 {
     private const int IdentityBytes = 4096;
+
+    /// <summary>Bytes a read takes at most: a large backlog (the first cycle over a long log) goes in bounded steps.</summary>
+    public const int MaxBytesPerRead = 32 << 20;
     private const string Table = "access_events.csv";
     private readonly string _path;
     private readonly Dictionary<string, bool> _sensitive = new(StringComparer.Ordinal);
     private readonly HashSet<(string File, string Principal)> _caseload = [];
 
-    public CsvEventFeed(string directory)
+    private readonly int _maxBytesPerRead;
+
+    /// <param name="directory">The CSV source.</param>
+    /// <param name="maxBytesPerRead">Bytes a read takes at most (small values in tests exercise the steps).</param>
+    public CsvEventFeed(string directory, int maxBytesPerRead = MaxBytesPerRead)
     {
+        _maxBytesPerRead = maxBytesPerRead;
         _path = Path.Combine(directory, Table);
         if (!File.Exists(_path))
         {
@@ -106,10 +118,15 @@ public sealed class CsvEventFeed : IEventFeed
             }
         }
 
-        var bytes = new byte[size - offset];
+        var bytes = new byte[Math.Min(size - offset, _maxBytesPerRead)];
         stream.Position = offset;
         stream.ReadExactly(bytes);
         var end = Array.LastIndexOf(bytes, (byte)'\n') + 1;
+        if (end == 0 && bytes.Length == _maxBytesPerRead)
+        {
+            throw new InputErrorException(Table, null, null, $"a line longer than {_maxBytesPerRead} bytes at byte {offset}");
+        }
+
         var text = Encoding.UTF8.GetString(bytes, 0, end);
         var lines = text.Split('\n');
         var events = new List<MonitorEvent>();
@@ -150,7 +167,7 @@ public sealed class CsvEventFeed : IEventFeed
             ["csv_head"] = Hash(stream, 0, Math.Min(IdentityBytes, next)),
             ["csv_tail"] = Hash(stream, Math.Max(0, next - IdentityBytes), next),
         };
-        return new EventBatch(events, positionAfter);
+        return new EventBatch(events, positionAfter, More: size - offset > _maxBytesPerRead);
     }
 
     private static (int Principal, int File, int At, int Max) Header(FileStream stream)
@@ -232,7 +249,7 @@ public sealed class CsvEventFeed : IEventFeed
 public sealed class SqliteEventFeed : IEventFeed
 {
     /// <summary>Rows a cycle reads at most: a backlog is worked through over several cycles, each one bounded.</summary>
-    public const int MaxRowsPerCycle = 1_000_000;
+    public const int MaxRowsPerCycle = 500_000;
 
     private readonly SqliteConnection _connection;
 
@@ -280,7 +297,8 @@ public sealed class SqliteEventFeed : IEventFeed
             }
         }
 
-        return new EventBatch(events, new Dictionary<string, string>(StringComparer.Ordinal) { ["rowid"] = watermark.ToString(CultureInfo.InvariantCulture) });
+        return new EventBatch(events, new Dictionary<string, string>(StringComparer.Ordinal) { ["rowid"] = watermark.ToString(CultureInfo.InvariantCulture) },
+            More: events.Count == MaxRowsPerCycle);
     }
 
     public void Dispose() => _connection.Dispose();

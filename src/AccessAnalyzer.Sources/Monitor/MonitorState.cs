@@ -137,7 +137,9 @@ public sealed class MonitorState : IDisposable
         ArgumentNullException.ThrowIfNull(figures);
         ArgumentNullException.ThrowIfNull(sinks);
         var meta = Meta();
-        var baseline = !meta.ContainsKey("cycles");
+        // The baseline lasts until the first read that reaches the end of the log: a long history read in steps is
+        // history all along.
+        var baseline = !meta.ContainsKey("caught_up");
         var openFrom = meta.TryGetValue("open_from", out var o) ? DateOnly.ParseExact(o, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.MinValue;
         var maxDay = meta.TryGetValue("max_day", out var m) ? DateOnly.ParseExact(m, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.MinValue;
         long late = 0, ignored = 0;
@@ -220,8 +222,9 @@ public sealed class MonitorState : IDisposable
             alerts = Evaluate(transaction, [.. deltas.Keys], snapshot, figures, options, maxDay, baseline ? [] : sinks, now);
         }
 
-        // Only the last OpenDays days keep their file sets: the state stays bounded whatever the log's length.
-        var newOpenFrom = maxDay == DateOnly.MinValue ? openFrom : maxDay.AddDays(1 - OpenDays);
+        // Only the last OpenDays days keep their file sets: the state stays bounded whatever the log's length. Not
+        // while a baseline is read in steps: a log need not be in day order, and its older days are still to come.
+        var newOpenFrom = maxDay == DateOnly.MinValue || (baseline && batch.More) ? openFrom : maxDay.AddDays(1 - OpenDays);
         if (newOpenFrom > openFrom)
         {
             using var prune = Command("DELETE FROM seen WHERE day < $d", transaction);
@@ -244,6 +247,11 @@ public sealed class MonitorState : IDisposable
             ["last_cycle_events"] = batch.Events.Count.ToString(CultureInfo.InvariantCulture),
             ["last_cycle_alerts"] = alerts.ToString(CultureInfo.InvariantCulture),
         };
+        if (!batch.More)
+        {
+            values["caught_up"] = Instant(now);
+        }
+
         using (var set = Command("INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", transaction))
         {
             foreach (var (key, value) in values)

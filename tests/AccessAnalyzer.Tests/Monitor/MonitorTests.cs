@@ -277,3 +277,52 @@ public sealed class MonitorTests(MonitorDemo demo) : IClassFixture<MonitorDemo>
         MonitorRules.Evaluate(new DayCounts(5000, 1000, 0, 10, 10), active: true, spike: false, options).Should().BeEmpty();
     }
 }
+
+/// <summary>A backlog read in bounded steps, each committed on its own, ends with the aggregates of one read.</summary>
+public sealed class MonitorStepTests(MonitorDemo demo) : IClassFixture<MonitorDemo>
+{
+    [Fact]
+    public void Should_aggregate_a_backlog_read_in_steps_as_in_one_read()
+    {
+        var csv = Path.Combine(demo.Copy(), "csv");
+        var snapshot = Fixtures.TestSources.Load(csv);
+        var figures = ReportBuilder.AllFigures(Core.Engine.Analysis.Run(snapshot, new Core.Engine.AnalysisOptions { AsOf = demo.LastDay }));
+
+        List<string> Aggregate(int maxBytes, out int reads)
+        {
+            var path = Path.Combine(Path.GetDirectoryName(csv)!, $"state-{maxBytes}.db");
+            using var state = MonitorState.Open(path, create: true);
+            using var feed = new CsvEventFeed(csv, maxBytes);
+            reads = 0;
+            EventBatch batch;
+            do
+            {
+                batch = feed.ReadAfter(state.Meta());
+                state.Commit(batch, snapshot, figures, new UsageOptions(), ["jsonl:x"], DateTimeOffset.UnixEpoch).Baseline.Should().BeTrue();
+                reads++;
+            }
+            while (batch.More);
+
+            state.Meta().Should().ContainKey("caught_up");
+            state.Pending("jsonl:x").Should().BeEmpty("a baseline queues nothing, however many steps it takes");
+            using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT principal || ' ' || day || ' ' || reads || ' ' || distinct_files || ' ' || outside || ' ' || sensitive_outside FROM principal_day ORDER BY principal, day";
+            using var reader = command.ExecuteReader();
+            var rows = new List<string>();
+            while (reader.Read())
+            {
+                rows.Add(reader.GetString(0));
+            }
+
+            return rows;
+        }
+
+        var whole = Aggregate(CsvEventFeed.MaxBytesPerRead, out var one);
+        var stepped = Aggregate(100_000, out var many);
+        one.Should().Be(1);
+        many.Should().BeGreaterThan(10);
+        stepped.Should().NotBeEmpty().And.Equal(whole);
+    }
+}
