@@ -57,7 +57,7 @@ public static class AlertSinks
 
 /// <summary>
 /// One JSON object a line, appended and flushed to disk. Before appending, the file's tail is searched for the
-/// alert's id: an alert appended just before a crash (and not yet marked delivered) is not appended twice.
+/// alert's line: an alert appended just before a crash (and not yet marked delivered) is not appended twice.
 /// </summary>
 public sealed class JsonlAlertSink(string name, string path) : IAlertSink
 {
@@ -76,8 +76,10 @@ public sealed class JsonlAlertSink(string name, string path) : IAlertSink
             var tail = new byte[stream.Length - from];
             stream.Position = from;
             stream.ReadExactly(tail);
+            // The whole line, not just the id: a line torn by a crash mid-append holds the id but not the alert, and is
+            // appended again (the outbox keeps the payload, so the line is the same bytes each time).
             var line = alert.ToJson();
-            if (Encoding.UTF8.GetString(tail).Contains($"\"id\":\"{alert.Id}\"", StringComparison.Ordinal))
+            if (Encoding.UTF8.GetString(tail).Contains(line + "\n", StringComparison.Ordinal))
             {
                 return true;
             }

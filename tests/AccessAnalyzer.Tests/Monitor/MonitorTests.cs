@@ -227,6 +227,11 @@ public sealed class MonitorTests(MonitorDemo demo) : IClassFixture<MonitorDemo>
         sink.TryDeliver(alert, out _).Should().BeTrue();
         sink.TryDeliver(alert, out _).Should().BeTrue();
         File.ReadAllLines(path).Should().ContainSingle().Which.Should().Contain(alert.Id);
+
+        // A line torn by a crash holds the id but not the alert: the alert is appended whole, on a line of its own.
+        File.WriteAllText(path, alert.ToJson()[..40]);
+        sink.TryDeliver(alert, out _).Should().BeTrue();
+        File.ReadAllLines(path).Should().Equal(alert.ToJson()[..40], alert.ToJson());
     }
 
     [Fact]
