@@ -61,6 +61,7 @@ public static class CliApp
             ReportCommand.Create(context),
             DbCommand.Create(context),
             DemoCommand.Create(context),
+            MonitorCommand.Create(context),
             CompletionCommand.Create(context),
         };
         CliHelp.Configure(root);

@@ -32,6 +32,12 @@ internal static class CliHelp
         ["db template"] = ["accessanalyzer db template --dialect sqlite > mapping.sql", "accessanalyzer db template --dialect postgres --schema iam"],
         ["db export"] = ["accessanalyzer db export --from agency.db --to canonical/", "accessanalyzer db export --from postgres --connection-file conn.txt --to canonical/ --replace"],
         ["demo"] = ["accessanalyzer demo", "accessanalyzer demo --scale medium --csv --dir /tmp/agency"],
+        ["monitor"] =
+        [
+            "accessanalyzer monitor --source exports/ --state monitor.db --every 60s --alert jsonl:alerts.jsonl --alert syslog:siem.example:514",
+            "accessanalyzer monitor --source agency.db --state monitor.db --once --alert webhook:https://hooks.example/aa --webhook-token-file token",
+            "accessanalyzer monitor --status --state monitor.db",
+        ],
         ["completion"] = ["accessanalyzer completion bash > ~/.local/share/bash-completion/completions/accessanalyzer", "accessanalyzer completion pwsh >> $PROFILE"],
     };
 

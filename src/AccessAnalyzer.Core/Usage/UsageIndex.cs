@@ -71,6 +71,17 @@ public sealed class UsageIndex
         return _unitReads.AsSpan(_unitStart![principal], _unitStart[principal + 1] - _unitStart[principal]);
     }
 
+    /// <summary>
+    /// The index of usage tables other than the snapshot's own: the monitor's stored per-day aggregates, so that the
+    /// usage rules run unchanged on what it has counted so far.
+    /// </summary>
+    public static UsageIndex Over(Snapshot snapshot, UsageTables usage)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(usage);
+        return Build(snapshot, usage);
+    }
+
     internal static UsageIndex Build(Snapshot snapshot, UsageTables usage)
     {
         var activity = new PrincipalActivity?[snapshot.Principals.Count];

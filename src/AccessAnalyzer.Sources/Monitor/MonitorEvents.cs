@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Sources.Csv;
+using Microsoft.Data.Sqlite;
+
+namespace AccessAnalyzer.Sources.Monitor;
+
+/// <summary>One new access event, already joined to its file: whether it is sensitive and in the reader's caseload.</summary>
+/// <param name="PrincipalId">The reading account.</param>
+/// <param name="FileKey">A 64-bit digest of the file id: what the state stores, so that no beneficiary id is kept.</param>
+/// <param name="Day">The calendar day of <paramref name="At"/>.</param>
+/// <param name="At">The event's timestamp as the source writes it (ISO 8601).</param>
+/// <param name="FileKnown">Whether the file exists in files.</param>
+/// <param name="Sensitive">Whether the file is sensitive.</param>
+/// <param name="InCaseload">Whether the file is in the account's caseload.</param>
+public readonly record struct MonitorEvent(string PrincipalId, long FileKey, DateOnly Day, string At, bool FileKnown, bool Sensitive, bool InCaseload);
+
+/// <summary>
+/// The events a cycle reads, and where the next read starts (committed with the aggregates, never before). A read is
+/// bounded: <paramref name="More"/> says the log holds more, to read (and commit) next, before the cycle evaluates
+/// and sleeps.
+/// </summary>
+public sealed record EventBatch(IReadOnlyList<MonitorEvent> Events, IReadOnlyDictionary<string, string> Position, bool More = false);
+
+/// <summary>Where new access events come from: a CSV file read from a stored offset, or a table past a stored rowid.</summary>
+public interface IEventFeed : IDisposable
+{
+    /// <summary>The events after <paramref name="position"/> (the keys this feed committed last time; empty at first).</summary>
+    /// <exception cref="InputErrorException">The log was truncated or replaced since the position was taken.</exception>
+    EventBatch ReadAfter(IReadOnlyDictionary<string, string> position);
+}
+
+/// <summary>Digests and day parsing shared by the feeds.</summary>
+internal static class EventText
+{
+    public static long FileKey(string fileId) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(fileId)), 0);
+
+    /// <summary>The calendar day an ISO 8601 timestamp (or date) starts with.</summary>
+    public static bool TryDay(string at, out DateOnly day)
+    {
+        day = default;
+        return at.Length >= 10 && DateOnly.TryParseExact(at.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+    }
+}
+
+/// <summary>
+/// <c>access_events.csv</c> read from a stored byte offset: only whole lines (a partial last line waits for the next
+/// cycle). The file's identity is checked first: a file shorter than the offset, or whose first bytes or whose bytes
+/// just before the offset no longer hash as they did, was truncated or replaced, and reading it from the offset would
+/// silently skip or re-read events: that is an error, said in one line, and the state is left as it was.
+/// </summary>
+public sealed class CsvEventFeed : IEventFeed
+{
+    private const int IdentityBytes = 4096;
+
+    /// <summary>Bytes a read takes at most: a large backlog (the first cycle over a long log) goes in bounded steps.</summary>
+    public const int MaxBytesPerRead = 32 << 20;
+    private const string Table = "access_events.csv";
+    private readonly string _path;
+    private readonly Dictionary<string, bool> _sensitive = new(StringComparer.Ordinal);
+    private readonly HashSet<(string File, string Principal)> _caseload = [];
+
+    private readonly int _maxBytesPerRead;
+
+    /// <param name="directory">The CSV source.</param>
+    /// <param name="maxBytesPerRead">Bytes a read takes at most (small values in tests exercise the steps).</param>
+    public CsvEventFeed(string directory, int maxBytesPerRead = MaxBytesPerRead)
+    {
+        _maxBytesPerRead = maxBytesPerRead;
+        _path = Path.Combine(directory, Table);
+        if (!File.Exists(_path))
+        {
+            throw new InputErrorException(Table, null, null, $"the monitor needs {Table} in {directory}");
+        }
+
+        using (var files = CsvTableCursor.Open(directory, "files", required: true)!)
+        {
+            int id = files.Column("id"), sensitive = files.Column("sensitive");
+            while (files.Read())
+            {
+                _sensitive[files.Id(id, personal: true)] = files.Boolean(sensitive);
+            }
+        }
+
+        using var caseload = CsvTableCursor.Open(directory, "caseload", required: false);
+        if (caseload is not null)
+        {
+            int file = caseload.Column("file_id"), principal = caseload.Column("principal_id");
+            while (caseload.Read())
+            {
+                _caseload.Add((caseload.Reference(file), caseload.Reference(principal)));
+            }
+        }
+    }
+
+    public EventBatch ReadAfter(IReadOnlyDictionary<string, string> position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var size = stream.Length;
+        var offset = position.TryGetValue("csv_offset", out var o) ? long.Parse(o, CultureInfo.InvariantCulture) : 0;
+        if (offset > 0)
+        {
+            if (size < offset)
+            {
+                throw new InputErrorException(Table, null, null,
+                    $"truncated since the last cycle ({size} bytes, {offset} already read): events would be lost; move the state away to start over");
+            }
+
+            if (!string.Equals(Hash(stream, 0, Math.Min(IdentityBytes, offset)), position.GetValueOrDefault("csv_head"), StringComparison.Ordinal) ||
+                !string.Equals(Hash(stream, Math.Max(0, offset - IdentityBytes), offset), position.GetValueOrDefault("csv_tail"), StringComparison.Ordinal))
+            {
+                throw new InputErrorException(Table, null, null,
+                    "replaced since the last cycle (its bytes before the stored offset changed): events would be re-read or lost; move the state away to start over");
+            }
+        }
+
+        var bytes = new byte[Math.Min(size - offset, _maxBytesPerRead)];
+        stream.Position = offset;
+        stream.ReadExactly(bytes);
+        var end = Array.LastIndexOf(bytes, (byte)'\n') + 1;
+        if (end == 0 && bytes.Length == _maxBytesPerRead)
+        {
+            throw new InputErrorException(Table, null, null, $"a line longer than {_maxBytesPerRead} bytes at byte {offset}");
+        }
+
+        var text = Encoding.UTF8.GetString(bytes, 0, end);
+        var lines = text.Split('\n');
+        var events = new List<MonitorEvent>();
+        var header = Header(stream);
+        var at = offset;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            var lineStart = at;
+            at += Encoding.UTF8.GetByteCount(lines[i]) + 1;
+            if (line.Length == 0 || (lineStart == 0 && i == 0))
+            {
+                continue;
+            }
+
+            var cells = Cells(line);
+            if (cells.Count <= header.Max)
+            {
+                throw new InputErrorException(Table, null, null, $"the line at byte {lineStart} has {cells.Count} cells, fewer than the header's columns");
+            }
+
+            var timestamp = cells[header.At];
+            if (!EventText.TryDay(timestamp, out var day))
+            {
+                throw new InputErrorException(Table, null, "at", $"the line at byte {lineStart}: <value withheld> is not an ISO 8601 date-time");
+            }
+
+            var principal = cells[header.Principal];
+            var file = cells[header.File];
+            var known = _sensitive.TryGetValue(file, out var sensitive);
+            events.Add(new MonitorEvent(principal, EventText.FileKey(file), day, timestamp, known, sensitive, _caseload.Contains((file, principal))));
+        }
+
+        var next = offset + end;
+        var positionAfter = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["csv_offset"] = next.ToString(CultureInfo.InvariantCulture),
+            ["csv_head"] = Hash(stream, 0, Math.Min(IdentityBytes, next)),
+            ["csv_tail"] = Hash(stream, Math.Max(0, next - IdentityBytes), next),
+        };
+        return new EventBatch(events, positionAfter, More: size - offset > _maxBytesPerRead);
+    }
+
+    private static (int Principal, int File, int At, int Max) Header(FileStream stream)
+    {
+        stream.Position = 0;
+        var buffer = new byte[Math.Min(stream.Length, 4096)];
+        stream.ReadExactly(buffer);
+        var newline = Array.IndexOf(buffer, (byte)'\n');
+        var names = Cells(Encoding.UTF8.GetString(buffer, 0, newline < 0 ? buffer.Length : newline).TrimEnd('\r').TrimStart('\uFEFF'));
+        int Column(string name) => names.IndexOf(name) is >= 0 and var i
+            ? i
+            : throw new InputErrorException(Table, 1, name, $"the header has no {name} column");
+        int principal = Column("principal_id"), file = Column("file_id"), at = Column("at");
+        return (principal, file, at, Math.Max(principal, Math.Max(file, at)));
+    }
+
+    private static string Hash(FileStream stream, long from, long to)
+    {
+        var buffer = new byte[to - from];
+        stream.Position = from;
+        stream.ReadExactly(buffer);
+        return Convert.ToHexString(SHA256.HashData(buffer));
+    }
+
+    /// <summary>The cells of one CSV line (RFC 4180 quoting; a quoted cell holds no line break in an id or timestamp).</summary>
+    private static List<string> Cells(string line)
+    {
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    cell.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+            }
+            else
+            {
+                cell.Append(c);
+            }
+        }
+
+        cells.Add(cell.ToString());
+        return cells;
+    }
+
+    public void Dispose()
+    {
+    }
+}
+
+/// <summary>
+/// The access_events table of an SQLite source, read past a stored rowid watermark. Rows are found by insertion
+/// order, not by their timestamp: a late-arriving row (an old <c>at</c> inserted now) is still read once. A largest
+/// rowid below the watermark means the table was emptied or recreated: said, never silently re-read.
+/// </summary>
+public sealed class SqliteEventFeed : IEventFeed
+{
+    /// <summary>Rows a cycle reads at most: a backlog is worked through over several cycles, each one bounded.</summary>
+    public const int MaxRowsPerCycle = 500_000;
+
+    private readonly SqliteConnection _connection;
+
+    public SqliteEventFeed(string databasePath) => _connection = SqliteSource.OpenReadOnly(databasePath);
+
+    public EventBatch ReadAfter(IReadOnlyDictionary<string, string> position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        var watermark = position.TryGetValue("rowid", out var w) ? long.Parse(w, CultureInfo.InvariantCulture) : 0;
+        using (var max = _connection.CreateCommand())
+        {
+            max.CommandText = "SELECT COALESCE(MAX(rowid), 0) FROM access_events";
+            var largest = Convert.ToInt64(max.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (largest < watermark)
+            {
+                throw new InputErrorException("access_events", null, null,
+                    $"emptied or recreated since the last cycle (largest rowid {largest}, {watermark} already read): move the state away to start over");
+            }
+        }
+
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            SELECT a.rowid, a.principal_id, a.file_id, a.at, f.id IS NOT NULL,
+                   COALESCE(LOWER(CAST(f.sensitive AS TEXT)) IN ('true', '1', 't'), 0),
+                   EXISTS (SELECT 1 FROM caseload AS k WHERE k.file_id = a.file_id AND k.principal_id = a.principal_id)
+            FROM access_events AS a LEFT JOIN files AS f ON f.id = a.file_id
+            WHERE a.rowid > $w ORDER BY a.rowid LIMIT $n
+            """;
+        command.Parameters.AddWithValue("$w", watermark);
+        command.Parameters.AddWithValue("$n", MaxRowsPerCycle);
+        var events = new List<MonitorEvent>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                watermark = reader.GetInt64(0);
+                var at = reader.IsDBNull(3) ? string.Empty : Convert.ToString(reader.GetValue(3), CultureInfo.InvariantCulture) ?? string.Empty;
+                if (!EventText.TryDay(at, out var day))
+                {
+                    throw new InputErrorException("access_events", watermark, "at", "<value withheld> is not an ISO 8601 date-time");
+                }
+
+                events.Add(new MonitorEvent(reader.GetString(1), EventText.FileKey(reader.GetString(2)), day, at,
+                    reader.GetInt64(4) != 0, reader.GetInt64(5) != 0, reader.GetInt64(6) != 0));
+            }
+        }
+
+        return new EventBatch(events, new Dictionary<string, string>(StringComparer.Ordinal) { ["rowid"] = watermark.ToString(CultureInfo.InvariantCulture) },
+            More: events.Count == MaxRowsPerCycle);
+    }
+
+    public void Dispose() => _connection.Dispose();
+}
