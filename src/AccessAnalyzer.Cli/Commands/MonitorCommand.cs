@@ -187,7 +187,7 @@ internal static class MonitorCommand
         string Get(string key) => meta.TryGetValue(key, out var value) ? value : "-";
         var position = meta.ContainsKey("rowid") ? $"rowid {Get("rowid")}" : meta.ContainsKey("csv_offset") ? $"byte offset {Get("csv_offset")} of access_events.csv" : "none yet";
         var output = context.Out;
-        output.WriteLine($"state: {statePath}");
+        output.WriteLine(MessageText.OneLine($"state: {statePath}"));
         output.WriteLine($"watermark: {position}");
         output.WriteLine($"last cycle: {Get("last_cycle_at")} ({Get("last_cycle_events")} events, {Get("last_cycle_alerts")} alerts)");
         output.WriteLine($"cycles: {Get("cycles")}; events: {Get("events")}; late events (day already closed): {Get("late_events")}; latest day: {Get("max_day")}");
