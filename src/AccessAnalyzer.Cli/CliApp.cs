@@ -68,7 +68,8 @@ public static class CliApp
         try
         {
             var parse = root.Parse(args);
-            if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && parse.UnmatchedTokens.Count == 0)
+            // An option given to the group itself (--version) is not "no command": it acts on its own.
+            if (parse.Tokens.All(t => t.Type == System.CommandLine.Parsing.TokenType.Command) && parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && parse.UnmatchedTokens.Count == 0)
             {
                 // No command (no arguments at all, or a group such as db alone): its help, as --help prints it. Nothing
                 // went wrong, so exit 0, as for --help.
