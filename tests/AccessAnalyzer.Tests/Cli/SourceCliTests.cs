@@ -109,7 +109,7 @@ public sealed class SourceCliTests : IDisposable
         var (exit, output, error) = AnalyzeCliTests.Run(args);
         exit.Should().Be(2);
         output.Should().BeEmpty();
-        error.Should().Be($"error: source '{missing}' not found (expected a directory of canonical CSV files, an SQLite database file, " +
+        error.Should().Be($"error: --before: source '{missing}' not found (expected a directory of canonical CSV files, an SQLite database file, " +
             $"or postgres or sqlserver with --connection-file or AA_CONNECTION){Environment.NewLine}");
     }
 
