@@ -6,7 +6,7 @@
 -- run it as the owner of schema aa, then run grants.sql. Check with:
 --   accessanalyzer analyze --source postgres --require-read-only      (AA_CONNECTION holds the reader's connection)
 --
--- Rules the views must keep (DESIGN.md, "Canonical input"):
+-- Rules the views must keep (docs/semantics.md, "The canonical tables"):
 --   * column names exactly as below; extra columns are ignored;
 --   * ids are text of at most 64 characters: cast integer keys with ::text, and use the SAME cast on both sides
 --     (files.id and caseload.file_id must compare equal as text);
@@ -14,6 +14,17 @@
 --   * kind is staff / partner / service; member_type and holder_type are principal / group; scope is unit / caseload;
 --   * a view over a big table must stay a plain projection (no DISTINCT, no ORDER BY): the tool pushes its
 --     GROUP BYs through it, and the indexes of sql/postgres/schema.sql belong on the underlying columns.
+--
+-- Conversions agencies usually need (docs/mapping.md walks through a whole agency). Keep an unknown value as it is
+-- (ELSE x): check then reports it with its row, where a default would hide it.
+--   * integer key to id:        matricule::text            (the same cast wherever the key appears)
+--   * O/N, OUI/NON flag:         CASE upper(trim(actif)) WHEN 'O' THEN 'true' WHEN 'OUI' THEN 'true'
+--                                  WHEN 'N' THEN 'false' WHEN 'NON' THEN 'false' ELSE actif END AS active
+--   * French date DD/MM/YYYY:    CASE WHEN date_fin ~ '^[0-9]{2}/[0-9]{2}/[0-9]{4}$'
+--                                  THEN substr(date_fin, 7, 4) || '-' || substr(date_fin, 4, 2) || '-' || substr(date_fin, 1, 2)
+--                                  ELSE date_fin END AS valid_until
+--                                (to_date(date_fin, 'DD/MM/YYYY') also works, but stops the query at the first bad date)
+--   * a caseload kept as follow-ups with an end date: WHERE fin_suivi IS NULL (only the follow-ups still running)
 
 CREATE SCHEMA IF NOT EXISTS aa;
 

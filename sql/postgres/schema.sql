@@ -1,6 +1,6 @@
 -- AccessAnalyzer canonical input schema for PostgreSQL (also Citus).
 --
--- The table names and columns of the contract in DESIGN.md ("Canonical input"), in schema aa. The tool only ever
+-- The table names and columns of the contract in docs/semantics.md ("The canonical tables"), in schema aa. The tool only ever
 -- SELECTs from them (sql/postgres/grants.sql creates a reader role with exactly that). A real deployment usually
 -- maps its own tables onto these names with views instead (sql/postgres/mapping-template.sql); this script is what
 -- `accessanalyzer db init --dialect postgres` and `db load` run, with aa replaced by --schema when given.

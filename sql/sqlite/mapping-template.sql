@@ -6,7 +6,7 @@
 -- database that holds the agency's tables (or ATTACH that database and prefix the table names). Check with:
 --   accessanalyzer analyze --source agency.db
 --
--- Rules the views must keep (DESIGN.md, "Canonical input"):
+-- Rules the views must keep (docs/semantics.md, "The canonical tables"):
 --   * column names exactly as below; extra columns are ignored;
 --   * ids are text of at most 64 characters: cast integer keys with CAST(x AS TEXT), the SAME cast on both sides
 --     (files.id and caseload.file_id must compare equal as text);
@@ -14,6 +14,16 @@
 --   * kind is staff / partner / service; member_type and holder_type are principal / group; scope is unit / caseload;
 --   * a view over a big table must stay a plain projection (no DISTINCT, no ORDER BY): the tool pushes its
 --     GROUP BYs through it, and the indexes of sql/sqlite/schema.sql belong on the underlying columns.
+--
+-- Conversions agencies usually need (docs/mapping.md walks through a whole agency). Keep an unknown value as it is
+-- (ELSE x): check then reports it with its row, where a default would hide it.
+--   * integer key to id:        CAST(matricule AS TEXT)    (a REAL key cast to text gives 1001.0, not the id 1001)
+--   * O/N, OUI/NON flag:         CASE upper(trim(actif)) WHEN 'O' THEN 'true' WHEN 'OUI' THEN 'true'
+--                                  WHEN 'N' THEN 'false' WHEN 'NON' THEN 'false' ELSE actif END AS active
+--   * French date DD/MM/YYYY:    CASE WHEN date_fin GLOB '[0-9][0-9]/[0-9][0-9]/[0-9][0-9][0-9][0-9]'
+--                                  THEN substr(date_fin, 7, 4) || '-' || substr(date_fin, 4, 2) || '-' || substr(date_fin, 1, 2)
+--                                  ELSE date_fin END AS valid_until
+--   * a caseload kept as follow-ups with an end date: WHERE fin_suivi IS NULL (only the follow-ups still running)
 
 -- <agency_ref_sites>: the org tree; parent NULL at the root.
 DROP VIEW IF EXISTS org_units;

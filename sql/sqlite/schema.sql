@@ -1,6 +1,6 @@
 -- AccessAnalyzer canonical input schema for SQLite.
 --
--- These are the table names and columns of the contract in DESIGN.md ("Canonical input"). The tool only
+-- These are the table names and columns of the contract in docs/semantics.md ("The canonical tables"). The tool only
 -- ever SELECTs from them. A real deployment usually maps its own tables onto these names with views
 -- instead of copying data; this script is what the demo generator and the tests use to build a database.
 --

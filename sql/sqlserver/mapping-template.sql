@@ -6,7 +6,7 @@
 -- run it as the owner of schema aa, then run grants.sql. Check with:
 --   accessanalyzer analyze --source sqlserver --require-read-only      (AA_CONNECTION holds the reader's connection)
 --
--- Rules the views must keep (DESIGN.md, "Canonical input"):
+-- Rules the views must keep (docs/semantics.md, "The canonical tables"):
 --   * column names exactly as below; extra columns are ignored;
 GO
 --   * ids are text of at most 64 characters: cast integer keys with CAST(x AS nvarchar(64)), the SAME cast on both sides
@@ -21,6 +21,14 @@ GO
 GO
 --   * a view over a big table must stay a plain projection (no DISTINCT, no ORDER BY): the tool pushes its
 --     GROUP BYs through it, and the indexes of sql/sqlserver/schema.sql belong on the underlying columns.
+--
+-- Conversions agencies usually need (docs/mapping.md walks through a whole agency). Keep an unknown value as it is
+-- where the type allows: check then reports it with its row, where a default would hide it.
+--   * integer key to id:        CAST(matricule AS nvarchar(64))   (the same cast wherever the key appears)
+--   * O/N, OUI/NON flag:         CASE UPPER(TRIM(actif)) WHEN 'O' THEN 'true' WHEN 'OUI' THEN 'true'
+--                                  WHEN 'N' THEN 'false' WHEN 'NON' THEN 'false' ELSE actif END AS active
+--   * French date DD/MM/YYYY:    TRY_CONVERT(date, date_fin, 103) AS valid_until   (NULL for a bad date: check it first)
+--   * a caseload kept as follow-ups with an end date: WHERE fin_suivi IS NULL (only the follow-ups still running)
 
 IF SCHEMA_ID(N'aa') IS NULL EXEC (N'CREATE SCHEMA aa');
 GO

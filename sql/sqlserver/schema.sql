@@ -1,13 +1,13 @@
 -- AccessAnalyzer canonical input schema for SQL Server (also Azure SQL; Synapse and Fabric warehouses need the
 -- indexes dropped: they distribute and index differently).
 --
--- The table names and columns of the contract in DESIGN.md ("Canonical input"), in schema aa. The tool only ever
+-- The table names and columns of the contract in docs/semantics.md ("The canonical tables"), in schema aa. The tool only ever
 -- SELECTs from them (sql/sqlserver/grants.sql creates a reader role with exactly that). A real deployment usually
 -- maps its own tables onto these names with views instead (sql/sqlserver/mapping-template.sql); this script is what
 -- `accessanalyzer db init --dialect sqlserver` and `db load` run, with aa replaced by --schema when given.
 --
 -- Conventions:
---   * ids are nvarchar(64) with a binary collation: DESIGN.md compares ids exactly, while the usual default
+--   * ids are nvarchar(64) with a binary collation: the contract compares ids exactly, while the usual default
 --     collation is case-insensitive and would merge 'a1' and 'A1' in joins and GROUP BYs;
 --   * booleans are bit, dates are date, access times are datetimeoffset;
 --   * an optional reference (parent_id, unit_id, scope_unit_id) or date (valid_until, last_login) is NULL when absent.

@@ -42,13 +42,18 @@ public static class CliApp
         }
     }
 
-    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with extra gate rules (a seam for tests).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IReadOnlyList<Core.Gate.IGateRule> extraGateRules)
+    /// <summary>
+    /// The parse errors of a command line, as <see cref="Run(string[], TextWriter, TextWriter)"/> would report them, without
+    /// running anything: lets documentation tests prove that every command line they show exists.
+    /// </summary>
+    public static IReadOnlyList<string> ParseErrors(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        var context = new CliContext(stdout, stderr) { ExtraGateRules = extraGateRules, Arguments = args };
+        return Root(new CliContext(TextWriter.Null, TextWriter.Null)).Parse(args).Errors.Select(Describe).ToList();
+    }
+
+    private static RootCommand Root(CliContext context)
+    {
         var root = new RootCommand("AccessAnalyzer: who can open beneficiary files beyond their caseload, by how much, and why.")
         {
             AnalyzeCommand.Create(context),
@@ -65,11 +70,23 @@ public static class CliApp
             CompletionCommand.Create(context),
         };
         CliHelp.Configure(root);
+        return root;
+    }
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with extra gate rules (a seam for tests).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IReadOnlyList<Core.Gate.IGateRule> extraGateRules)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var context = new CliContext(stdout, stderr) { ExtraGateRules = extraGateRules, Arguments = args };
+        var root = Root(context);
 
         try
         {
             var parse = root.Parse(args);
-            if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && parse.UnmatchedTokens.Count == 0)
+            // An option given to the group itself (--version) is not "no command": it acts on its own.
+            if (parse.Tokens.All(t => t.Type == System.CommandLine.Parsing.TokenType.Command) && parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && parse.UnmatchedTokens.Count == 0)
             {
                 // No command (no arguments at all, or a group such as db alone): its help, as --help prints it. Nothing
                 // went wrong, so exit 0, as for --help.

@@ -20,6 +20,7 @@ internal static class CliHelp
         ["explain"] = ["accessanalyzer explain --source demo-data/agency.db --principal C00007", "accessanalyzer explain --source demo-data/agency.db --unit R01 --format json"],
         ["gate"] =
         [
+            "accessanalyzer gate --init-policy policy.json",
             "accessanalyzer gate --source proposed/ --before current/ --policy policy.json",
             "accessanalyzer gate --source demo-data/agency.db --policy policy.json --sarif gate.sarif --junit gate.xml --markdown gate.md",
         ],

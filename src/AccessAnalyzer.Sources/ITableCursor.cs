@@ -86,9 +86,9 @@ internal static class TableCursorExtensions
         return -1;
     }
 
-    /// <summary>Where the canonical columns are described: the mapping template for a database, the README's table for CSV.</summary>
+    /// <summary>Where the canonical columns are described: the mapping template for a database, docs/semantics.md for CSV.</summary>
     private static string MissingColumnHint(this ITableCursor cursor, string? column) => cursor.Problems!.Kind == SourceKind.Csv
-        ? $"the export must have a header cell '{column}' (README, \"Input: the canonical tables\")"
+        ? $"the export must have a header cell '{column}' (docs/semantics.md, \"The canonical tables\")"
         : $"name the agency's column '{column}' in the view ({MappingTemplate.Pointer(cursor.Problems.Kind)})";
 
     /// <summary>An id in a table keyed by id: non-empty, at most 64 characters, taken as written.</summary>

@@ -113,7 +113,7 @@ internal static class SourceChecker
     {
         var columns = string.Join(", ", table.Columns.Select(c => c.Required ? c.Name : $"[{c.Name}]"));
         return kind == SourceKind.Csv
-            ? $"export it as {table.Name}.csv with the columns {columns} (README, \"Input: the canonical tables\")"
+            ? $"export it as {table.Name}.csv with the columns {columns} (docs/semantics.md, \"The canonical tables\")"
             : $"create a view {table.Name} ({columns}) over the agency's own table ({MappingTemplate.Pointer(kind)})";
     }
 

@@ -15,8 +15,18 @@ internal static class GateCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = CommonOptions.Source("The proposed data. ");
-        var policy = new Option<string>("--policy") { Description = "Policy file (JSON; comments allowed; schema: src/AccessAnalyzer.Cli/policy.schema.json).", Required = true };
+        // --source and --policy are required unless --init-policy writes the example instead: checked in the action.
+        var source = CommonOptions.Source("The proposed data. (required) ");
+        source.Required = false;
+        var policy = new Option<string?>("--policy")
+        {
+            Description = "Policy file (JSON; comments allowed). (required) Start from the example: gate --init-policy policy.json.",
+        };
+        var initPolicy = new Option<string?>("--init-policy")
+        {
+            Description = "Write the example policy to this file and its schema beside it as policy.schema.json, then exit; " +
+                "refuses to overwrite either.",
+        };
         var baseline = new Option<string?>("--baseline")
         {
             Description = "Known findings: each passes while it has not grown, its justification has not expired and its reason is a real one " +
@@ -53,13 +63,24 @@ internal static class GateCommand
             "Fail (exit 1) when the data breaks the access policy or a change widens access past it. --format goes to stdout or --output; " +
             "--sarif, --junit and --markdown write more formats in the same run, every file or none.")
         {
-            source, policy, baseline, writeBaseline, baselineDays, acceptCritical, before, asOf, format, output, sarif, junit, markdown, lang, toolUri, showAccepted, quiet,
+            source, policy, initPolicy, baseline, writeBaseline, baselineDays, acceptCritical, before, asOf, format, output, sarif, junit, markdown, lang, toolUri, showAccepted, quiet,
         };
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(initPolicy) is { } initPath)
+            {
+                PolicyTemplate.Write(initPath, context.Out);
+                return ExitCodes.Ok;
+            }
+
+            var policyPath = parse.GetValue(policy) ?? throw new UsageException("--policy is required (gate --init-policy policy.json writes an example)");
+            if (parse.GetValue(source) is null)
+            {
+                throw new UsageException("--source is required");
+            }
+
             var options = new AnalysisOptions { AsOf = CliContext.ParseAsOf(parse.GetValue(asOf)) };
-            var policyPath = parse.GetValue(policy)!;
             var gatePolicy = GatePolicyParser.Parse(ReadFile(policyPath, "--policy"), Path.GetFileName(policyPath));
             var baselinePath = parse.GetValue(baseline);
             var known = baselinePath is null ? null : BaselineFile.Parse(ReadFile(baselinePath, "--baseline"), Path.GetFileName(baselinePath));

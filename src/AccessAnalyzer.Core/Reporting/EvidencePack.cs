@@ -107,7 +107,7 @@ public sealed record TableRowCount(string Table, long Rows);
 
 /// <summary>
 /// What identifies the input: the SHA-256 of every input file (CSV directory, SQLite file), and for a database the row
-/// count of each canonical table and <see cref="RowsDigest"/>, the SHA-256 of the rows the tool read (README: evidence pack).
+/// count of each canonical table and <see cref="RowsDigest"/>, the SHA-256 of the rows the tool read (docs/reports.md: evidence pack).
 /// </summary>
 public sealed record InputFingerprints(string SourceKind, IReadOnlyList<FileFingerprint> Files, IReadOnlyList<TableRowCount> Tables, string? RowsDigest);
 

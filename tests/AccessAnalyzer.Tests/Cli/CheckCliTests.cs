@@ -50,7 +50,7 @@ public sealed class CheckCliTests : IDisposable
             "principals.csv: active (column 6): not a boolean (expected true or false): 2 rows (lines 4, 5): 'ACTIF'",
             "  hint: flags written ACTIF: the canonical booleans are true/false (or 1/0); rewrite them in the export",
             "roles.csv:1: sensitive: required column 'sensitive' is missing from the header",
-            "  hint: the export must have a header cell 'sensitive' (README, \"Input: the canonical tables\")",
+            "  hint: the export must have a header cell 'sensitive' (docs/semantics.md, \"The canonical tables\")",
             "assignments.csv: valid_until (column 7): not an ISO 8601 date (expected YYYY-MM-DD): 1 row (line 4): '31/08/2026'",
             "  hint: dates written DD/MM/YYYY: the canonical form is ISO 8601, YYYY-MM-DD (27/11/2026 is 2026-11-27); rewrite them in the export",
             "files.csv: sensitive (column 3): not a boolean (expected true or false): 1 row (line 5), values withheld (beneficiary data)",
