@@ -115,6 +115,16 @@ public sealed class HostileValueTests : IDisposable
     }
 
     [Fact]
+    public void A_utf16_file_is_read_and_its_errors_name_the_right_line()
+    {
+        using var agency = new AgencyFixture().Unit("U").Principal("P", unit: "U").Role("read").Role("write").Row("roles", "bad", "Bad", "maybe", "false");
+        var source = agency.WriteCsv();
+        var roles = Path.Combine(source, "roles.csv");
+        System.IO.File.WriteAllText(roles, System.IO.File.ReadAllText(roles), new System.Text.UnicodeEncoding(bigEndian: false, byteOrderMark: true));
+        ShouldBeOneLineError(AnalyzeCliTests.Run("analyze", "--source", source), "roles.csv:4: file_access (column 3): 'maybe' is not a boolean");
+    }
+
+    [Fact]
     public void Explain_file_on_a_database_is_refused_before_connecting()
     {
         // Nothing listens on port 1: reaching the load would fail with a connection error instead.
