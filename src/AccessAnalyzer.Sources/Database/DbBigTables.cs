@@ -7,13 +7,16 @@ namespace AccessAnalyzer.Sources.Database;
 
 /// <summary>
 /// The big canonical tables of a database read row by row (<c>--transfer stream</c>) for the in-process pipeline the
-/// CSV source uses (<see cref="StreamedTables"/>): a plain SELECT of each table, each on its own connection so that
-/// no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
+/// CSV source uses (<see cref="StreamedTables"/>): binary COPY on PostgreSQL (<see cref="PostgresCopyCursor"/>), a
+/// plain SELECT elsewhere, each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
 /// </summary>
 internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> connect) : IBigTables
 {
+    private readonly List<PostgresCopyCursor> _copied = [];
+    private long _selected;
+
     /// <summary>Rows received from the database, over every big table.</summary>
-    public long RowsRead { get; private set; }
+    public long RowsRead => _selected + _copied.Sum(c => c.Line);
 
     public ITableCursor? Open(string table, bool required)
     {
@@ -26,6 +29,12 @@ internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> con
         DbCommand? command = null;
         try
         {
+            if (connection is Npgsql.NpgsqlConnection postgres && PostgresCopyCursor.Create(postgres, catalog.Dialect, table) is { } copy)
+            {
+                _copied.Add(copy);
+                return copy;
+            }
+
             command = connection.CreateCommand();
             command.CommandText = catalog.Dialect.SelectAllSql(table);
             if (catalog.Dialect.CommandTimeoutSeconds is { } seconds)
@@ -95,7 +104,7 @@ internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> con
 
         public void Dispose()
         {
-            owner.RowsRead += Cursor?.Line ?? 0;
+            owner._selected += Cursor?.Line ?? 0;
             command.Dispose();
             connection.Dispose();
         }

@@ -183,7 +183,7 @@ internal sealed class DbTableCursor : ITableCursor
     /// A database value as canonical text: integers as digits (booleans stored as 0/1 parse). Null when it has no text
     /// form: bytes, an array, a type that prints only its name.
     /// </summary>
-    private static string? Text(object value) => value switch
+    internal static string? Text(object value) => value switch
     {
         string s => s,
         bool b => b ? "true" : "false",
