@@ -79,6 +79,33 @@ public sealed class SourceEquivalenceTests
     }
 
     [Fact]
+    public void The_cli_option_gives_the_same_analyze_json_streamed_and_pushed_down()
+    {
+        var dataset = RandomDataset.Create(5);
+        var directory = Path.Combine(Path.GetTempPath(), $"aa-transfer-cli-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            dataset.WriteCsv(directory);
+            var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
+            string[] Args(string transfer) =>
+                ["analyze", "--source", database, "--as-of", dataset.AsOf.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    "--format", "json", "--transfer", transfer];
+
+            var pushdown = Cli.AnalyzeCliTests.Run(Args("pushdown"));
+            var stream = Cli.AnalyzeCliTests.Run(Args("stream"));
+            (pushdown.Exit, pushdown.Err).Should().Be((0, string.Empty));
+            (stream.Exit, stream.Err).Should().Be((0, string.Empty));
+            stream.Out.Should().Contain("\"principals\"").And.Be(pushdown.Out);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Should_read_canonical_names_defined_as_views_over_an_agencys_own_tables()
     {
         var dataset = RandomDataset.Create(7);
