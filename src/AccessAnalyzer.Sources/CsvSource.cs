@@ -37,130 +37,24 @@ internal sealed class CsvSource(string directory) : ISource
 
     private static SourceTables ReadTables(string directory, IProgress<string>? progress)
     {
-        var timer = new PhaseTimer();
-        progress?.Report("reading org units, principals, groups, roles, assignments");
-        var small = SmallTables.Read(new CsvTables(directory));
-        timer.Mark("small tables");
-
-        progress?.Report("reading files");
-        var files = FileIndex.Read(directory, BatchRows);
-        timer.Mark("files");
-        progress?.Report("reading caseload");
-        var caseload = CaseloadSet.Read(directory, files, BatchRows);
-        timer.Mark("caseload");
-        progress?.Report("reading shares");
-        var shareFiles = ReadShares(directory, files);
-        timer.Mark("shares");
-
-        // The caseload is grouped once no file id is looked up any more, so that the id table (the largest
-        // structure) is gone first: at the first caseload probe of the access-event aggregation, or else now.
-        var grouped = false;
-        void Group()
-        {
-            if (!grouped)
-            {
-                timer.Mark("access events parsed");
-                files.ReleaseIds();
-                caseload.Group(files);
-                grouped = true;
-                timer.Mark("caseload grouped and counted");
-            }
-        }
-
-        progress?.Report("reading access events");
-        var usage = ReadAccessEvents(directory, small.Principals, files, caseload, Group);
-        Group();
-        timer.Mark("access events");
-
-        // Principal by principal, as CaseloadSet.Contains prefers.
-        var shares = new ShareRow[shareFiles.Count];
-        foreach (var i in Enumerable.Range(0, shareFiles.Count).OrderBy(i => shareFiles[i].Row.PrincipalId, StringComparer.Ordinal))
-        {
-            var (row, f) = shareFiles[i];
-            shares[i] = f < 0 ? row : row with { InCaseload = caseload.Contains(row.PrincipalId, f), File = f };
-        }
-
-        var fileCounts = files.Counts();
-        return small.With(directory, t => t + ".csv", fileCounts, caseload.Counts, caseload.Links(files), shares, usage,
-            table => CsvFile.Presence(CsvTableCursor.Locate(directory, table)));
+        var tables = new CsvTables(directory);
+        return StreamedTables.Read(tables, tables, directory, t => t + ".csv",
+            table => CsvFile.Presence(CsvTableCursor.Locate(directory, table)), progress);
     }
 
-    /// <summary>Rows of a big table handed from the parsing thread to the joining one at a time.</summary>
-    private const int BatchRows = 512;
-
-    private sealed class CsvTables(string directory) : ICanonicalTables, ITableOpener
+    private sealed class CsvTables(string directory) : ICanonicalTables, ITableOpener, IBigTables
     {
         public ITableCursor? OpenTable(string table, bool required) => CsvTableCursor.Open(directory, table, required);
+
+        public ITableCursor? Open(string table, bool required) => CsvTableCursor.Open(directory, table, required);
+
+        public int EstimateRows(string table) => CsvTableSize.EstimateRows(directory, table);
 
         public List<T>? ReadTable<T>(string table, Func<ITableCursor, List<T>> read, bool required)
         {
             using var cursor = CsvTableCursor.Open(directory, table, required);
             return cursor is null ? null : read(cursor);
         }
-    }
-
-    /// <summary>
-    /// access_events.csv aggregated (null when absent, empty or not a regular file; see <see cref="AccessEventReader"/>). File ids resolve
-    /// through the caseload's id table while the log is read; <paramref name="group"/> then runs on the other core
-    /// while the events are sorted, before the aggregation asks about caseload pairs (which would call it otherwise).
-    /// </summary>
-    private static UsageTables? ReadAccessEvents(string directory, List<PrincipalRow> principals, FileIndex files, CaseloadSet caseload, Action group)
-    {
-        if (CsvTableCursor.Locate(directory, OptionalTables.AccessEvents) != CsvFileKind.File)
-        {
-            return null;
-        }
-
-        var known = principals.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        string? lastId = null;
-        var lastKnown = false;
-        return AccessEventReader.Read(
-            directory,
-            files,
-            principalId =>
-            {
-                // Events come principal by principal, each id as one interned string.
-                if (!ReferenceEquals(principalId, lastId))
-                {
-                    lastId = principalId;
-                    lastKnown = known.Contains(principalId);
-                }
-
-                return lastKnown;
-            },
-            (principalId, f) =>
-            {
-                group();
-                return caseload.Contains(principalId, f);
-            },
-            f => (files.UnitClasses[f] >> 2, (files.ClassOf(f) & FileClass.Sensitive) != 0),
-            files.UnitIdAt,
-            group);
-    }
-
-    /// <summary>Shares rows with their file resolved (dense index, -1 if missing); whether it is in the principal's caseload comes after grouping.</summary>
-    private static List<(ShareRow Row, int File)> ReadShares(string directory, FileIndex files)
-    {
-        using var t = CsvTableCursor.Open(directory, "shares", required: false);
-        var rows = new List<(ShareRow, int)>();
-        if (t is null)
-        {
-            return rows;
-        }
-
-        int file = t.Column("file_id"), principal = t.Column("principal_id"), validUntil = t.Column("valid_until", required: false);
-        while (t.Read())
-        {
-            var fileId = t.Reference(file);
-            var principalId = t.Reference(principal);
-            var until = t.OptionalDate(validUntil);
-            var f = files.Find(t.Bytes(file));
-            rows.Add(f >= 0
-                ? (new ShareRow(fileId, principalId, until, FileFound: true, files.UnitIdOf(f), files.ClassOf(f), InCaseload: false, t.Line), f)
-                : (new ShareRow(fileId, principalId, until, FileFound: false, string.Empty, FileClass.None, InCaseload: false, t.Line), -1));
-        }
-
-        return rows;
     }
 
     /// <summary>

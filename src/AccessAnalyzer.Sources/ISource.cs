@@ -60,6 +60,9 @@ public interface ISource
 /// <summary>What a source gave: the tables, and for databases how many rows crossed the wire and what the login may modify.</summary>
 public sealed record SourceReadResult(SourceTables Tables, long? RowsRead, IReadOnlyList<string> WritableInputTables)
 {
+    /// <summary>How a database's big tables were read (<c>--transfer</c>, auto resolved); null for CSV.</summary>
+    public TransferMode? Transfer { get; init; }
+
     public Snapshot Snapshot() => SnapshotBuilder.Build(Tables);
 }
 

@@ -25,6 +25,12 @@ internal interface ITableCursor : IDisposable
     /// <summary>Cell text; null for SQL NULL. CSV empty cells read as empty strings.</summary>
     string? Get(int column);
 
+    /// <summary>
+    /// The cell as UTF-8 (SQL NULL reads as empty, like an empty CSV cell), valid until the next <see cref="Read"/>:
+    /// the big-table readers key their tables on these bytes, whatever holds the table.
+    /// </summary>
+    ReadOnlySpan<byte> Bytes(int column);
+
     /// <summary>True for tables whose cells may identify a beneficiary (files, caseload, shares): values are never echoed.</summary>
     bool Personal { get; }
 

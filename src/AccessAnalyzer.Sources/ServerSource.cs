@@ -36,12 +36,15 @@ internal sealed class ServerSource : ISource
 
     public SourceReadResult Read(IProgress<string>? progress = null)
     {
-        progress?.Report("connecting");
+        var (mode, reason) = Transfer.Decide(_options.Transfer, Kind, _provider.Host(_connectionString));
+        progress?.Report($"connecting; transfer: {(mode == TransferMode.Stream ? "stream" : "pushdown")} ({reason})");
         using var connection = _provider.Open(_connectionString);
         var reader = new DatabaseReader(connection, _dialect, Name);
         var writable = CheckPrivileges(reader);
-        var tables = reader.Read(progress);
-        return new SourceReadResult(tables, reader.RowsRead, writable);
+        var tables = mode == TransferMode.Stream
+            ? reader.ReadStreamed(() => _provider.Open(_connectionString), progress)
+            : reader.Read(progress);
+        return new SourceReadResult(tables, reader.RowsRead, writable) { Transfer = mode };
     }
 
     public CheckResult Check(IProgress<string>? progress = null)

@@ -15,6 +15,9 @@ public sealed record SourceOptions
     /// <summary>Fail (bad input, exit 2) instead of warning when the login can modify the input tables.</summary>
     public bool RequireReadOnly { get; init; }
 
+    /// <summary>How a database source's big tables are read (<c>--transfer</c>); ignored for CSV.</summary>
+    public TransferMode Transfer { get; init; } = TransferMode.Auto;
+
     /// <summary>Where the least-privilege warning goes (stderr in the CLI); null drops it.</summary>
     public TextWriter? Warnings { get; init; }
 
@@ -105,7 +108,7 @@ public sealed class SourceResolver
         // Opening a FIFO blocks until a writer comes, and a device never ends: only a regular file (or a link to one) is read.
         var type = FileTypes.Of(argument);
         return FileTypes.IsReadableAsFile(type)
-            ? new SqliteSource(argument)
+            ? new SqliteSource(argument, options.Transfer)
             : throw new InputErrorException(argument, null, null,
                 $"source is {FileTypes.Describe(type)}, not a regular file (expected a directory of canonical CSV files or an SQLite database file)");
     }

@@ -7,10 +7,12 @@ namespace AccessAnalyzer.Sources;
 
 /// <summary>
 /// An SQLite database holding the canonical tables (or views of those names), read through the same
-/// <see cref="DatabaseReader"/> as PostgreSQL and SQL Server: the big tables are aggregated by GROUP BY inside SQLite.
+/// <see cref="DatabaseReader"/> as PostgreSQL and SQL Server: the big tables are either aggregated by GROUP BY inside
+/// SQLite (<c>--transfer pushdown</c>, one thread) or read row by row into the CSV source's pipeline
+/// (<c>stream</c>, the default: the file is local, so rows cost no network).
 /// Opened read-only: the tool needs nothing but SELECT. Runs are stored into the same file (<c>--store</c>).
 /// </summary>
-internal sealed class SqliteSource(string path) : ISource
+internal sealed class SqliteSource(string path, TransferMode transfer = TransferMode.Auto) : ISource
 {
     public string Name => path;
 
@@ -23,10 +25,12 @@ internal sealed class SqliteSource(string path) : ISource
     /// <summary>Reads the tables and tells how many rows crossed from SQLite into the process.</summary>
     public SourceReadResult Read(IProgress<string>? progress = null)
     {
+        var (mode, reason) = Transfer.Decide(transfer, Kind, host: null);
+        progress?.Report($"transfer: {(mode == TransferMode.Stream ? "stream" : "pushdown")} ({reason})");
         using var connection = OpenReadOnly(path);
         var reader = new DatabaseReader(connection, SqliteDialect.Instance, path);
-        var tables = reader.Read(progress);
-        return new SourceReadResult(tables, reader.RowsRead, []);
+        var tables = mode == TransferMode.Stream ? reader.ReadStreamed(() => OpenReadOnly(path), progress) : reader.Read(progress);
+        return new SourceReadResult(tables, reader.RowsRead, []) { Transfer = mode };
     }
 
     public CheckResult Check(IProgress<string>? progress = null)

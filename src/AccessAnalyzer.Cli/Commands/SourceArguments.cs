@@ -21,9 +21,23 @@ internal sealed class SourceArguments
 
     private readonly Option<bool> _requireReadOnly = new("--require-read-only") { Description = "Exit 2, rather than warn, when the login can modify the input tables." };
 
+    private readonly Option<string?> _transfer = CreateTransfer();
+
+    private static Option<string?> CreateTransfer()
+    {
+        var option = new Option<string?>("--transfer")
+        {
+            Description = "How a database's big tables reach the analysis: stream (rows read here, fastest near the database), " +
+                "pushdown (GROUP BYs in the database, for one far away) or auto (default: stream for SQLite and a server on this machine).",
+        };
+        option.AcceptOnlyFromAmong("auto", "pushdown", "stream");
+        return option;
+    }
+
     public static SourceArguments AddTo(Command command)
     {
         var arguments = new SourceArguments();
+        command.Add(arguments._transfer);
         command.Add(arguments._connectionFile);
         command.Add(arguments._schema);
         command.Add(arguments._requireReadOnly);
@@ -31,7 +45,10 @@ internal sealed class SourceArguments
     }
 
     public SourceOptions Resolve(CliContext context, ParseResult parse) =>
-        context.SourceOptions(parse.GetValue(_connectionFile), parse.GetValue(_schema), parse.GetValue(_requireReadOnly));
+        context.SourceOptions(parse.GetValue(_connectionFile), parse.GetValue(_schema), parse.GetValue(_requireReadOnly)) with
+        {
+            Transfer = Transfer.Parse(parse.GetValue(_transfer)) ?? TransferMode.Auto,
+        };
 }
 
 /// <summary><c>--store</c> and <c>--store-to</c>: write the run into the report tables, in one transaction.</summary>

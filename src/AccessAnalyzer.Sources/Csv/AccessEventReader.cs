@@ -31,13 +31,20 @@ internal static class AccessEventReader
         Func<int, (int Unit, bool Sensitive)> fileInfo, Func<int, string> unitId, Action? alongside = null) =>
         Read(directory, files, () => new AccessEventAggregator(principalKnown, inCaseload, fileInfo, unitId), alongside);
 
+    /// <summary>The same from any cursor over the access_events table (a CSV file, or rows streamed from a database).</summary>
+    public static UsageTables? Read(
+        ITableCursor t, FileIndex files, Func<string, bool> principalKnown, Func<string, int, bool> inCaseload,
+        Func<int, (int Unit, bool Sensitive)> fileInfo, Func<int, string> unitId, Action? alongside = null) =>
+        Read(t, files, () => new AccessEventAggregator(principalKnown, inCaseload, fileInfo, unitId), alongside);
+
     private static UsageTables? Read(string directory, FileIndex files, Func<AccessEventAggregator> createAggregator, Action? alongside = null)
     {
         using var t = CsvTableCursor.Open(directory, "access_events", required: false);
-        if (t is null)
-        {
-            return null;
-        }
+        return t is null ? null : Read(t, files, createAggregator, alongside);
+    }
+
+    private static UsageTables? Read(ITableCursor t, FileIndex files, Func<AccessEventAggregator> createAggregator, Action? alongside)
+    {
 
         int principal = t.Column("principal_id"), file = t.Column("file_id"), at = t.Column("at");
         using var aggregator = createAggregator();

@@ -32,7 +32,13 @@ internal sealed class CaseloadSet
     public static CaseloadSet Read(string directory, FileIndex files, int batchRows)
     {
         using var t = CsvTableCursor.Open(directory, "caseload", required: true)!;
-        var set = new CaseloadSet(CsvTableSize.EstimateRows(directory, "caseload"));
+        return Read(t, files, CsvTableSize.EstimateRows(directory, "caseload"), batchRows);
+    }
+
+    /// <summary>The same from any cursor over the caseload table (a CSV file, or rows streamed from a database).</summary>
+    public static CaseloadSet Read(ITableCursor t, FileIndex files, int expectedRows, int batchRows)
+    {
+        var set = new CaseloadSet(Math.Max(16, expectedRows));
         int file = t.Column("file_id"), principal = t.Column("principal_id");
 
         // Lookups only read the finished id table, so both threads may join (see RowBatchPipeline).

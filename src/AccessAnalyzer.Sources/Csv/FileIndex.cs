@@ -31,7 +31,13 @@ internal sealed class FileIndex
     public static FileIndex Read(string directory, int batchRows)
     {
         using var t = CsvTableCursor.Open(directory, "files", required: true)!;
-        var index = new FileIndex(CsvTableSize.EstimateRows(directory, "files"));
+        return Read(t, CsvTableSize.EstimateRows(directory, "files"), batchRows);
+    }
+
+    /// <summary>The same from any cursor over the files table (a CSV file, or rows streamed from a database).</summary>
+    public static FileIndex Read(ITableCursor t, int expectedRows, int batchRows)
+    {
+        var index = new FileIndex(Math.Max(16, expectedRows));
         var ids = index._ids!;
         int id = t.Column("id"), unit = t.Column("unit_id"), sensitive = t.Column("sensitive"), closed = t.Column("closed");
         var idColumn = t.Describe(id);
@@ -192,7 +198,7 @@ internal static class CsvTableSize
     }
 
     /// <summary>True, false, or (anything else) the generic parser with its exact rules and message.</summary>
-    public static bool FastBoolean(this CsvTableCursor t, int column)
+    public static bool FastBoolean(this ITableCursor t, int column)
     {
         var b = t.Bytes(column);
         switch (b.Length)

@@ -52,6 +52,31 @@ internal sealed class DatabaseReader : ICanonicalTables, ITableOpener
     }
 
     /// <summary>
+    /// Reads the small tables as rows here and the big ones row by row, each on a connection of its own from
+    /// <paramref name="connect"/>, into the pipeline the CSV source uses (<c>--transfer stream</c>).
+    /// </summary>
+    public SourceTables ReadStreamed(Func<DbConnection> connect, IProgress<string>? progress = null)
+    {
+        var big = new DbBigTables(this, connect);
+        try
+        {
+            return Csv.StreamedTables.Read(this, big, SourceName, Dialect.DisplayName,
+                table => Relations().ContainsKey(table) ? null : TablePresence.Absent, progress);
+        }
+        catch (DbException ex)
+        {
+            throw new InputErrorException(SourceName, null, null, $"cannot read the database: {ex.Message}");
+        }
+        finally
+        {
+            RowsRead += big.RowsRead;
+        }
+    }
+
+    /// <summary>Whether the schema has a table or view of this canonical name.</summary>
+    public bool HasTable(string table) => Relations().ContainsKey(table);
+
+    /// <summary>
     /// One beneficiary file for <c>explain --file</c>: its unit and class, its caseload holders and its shares; null
     /// when no file has this id. The only read of per-file rows, asked for explicitly; the id is bound, never logged.
     /// </summary>
@@ -313,7 +338,7 @@ internal sealed class DatabaseReader : ICanonicalTables, ITableOpener
     }
 
     /// <summary>An unmapped database lacks every canonical name: the message says where the mapping starts.</summary>
-    private InputErrorException Missing(string table) =>
+    public InputErrorException Missing(string table) =>
         new(Dialect.DisplayName(table), null, null,
             $"required table '{Dialect.DisplayName(table)}' is missing: create it, or a view of that name over the agency's own table ({MappingTemplate.Pointer(Dialect.Name switch
             {

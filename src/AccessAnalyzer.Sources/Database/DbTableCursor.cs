@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using AccessAnalyzer.Core.Input;
 
 namespace AccessAnalyzer.Sources.Database;
@@ -78,6 +79,28 @@ internal sealed class DbTableCursor : ITableCursor
         var value = Value(column);
         return value is DBNull ? null : Text(value) ?? throw WrongType(column, Expected(column));
     }
+
+    /// <summary>The cell's canonical text encoded once into a buffer of its column (several cells of a row are held at once).</summary>
+    public ReadOnlySpan<byte> Bytes(int column)
+    {
+        var text = Get(column);
+        if (string.IsNullOrEmpty(text))
+        {
+            return default;
+        }
+
+        _scratch ??= new byte[_reader.FieldCount][];
+        ref var buffer = ref _scratch[column];
+        var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (buffer is null || buffer.Length < needed)
+        {
+            buffer = new byte[Math.Max(needed, 128)];
+        }
+
+        return buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, buffer));
+    }
+
+    private byte[]?[]? _scratch;
 
     /// <summary>A count or a 0/1 flag computed by the tool's own SQL; NULL (a SUM over no row) is 0.</summary>
     public long Count(int column)
@@ -160,7 +183,7 @@ internal sealed class DbTableCursor : ITableCursor
     /// A database value as canonical text: integers as digits (booleans stored as 0/1 parse). Null when it has no text
     /// form: bytes, an array, a type that prints only its name.
     /// </summary>
-    private static string? Text(object value) => value switch
+    internal static string? Text(object value) => value switch
     {
         string s => s,
         bool b => b ? "true" : "false",

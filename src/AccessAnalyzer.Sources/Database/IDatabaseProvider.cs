@@ -24,6 +24,9 @@ public interface IDatabaseProvider
     /// <summary>A name for reports and messages (<c>postgres:host:5432/db</c>): no user, no password, no options.</summary>
     string Describe(string connectionString);
 
+    /// <summary>The server's host as the connection string names it (for <c>--transfer auto</c>); null when unknown or not a server.</summary>
+    string? Host(string connectionString) => null;
+
     /// <summary>Starts a bulk load of canonical tables; rows become visible when <see cref="IBulkLoad.Commit"/> returns.</summary>
     IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect);
 

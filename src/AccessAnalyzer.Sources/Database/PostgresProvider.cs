@@ -25,6 +25,18 @@ public sealed class PostgresProvider : IDatabaseProvider
         return $"postgres:{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
     }, ex => ex is ArgumentException);
 
+    public string? Host(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString).Host;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     public IBulkLoad BeginLoad(DbConnection connection, ISqlDialect dialect) =>
         new PostgresBulkLoad((NpgsqlConnection)connection, dialect);
 

@@ -316,7 +316,7 @@ public sealed class DialectTests
         {
             dataset.WriteCsv(directory);
             var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
-            var (tables, rows, _) = TestSources.Read(database);
+            var (tables, rows, _) = TestSources.Read(database, TransferMode.Pushdown);
             long small = dataset.Units.Count + dataset.Principals.Count + dataset.Groups.Count + dataset.Memberships.Count +
                 dataset.Roles.Count + dataset.Assignments.Count;
             // Plus one row per distinct caseload pair whose file exists: the distinct figures need the files' identity.

@@ -65,21 +65,40 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
         act.Should().Throw<InputErrorException>().Where(e => e.Message.Contains("an empty id or an id longer than", StringComparison.Ordinal));
     }
 
+    [PostgresTheory]
+    [InlineData("''", "empty id")]
+    [InlineData("repeat('x', 65)", "id <redacted> is longer than 64 characters")]
+    [InlineData("'F2'", "duplicate id <redacted>")]
+    public void Postgres_bad_file_id_streamed_is_the_same_table_and_column_with_its_row_and_no_value(string id, string reason)
+    {
+        var schema = Loaded(Agency());
+        MoveFilesBehindView(schema);
+        server.Execute($"INSERT INTO {schema}.files_raw VALUES ({id}, 'A1', true, false)");
+
+        var pushdown = FluentActions.Invoking(() => Read(schema)).Should().Throw<InputErrorException>().Which;
+        var stream = FluentActions.Invoking(() => Read(schema, TransferMode.Stream)).Should().Throw<InputErrorException>().Which;
+        (stream.Table, stream.Column).Should().Be((pushdown.Table, pushdown.Column));
+        stream.Table.Should().Be($"{schema}.files");
+        stream.Line.Should().Be(3, "the bad row comes after F1 and F2");
+        stream.Reason.Should().Be(reason.Replace("<redacted>", CanonicalValues.RedactedFileId, StringComparison.Ordinal));
+        stream.Message.Should().NotContain("xxxx").And.NotContain("F2");
+    }
+
     [Fact]
     public void Sqlite_duplicate_file_id_behind_a_view_is_bad_input_and_a_keyed_table_skips_the_scan()
     {
         var database = LoadedSqlite("agency.db");
 
-        var withKey = TestSources.Read(database).RowsRead;
+        var withKey = TestSources.Read(database, TransferMode.Pushdown).RowsRead;
         Sqlite(database, """
             CREATE TABLE files_raw AS SELECT * FROM files; DROP TABLE files;
             CREATE VIEW files AS SELECT * FROM files_raw;
             """);
-        var behindView = TestSources.Read(database).RowsRead;
+        var behindView = TestSources.Read(database, TransferMode.Pushdown).RowsRead;
         behindView.Should().Be(withKey + 1);
 
         Sqlite(database, "INSERT INTO files_raw VALUES ('F1', 'A1', 'false', 'false')");
-        var act = () => TestSources.Read(database);
+        var act = () => TestSources.Read(database, TransferMode.Pushdown);
         act.Should().Throw<InputErrorException>().Where(e => e.Message.Contains("duplicate id", StringComparison.Ordinal)
             && !e.Message.Contains("F1", StringComparison.Ordinal));
     }
@@ -97,7 +116,7 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
             INSERT INTO files VALUES ('f1', 'A1', 'false', 'false');
             """);
 
-        var act = () => TestSources.Read(database);
+        var act = () => TestSources.Read(database, TransferMode.Pushdown);
         act.Should().Throw<InputErrorException>().Where(e => e.Message.Contains("duplicate id", StringComparison.Ordinal));
     }
 
@@ -128,12 +147,13 @@ public sealed class FileIdCheckTests(PostgresServer server) : IDisposable
         CREATE VIEW {schema}.files AS SELECT * FROM {schema}.files_raw;
         """);
 
-    private SourceReadResult Read(string schema)
+    private SourceReadResult Read(string schema, TransferMode transfer = TransferMode.Pushdown)
     {
         var connectionString = server.ConnectionString();
         return new SourceResolver().Resolve("postgres", new SourceOptions
         {
             Schema = schema,
+            Transfer = transfer,
             Environment = v => v == SourceResolver.ConnectionVariable ? connectionString : null,
         }).Read();
     }

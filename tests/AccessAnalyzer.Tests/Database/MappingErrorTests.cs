@@ -24,6 +24,19 @@ public abstract class MappingErrorChecks : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// Streamed, the same bad value is the same one-line error: same table, column and reason, value withheld; the
+    /// row is the bad value's place in the table (every row of these views is bad: the first), where pushdown, reading
+    /// a GROUP BY, can name none.
+    /// </summary>
+    private protected static void SameErrorStreamed(InputErrorException pushdown, Func<SourceReadResult> stream)
+    {
+        var streamed = stream.Should().Throw<InputErrorException>().Which;
+        (streamed.Table, streamed.Column, streamed.Reason).Should().Be((pushdown.Table, pushdown.Column, pushdown.Reason));
+        streamed.Line.Should().Be(1);
+        streamed.Message.Should().NotContain("OUI").And.NotContain("S1").And.NotContain("20261231");
+    }
+
     private protected static AgencyFixture Agency() => new AgencyFixture()
         .Unit("NAT", kind: "national").Unit("A1", "NAT")
         .Principal("S1", unit: "A1", lastLogin: "2026-01-15").Role("read").Assign("1", "read", "S1", scopeUnit: "A1")
@@ -74,9 +87,11 @@ public sealed class SqliteMappingErrorTests : MappingErrorChecks
         var error = act.Should().Throw<InputErrorException>().Which;
         error.Message.Should().Be(message);
         error.Message.Should().NotContain("OUI").And.NotContain("S1").And.NotContain("20261231");
+        SameErrorStreamed(error, () => Read(database, TransferMode.Stream));
     }
 
-    private static SourceReadResult Read(string database) => new SourceResolver().Resolve(database, new SourceOptions()).Read();
+    private static SourceReadResult Read(string database, TransferMode transfer = TransferMode.Pushdown) =>
+        new SourceResolver().Resolve(database, new SourceOptions { Transfer = transfer }).Read();
 
     /// <summary>The agency in SQLite, with <paramref name="table"/> replaced by a view over its rows.</summary>
     private string Mapped(string table, string view)
@@ -150,12 +165,13 @@ public sealed class PostgresMappingErrorTests(PostgresServer server) : MappingEr
         var error = act.Should().Throw<InputErrorException>().Which;
         error.Message.Should().Be(schema + "." + message);
         error.Message.Should().NotContain("OUI").And.NotContain("S1").And.NotContain("20261231");
+        SameErrorStreamed(error, () => Read(schema, TransferMode.Stream));
     }
 
-    private SourceReadResult Read(string schema)
+    private SourceReadResult Read(string schema, TransferMode transfer = TransferMode.Pushdown)
     {
         var connectionString = server.ConnectionString();
-        return new SourceResolver().Resolve("postgres", new SourceOptions { Schema = schema, Environment = _ => connectionString }).Read();
+        return new SourceResolver().Resolve("postgres", new SourceOptions { Schema = schema, Environment = _ => connectionString, Transfer = transfer }).Read();
     }
 
     /// <summary>The agency in a schema of its own, with <paramref name="table"/> replaced by a view over its rows.</summary>

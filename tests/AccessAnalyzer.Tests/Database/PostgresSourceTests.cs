@@ -37,13 +37,18 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         loaded.RowsPerTable["files"].Should().Be(summary.Counts.Files);
         loaded.RowsPerTable["caseload"].Should().Be(summary.Counts.Caseload);
 
-        var fromPostgres = Read(schema);
-        var (fromSqlite, sqliteRows, _) = TestSources.Read(sqlite);
+        var fromPostgres = Read(schema, new SourceOptions { Transfer = TransferMode.Pushdown });
+        var (fromSqlite, sqliteRows, _) = TestSources.Read(sqlite, TransferMode.Pushdown);
         var pgSnapshot = SnapshotBuilder.Build(fromPostgres.Tables);
         var sqliteSnapshot = SnapshotBuilder.Build(fromSqlite);
 
         SnapshotComparer.Describe(pgSnapshot).Should().Be(SnapshotComparer.Describe(sqliteSnapshot));
         Json(pgSnapshot, AsOf).Should().Be(Json(sqliteSnapshot, AsOf));
+
+        // Streamed into the CSV pipeline: the same report; auto streams from this loopback server.
+        var streamed = Read(schema);
+        streamed.Transfer.Should().Be(TransferMode.Stream);
+        Json(streamed.Snapshot(), AsOf).Should().Be(Json(pgSnapshot, AsOf));
         // Both run the same queries for the canonical tables; the access log differs on purpose: PostgreSQL returns
         // GROUP BY results, SQLite (in-process) one sorted scan aggregated by the client.
         var usage = fromPostgres.Tables.Usage!;
@@ -57,7 +62,7 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         var schema = PostgresServer.NewSchema("rows");
         Load(csv, schema);
 
-        var result = Read(schema);
+        var result = Read(schema, new SourceOptions { Transfer = TransferMode.Pushdown });
         var t = result.Tables;
         var c = summary.Counts;
         long smallTables = c.OrgUnits + c.Principals + c.Groups + c.Memberships + c.Roles + c.Assignments + c.AccountPolicies + c.Justifications;
@@ -97,7 +102,9 @@ public sealed class PostgresSourceTests(PostgresServer server) : IDisposable
         var schema = PostgresServer.NewSchema("rnd");
         Load(directory, schema);
 
-        var fromPostgres = SnapshotBuilder.Build(Read(schema).Tables);
+        var fromPostgres = SnapshotBuilder.Build(Read(schema, new SourceOptions { Transfer = TransferMode.Pushdown }).Tables);
+        var streamed = Read(schema, new SourceOptions { Transfer = TransferMode.Stream }).Snapshot();
+        Json(streamed, dataset.AsOf).Should().Be(Json(fromPostgres, dataset.AsOf), "streamed, " + dataset);
         var fromCsv = TestSources.Load(directory);
         SnapshotComparer.Describe(fromPostgres, emptyTablesAsAbsent: true).Should().Be(SnapshotComparer.Describe(fromCsv, emptyTablesAsAbsent: true), dataset.ToString());
         Json(fromPostgres, dataset.AsOf, emptyTablesAsAbsent: true).Should().Be(Json(fromCsv, dataset.AsOf, emptyTablesAsAbsent: true), dataset.ToString());

@@ -12,4 +12,8 @@ internal static class TestSources
     public static SourceReadResult Read(string argument) => Resolve(argument).Read();
 
     public static Snapshot Load(string argument) => Read(argument).Snapshot();
+
+    /// <summary>A database source read with a given <c>--transfer</c>.</summary>
+    public static SourceReadResult Read(string argument, TransferMode transfer) =>
+        new SourceResolver().Resolve(argument, new SourceOptions { Transfer = transfer }).Read();
 }

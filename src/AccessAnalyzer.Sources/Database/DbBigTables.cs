@@ -1,0 +1,112 @@
+using System.Data.Common;
+using System.Globalization;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Sources.Csv;
+
+namespace AccessAnalyzer.Sources.Database;
+
+/// <summary>
+/// The big canonical tables of a database read row by row (<c>--transfer stream</c>) for the in-process pipeline the
+/// CSV source uses (<see cref="StreamedTables"/>): binary COPY on PostgreSQL (<see cref="PostgresCopyCursor"/>), a
+/// plain SELECT elsewhere, each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
+/// </summary>
+internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> connect) : IBigTables
+{
+    private readonly List<PostgresCopyCursor> _copied = [];
+    private long _selected;
+
+    /// <summary>Rows received from the database, over every big table.</summary>
+    public long RowsRead => _selected + _copied.Sum(c => c.Line);
+
+    public ITableCursor? Open(string table, bool required)
+    {
+        if (!catalog.HasTable(table))
+        {
+            return required ? throw catalog.Missing(table) : null;
+        }
+
+        var connection = connect();
+        DbCommand? command = null;
+        try
+        {
+            if (connection is Npgsql.NpgsqlConnection postgres && PostgresCopyCursor.Create(postgres, catalog.Dialect, table) is { } copy)
+            {
+                _copied.Add(copy);
+                return copy;
+            }
+
+            command = connection.CreateCommand();
+            command.CommandText = catalog.Dialect.SelectAllSql(table);
+            if (catalog.Dialect.CommandTimeoutSeconds is { } seconds)
+            {
+                command.CommandTimeout = seconds;
+            }
+
+            var owned = new Owned(this, command, connection);
+            var cursor = new DbTableCursor(command.ExecuteReader(), table, catalog.Dialect.DisplayName, owned: owned);
+            owned.Cursor = cursor;
+            return cursor;
+        }
+        catch (DbException ex)
+        {
+            command?.Dispose();
+            connection.Dispose();
+            throw new InputErrorException(catalog.SourceName, null, null, $"cannot read the database: {ex.Message}");
+        }
+        catch
+        {
+            command?.Dispose();
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The planner's or the rowid's idea of the size, never a COUNT(*) (a scan of its own): SQLite's largest rowid,
+    /// PostgreSQL's reltuples; 0 when the table is a view or was never analysed.
+    /// </summary>
+    public int EstimateRows(string table)
+    {
+        var sql = catalog.Dialect.Name switch
+        {
+            "sqlite" => $"SELECT max(rowid) FROM {catalog.Dialect.Table(table)}",
+            "postgres" => "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(@name)",
+            _ => null,
+        };
+        if (sql is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var connection = connect();
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            var name = command.CreateParameter();
+            name.ParameterName = "name";
+            name.Value = catalog.Dialect.Table(table);
+            command.Parameters.Add(name);
+            var value = command.ExecuteScalar();
+            return value is null or DBNull ? 0 : (int)Math.Clamp(Convert.ToInt64(value, CultureInfo.InvariantCulture), 0, Array.MaxLength / 4);
+        }
+        catch (DbException)
+        {
+            // A view has no rowid: the arrays grow instead.
+            return 0;
+        }
+    }
+
+    /// <summary>The command and connection behind a cursor, disposed with it; its rows counted as transferred.</summary>
+    private sealed class Owned(DbBigTables owner, DbCommand command, DbConnection connection) : IDisposable
+    {
+        public DbTableCursor? Cursor { get; set; }
+
+        public void Dispose()
+        {
+            owner._selected += Cursor?.Line ?? 0;
+            command.Dispose();
+            connection.Dispose();
+        }
+    }
+}
