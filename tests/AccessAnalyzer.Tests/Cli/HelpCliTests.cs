@@ -61,7 +61,7 @@ public sealed class HelpCliTests
     [Fact]
     public void The_gate_help_names_every_rule_the_example_policy_enables()
     {
-        var policy = GatePolicyParser.Parse(File.ReadAllText(Path.Combine(Repository.Root, "src/AccessAnalyzer.Cli/policy.example.json")), "policy.example.json");
+        var policy = GatePolicyParser.Parse(File.ReadAllText(Repository.ExamplePolicy), "policy.example.json");
         var ids = GateRules.All.Select(r => r.Info(policy, comparing: true)?.Id).OfType<string>().ToList();
         ids.Should().HaveCountGreaterThan(10);
         var help = AnalyzeCliTests.Run("gate", "--help").Out;
@@ -132,21 +132,5 @@ public sealed class HelpCliTests
         Complete("accessanalyzer che").Should().Be("check\n");
         Complete("accessanalyzer gate --po").Should().Be("--policy\n");
         Complete("accessanalyzer db template --dialect sq").Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal("sqlite", "sqlserver");
-    }
-}
-
-internal static class Repository
-{
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AccessAnalyzer.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory!.FullName;
     }
 }

@@ -17,26 +17,15 @@ public sealed class DemoGateTests : IDisposable
 
     private string Roles => Path.Combine(_root, "roles");
 
-    private static string PolicyFile()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "AccessAnalyzer.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory.FullName, "src", "AccessAnalyzer.Cli", "policy.example.json");
-    }
-
     [Fact]
     public void Should_fail_a_region_wide_partner_grant_against_the_baseline_and_pass_once_reverted()
     {
         var baseline = Path.Combine(_root, "baseline.json");
-        var refused = AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--write-baseline", baseline);
+        var refused = AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", Repository.ExamplePolicy, "--as-of", AsOf, "--write-baseline", baseline);
         refused.Exit.Should().Be(2, "the demo's partner grant and extractions are critical");
         refused.Err.Should().Contain("forbidden-scope-level 1").And.Contain("max-partner-sensitive-excess 3").And.Contain("usage-finding");
-        AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--write-baseline", baseline, "--accept-critical").Exit.Should().Be(0);
-        var unjustified = AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--baseline", baseline);
+        AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", Repository.ExamplePolicy, "--as-of", AsOf, "--write-baseline", baseline, "--accept-critical").Exit.Should().Be(0);
+        var unjustified = AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", Repository.ExamplePolicy, "--as-of", AsOf, "--baseline", baseline);
         unjustified.Exit.Should().Be(1, "the written baseline's placeholder reasons justify nothing");
         unjustified.Out.Should().Contain("FAIL baseline-unjustified Baseline entry 'forbidden-scope-level:assignment:AS00069' has the placeholder reason");
 
@@ -47,12 +36,12 @@ public sealed class DemoGateTests : IDisposable
         }
 
         File.WriteAllText(baseline, document.ToJsonString());
-        AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--baseline", baseline).Exit.Should().Be(0);
+        AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", Repository.ExamplePolicy, "--as-of", AsOf, "--baseline", baseline).Exit.Should().Be(0);
 
         var assignments = Path.Combine(Roles, "assignments.csv");
         var original = File.ReadAllText(assignments);
         File.AppendAllText(assignments, "AS-NEW-1,regional-consultation,grp-partners-capemploi-R01,group,unit,R01,\n");
-        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--baseline", baseline);
+        var (exit, output, error) = AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", Repository.ExamplePolicy, "--as-of", AsOf, "--baseline", baseline);
         exit.Should().Be(1, error);
         output.ReplaceLineEndings(" ").Should().MatchRegex(
             (@"FAIL forbidden-scope-level Assignment 'AS-NEW-1' grants regional-consultation \(Regional file consultation\) on region 'R01' \(Region 01\) " +
@@ -60,7 +49,7 @@ public sealed class DemoGateTests : IDisposable
             .Replace(" ", @"\s+", StringComparison.Ordinal));
 
         File.WriteAllText(assignments, original);
-        AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", PolicyFile(), "--as-of", AsOf, "--baseline", baseline).Exit.Should().Be(0);
+        AnalyzeCliTests.Run("gate", "--source", Roles, "--policy", Repository.ExamplePolicy, "--as-of", AsOf, "--baseline", baseline).Exit.Should().Be(0);
     }
 
     [Fact]

@@ -7,21 +7,10 @@ namespace AccessAnalyzer.Tests.Gate;
 /// <summary>The policy file: the documented example parses; every mistake is a one-line error naming the JSON path.</summary>
 public sealed class GatePolicyTests
 {
-    internal static string RepositoryFile(string relative)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AccessAnalyzer.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory!.FullName, relative);
-    }
-
     [Fact]
     public void Should_parse_the_documented_example_policy_with_its_comments()
     {
-        var policy = GatePolicyParser.Parse(File.ReadAllText(RepositoryFile("src/AccessAnalyzer.Cli/policy.example.json")), "policy.example.json");
+        var policy = GatePolicyParser.Parse(File.ReadAllText(Repository.ExamplePolicy), "policy.example.json");
         policy.MaxExcessPerPrincipal.Should().Be(new ThresholdRule(true, 20000, GateLevel.Error));
         policy.MaxReachToCaseloadRatio.Level.Should().Be(GateLevel.Warning);
         policy.RatioMinReach.Should().Be(1000);

@@ -41,19 +41,8 @@ public sealed class RequiredInputGateTests(DemoCsv demo) : IClassFixture<DemoCsv
     private const string AsOf = "2026-11-23";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "aa-required-input-" + Guid.NewGuid().ToString("N"));
 
-    private static string PolicyFile()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "AccessAnalyzer.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory.FullName, "src", "AccessAnalyzer.Cli", "policy.example.json");
-    }
-
     private static (int Exit, string Out, string Err) Gate(string source, params string[] more) =>
-        AnalyzeCliTests.Run(["gate", "--source", source, "--policy", PolicyFile(), "--as-of", AsOf, .. more]);
+        AnalyzeCliTests.Run(["gate", "--source", source, "--policy", Repository.ExamplePolicy, "--as-of", AsOf, .. more]);
 
     [Fact]
     public void Should_fail_a_change_that_deletes_the_access_log_even_with_every_other_finding_accepted()

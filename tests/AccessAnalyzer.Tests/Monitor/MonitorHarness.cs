@@ -12,6 +12,23 @@ namespace AccessAnalyzer.Tests.Monitor;
 /// <summary>The small demo as canonical CSV, generated once; each test works on its own copy.</summary>
 public sealed class MonitorDemo : IDisposable
 {
+    /// <summary>A state's per-account, per-day aggregates, one line each, in key order: what two runs must agree on.</summary>
+    public static List<string> DayAggregates(string statePath)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={statePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT principal || ' ' || day || ' ' || reads || ' ' || distinct_files || ' ' || outside || ' ' || sensitive_outside FROM principal_day ORDER BY principal, day";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
     public MonitorDemo()
     {
         using (var writer = new CsvCanonicalWriter(Csv))

@@ -56,7 +56,7 @@ public sealed class MonitorKillTests(MonitorDemo demo) : IClassFixture<MonitorDe
 
         kills.Should().BeGreaterThan(Steps / 3, "most runs must actually be killed for the test to mean anything");
 
-        Aggregates(killed).Should().Equal(Aggregates(calm), "no event lost or counted twice");
+        MonitorDemo.DayAggregates(Path.Combine(killed, "state.db")).Should().Equal(MonitorDemo.DayAggregates(Path.Combine(calm, "state.db")), "no event lost or counted twice");
         var calmFile = Alerts.OfJsonl(Path.Combine(calm, "alerts.jsonl")).Select(a => a.Id()).ToArray();
         var killedFile = Alerts.OfJsonl(Path.Combine(killed, "alerts.jsonl")).Select(a => a.Id()).ToArray();
         calmFile.Should().NotBeEmpty().And.OnlyHaveUniqueItems();
@@ -153,23 +153,6 @@ public sealed class MonitorKillTests(MonitorDemo demo) : IClassFixture<MonitorDe
 
         return pieces;
     }
-
-    private static List<string> Aggregates(string root)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(root, "state.db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT principal || ' ' || day || ' ' || reads || ' ' || distinct_files || ' ' || outside || ' ' || sensitive_outside FROM principal_day ORDER BY principal, day";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(reader.GetString(0));
-        }
-
-        return rows;
-    }
-
     private static Process Start(string cli, string[] arguments)
     {
         var start = new ProcessStartInfo(cli) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -184,13 +167,7 @@ public sealed class MonitorKillTests(MonitorDemo demo) : IClassFixture<MonitorDe
     /// <summary>The CLI the solution build produces.</summary>
     private static string Cli()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AccessAnalyzer.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var cli = Path.Combine(directory!.FullName, "src", "AccessAnalyzer.Cli", "bin", "Debug", "net10.0", "accessanalyzer");
+        var cli = Repository.File("src/AccessAnalyzer.Cli/bin/Debug/net10.0/accessanalyzer");
         File.Exists(cli).Should().BeTrue($"the built CLI is expected at {cli} (dotnet build AccessAnalyzer.sln)");
         return cli;
     }

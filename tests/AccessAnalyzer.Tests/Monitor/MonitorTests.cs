@@ -310,18 +310,7 @@ public sealed class MonitorStepTests(MonitorDemo demo) : IClassFixture<MonitorDe
 
             state.Meta().Should().ContainKey("caught_up");
             state.Pending("jsonl:x").Should().BeEmpty("a baseline queues nothing, however many steps it takes");
-            using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT principal || ' ' || day || ' ' || reads || ' ' || distinct_files || ' ' || outside || ' ' || sensitive_outside FROM principal_day ORDER BY principal, day";
-            using var reader = command.ExecuteReader();
-            var rows = new List<string>();
-            while (reader.Read())
-            {
-                rows.Add(reader.GetString(0));
-            }
-
-            return rows;
+            return MonitorDemo.DayAggregates(path);
         }
 
         var whole = Aggregate(CsvEventFeed.MaxBytesPerRead, out var one);

@@ -4,7 +4,6 @@ using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Tests.Fixtures;
-using AccessAnalyzer.Tests.Gate;
 
 namespace AccessAnalyzer.Tests.Sources;
 
@@ -82,7 +81,7 @@ public sealed class FuzzTests : IDisposable
 
     [Fact]
     public void Policies_with_random_edits_parse_or_fail_in_one_line() =>
-        FuzzJson(File.ReadAllText(GatePolicyTests.RepositoryFile("src/AccessAnalyzer.Cli/policy.example.json")), 7, text => GatePolicyParser.Parse(text, "policy.json"));
+        FuzzJson(File.ReadAllText(Repository.ExamplePolicy), 7, text => GatePolicyParser.Parse(text, "policy.json"));
 
     [Fact]
     public void Baselines_with_random_edits_parse_or_fail_in_one_line() =>
