@@ -7,16 +7,16 @@ namespace AccessAnalyzer.Sources.Database;
 
 /// <summary>
 /// The big canonical tables of a database read row by row (<c>--transfer stream</c>) for the in-process pipeline the
-/// CSV source uses (<see cref="StreamedTables"/>): binary COPY on PostgreSQL (<see cref="PostgresCopyCursor"/>), a
-/// plain SELECT elsewhere, each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
+/// CSV source uses (<see cref="StreamedTables"/>): binary COPY on PostgreSQL (<see cref="PostgresCopyCursor"/>), SQLite's
+/// own statement (<see cref="SqliteRowCursor"/>), a plain SELECT elsewhere, each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
 /// </summary>
 internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> connect) : IBigTables
 {
-    private readonly List<PostgresCopyCursor> _copied = [];
+    private readonly List<ITableCursor> _direct = [];
     private long _selected;
 
     /// <summary>Rows received from the database, over every big table.</summary>
-    public long RowsRead => _selected + _copied.Sum(c => c.Line);
+    public long RowsRead => _selected + _direct.Sum(c => c.Line);
 
     public ITableCursor? Open(string table, bool required)
     {
@@ -31,8 +31,15 @@ internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> con
         {
             if (connection is Npgsql.NpgsqlConnection postgres && PostgresCopyCursor.Create(postgres, catalog.Dialect, table) is { } copy)
             {
-                _copied.Add(copy);
+                _direct.Add(copy);
                 return copy;
+            }
+
+            if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+            {
+                var rows = SqliteRowCursor.Open(sqlite, catalog.Dialect.SelectAllSql(table), table, catalog.Dialect.DisplayName);
+                _direct.Add(rows);
+                return rows;
             }
 
             command = connection.CreateCommand();

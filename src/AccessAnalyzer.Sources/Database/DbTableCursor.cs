@@ -154,10 +154,12 @@ internal sealed class DbTableCursor : ITableCursor
     /// <summary>The canonical table a column comes from: the cursor's, or files for the file columns of a join.</summary>
     private string Origin(int column) => _fromFiles.Contains(_reader.GetName(column), StringComparer.OrdinalIgnoreCase) ? "files" : _table;
 
-    private string Expected(int column)
+    private string Expected(int column) => Expected(Origin(column), _reader.GetName(column));
+
+    /// <summary>What a canonical column should hold, for the message naming a value that cannot be read as it.</summary>
+    internal static string Expected(string table, string name)
     {
-        var name = _reader.GetName(column);
-        var kind = CanonicalSchema.Tables.FirstOrDefault(t => t.Name == Origin(column))?.Columns
+        var kind = CanonicalSchema.Tables.FirstOrDefault(t => t.Name == table)?.Columns
             .FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))?.Kind ?? ColumnKind.Text;
         return kind switch
         {
