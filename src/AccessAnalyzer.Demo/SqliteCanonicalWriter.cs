@@ -1,6 +1,6 @@
 using System.Globalization;
-using AccessAnalyzer.Core.Input;
 using System.Text;
+using AccessAnalyzer.Core.Input;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 

@@ -138,6 +138,50 @@ public sealed class SourceEquivalenceTests
         }
     }
 
+    /// <summary>
+    /// Streaming hands SQLite's text bytes over as they are stored: integers and reals must read as the pushdown path
+    /// reads them, and two ids that differ only in bytes that are not UTF-8 (the same string once decoded, U+FFFD) are
+    /// two files, as the pushdown path's SQL sees them, not a duplicate.
+    /// </summary>
+    [Fact]
+    public void Streaming_reads_numbers_and_broken_utf8_in_sqlite_cells_as_pushdown_does()
+    {
+        var dataset = RandomDataset.Create(11);
+        var directory = Path.Combine(Path.GetTempPath(), $"aa-cells-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            dataset.WriteCsv(directory);
+            var database = CsvToSqlite.Copy(directory, Path.Combine(directory, "copy.db"));
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                // Flags as integers and reals (a view: the table's TEXT columns would store them as text), two file
+                // ids that decode to the same string, and a caseload row pointing at one of them by its bytes.
+                command.CommandText = """
+                    ALTER TABLE files RENAME TO stored_files;
+                    CREATE VIEW files AS SELECT id, unit_id, CASE sensitive WHEN 'true' THEN 1 ELSE 0 END AS sensitive,
+                        CASE closed WHEN 'true' THEN 1.0 ELSE 0.0 END AS closed FROM stored_files;
+                    UPDATE stored_files SET id = CAST(x'46ff' AS TEXT) WHERE rowid = 1;
+                    UPDATE stored_files SET id = CAST(x'46fe' AS TEXT) WHERE rowid = 2;
+                    INSERT INTO caseload (file_id, principal_id) SELECT CAST(x'46ff' AS TEXT), id FROM principals LIMIT 1;
+                    """;
+                command.ExecuteNonQuery();
+                command.CommandText = "SELECT typeof(sensitive) || typeof(closed) FROM files LIMIT 1";
+                command.ExecuteScalar().Should().Be("integerreal", "the test must put numbers in the flag columns");
+            }
+
+            var pushdown = SnapshotComparer.Describe(TestSources.Read(database, TransferMode.Pushdown).Snapshot());
+            SnapshotComparer.Describe(TestSources.Read(database, TransferMode.Stream).Snapshot()).Should().Be(pushdown);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The JSON report, minus the one line that names the source.</summary>
     private static string RenderWithoutSource(Core.Model.Snapshot snapshot, AnalysisOptions options)
     {
