@@ -18,7 +18,9 @@ namespace AccessAnalyzer.Cli.Commands;
 /// per-day aggregates kept in the state file, evaluates the usage rules on the days they touched, and sends the new
 /// alerts to every sink. The position, the aggregates and the alerts to send are committed together; sending happens
 /// after the commit, from the outbox, so a crash at any point neither loses an event nor sends an alert twice to a sink
-/// that recorded it.
+/// that recorded it. Every <c>--analyze-every</c> a cycle first re-reads the accounts and grants, runs the exposure
+/// analysis and alerts, through the same outbox, on what is new since the previous stored run: what a grant widened
+/// straight in production, which the gate never sees, looks like.
 /// </summary>
 internal static class MonitorCommand
 {
