@@ -1,10 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using AccessAnalyzer.Core.Gate;
+using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
 using AccessAnalyzer.Core.Usage;
 using AccessAnalyzer.Sinks.Alerts;
 using AccessAnalyzer.Sources;
+using AccessAnalyzer.Sources.Gate;
 using AccessAnalyzer.Sources.Monitor;
 
 namespace AccessAnalyzer.Cli.Commands;
@@ -14,7 +18,9 @@ namespace AccessAnalyzer.Cli.Commands;
 /// per-day aggregates kept in the state file, evaluates the usage rules on the days they touched, and sends the new
 /// alerts to every sink. The position, the aggregates and the alerts to send are committed together; sending happens
 /// after the commit, from the outbox, so a crash at any point neither loses an event nor sends an alert twice to a sink
-/// that recorded it.
+/// that recorded it. Every <c>--analyze-every</c> a cycle first re-reads the accounts and grants, runs the exposure
+/// analysis and alerts, through the same outbox, on what is new since the previous stored run: what a grant widened
+/// straight in production, which the gate never sees, looks like.
 /// </summary>
 internal static class MonitorCommand
 {
@@ -33,10 +39,22 @@ internal static class MonitorCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var tokenFile = new Option<string?>("--webhook-token-file") { Description = $"File holding the webhook's bearer token (default: the {TokenVariable} variable; never on the command line)." };
-        var status = new Option<bool>("--status") { Description = "Print the state's position, last cycle and the alerts of the last 24 h, then exit." };
+        var analyzeEvery = new Option<string>("--analyze-every")
+        {
+            Description = "Time between exposure analyses: re-read the accounts and grants, analyze, store the run and alert on what is new since the previous one " +
+                "(new critical finding, excess grown past --excess-growth, grant added or widened, policy rule newly broken). [default: 24h]",
+            DefaultValueFactory = _ => "24h",
+        };
+        var policy = new Option<string?>("--policy") { Description = "The gate's policy file, judging each analysis run and the grants changed since the previous one (default: none; the monitor's own rules only)." };
+        var excessGrowth = new Option<long>("--excess-growth")
+        {
+            Description = $"An account whose excess grew by more than this many files since the previous analysis run raises excess-grew. [default: {ExposureDrift.DefaultExcessGrowth}]",
+            DefaultValueFactory = _ => ExposureDrift.DefaultExcessGrowth,
+        };
+        var status = new Option<bool>("--status") { Description = "Print the state's position, last cycle, last analysis run and the alerts of the last 24 h, then exit." };
         var command = new Command("monitor", "Watch the access log as it grows and alert on mass reads, spikes, sensitive reads outside the caseload and dormant accounts.")
         {
-            source, state, every, once, alert, tokenFile, status,
+            source, state, every, analyzeEvery, policy, excessGrowth, once, alert, tokenFile, status,
         };
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
@@ -49,7 +67,11 @@ internal static class MonitorCommand
             }
 
             var sourceArgument = parse.GetValue(source) ?? throw new UsageException("--source is required (except with --status)");
-            var interval = ParseInterval(parse.GetValue(every)!);
+            var interval = ParseInterval(parse.GetValue(every)!, "--every");
+            var analysis = new AnalysisSchedule(
+                ParseInterval(parse.GetValue(analyzeEvery)!, "--analyze-every"),
+                parse.GetValue(policy) is { } policyPath ? ExposureDrift.ForMonitor(ReadPolicy(policyPath)) : null,
+                parse.GetValue(excessGrowth) is >= 0 and var growth ? growth : throw new UsageException("--excess-growth: must be 0 or more"));
             var token = Token(parse.GetValue(tokenFile));
             var sinks = new List<IAlertSink>();
             try
@@ -64,7 +86,7 @@ internal static class MonitorCommand
                     throw new UsageException($"--alert: '{twice.Key}' is given twice");
                 }
 
-                return Run(context, sourceArgument, sourceArguments.Resolve(context, parse), statePath, interval, parse.GetValue(once), sinks);
+                return Run(context, sourceArgument, sourceArguments.Resolve(context, parse), statePath, interval, analysis, parse.GetValue(once), sinks);
             }
             finally
             {
@@ -77,69 +99,139 @@ internal static class MonitorCommand
         return command;
     }
 
-    private static int Run(CliContext context, string sourceArgument, SourceOptions options, string statePath, TimeSpan interval, bool once,
-        IReadOnlyList<IAlertSink> sinks)
+    private static int Run(CliContext context, string sourceArgument, SourceOptions options, string statePath, TimeSpan interval, AnalysisSchedule schedule,
+        bool once, IReadOnlyList<IAlertSink> sinks)
     {
         var resolved = CliContext.ResolveSource(sourceArgument, options);
-        using IEventFeed feed = resolved.Kind switch
+        if (resolved.Kind is not (SourceKind.Csv or SourceKind.Sqlite))
         {
-            SourceKind.Csv => new CsvEventFeed(sourceArgument),
-            SourceKind.Sqlite => new SqliteEventFeed(sourceArgument),
-            _ => throw new UsageException("--source: the monitor reads a CSV directory or an SQLite file (database servers: not yet)"),
-        };
-
-        // The reference tables (accounts, their organisation, unit and status) are read once: the monitor follows the
-        // log, not grants; restart it to see new accounts.
-        var snapshot = ReferenceSnapshot(resolved, sourceArgument, options);
-        var analysis = ToolInfo.Analyze(snapshot, DateOnly.FromDateTime(DateTime.UtcNow));
-        var figures = ReportBuilder.AllFigures(analysis);
-        var usageOptions = new UsageOptions();
-        using var monitorState = MonitorState.Open(statePath, create: true);
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-
-        // Alerts committed but not delivered before a crash go out first.
-        Deliver(context, monitorState, sinks);
-        while (true)
-        {
-            // A backlog is read in bounded steps, each committed on its own: a kill loses at most the step under way.
-            EventBatch batch;
-            do
-            {
-                batch = feed.ReadAfter(monitorState.Meta());
-                var result = monitorState.Commit(batch, snapshot, figures, usageOptions, [.. sinks.Select(s => s.Name)], DateTimeOffset.UtcNow);
-                context.Error.WriteLine(
-                    $"monitor: {result.Events} new events{(result.Baseline ? " (baseline: history recorded, no alerts)" : string.Empty)}, " +
-                    $"{result.Alerts} alerts, {result.LateEvents} late, {result.Ignored} naming a missing account or file");
-            }
-            while (batch.More && !stop.IsCancellationRequested);
-
-            Deliver(context, monitorState, sinks);
-            if (once || stop.IsCancellationRequested || stop.Token.WaitHandle.WaitOne(interval))
-            {
-                return ExitCodes.Ok;
-            }
+            throw new UsageException("--source: the monitor reads a CSV directory or an SQLite file (database servers: not yet)");
         }
 
-        // SIGINT and SIGTERM end the loop once the cycle under way is committed and delivered: exit 0.
-        void Stop(PosixSignalContext signal)
+        IEventFeed feed = resolved.Kind == SourceKind.Csv ? new CsvEventFeed(sourceArgument) : new SqliteEventFeed(sourceArgument);
+        try
         {
-            signal.Cancel = true;
-            stop.Cancel();
+            using var monitorState = MonitorState.Open(statePath, create: true);
+            using var stop = new CancellationTokenSource();
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            var usageOptions = new UsageOptions();
+            Core.Model.Snapshot? snapshot = null;
+            var analyses = 0;
+            IReadOnlyList<PrincipalFigures> figures = [];
+
+            // Alerts committed but not delivered before a crash go out first.
+            Deliver(context, monitorState, sinks);
+            while (true)
+            {
+                // The reference tables (accounts, grants) are re-read with each analysis run, so that new accounts and
+                // grants are seen; between runs the usage rules use the last read. A CSV feed caches files and caseload
+                // from its own read: it is renewed with them.
+                if (AnalysisDue(monitorState, schedule.Every))
+                {
+                    var tables = ReferenceTables(resolved, sourceArgument, options);
+                    (snapshot, figures) = Analyze(context, monitorState, tables, schedule, [.. sinks.Select(s => s.Name)]);
+                    if (resolved.Kind == SourceKind.Csv && analyses++ > 0)
+                    {
+                        feed.Dispose();
+                        feed = new CsvEventFeed(sourceArgument);
+                    }
+                }
+                else if (snapshot is null)
+                {
+                    snapshot = SnapshotBuilder.Build(ReferenceTables(resolved, sourceArgument, options));
+                    figures = ReportBuilder.AllFigures(ToolInfo.Analyze(snapshot, DateOnly.FromDateTime(DateTime.UtcNow)));
+                }
+
+                // A backlog is read in bounded steps, each committed on its own: a kill loses at most the step under way.
+                EventBatch batch;
+                do
+                {
+                    batch = feed.ReadAfter(monitorState.Meta());
+                    var result = monitorState.Commit(batch, snapshot, figures, usageOptions, [.. sinks.Select(s => s.Name)], DateTimeOffset.UtcNow);
+                    context.Error.WriteLine(
+                        $"monitor: {result.Events} new events{(result.Baseline ? " (baseline: history recorded, no alerts)" : string.Empty)}, " +
+                        $"{result.Alerts} alerts, {result.LateEvents} late, {result.Ignored} naming a missing account or file");
+                }
+                while (batch.More && !stop.IsCancellationRequested);
+
+                Deliver(context, monitorState, sinks);
+                if (once || stop.IsCancellationRequested || stop.Token.WaitHandle.WaitOne(interval))
+                {
+                    return ExitCodes.Ok;
+                }
+            }
+
+            // SIGINT and SIGTERM end the loop once the cycle under way is committed and delivered: exit 0.
+            void Stop(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            }
+        }
+        finally
+        {
+            feed.Dispose();
         }
     }
 
+    /// <summary>What <c>--analyze-every</c>, <c>--policy</c> and <c>--excess-growth</c> say.</summary>
+    private sealed record AnalysisSchedule(TimeSpan Every, GatePolicy? Policy, long ExcessGrowth);
+
+    private static bool AnalysisDue(MonitorState state, TimeSpan every) =>
+        state.LastAnalysis() is not { } last ||
+        DateTimeOffset.UtcNow - DateTimeOffset.Parse(last.Run.At, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) >= every;
+
     /// <summary>
-    /// The source without its access log, for a CSV directory: the log is the monitor's to read, from its offset; read
-    /// whole here it would cost a full aggregation at every start and refuse the half-written last line a growing log
-    /// may end with. The other tables are linked, not copied.
+    /// One analysis run: analyzes the source, compares with the previous stored run and stores this one with its alerts
+    /// in one transaction. The "before" side of the grant diff is the previous run's small tables over today's files
+    /// and caseload: kept as rows (a few MB at national scale) rather than as a second copy of the files, it makes the
+    /// gate's <see cref="SnapshotDiff"/> and change rules judge the grants that changed, not the files that came and went,
+    /// and it costs a second analysis only when a small table changed.
     /// </summary>
-    private static Core.Model.Snapshot ReferenceSnapshot(ISource resolved, string sourceArgument, SourceOptions options)
+    private static (Core.Model.Snapshot Snapshot, IReadOnlyList<PrincipalFigures> Figures) Analyze(
+        CliContext context, MonitorState state, SourceTables tables, AnalysisSchedule schedule, IReadOnlyList<string> sinks)
+    {
+        var asOf = DateOnly.FromDateTime(DateTime.UtcNow);
+        var snapshot = SnapshotBuilder.Build(tables);
+        var after = ToolInfo.Analyze(snapshot, asOf);
+        var figures = ReportBuilder.AllFigures(after);
+        var findings = FindingRules.Evaluate(after, figures, new ReportOptions());
+        var reference = MonitorState.ReferenceText(ReferenceRows.Of(tables));
+        var previous = state.LastAnalysis();
+        var diff = previous is not null && !string.Equals(previous.Reference, reference, StringComparison.Ordinal)
+            ? SnapshotDiff.Compute(ToolInfo.Analyze(SnapshotBuilder.Build(MonitorState.ParseReference(previous.Reference).Over(tables)), asOf), after)
+            : ExposureDrift.NoChange(after, figures);
+        var outcome = schedule.Policy is null ? null : GateEvaluator.Evaluate(after, schedule.Policy, diff, baseline: null);
+        var record = ExposureDrift.Record(figures, findings, outcome);
+        var alerts = previous is null ? [] : ExposureDrift.Compare(previous.Record, figures, findings, diff, outcome, schedule.Policy, schedule.ExcessGrowth);
+        var run = state.CommitAnalysis(DateTimeOffset.UtcNow, asOf, figures, findings.Count, record, reference, alerts, baseline: previous is null, sinks);
+        context.Error.WriteLine(
+            $"monitor: analysis run {run}: {figures.Length} accounts, {findings.Count} findings" +
+            (previous is null ? " (baseline: recorded, no alerts)" : $", {alerts.Count} alerts"));
+        return (snapshot, figures);
+    }
+
+    private static GatePolicy ReadPolicy(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"--policy: file '{path}' not found");
+        }
+
+        return GatePolicyParser.Parse(Sources.Gate.JsonFile.ReadText(path, path), Path.GetFileName(path));
+    }
+
+    /// <summary>
+    /// The source's tables without its access log, for a CSV directory: the log is the monitor's to read, from its
+    /// offset; read whole here it would cost a full aggregation at every analysis and refuse the half-written last line
+    /// a growing log may end with. The other tables are linked, not copied.
+    /// </summary>
+    private static SourceTables ReferenceTables(ISource resolved, string sourceArgument, SourceOptions options)
     {
         if (resolved.Kind != SourceKind.Csv)
         {
-            return resolved.Read().Snapshot();
+            return resolved.Read().Tables;
         }
 
         var view = Directory.CreateTempSubdirectory("aa-monitor-");
@@ -153,8 +245,7 @@ internal static class MonitorCommand
                 }
             }
 
-            var snapshot = CliContext.ResolveSource(view.FullName, options).Read().Snapshot();
-            return snapshot;
+            return CliContext.ResolveSource(view.FullName, options).Read().Tables;
         }
         finally
         {
@@ -191,23 +282,40 @@ internal static class MonitorCommand
         output.WriteLine($"watermark: {position}");
         output.WriteLine($"last cycle: {Get("last_cycle_at")} ({Get("last_cycle_events")} events, {Get("last_cycle_alerts")} alerts)");
         output.WriteLine($"cycles: {Get("cycles")}; events: {Get("events")}; late events (day already closed): {Get("late_events")}; latest day: {Get("max_day")}");
+        if (state.LastAnalysis() is { Run: var run })
+        {
+            output.WriteLine(
+                $"last analysis: run {run.Run} at {run.At} (as of {run.AsOf}): {run.Accounts} accounts, {run.Findings} findings ({run.CriticalFindings} critical), " +
+                (run.Baseline ? "baseline (no alerts)" : $"{run.Alerts} alerts"));
+            foreach (var (alert, undelivered) in state.AlertsSince(DateTimeOffset.Parse(run.At, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)).Where(a => a.Alert.Run == run.Run))
+            {
+                output.WriteLine(MessageText.OneLine($"  {alert.Severity} {alert.Rule} {alert.SubjectKind} {alert.Subject}: {alert.Message}; {Pending(undelivered)}"));
+            }
+        }
+        else
+        {
+            output.WriteLine("last analysis: none yet");
+        }
+
         var alerts = state.AlertsSince(DateTimeOffset.UtcNow.AddHours(-24));
         output.WriteLine($"alerts in the last 24 h: {alerts.Count}");
         foreach (var (alert, undelivered) in alerts)
         {
-            var pending = undelivered.Count == 0 ? "delivered" : $"pending: {string.Join(", ", undelivered)}";
-            output.WriteLine(MessageText.OneLine(
-                $"  {alert.DetectedAt} {alert.Rule} (level {alert.Level}) {alert.Account} ({alert.Organization}) on {alert.Day}: {alert.Count} (threshold {alert.Threshold}); {pending}"));
+            output.WriteLine(MessageText.OneLine(alert.Run is null
+                ? $"  {alert.DetectedAt} {alert.Rule} (level {alert.Level}) {alert.Account} ({alert.Organization}) on {alert.Day}: {alert.Count} (threshold {alert.Threshold}); {Pending(undelivered)}"
+                : $"  {alert.DetectedAt} {alert.Rule} (analysis run {alert.Run}) {alert.SubjectKind} {alert.Subject}: {alert.Count} (threshold {alert.Threshold}); {Pending(undelivered)}"));
         }
+
+        static string Pending(IReadOnlyList<string> undelivered) => undelivered.Count == 0 ? "delivered" : $"pending: {string.Join(", ", undelivered)}";
     }
 
     /// <summary><c>30s</c>, <c>5m</c>, <c>1h</c>, <c>500ms</c>.</summary>
-    internal static TimeSpan ParseInterval(string text)
+    internal static TimeSpan ParseInterval(string text, string option)
     {
         var match = System.Text.RegularExpressions.Regex.Match(text, "^([0-9]{1,7})(ms|s|m|h)$");
         if (!match.Success || long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) == 0)
         {
-            throw new UsageException($"--every: '{text}' is not a duration such as 30s, 5m or 1h");
+            throw new UsageException($"{option}: '{text}' is not a duration such as 30s, 5m or 1h");
         }
 
         var n = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);

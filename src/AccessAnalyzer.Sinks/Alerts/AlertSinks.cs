@@ -142,13 +142,19 @@ public sealed class SyslogAlertSink(string name, string host, int port) : IAlert
             ("id", alert.Id), ("rule", alert.Rule), ("level", Number(alert.Level)), ("account", alert.Account), ("organization", alert.Organization),
             ("unit", alert.Unit), ("day", alert.Day), ("count", Number(alert.Count)), ("threshold", Number(alert.Threshold)),
             ("reads", Number(alert.Reads)), ("distinct_files", Number(alert.DistinctFiles)), ("window_start", alert.WindowStart), ("window_end", alert.WindowEnd),
+            ("run", Number(alert.Run)), ("subject_kind", alert.SubjectKind), ("subject", alert.Subject), ("assignment", alert.Assignment),
+            ("role", alert.Role), ("holder_type", alert.HolderType), ("holder", alert.Holder), ("scope_before", alert.ScopeBefore),
+            ("scope_after", alert.ScopeAfter), ("gate_rules", alert.GateRules is { } rules ? string.Join(",", rules) : null),
         };
         var data = string.Concat(fields.Where(f => f.Value is not null).Select(f => $" {f.Name}=\"{Param(f.Value!)}\""));
         var host = string.IsNullOrWhiteSpace(hostname) ? "-" : new string([.. hostname.Where(c => c is > ' ' and < (char)127)]);
-        return $"<{(Facility * 8) + severity}>1 {alert.DetectedAt} {host} accessanalyzer - {alert.Rule} [{Enterprise}{data}] " +
-            $"{alert.Rule}: account {Clean(alert.Account)} ({Clean(alert.Organization)}) {Number(alert.Count)} on {alert.Day} (threshold {Number(alert.Threshold)})";
+        // A usage alert's text is the account's count on its day; an analysis alert's is its sentence.
+        var text = alert.Message is { } message
+            ? $"{alert.Rule}: {Clean(message)}"
+            : $"{alert.Rule}: account {Clean(alert.Account ?? "-")} ({Clean(alert.Organization ?? "-")}) {Number(alert.Count)} on {alert.Day} (threshold {Number(alert.Threshold)})";
+        return $"<{(Facility * 8) + severity}>1 {alert.DetectedAt} {host} accessanalyzer - {alert.Rule} [{Enterprise}{data}] {text}";
 
-        static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+        static string? Number(long? n) => n?.ToString(CultureInfo.InvariantCulture);
 
         // RFC 5424 §6.3.3: '"', '\' and ']' are escaped in a parameter value.
         static string Param(string value) => Clean(value).Replace("\\", "\\\\", StringComparison.Ordinal)

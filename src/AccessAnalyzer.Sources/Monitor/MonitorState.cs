@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AccessAnalyzer.Core.Gate;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Reporting;
@@ -12,35 +13,60 @@ using Microsoft.Data.Sqlite;
 namespace AccessAnalyzer.Sources.Monitor;
 
 /// <summary>
-/// An alert as every sink sends it: the rule, the account, its organisation and unit, the day's counts and the
-/// evidence window. Never a beneficiary file id: the state holds none to put here.
+/// An alert as every sink sends it. A usage alert: the rule, the account, its organisation and unit, the day's counts
+/// and the evidence window. An analysis alert (<c>--analyze-every</c>): the rule, what it is about (<see cref="SubjectKind"/>,
+/// <see cref="Subject"/>), the run, a sentence, and for a grant the assignment, its role, holder and scope before and
+/// after. The fields one kind does not have are left out of the JSON, so a usage alert reads as it always has. Never a
+/// beneficiary file id: the state holds none to put here.
 /// </summary>
 public sealed record MonitorAlert
 {
-    /// <summary>Derived from (rule, account, day, level): the same alert has the same id in every run (the webhook's idempotency key).</summary>
+    /// <summary>
+    /// Derived from (rule, account, day, level) for a usage alert, (rule, subject, run) for an analysis alert: the same
+    /// alert has the same id in every attempt (the webhook's idempotency key).
+    /// </summary>
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("rule")] public required string Rule { get; init; }
     [JsonPropertyName("severity")] public required string Severity { get; init; }
     [JsonPropertyName("level")] public required int Level { get; init; }
-    [JsonPropertyName("account")] public required string Account { get; init; }
-    [JsonPropertyName("organization")] public required string Organization { get; init; }
+    [JsonPropertyName("account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Account { get; init; }
+    [JsonPropertyName("organization"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Organization { get; init; }
     [JsonPropertyName("unit")] public string? Unit { get; init; }
-    [JsonPropertyName("day")] public required string Day { get; init; }
+    [JsonPropertyName("day"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Day { get; init; }
     [JsonPropertyName("count")] public required long Count { get; init; }
     [JsonPropertyName("threshold")] public required long Threshold { get; init; }
-    [JsonPropertyName("reads")] public required long Reads { get; init; }
-    [JsonPropertyName("distinct_files")] public required long DistinctFiles { get; init; }
-    [JsonPropertyName("distinct_outside_caseload")] public required long OutsideCaseload { get; init; }
-    [JsonPropertyName("distinct_sensitive_outside_caseload")] public required long SensitiveOutsideCaseload { get; init; }
-    [JsonPropertyName("window_start")] public required string WindowStart { get; init; }
-    [JsonPropertyName("window_end")] public required string WindowEnd { get; init; }
+    [JsonPropertyName("reads"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Reads { get; init; }
+    [JsonPropertyName("distinct_files"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? DistinctFiles { get; init; }
+    [JsonPropertyName("distinct_outside_caseload"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? OutsideCaseload { get; init; }
+    [JsonPropertyName("distinct_sensitive_outside_caseload"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? SensitiveOutsideCaseload { get; init; }
+    [JsonPropertyName("window_start"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? WindowStart { get; init; }
+    [JsonPropertyName("window_end"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? WindowEnd { get; init; }
     [JsonPropertyName("detected_at")] public required string DetectedAt { get; init; }
+
+    /// <summary>The analysis run that raised it (analysis alerts).</summary>
+    [JsonPropertyName("run"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Run { get; init; }
+    [JsonPropertyName("subject_kind"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SubjectKind { get; init; }
+    [JsonPropertyName("subject"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Subject { get; init; }
+    [JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Message { get; init; }
+    [JsonPropertyName("assignment"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Assignment { get; init; }
+    [JsonPropertyName("role"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Role { get; init; }
+    [JsonPropertyName("holder_type"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? HolderType { get; init; }
+    [JsonPropertyName("holder"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Holder { get; init; }
+    [JsonPropertyName("scope_before"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ScopeBefore { get; init; }
+    [JsonPropertyName("scope_after"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ScopeAfter { get; init; }
+    [JsonPropertyName("gate_rules"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? GateRules { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this);
 
     public static MonitorAlert FromJson(string json) =>
         JsonSerializer.Deserialize<MonitorAlert>(json) ?? throw new InvalidOperationException("an empty alert in the outbox");
 }
+
+/// <summary>An analysis run as <c>--status</c> shows it.</summary>
+public sealed record StoredAnalysisRun(long Run, string At, string AsOf, long Accounts, long Findings, long CriticalFindings, long Alerts, bool Baseline);
+
+/// <summary>The last analysis run, what the next compares with (<see cref="DriftRecord"/>) and its small tables as stored text.</summary>
+public sealed record StoredAnalysis(StoredAnalysisRun Run, DriftRecord Record, string Reference);
 
 /// <summary>What a cycle did, for the log line and <c>--status</c>.</summary>
 public sealed record CycleResult(long Events, long LateEvents, long Ignored, int Alerts, bool Baseline);
@@ -98,6 +124,12 @@ public sealed class MonitorState : IDisposable
                     CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;
                     CREATE TABLE IF NOT EXISTS delivery (alert_id TEXT NOT NULL, sink TEXT NOT NULL, delivered_at TEXT,
                         PRIMARY KEY (alert_id, sink)) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS analysis_run (run INTEGER PRIMARY KEY, at TEXT NOT NULL, as_of TEXT NOT NULL, accounts INTEGER NOT NULL,
+                        findings INTEGER NOT NULL, critical_findings INTEGER NOT NULL, alerts INTEGER NOT NULL, baseline INTEGER NOT NULL);
+                    CREATE TABLE IF NOT EXISTS analysis_account (principal TEXT PRIMARY KEY, reach INTEGER NOT NULL, excess INTEGER NOT NULL,
+                        sensitive_excess INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS analysis_mark (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS analysis_reference (name TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
                     """);
             }
 
@@ -377,6 +409,197 @@ public sealed class MonitorState : IDisposable
         }
 
         return new UsageTables(PrincipalDayTable.FromRows(rows), [], [], events, first, last, 0, 0);
+    }
+
+    /// <summary>The last analysis run stored, with what the next one compares with; null before the first.</summary>
+    public StoredAnalysis? LastAnalysis()
+    {
+        if (!HasAnalysisTables())
+        {
+            return null;
+        }
+
+        StoredAnalysisRun run;
+        using (var command = Command("SELECT run, at, as_of, accounts, findings, critical_findings, alerts, baseline FROM analysis_run ORDER BY run DESC LIMIT 1"))
+        using (var reader = command.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            run = new StoredAnalysisRun(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4),
+                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7) != 0);
+        }
+
+        var excess = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (var command = Command("SELECT principal, excess FROM analysis_account"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                excess[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        var critical = new HashSet<string>(StringComparer.Ordinal);
+        var violations = new HashSet<string>(StringComparer.Ordinal);
+        using (var command = Command("SELECT kind, key FROM analysis_mark"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                (reader.GetString(0) == "critical" ? critical : violations).Add(reader.GetString(1));
+            }
+        }
+
+        using var rows = Command("SELECT rows FROM analysis_reference WHERE name = 'reference'");
+        var reference = rows.ExecuteScalar() as string ?? string.Empty;
+        return new StoredAnalysis(run, new DriftRecord(excess, critical, violations), reference);
+    }
+
+    /// <summary>The small tables as stored: compared as text to tell whether any grant changed.</summary>
+    public static string ReferenceText(ReferenceRows rows) => JsonSerializer.Serialize(rows);
+
+    public static ReferenceRows ParseReference(string text) =>
+        JsonSerializer.Deserialize<ReferenceRows>(text) ?? throw new InvalidOperationException("no reference tables in the monitor state");
+
+    /// <summary>
+    /// One analysis run: its per-account figures, the keys of its critical findings and policy violations, its small
+    /// tables (what the next run diffs against), and the outbox rows of its alerts (one pending delivery per sink), in
+    /// one transaction. Only the last run's figures and tables are kept: the next run needs nothing older. A baseline
+    /// run stores the same and queues nothing.
+    /// </summary>
+    public long CommitAnalysis(DateTimeOffset now, DateOnly asOf, IReadOnlyList<PrincipalFigures> figures, int findings, DriftRecord record,
+        string reference, IReadOnlyList<DriftAlert> alerts, bool baseline, IReadOnlyList<string> sinks)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentNullException.ThrowIfNull(sinks);
+        using var transaction = _connection.BeginTransaction();
+        long run;
+        using (var next = Command("SELECT COALESCE(MAX(run), 0) + 1 FROM analysis_run", transaction))
+        {
+            run = Convert.ToInt64(next.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        using (var clear = Command("DELETE FROM analysis_account; DELETE FROM analysis_mark; DELETE FROM analysis_reference;", transaction))
+        {
+            clear.ExecuteNonQuery();
+        }
+
+        using (var insert = Command("INSERT INTO analysis_account VALUES ($p, $r, $e, $s)", transaction))
+        {
+            var p = insert.Parameters.Add("$p", SqliteType.Text);
+            var r = insert.Parameters.Add("$r", SqliteType.Integer);
+            var e = insert.Parameters.Add("$e", SqliteType.Integer);
+            var se = insert.Parameters.Add("$s", SqliteType.Integer);
+            insert.Prepare();
+            foreach (var f in figures)
+            {
+                p.Value = f.PrincipalId;
+                r.Value = f.ReachableFiles;
+                e.Value = f.ExcessFiles;
+                se.Value = f.SensitiveExcessFiles;
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        using (var insert = Command("INSERT OR IGNORE INTO analysis_mark VALUES ($k, $key)", transaction))
+        {
+            var k = insert.Parameters.Add("$k", SqliteType.Text);
+            var key = insert.Parameters.Add("$key", SqliteType.Text);
+            insert.Prepare();
+            foreach (var (kind, keys) in new[] { ("critical", record.CriticalFindings), ("violation", record.Violations) })
+            {
+                foreach (var value in keys)
+                {
+                    k.Value = kind;
+                    key.Value = value;
+                    insert.ExecuteNonQuery();
+                }
+            }
+        }
+
+        using (var insert = Command("INSERT INTO analysis_reference VALUES ('reference', $rows)", transaction))
+        {
+            insert.Parameters.AddWithValue("$rows", reference);
+            insert.ExecuteNonQuery();
+        }
+
+        // Queued even without a sink: --status lists the run's alerts from the outbox.
+        var queued = baseline ? [] : alerts;
+        var organizations = figures.ToDictionary(f => f.PrincipalId, f => f.Organization, StringComparer.Ordinal);
+        using var outbox = Command("INSERT OR IGNORE INTO outbox (id, created_at, payload) VALUES ($id, $at, $payload)", transaction);
+        using var delivery = Command("INSERT OR IGNORE INTO delivery (alert_id, sink) VALUES ($id, $sink)", transaction);
+        foreach (var alert in queued)
+        {
+            var account = alert.SubjectKind == "principal" ? alert.SubjectId : null;
+            var grant = alert.Assignment;
+            var payload = new MonitorAlert
+            {
+                Id = AnalysisAlertId(alert.Rule, alert.SubjectKind, alert.SubjectId, run),
+                Rule = alert.Rule,
+                Severity = alert.Severity.ToString().ToLowerInvariant(),
+                Level = 1,
+                Account = account,
+                Organization = account is not null && organizations.TryGetValue(account, out var o) ? o : null,
+                Count = alert.Count,
+                Threshold = alert.Threshold,
+                DetectedAt = Instant(now),
+                Run = run,
+                SubjectKind = alert.SubjectKind,
+                Subject = alert.SubjectId,
+                Message = alert.Message,
+                Assignment = grant?.AssignmentId,
+                Role = grant?.RoleId,
+                HolderType = grant?.HolderType,
+                Holder = grant?.HolderId,
+                ScopeBefore = grant is null ? null : grant.Before ?? string.Empty,
+                ScopeAfter = grant?.After,
+                GateRules = alert.GateRules.Count == 0 ? null : alert.GateRules,
+            };
+            outbox.Parameters.Clear();
+            outbox.Parameters.AddWithValue("$id", payload.Id);
+            outbox.Parameters.AddWithValue("$at", Instant(now));
+            outbox.Parameters.AddWithValue("$payload", payload.ToJson());
+            outbox.ExecuteNonQuery();
+            foreach (var sink in sinks)
+            {
+                delivery.Parameters.Clear();
+                delivery.Parameters.AddWithValue("$id", payload.Id);
+                delivery.Parameters.AddWithValue("$sink", sink);
+                delivery.ExecuteNonQuery();
+            }
+        }
+
+        using (var insert = Command("INSERT INTO analysis_run VALUES ($run, $at, $asOf, $accounts, $findings, $critical, $alerts, $baseline)", transaction))
+        {
+            insert.Parameters.AddWithValue("$run", run);
+            insert.Parameters.AddWithValue("$at", Instant(now));
+            insert.Parameters.AddWithValue("$asOf", Day(asOf));
+            insert.Parameters.AddWithValue("$accounts", figures.Count);
+            insert.Parameters.AddWithValue("$findings", findings);
+            insert.Parameters.AddWithValue("$critical", record.CriticalFindings.Count);
+            insert.Parameters.AddWithValue("$alerts", queued.Count);
+            insert.Parameters.AddWithValue("$baseline", baseline ? 1 : 0);
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return run;
+    }
+
+    /// <summary>Stable across attempts: the same (rule, subject, run) always gets the same id.</summary>
+    public static string AnalysisAlertId(string rule, string subjectKind, string subject, long run) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{rule}\n{subjectKind}\n{subject}\nrun {run}")))[..32];
+
+    private bool HasAnalysisTables()
+    {
+        // A state written before analysis runs existed, opened read-only by --status, has no such table.
+        using var command = Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'analysis_run'");
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>The alerts not yet delivered to a sink, oldest first.</summary>
