@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AccessAnalyzer.Core.Input;
+using AccessAnalyzer.Sources.Database;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -19,7 +20,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     private const int RowsPerTransaction = 1_000_000;
 
     private readonly SqliteConnection _connection;
-    private readonly sqlite3_stmt?[] _inserts;
+    private readonly SqliteNative.Statement?[] _inserts;
     private byte[] _scratch = new byte[256];
     private long _rowsInTransaction;
     private bool _completed;
@@ -48,7 +49,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             Pooling = false,
         }.ToString();
         _connection = new SqliteConnection(connectionString);
-        _inserts = new sqlite3_stmt?[CanonicalLayout.TableNames.Length];
+        _inserts = new SqliteNative.Statement?[CanonicalLayout.TableNames.Length];
         try
         {
             _connection.Open();
@@ -70,7 +71,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
                     CultureInfo.InvariantCulture,
                     $"INSERT INTO {CanonicalLayout.TableNames[t]} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})");
                 Check(raw.sqlite3_prepare_v2(_connection.Handle, sql, out var statement), raw.SQLITE_OK);
-                _inserts[t] = statement;
+                _inserts[t] = new SqliteNative.Statement(statement);
             }
 
             Execute("BEGIN");
@@ -90,7 +91,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     {
         var statement = Statement(CanonicalTable.AccountPolicy);
         BindText(statement, 1, organization);
-        Check(raw.sqlite3_bind_int64(statement, 2, lockoutThreshold), raw.SQLITE_OK);
+        Check(SqliteNative.BindInt64(statement, 2, lockoutThreshold), raw.SQLITE_OK);
         BindText(statement, 3, CanonicalLayout.Boolean(mfaRequired));
         Step(statement);
     }
@@ -137,7 +138,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         _connection.Dispose();
     }
 
-    private sqlite3_stmt Statement(CanonicalTable table)
+    private nint Statement(CanonicalTable table)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_completed)
@@ -145,7 +146,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             throw new InvalidOperationException("Rows cannot be written after Complete().");
         }
 
-        return _inserts[(int)table]!;
+        return _inserts[(int)table]!.Pointer;
     }
 
     private protected override void WriteRow(CanonicalTable table, params ReadOnlySpan<string?> fields)
@@ -159,7 +160,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             }
             else
             {
-                Check(raw.sqlite3_bind_null(statement, i + 1), raw.SQLITE_OK);
+                Check(SqliteNative.BindNull(statement, i + 1), raw.SQLITE_OK);
             }
         }
 
@@ -167,7 +168,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     }
 
     /// <summary>The text encoded into one reused buffer; SQLite copies it when binding.</summary>
-    private void BindText(sqlite3_stmt statement, int index, string text)
+    private void BindText(nint statement, int index, string text)
     {
         var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
         if (_scratch.Length < needed)
@@ -176,13 +177,13 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         }
 
         var length = Encoding.UTF8.GetBytes(text, _scratch);
-        Check(raw.sqlite3_bind_text(statement, index, _scratch.AsSpan(0, length)), raw.SQLITE_OK);
+        Check(SqliteNative.BindText(statement, index, _scratch.AsSpan(0, length)), raw.SQLITE_OK);
     }
 
-    private void Step(sqlite3_stmt statement)
+    private void Step(nint statement)
     {
-        Check(raw.sqlite3_step(statement), raw.SQLITE_DONE);
-        Check(raw.sqlite3_reset(statement), raw.SQLITE_OK);
+        Check(SqliteNative.Step(statement), raw.SQLITE_DONE);
+        Check(SqliteNative.Reset(statement), raw.SQLITE_OK);
         if (++_rowsInTransaction >= RowsPerTransaction)
         {
             Execute("COMMIT");

@@ -16,6 +16,8 @@ internal sealed class SqliteRowCursor : ITableCursor
 {
     private readonly sqlite3 _connection;
     private readonly sqlite3_stmt _statement;
+    private readonly SqliteNative.Statement _native;
+    private readonly nint _row;
     private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
     private readonly string[] _names;
     private readonly string _table;
@@ -26,6 +28,8 @@ internal sealed class SqliteRowCursor : ITableCursor
     {
         _connection = connection;
         _statement = statement;
+        _native = new SqliteNative.Statement(statement);
+        _row = _native.Pointer;
         _table = table;
         _displayName = displayName;
         DisplayName = displayName(table);
@@ -89,7 +93,7 @@ internal sealed class SqliteRowCursor : ITableCursor
 
     public bool Read()
     {
-        var rc = raw.sqlite3_step(_statement);
+        var rc = SqliteNative.Step(_row);
         if (rc == raw.SQLITE_ROW)
         {
             Line++;
@@ -113,9 +117,9 @@ internal sealed class SqliteRowCursor : ITableCursor
 
         // Text as stored, even when it is not valid UTF-8: the pushdown path compares and groups these same bytes in
         // SQL, so two ids that differ only in broken bytes stay two ids here too.
-        if (raw.sqlite3_column_type(_statement, column) == raw.SQLITE_TEXT)
+        if (SqliteNative.ColumnType(_row, column) == raw.SQLITE_TEXT)
         {
-            return raw.sqlite3_column_blob(_statement, column);
+            return SqliteNative.ColumnBytesOf(_row, column);
         }
 
         var text = Get(column);
@@ -146,7 +150,7 @@ internal sealed class SqliteRowCursor : ITableCursor
         return raw.sqlite3_column_type(_statement, column) switch
         {
             raw.SQLITE_NULL => null,
-            raw.SQLITE_TEXT => Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, column)),
+            raw.SQLITE_TEXT => Encoding.UTF8.GetString(SqliteNative.ColumnBytesOf(_row, column)),
             raw.SQLITE_INTEGER => raw.sqlite3_column_int64(_statement, column).ToString(CultureInfo.InvariantCulture),
             raw.SQLITE_FLOAT => raw.sqlite3_column_double(_statement, column).ToString(CultureInfo.InvariantCulture),
             _ => throw WrongType(column),
@@ -167,7 +171,7 @@ internal sealed class SqliteRowCursor : ITableCursor
 
     public void Dispose()
     {
-        _statement.Dispose();
+        _native.Dispose();
         _connection.Dispose();
     }
 }
