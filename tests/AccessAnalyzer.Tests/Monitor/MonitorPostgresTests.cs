@@ -1,5 +1,7 @@
 using System.Globalization;
 using AccessAnalyzer.Core.Usage;
+using AccessAnalyzer.Sources.Database;
+using AccessAnalyzer.Sources.Monitor;
 using AccessAnalyzer.Tests.Fixtures;
 using Npgsql;
 
@@ -144,6 +146,65 @@ public sealed class MonitorPostgresTests(PostgresServer server, MonitorDemo demo
         refused.Exit.Should().Be(2);
         refused.Error.Trim().Split('\n').Where(l => !l.StartsWith("warning:", StringComparison.Ordinal)).Should().ContainSingle().Which.Should().Contain("newest rows deleted").And.NotContain("Host=");
         Reads(demo.ActiveStaff, day).Should().Be(600);
+    }
+
+    [PostgresFact]
+    public void Should_read_a_backlog_in_steps_ending_on_whole_timestamps_each_row_once()
+    {
+        var connectionFile = LoadDemo();
+        var connectionString = File.ReadAllText(connectionFile);
+        using var feed = new PostgresEventFeed(
+            () =>
+            {
+                var c = new NpgsqlConnection(connectionString);
+                c.Open();
+                return c;
+            },
+            new PostgresDialect(), "postgres", TimeSpan.FromMinutes(10), maxRows: 997);
+        var digests = new HashSet<long>();
+        IReadOnlyDictionary<string, string> position = new Dictionary<string, string>();
+        long fresh = 0, steps = 0;
+        bool More()
+        {
+            var batch = feed.ReadAfter(position);
+            batch.RowKeys!.Keys.Should().HaveCount(batch.Events.Count);
+            fresh += batch.RowKeys.Keys.Count(k => digests.Add(k.Key));
+            position = batch.Position;
+            steps++;
+            return batch.More;
+        }
+
+        while (More())
+        {
+        }
+
+        using (var connection = new NpgsqlConnection(connectionString))
+        {
+            connection.Open();
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM aa.access_events";
+            fresh.Should().Be(Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture));
+        }
+
+        steps.Should().BeGreaterThan(2);
+
+        // Five identical rows, then one more: a step of 3 rows past the watermark takes the five whole, numbered 1 to 5.
+        var at = demo.LastDay.AddDays(1).ToDateTime(new TimeOnly(9, 0));
+        Insert(connectionFile, [.. Enumerable.Repeat((demo.ActiveStaff, demo.FileIds[0], at), 5), (demo.ActiveStaff, demo.FileIds[1], at.AddSeconds(1))]);
+        using var small = new PostgresEventFeed(
+            () =>
+            {
+                var c = new NpgsqlConnection(connectionString);
+                c.Open();
+                return c;
+            },
+            new PostgresDialect(), "postgres", TimeSpan.FromMinutes(10), maxRows: 3);
+        var first = small.ReadAfter(position);
+        first.More.Should().BeTrue();
+        first.RowKeys!.Keys.Count(k => digests.Add(k.Key)).Should().Be(5);
+        var second = small.ReadAfter(first.Position);
+        second.RowKeys!.Keys.Count(k => digests.Add(k.Key)).Should().Be(1);
+        second.More.Should().BeFalse();
     }
 
     [Fact]
