@@ -29,7 +29,7 @@ internal static class MonitorCommand
 
     public static Command Create(CliContext context)
     {
-        var source = new Option<string?>("--source") { Description = "A directory of canonical CSV files (access_events.csv read as it grows) or an SQLite database file." };
+        var source = new Option<string?>("--source") { Description = "A directory of canonical CSV files (access_events.csv read as it grows), an SQLite database file, or postgres (connection string from --connection-file or AA_CONNECTION)." };
         var state = new Option<string>("--state") { Description = "The monitor's state: an SQLite file (created if missing).", Required = true };
         var every = new Option<string>("--every") { Description = "Time between cycles: 30s, 5m, 1h. [default: 60s]", DefaultValueFactory = _ => "60s" };
         var once = new Option<bool>("--once") { Description = "Run one cycle and exit (for cron)." };
@@ -51,10 +51,16 @@ internal static class MonitorCommand
             Description = $"An account whose excess grew by more than this many files since the previous analysis run raises excess-grew. [default: {ExposureDrift.DefaultExcessGrowth}]",
             DefaultValueFactory = _ => ExposureDrift.DefaultExcessGrowth,
         };
+        var lateWindow = new Option<string>("--late-window")
+        {
+            Description = "PostgreSQL source: each cycle re-reads the rows whose at is within this of the newest at read, so rows arriving that late are still counted " +
+                "(once); a row arriving later than that is missed. [default: 10m]",
+            DefaultValueFactory = _ => "10m",
+        };
         var status = new Option<bool>("--status") { Description = "Print the state's position, last cycle, last analysis run and the alerts of the last 24 h, then exit." };
         var command = new Command("monitor", "Watch the access log as it grows and alert on mass reads, spikes, sensitive reads outside the caseload and dormant accounts.")
         {
-            source, state, every, analyzeEvery, policy, excessGrowth, once, alert, tokenFile, status,
+            source, state, every, analyzeEvery, policy, excessGrowth, once, alert, tokenFile, lateWindow, status,
         };
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
@@ -68,6 +74,7 @@ internal static class MonitorCommand
 
             var sourceArgument = parse.GetValue(source) ?? throw new UsageException("--source is required (except with --status)");
             var interval = ParseInterval(parse.GetValue(every)!, "--every");
+            var late = ParseInterval(parse.GetValue(lateWindow)!, "--late-window");
             var analysis = new AnalysisSchedule(
                 ParseInterval(parse.GetValue(analyzeEvery)!, "--analyze-every"),
                 parse.GetValue(policy) is { } policyPath ? ExposureDrift.ForMonitor(ReadPolicy(policyPath)) : null,
@@ -86,7 +93,7 @@ internal static class MonitorCommand
                     throw new UsageException($"--alert: '{twice.Key}' is given twice");
                 }
 
-                return Run(context, sourceArgument, sourceArguments.Resolve(context, parse), statePath, interval, analysis, parse.GetValue(once), sinks);
+                return Run(context, sourceArgument, sourceArguments.Resolve(context, parse), statePath, interval, late, analysis, parse.GetValue(once), sinks);
             }
             finally
             {
@@ -99,16 +106,17 @@ internal static class MonitorCommand
         return command;
     }
 
-    private static int Run(CliContext context, string sourceArgument, SourceOptions options, string statePath, TimeSpan interval, AnalysisSchedule schedule,
-        bool once, IReadOnlyList<IAlertSink> sinks)
+    private static int Run(CliContext context, string sourceArgument, SourceOptions options, string statePath, TimeSpan interval, TimeSpan lateWindow,
+        AnalysisSchedule schedule, bool once, IReadOnlyList<IAlertSink> sinks)
     {
         var resolved = CliContext.ResolveSource(sourceArgument, options);
-        if (resolved.Kind is not (SourceKind.Csv or SourceKind.Sqlite))
+        IEventFeed feed = resolved.Kind switch
         {
-            throw new UsageException("--source: the monitor reads a CSV directory or an SQLite file (database servers: not yet)");
-        }
-
-        IEventFeed feed = resolved.Kind == SourceKind.Csv ? new CsvEventFeed(sourceArgument) : new SqliteEventFeed(sourceArgument);
+            SourceKind.Csv => new CsvEventFeed(sourceArgument),
+            SourceKind.Sqlite => new SqliteEventFeed(sourceArgument),
+            SourceKind.Postgres when resolved.Store is { } server => new PostgresEventFeed(server.Open, server.Dialect, server.Name, lateWindow),
+            _ => throw new UsageException("--source: the monitor reads a CSV directory, an SQLite file or PostgreSQL (SQL Server: not supported)"),
+        };
         try
         {
             using var monitorState = MonitorState.Open(statePath, create: true);
@@ -276,7 +284,12 @@ internal static class MonitorCommand
         using var state = MonitorState.Open(statePath, create: false);
         var meta = state.Meta();
         string Get(string key) => meta.TryGetValue(key, out var value) ? value : "-";
-        var position = meta.ContainsKey("rowid") ? $"rowid {Get("rowid")}" : meta.ContainsKey("csv_offset") ? $"byte offset {Get("csv_offset")} of access_events.csv" : "none yet";
+        var position = meta.ContainsKey("rowid") ? $"rowid {Get("rowid")}"
+            : meta.ContainsKey("csv_offset") ? $"byte offset {Get("csv_offset")} of access_events.csv"
+            : meta.ContainsKey("at_watermark")
+                ? $"at {Get("at_watermark")}, re-read from {Get("at_keep_from")} (late window {Get("at_late_window_seconds")} s: a row whose at is older than that when it is " +
+                    "inserted is not read, and not counted)"
+            : "none yet";
         var output = context.Out;
         output.WriteLine(MessageText.OneLine($"state: {statePath}"));
         output.WriteLine($"watermark: {position}");

@@ -22,7 +22,11 @@ public readonly record struct MonitorEvent(string PrincipalId, long FileKey, Dat
 /// bounded: <paramref name="More"/> says the log holds more, to read (and commit) next, before the cycle evaluates
 /// and sleeps.
 /// </summary>
-public sealed record EventBatch(IReadOnlyList<MonitorEvent> Events, IReadOnlyDictionary<string, string> Position, bool More = false);
+public sealed record EventBatch(IReadOnlyList<MonitorEvent> Events, IReadOnlyDictionary<string, string> Position, bool More = false)
+{
+    /// <summary>For a feed that re-reads rows (a window over a timestamp): the digests that tell them; null when none is re-read.</summary>
+    public SourceRowKeys? RowKeys { get; init; }
+}
 
 /// <summary>Where new access events come from: a CSV file read from a stored offset, or a table past a stored rowid.</summary>
 public interface IEventFeed : IDisposable

@@ -130,6 +130,8 @@ public sealed class MonitorState : IDisposable
                         sensitive_excess INTEGER NOT NULL) WITHOUT ROWID;
                     CREATE TABLE IF NOT EXISTS analysis_mark (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
                     CREATE TABLE IF NOT EXISTS analysis_reference (name TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS source_row (key INTEGER PRIMARY KEY, at TEXT NOT NULL);
+                    CREATE INDEX IF NOT EXISTS source_row_at ON source_row (at);
                     """);
             }
 
@@ -184,9 +186,27 @@ public sealed class MonitorState : IDisposable
         var seenF = insertSeen.Parameters.Add("$f", SqliteType.Integer);
         insertSeen.Prepare();
 
+        using var insertRow = Command("INSERT OR IGNORE INTO source_row (key, at) VALUES ($k, $at)", transaction);
+        var rowKey = insertRow.Parameters.Add("$k", SqliteType.Integer);
+        var rowAt = insertRow.Parameters.Add("$at", SqliteType.Text);
+        insertRow.Prepare();
+        long fresh = 0;
+
         var deltas = new Dictionary<(string Principal, DateOnly Day), Delta>();
-        foreach (var e in batch.Events)
+        for (var i = 0; i < batch.Events.Count; i++)
         {
+            var e = batch.Events[i];
+            if (batch.RowKeys is { } rows)
+            {
+                // A row of the re-read window counted by an earlier cycle: already in the aggregates.
+                (rowKey.Value, rowAt.Value) = rows.Keys[i];
+                if (insertRow.ExecuteNonQuery() == 0)
+                {
+                    continue;
+                }
+            }
+
+            fresh++;
             if (!snapshot.TryGetPrincipal(e.PrincipalId, out _) || !e.FileKnown)
             {
                 // As in analyze: events naming a missing principal or file are not aggregated.
@@ -265,9 +285,17 @@ public sealed class MonitorState : IDisposable
             openFrom = newOpenFrom;
         }
 
+        if (batch.RowKeys is { KeepFrom.Length: > 0 } window)
+        {
+            // Rows older than the window are never read again: their digests are no longer needed.
+            using var prune = Command("DELETE FROM source_row WHERE at < $from", transaction);
+            prune.Parameters.AddWithValue("$from", window.KeepFrom);
+            prune.ExecuteNonQuery();
+        }
+
         var cycles = meta.TryGetValue("cycles", out var c) ? long.Parse(c, CultureInfo.InvariantCulture) : 0;
         var totalLate = (meta.TryGetValue("late_events", out var l) ? long.Parse(l, CultureInfo.InvariantCulture) : 0) + late;
-        var totalEvents = (meta.TryGetValue("events", out var t) ? long.Parse(t, CultureInfo.InvariantCulture) : 0) + batch.Events.Count;
+        var totalEvents = (meta.TryGetValue("events", out var t) ? long.Parse(t, CultureInfo.InvariantCulture) : 0) + fresh;
         var values = new Dictionary<string, string>(batch.Position, StringComparer.Ordinal)
         {
             ["cycles"] = (cycles + 1).ToString(CultureInfo.InvariantCulture),
@@ -276,7 +304,7 @@ public sealed class MonitorState : IDisposable
             ["late_events"] = totalLate.ToString(CultureInfo.InvariantCulture),
             ["events"] = totalEvents.ToString(CultureInfo.InvariantCulture),
             ["last_cycle_at"] = Instant(now),
-            ["last_cycle_events"] = batch.Events.Count.ToString(CultureInfo.InvariantCulture),
+            ["last_cycle_events"] = fresh.ToString(CultureInfo.InvariantCulture),
             ["last_cycle_alerts"] = alerts.ToString(CultureInfo.InvariantCulture),
         };
         if (!batch.More)
@@ -296,7 +324,7 @@ public sealed class MonitorState : IDisposable
         }
 
         transaction.Commit();
-        return new CycleResult(batch.Events.Count, late, ignored, alerts, baseline);
+        return new CycleResult(fresh, late, ignored, alerts, baseline);
     }
 
     private int Evaluate(SqliteTransaction transaction, List<(string Principal, DateOnly Day)> touched, Snapshot snapshot,
