@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AccessAnalyzer.Core.Reporting;
@@ -104,18 +105,30 @@ internal static class MonitorCommand
         while (true)
         {
             // A backlog is read in bounded steps, each committed on its own: a kill loses at most the step under way.
+            // Each step's line ends with its duration, the last one's with the delivery included: what a cycle costs.
             EventBatch batch;
+            string line;
+            var watch = Stopwatch.StartNew();
             do
             {
+                watch.Restart();
                 batch = feed.ReadAfter(monitorState.Meta());
                 var result = monitorState.Commit(batch, snapshot, figures, usageOptions, [.. sinks.Select(s => s.Name)], DateTimeOffset.UtcNow);
-                context.Error.WriteLine(
-                    $"monitor: {result.Events} new events{(result.Baseline ? " (baseline: history recorded, no alerts)" : string.Empty)}, " +
-                    $"{result.Alerts} alerts, {result.LateEvents} late, {result.Ignored} naming a missing account or file");
+                line = $"monitor: {result.Events} new events{(result.Baseline ? " (baseline: history recorded, no alerts)" : string.Empty)}, " +
+                    $"{result.Alerts} alerts, {result.LateEvents} late, {result.Ignored} naming a missing account or file";
+                if (batch.More)
+                {
+                    context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{line}; {watch.ElapsedMilliseconds} ms"));
+                }
             }
             while (batch.More && !stop.IsCancellationRequested);
 
             Deliver(context, monitorState, sinks);
+            if (!batch.More)
+            {
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{line}; {watch.ElapsedMilliseconds} ms"));
+            }
+
             if (once || stop.IsCancellationRequested || stop.Token.WaitHandle.WaitOne(interval))
             {
                 return ExitCodes.Ok;
