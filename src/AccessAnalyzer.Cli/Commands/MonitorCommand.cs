@@ -24,13 +24,13 @@ internal static class MonitorCommand
 
     public static Command Create(CliContext context)
     {
-        var source = new Option<string?>("--source") { Description = "A directory of canonical CSV files (access_events.csv read as it grows) or an SQLite database file." };
+        var source = new Option<string?>("--source") { Description = "A directory of canonical CSV files (access_events.csv, or the files of a rotated access_events/ directory, read as they grow) or an SQLite database file." };
         var state = new Option<string>("--state") { Description = "The monitor's state: an SQLite file (created if missing).", Required = true };
         var every = new Option<string>("--every") { Description = "Time between cycles: 30s, 5m, 1h. [default: 60s]", DefaultValueFactory = _ => "60s" };
         var once = new Option<bool>("--once") { Description = "Run one cycle and exit (for cron)." };
         var alert = new Option<string[]>("--alert")
         {
-            Description = "Where alerts go, any number: jsonl:FILE, syslog:HOST:PORT (RFC 5424 over UDP), webhook:URL (HTTP POST with an Idempotency-Key).",
+            Description = "Where alerts go, any number: jsonl:FILE, syslog:HOST:PORT (RFC 5424 over UDP), syslog+tcp:HOST:PORT (over TCP, octet-counted), webhook:URL (HTTP POST with an Idempotency-Key).",
             AllowMultipleArgumentsPerToken = false,
         };
         var tokenFile = new Option<string?>("--webhook-token-file") { Description = $"File holding the webhook's bearer token (default: the {TokenVariable} variable; never on the command line)." };
@@ -198,7 +198,10 @@ internal static class MonitorCommand
         using var state = MonitorState.Open(statePath, create: false);
         var meta = state.Meta();
         string Get(string key) => meta.TryGetValue(key, out var value) ? value : "-";
-        var position = meta.ContainsKey("rowid") ? $"rowid {Get("rowid")}" : meta.ContainsKey("csv_offset") ? $"byte offset {Get("csv_offset")} of access_events.csv" : "none yet";
+        var rotated = meta.Keys.Count(k => k.StartsWith("file:", StringComparison.Ordinal) && k.EndsWith(":offset", StringComparison.Ordinal));
+        var position = meta.ContainsKey("rowid") ? $"rowid {Get("rowid")}"
+            : meta.ContainsKey("csv_offset") ? $"byte offset {Get("csv_offset")} of access_events.csv"
+            : rotated > 0 ? $"{rotated} file(s) of access_events/, each read up to its own byte offset" : "none yet";
         var output = context.Out;
         output.WriteLine(MessageText.OneLine($"state: {statePath}"));
         output.WriteLine($"watermark: {position}");
