@@ -25,6 +25,9 @@ public sealed partial class MonitorRotationTests(MonitorDemo demo) : IClassFixtu
     [GeneratedRegex(@"monitor: (\d+) new events")]
     private static partial Regex EventsLine();
 
+    [GeneratedRegex(@"^monitor: \d+ new events.*; \d+ ms$")]
+    private static partial Regex DurationLine();
+
     private static long EventsRead(string error) => EventsLine().Matches(error).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
     private string Status() => Alerts.Run("monitor", "--status", "--state", State).Out.Split('\n')[1];
@@ -47,6 +50,9 @@ public sealed partial class MonitorRotationTests(MonitorDemo demo) : IClassFixtu
         exit.Should().Be(0, error);
         EventsRead(error).Should().Be(history);
         Status().Should().Contain("1 file(s) of access_events/");
+
+        // Each cycle's line ends with its duration: what the benchmark harness reads.
+        error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().OnlyContain(l => DurationLine().IsMatch(l));
 
         // A new file with a mass read, and lines appended to the first one: each read once, from its own offset.
         var jsonl = Path.Combine(_root, "alerts.jsonl");
