@@ -8,6 +8,7 @@ using AccessAnalyzer.Benchmarks;
 //   generate   (internal) write the demo data of a scale to CSV or SQLite
 //   engine     (internal) load a CSV snapshot once, then time the engine alone on it
 //   html-load FILE   time Chromium loading an HTML report already written (the report row alone)
+//   monitor    one long-running monitor over a CSV source's log, then --cycles one-minute slices appended: cycle times and memory
 try
 {
     var mode = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
@@ -24,7 +25,8 @@ try
         "run" => Harness.Run(options),
         "generate" => Generator.Run(options),
         "engine" => EngineTiming.Run(options),
-        _ => throw new UsageException($"unknown mode '{mode}' (run, generate, engine)"),
+        "monitor" => MonitorTiming.Run(options),
+        _ => throw new UsageException($"unknown mode '{mode}' (run, generate, engine, monitor)"),
     };
 }
 catch (UsageException e)
@@ -76,6 +78,13 @@ namespace AccessAnalyzer.Benchmarks
               --results   directory of the markdown results (default tests/AccessAnalyzer.Benchmarks/results); --no-results: none
               --cli       the accessanalyzer executable (default: the repository's Release build, built first unless --no-build)
             Exit code: 0 when every engine gives the same per-principal figures, 1 when they differ, 2 on an error.
+
+                   AccessAnalyzer.Benchmarks monitor [--scale small|medium|france] [--source CSVDIR] [--cycles N] [--rate N] [--work DIR]
+                                             [--results DIR | --no-results] [--cli PATH] [--no-build] [--clean]
+              --source    a CSV directory whose log is the history (default: the scale's demo, generated in --work); never modified
+              --cycles    one-minute slices appended, a monitor cycle each (default 1000); --rate: events a slice (default 4200,
+                          about 6 million reads a day); results go to results/monitor-<scale>.md
+            Exit code: 0 when every cycle took at most 1 s and memory grew by at most 10 % from the first cycle to the last, else 1.
             """;
 
         public string Scale { get; private set; } = "small";
@@ -95,6 +104,8 @@ namespace AccessAnalyzer.Benchmarks
         public string? To { get; private set; }
         public string? Dir { get; private set; }
         public string? Source { get; private set; }
+        public int? Cycles { get; private set; }
+        public int? Rate { get; private set; }
 
         public static Options Parse(string[] args)
         {
@@ -135,6 +146,12 @@ namespace AccessAnalyzer.Benchmarks
                     case "--to": o.To = Value(); break;
                     case "--dir": o.Dir = Path.GetFullPath(Value()); break;
                     case "--source": o.Source = Path.GetFullPath(Value()); break;
+                    case "--cycles":
+                        o.Cycles = int.TryParse(Value(), CultureInfo.InvariantCulture, out var cycles) && cycles > 0 ? cycles : throw new UsageException("--cycles is at least 1");
+                        break;
+                    case "--rate":
+                        o.Rate = int.TryParse(Value(), CultureInfo.InvariantCulture, out var rate) && rate > 0 ? rate : throw new UsageException("--rate is at least 1");
+                        break;
                     case "-h" or "--help": throw new UsageException("help");
                     default: throw new UsageException($"unknown option {args[i]}");
                 }

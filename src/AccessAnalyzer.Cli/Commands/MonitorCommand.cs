@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AccessAnalyzer.Core.Gate;
@@ -29,13 +30,13 @@ internal static class MonitorCommand
 
     public static Command Create(CliContext context)
     {
-        var source = new Option<string?>("--source") { Description = "A directory of canonical CSV files (access_events.csv read as it grows), an SQLite database file, or postgres (connection string from --connection-file or AA_CONNECTION)." };
+        var source = new Option<string?>("--source") { Description = "A directory of canonical CSV files (access_events.csv, or the files of a rotated access_events/ directory, read as they grow), an SQLite database file, or postgres (connection string from --connection-file or AA_CONNECTION)." };
         var state = new Option<string>("--state") { Description = "The monitor's state: an SQLite file (created if missing).", Required = true };
         var every = new Option<string>("--every") { Description = "Time between cycles: 30s, 5m, 1h. [default: 60s]", DefaultValueFactory = _ => "60s" };
         var once = new Option<bool>("--once") { Description = "Run one cycle and exit (for cron)." };
         var alert = new Option<string[]>("--alert")
         {
-            Description = "Where alerts go, any number: jsonl:FILE, syslog:HOST:PORT (RFC 5424 over UDP), webhook:URL (HTTP POST with an Idempotency-Key).",
+            Description = "Where alerts go, any number: jsonl:FILE, syslog:HOST:PORT (RFC 5424 over UDP), syslog+tcp:HOST:PORT (over TCP, octet-counted), webhook:URL (HTTP POST with an Idempotency-Key).",
             AllowMultipleArgumentsPerToken = false,
         };
         var tokenFile = new Option<string?>("--webhook-token-file") { Description = $"File holding the webhook's bearer token (default: the {TokenVariable} variable; never on the command line)." };
@@ -152,18 +153,26 @@ internal static class MonitorCommand
                 }
 
                 // A backlog is read in bounded steps, each committed on its own: a kill loses at most the step under way.
+                // Each step's line ends with its duration, the last one's with the delivery included: what a cycle costs.
                 EventBatch batch;
+                string line;
+                var watch = Stopwatch.StartNew();
                 do
                 {
+                    watch.Restart();
                     batch = feed.ReadAfter(monitorState.Meta());
                     var result = monitorState.Commit(batch, snapshot, figures, usageOptions, [.. sinks.Select(s => s.Name)], DateTimeOffset.UtcNow);
-                    context.Error.WriteLine(
-                        $"monitor: {result.Events} new events{(result.Baseline ? " (baseline: history recorded, no alerts)" : string.Empty)}, " +
-                        $"{result.Alerts} alerts, {result.LateEvents} late, {result.Ignored} naming a missing account or file");
+                    line = $"monitor: {result.Events} new events{(result.Baseline ? " (baseline: history recorded, no alerts)" : string.Empty)}, " +
+                        $"{result.Alerts} alerts, {result.LateEvents} late, {result.Ignored} naming a missing account or file";
+                    if (batch.More)
+                    {
+                        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{line}; {watch.ElapsedMilliseconds} ms"));
+                    }
                 }
                 while (batch.More && !stop.IsCancellationRequested);
 
                 Deliver(context, monitorState, sinks);
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{line}; {watch.ElapsedMilliseconds} ms"));
                 if (once || stop.IsCancellationRequested || stop.Token.WaitHandle.WaitOne(interval))
                 {
                     return ExitCodes.Ok;
@@ -284,8 +293,10 @@ internal static class MonitorCommand
         using var state = MonitorState.Open(statePath, create: false);
         var meta = state.Meta();
         string Get(string key) => meta.TryGetValue(key, out var value) ? value : "-";
+        var rotated = meta.Keys.Count(k => k.StartsWith("file:", StringComparison.Ordinal) && k.EndsWith(":offset", StringComparison.Ordinal));
         var position = meta.ContainsKey("rowid") ? $"rowid {Get("rowid")}"
             : meta.ContainsKey("csv_offset") ? $"byte offset {Get("csv_offset")} of access_events.csv"
+            : rotated > 0 ? $"{rotated} file(s) of access_events/, each read up to its own byte offset"
             : meta.ContainsKey("at_watermark")
                 ? $"at {Get("at_watermark")}, re-read from {Get("at_keep_from")} (late window {Get("at_late_window_seconds")} s: a row whose at is older than that when it is " +
                     "inserted is not read, and not counted)"

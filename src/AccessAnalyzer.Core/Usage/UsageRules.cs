@@ -229,7 +229,7 @@ public static class UsageRules
                 continue;
             }
 
-            peerKeys[p] = $"{Spellings.Of(figures[p].Kind)} of {figures[p].Organization}";
+            peerKeys[p] = PeerKey(figures[p]);
             if (!peerGroups.TryGetValue(peerKeys[p], out var members))
             {
                 peerGroups[peerKeys[p]] = members = [];
@@ -349,7 +349,10 @@ public static class UsageRules
         return Robust(values);
     }
 
-    private static double Scale(double median, double mad) => Math.Max(Math.Max(1.4826 * mad, 0.1 * median), 1);
+    /// <summary>The peer group <c>read-spike</c> compares an account with: its kind within its organisation.</summary>
+    internal static string PeerKey(PrincipalFigures f) => $"{Spellings.Of(f.Kind)} of {f.Organization}";
+
+    internal static double Scale(double median, double mad) => Math.Max(Math.Max(1.4826 * mad, 0.1 * median), 1);
 
     /// <summary>Below this many values sorting is as fast as a histogram and allocates less.</summary>
     private const int HistogramMinValues = 4096;

@@ -40,6 +40,15 @@ public static class AlertSinks
 
                 error = $"'{spec}': expected syslog:HOST:PORT";
                 return null;
+            case "syslog+tcp":
+                var at = rest.LastIndexOf(':');
+                if (at > 0 && int.TryParse(rest[(at + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var tcpPort) && tcpPort is > 0 and < 65536)
+                {
+                    return new SyslogTcpAlertSink(spec, rest[..at], tcpPort);
+                }
+
+                error = $"'{spec}': expected syslog+tcp:HOST:PORT";
+                return null;
             case "webhook" when Uri.TryCreate(rest, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https":
                 if (!string.IsNullOrEmpty(uri.UserInfo))
                 {
@@ -49,7 +58,7 @@ public static class AlertSinks
 
                 return new WebhookAlertSink(spec, uri, webhookToken);
             default:
-                error = $"'{spec}' is not one of jsonl:FILE, syslog:HOST:PORT, webhook:URL";
+                error = $"'{spec}' is not one of jsonl:FILE, syslog:HOST:PORT, syslog+tcp:HOST:PORT, webhook:URL";
                 return null;
         }
     }
@@ -164,6 +173,94 @@ public sealed class SyslogAlertSink(string name, string host, int port) : IAlert
     }
 
     public void Dispose() => _udp.Dispose();
+}
+
+/// <summary>
+/// The same RFC 5424 messages over TCP, each framed by its length in octets (RFC 6587 §3.4.1, as RFC 5425 frames them
+/// over TLS): <c>LEN SP MSG</c>, so a message may hold any byte and a collector never splits or merges two. One
+/// connection is kept open; a connection the collector closed is noticed before writing, and a failed write is tried
+/// once more on a new connection. An alert counts as delivered once its frame was written to the socket (TCP has no
+/// application acknowledgement: a collector that dies with it unread loses it); otherwise it stays pending and the
+/// next cycle sends it again.
+/// </summary>
+public sealed class SyslogTcpAlertSink(string name, string host, int port) : IAlertSink
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private TcpClient? _client;
+
+    public string Name => name;
+
+    public bool TryDeliver(MonitorAlert alert, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var message = Encoding.UTF8.GetBytes(SyslogAlertSink.Format(alert, Environment.MachineName));
+        var frame = Frame(message);
+        error = null;
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            try
+            {
+                var stream = Connected().GetStream();
+                stream.Write(frame);
+                stream.Flush();
+                return true;
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+            {
+                error = ex.Message;
+                Close();
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An octet-counted frame: the message's length in bytes, a space, the message.</summary>
+    public static byte[] Frame(byte[] message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var prefix = Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " ");
+        return [.. prefix, .. message];
+    }
+
+    private TcpClient Connected()
+    {
+        // Readable with nothing to read: the collector closed its end (a write would seem to succeed, then be lost).
+        if (_client is { Connected: true } open && !(open.Client.Poll(0, SelectMode.SelectRead) && open.Client.Available == 0))
+        {
+            return open;
+        }
+
+        Close();
+        var client = new TcpClient { NoDelay = true, SendTimeout = (int)Timeout.TotalMilliseconds };
+        try
+        {
+            if (!client.ConnectAsync(host, port).Wait(Timeout))
+            {
+                throw new IOException($"no connection to {host}:{port} within {Timeout.TotalSeconds} s");
+            }
+        }
+        catch (AggregateException ex) when (ex.InnerException is SocketException inner)
+        {
+            client.Dispose();
+            throw inner;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+
+        return _client = client;
+    }
+
+    private void Close()
+    {
+        _client?.Dispose();
+        _client = null;
+    }
+
+    public void Dispose() => Close();
 }
 
 /// <summary>

@@ -51,10 +51,13 @@ internal static class EventText
 }
 
 /// <summary>
-/// <c>access_events.csv</c> read from a stored byte offset: only whole lines (a partial last line waits for the next
-/// cycle). The file's identity is checked first: a file shorter than the offset, or whose first bytes or whose bytes
-/// just before the offset no longer hash as they did, was truncated or replaced, and reading it from the offset would
-/// silently skip or re-read events: that is an error, said in one line, and the state is left as it was.
+/// <c>access_events.csv</c>, or every file of a rotated <c>access_events/</c> directory, read from a stored byte
+/// offset: only whole lines (a partial last line waits for the next cycle). A file's identity is checked first: a file
+/// shorter than its offset, or whose first bytes or whose bytes just before the offset no longer hash as they did, or
+/// that is now another file (device and inode, where the system gives them), was truncated or replaced, and reading it
+/// from the offset would silently skip or re-read events: that is an error, said in one line, and the state is left
+/// as it was. In a directory, each file has its own offset, files are read in name order, and a file read before that
+/// is gone is the same error.
 /// </summary>
 public sealed class CsvEventFeed : IEventFeed
 {
@@ -63,9 +66,21 @@ public sealed class CsvEventFeed : IEventFeed
     /// <summary>Bytes a read takes at most: a large backlog (the first cycle over a long log) goes in bounded steps.</summary>
     public const int MaxBytesPerRead = 32 << 20;
     private const string Table = "access_events.csv";
+
+    /// <summary>The rotated log: a directory of CSV files, each with its header.</summary>
+    public const string Directory = "access_events";
+
+    /// <summary>Position keys of one file of the rotated directory: <c>file:NAME:offset</c>, <c>:head</c>, <c>:tail</c>, <c>:id</c>.</summary>
+    private const string FilePrefix = "file:";
+
     private readonly string _path;
-    private readonly Dictionary<string, bool> _sensitive = new(StringComparer.Ordinal);
-    private readonly HashSet<(string File, string Principal)> _caseload = [];
+    private readonly bool _rotated;
+
+    // files and caseload as sorted 64-bit digests, not strings: at national scale (37 million files, 30 million
+    // caseload rows) the strings would hold gigabytes for the process's whole life, the digests a few hundred MB.
+    private readonly long[] _files;
+    private readonly bool[] _sensitive;
+    private readonly long[] _caseload;
 
     private readonly int _maxBytesPerRead;
 
@@ -75,66 +90,222 @@ public sealed class CsvEventFeed : IEventFeed
     {
         _maxBytesPerRead = maxBytesPerRead;
         _path = Path.Combine(directory, Table);
-        if (!File.Exists(_path))
+        _rotated = System.IO.Directory.Exists(Path.Combine(directory, Directory));
+        if (_rotated && File.Exists(_path))
         {
-            throw new InputErrorException(Table, null, null, $"the monitor needs {Table} in {directory}");
+            throw new InputErrorException(Table, null, null, $"{directory} holds both {Table} and {Directory}/: the monitor follows one log");
         }
 
+        if (_rotated)
+        {
+            _path = Path.Combine(directory, Directory);
+        }
+        else if (!File.Exists(_path))
+        {
+            throw new InputErrorException(Table, null, null, $"the monitor needs {Table} or a directory {Directory}/ in {directory}");
+        }
+
+        var keys = new List<long>();
+        var flags = new List<bool>();
         using (var files = CsvTableCursor.Open(directory, "files", required: true)!)
         {
             int id = files.Column("id"), sensitive = files.Column("sensitive");
             while (files.Read())
             {
-                _sensitive[files.Id(id, personal: true)] = files.Boolean(sensitive);
+                keys.Add(LookupKey(files.Id(id, personal: true)));
+                flags.Add(files.Boolean(sensitive));
             }
         }
 
-        using var caseload = CsvTableCursor.Open(directory, "caseload", required: false);
-        if (caseload is not null)
+        (_files, _sensitive) = ([.. keys], [.. flags]);
+        keys = null;
+        flags = null;
+        Array.Sort(_files, _sensitive);
+        var pairs = new List<long>();
+        using (var caseload = CsvTableCursor.Open(directory, "caseload", required: false))
         {
-            int file = caseload.Column("file_id"), principal = caseload.Column("principal_id");
-            while (caseload.Read())
+            if (caseload is not null)
             {
-                _caseload.Add((caseload.Reference(file), caseload.Reference(principal)));
+                int file = caseload.Column("file_id"), principal = caseload.Column("principal_id");
+                while (caseload.Read())
+                {
+                    pairs.Add(LookupKey(caseload.Reference(file), caseload.Reference(principal)));
+                }
             }
         }
+
+        _caseload = [.. pairs];
+        Array.Sort(_caseload);
+    }
+
+    /// <summary>
+    /// A 64-bit FNV-1a digest, mixed (splitmix64's finaliser): for looking ids up, never stored. Two ids with one
+    /// digest would take one file (or caseload pair) for the other: about one chance in 27,000 over 37 million files.
+    /// </summary>
+    internal static long LookupKey(string id, string? second = null)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in id)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+
+        if (second is not null)
+        {
+            h = (h ^ 0xFFFF) * 1099511628211UL;
+            foreach (var c in second)
+            {
+                h = (h ^ c) * 1099511628211UL;
+            }
+        }
+
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9UL;
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EBUL;
+        return unchecked((long)(h ^ (h >> 31)));
     }
 
     public EventBatch ReadAfter(IReadOnlyDictionary<string, string> position)
     {
         ArgumentNullException.ThrowIfNull(position);
-        using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var size = stream.Length;
-        var offset = position.TryGetValue("csv_offset", out var o) ? long.Parse(o, CultureInfo.InvariantCulture) : 0;
-        if (offset > 0)
+        if (!_rotated)
         {
-            if (size < offset)
-            {
-                throw new InputErrorException(Table, null, null,
-                    $"truncated since the last cycle ({size} bytes, {offset} already read): events would be lost; move the state away to start over");
-            }
+            var one = ReadFile(_path, Table, Stored.Of(position, "csv_"), _maxBytesPerRead);
+            return new EventBatch(one.Events, one.Next.To("csv_"), one.More);
+        }
 
-            if (!string.Equals(Hash(stream, 0, Math.Min(IdentityBytes, offset)), position.GetValueOrDefault("csv_head"), StringComparison.Ordinal) ||
-                !string.Equals(Hash(stream, Math.Max(0, offset - IdentityBytes), offset), position.GetValueOrDefault("csv_tail"), StringComparison.Ordinal))
+        // Every file read before must still be there, whole and the same; then the first (in name order) with bytes
+        // not yet read is read, one file a step.
+        var names = System.IO.Directory.GetFiles(_path, "*.csv").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        foreach (var key in position.Keys.Where(k => k.StartsWith(FilePrefix, StringComparison.Ordinal) && k.EndsWith(":offset", StringComparison.Ordinal)))
+        {
+            var name = key[FilePrefix.Length..^":offset".Length];
+            if (!names.Contains(name, StringComparer.Ordinal))
             {
-                throw new InputErrorException(Table, null, null,
-                    "replaced since the last cycle (its bytes before the stored offset changed): events would be re-read or lost; move the state away to start over");
+                throw new InputErrorException($"{Directory}/{name}", null, null,
+                    "gone since the last cycle (read up to a stored offset): events would be lost; move the state away to start over");
             }
         }
 
-        var bytes = new byte[Math.Min(size - offset, _maxBytesPerRead)];
+        var after = new Dictionary<string, string>(StringComparer.Ordinal);
+        FileRead? read = null;
+        var more = false;
+        foreach (var name in names)
+        {
+            var prefix = $"{FilePrefix}{name!}:";
+            var stored = Stored.Of(position, prefix);
+            if (read is null)
+            {
+                var file = ReadFile(Path.Combine(_path, name!), $"{Directory}/{name}", stored, _maxBytesPerRead);
+                if (file.Next.Offset > stored.Offset || file.More)
+                {
+                    read = file;
+                    more = file.More;
+                    foreach (var (key, value) in file.Next.To(prefix))
+                    {
+                        after[key] = value;
+                    }
+
+                    continue;
+                }
+            }
+            else
+            {
+                Check(Path.Combine(_path, name!), $"{Directory}/{name}", stored, out var size);
+                more |= size > stored.Offset;
+            }
+
+            foreach (var (key, value) in stored.To(prefix))
+            {
+                after[key] = value;
+            }
+        }
+
+        return new EventBatch(read?.Events ?? [], after, more);
+    }
+
+    /// <summary>Where a file was left: its offset, the hashes of its first bytes and of those before the offset, and its device and inode.</summary>
+    private sealed record Stored(long Offset, string? Head, string? Tail, string? Id)
+    {
+        public static Stored Of(IReadOnlyDictionary<string, string> position, string prefix) => new(
+            position.TryGetValue(prefix + "offset", out var o) ? long.Parse(o, CultureInfo.InvariantCulture) : 0,
+            position.GetValueOrDefault(prefix + "head"), position.GetValueOrDefault(prefix + "tail"), position.GetValueOrDefault(prefix + "id"));
+
+        public Dictionary<string, string> To(string prefix)
+        {
+            var keys = new Dictionary<string, string>(StringComparer.Ordinal) { [prefix + "offset"] = Offset.ToString(CultureInfo.InvariantCulture) };
+            if (Offset > 0)
+            {
+                keys[prefix + "head"] = Head!;
+                keys[prefix + "tail"] = Tail!;
+            }
+
+            if (Id is not null)
+            {
+                keys[prefix + "id"] = Id;
+            }
+
+            return keys;
+        }
+    }
+
+    private sealed record FileRead(List<MonitorEvent> Events, Stored Next, bool More);
+
+    /// <summary>Refuses a file truncated or replaced since <paramref name="stored"/> was taken; its size otherwise.</summary>
+    private static FileStream Check(string path, string label, Stored stored, out long size)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            size = stream.Length;
+            if (stored.Offset > 0)
+            {
+                if (size < stored.Offset)
+                {
+                    throw new InputErrorException(label, null, null,
+                        $"truncated since the last cycle ({size} bytes, {stored.Offset} already read): events would be lost; move the state away to start over");
+                }
+
+                // A state written before the identity was kept has none: it is taken from now on.
+                if (stored.Id is not null && FileIdentity.Of(stream) is { } id && !string.Equals(id, stored.Id, StringComparison.Ordinal))
+                {
+                    throw new InputErrorException(label, null, null,
+                        "replaced since the last cycle (another file now has its name): events would be re-read or lost; move the state away to start over");
+                }
+
+                if (!string.Equals(Hash(stream, 0, Math.Min(IdentityBytes, stored.Offset)), stored.Head, StringComparison.Ordinal) ||
+                    !string.Equals(Hash(stream, Math.Max(0, stored.Offset - IdentityBytes), stored.Offset), stored.Tail, StringComparison.Ordinal))
+                {
+                    throw new InputErrorException(label, null, null,
+                        "replaced since the last cycle (its bytes before the stored offset changed): events would be re-read or lost; move the state away to start over");
+                }
+            }
+
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private FileRead ReadFile(string path, string label, Stored stored, int maxBytes)
+    {
+        using var stream = Check(path, label, stored, out var size);
+        var offset = stored.Offset;
+        var bytes = new byte[Math.Min(size - offset, maxBytes)];
         stream.Position = offset;
         stream.ReadExactly(bytes);
         var end = Array.LastIndexOf(bytes, (byte)'\n') + 1;
-        if (end == 0 && bytes.Length == _maxBytesPerRead)
+        if (end == 0 && bytes.Length == maxBytes)
         {
-            throw new InputErrorException(Table, null, null, $"a line longer than {_maxBytesPerRead} bytes at byte {offset}");
+            throw new InputErrorException(label, null, null, $"a line longer than {maxBytes} bytes at byte {offset}");
         }
 
         var text = Encoding.UTF8.GetString(bytes, 0, end);
         var lines = text.Split('\n');
         var events = new List<MonitorEvent>();
-        var header = Header(stream);
+        var header = end == 0 && offset == 0 ? default : Header(stream, label);
         var at = offset;
         for (var i = 0; i < lines.Length; i++)
         {
@@ -149,32 +320,30 @@ public sealed class CsvEventFeed : IEventFeed
             var cells = Cells(line);
             if (cells.Count <= header.Max)
             {
-                throw new InputErrorException(Table, null, null, $"the line at byte {lineStart} has {cells.Count} cells, fewer than the header's columns");
+                throw new InputErrorException(label, null, null, $"the line at byte {lineStart} has {cells.Count} cells, fewer than the header's columns");
             }
 
             var timestamp = cells[header.At];
             if (!EventText.TryDay(timestamp, out var day))
             {
-                throw new InputErrorException(Table, null, "at", $"the line at byte {lineStart}: <value withheld> is not an ISO 8601 date-time");
+                throw new InputErrorException(label, null, "at", $"the line at byte {lineStart}: <value withheld> is not an ISO 8601 date-time");
             }
 
             var principal = cells[header.Principal];
             var file = cells[header.File];
-            var known = _sensitive.TryGetValue(file, out var sensitive);
-            events.Add(new MonitorEvent(principal, EventText.FileKey(file), day, timestamp, known, sensitive, _caseload.Contains((file, principal))));
+            var found = Array.BinarySearch(_files, LookupKey(file));
+            var inCaseload = Array.BinarySearch(_caseload, LookupKey(file, principal)) >= 0;
+            events.Add(new MonitorEvent(principal, EventText.FileKey(file), day, timestamp, found >= 0, found >= 0 && _sensitive[found], inCaseload));
         }
 
         var next = offset + end;
-        var positionAfter = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["csv_offset"] = next.ToString(CultureInfo.InvariantCulture),
-            ["csv_head"] = Hash(stream, 0, Math.Min(IdentityBytes, next)),
-            ["csv_tail"] = Hash(stream, Math.Max(0, next - IdentityBytes), next),
-        };
-        return new EventBatch(events, positionAfter, More: size - offset > _maxBytesPerRead);
+        var after = next == 0
+            ? new Stored(0, null, null, null)
+            : new Stored(next, Hash(stream, 0, Math.Min(IdentityBytes, next)), Hash(stream, Math.Max(0, next - IdentityBytes), next), FileIdentity.Of(stream));
+        return new FileRead(events, after, size - offset > maxBytes);
     }
 
-    private static (int Principal, int File, int At, int Max) Header(FileStream stream)
+    private static (int Principal, int File, int At, int Max) Header(FileStream stream, string label)
     {
         stream.Position = 0;
         var buffer = new byte[Math.Min(stream.Length, 4096)];
@@ -183,7 +352,7 @@ public sealed class CsvEventFeed : IEventFeed
         var names = Cells(Encoding.UTF8.GetString(buffer, 0, newline < 0 ? buffer.Length : newline).TrimEnd('\r').TrimStart('\uFEFF'));
         int Column(string name) => names.IndexOf(name) is >= 0 and var i
             ? i
-            : throw new InputErrorException(Table, 1, name, $"the header has no {name} column");
+            : throw new InputErrorException(label, 1, name, $"the header has no {name} column");
         int principal = Column("principal_id"), file = Column("file_id"), at = Column("at");
         return (principal, file, at, Math.Max(principal, Math.Max(file, at)));
     }

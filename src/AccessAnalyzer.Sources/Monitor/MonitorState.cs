@@ -86,6 +86,9 @@ public sealed class MonitorState : IDisposable
 
     private readonly SqliteConnection _connection;
 
+    /// <summary>read-spike's peer histograms, loaded from the stored days at the first cycle and then kept up to date; dropped when a cycle fails.</summary>
+    private SpikeHistory? _spikes;
+
     private MonitorState(SqliteConnection connection) => _connection = connection;
 
     public string Path { get; private init; } = string.Empty;
@@ -170,6 +173,22 @@ public sealed class MonitorState : IDisposable
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(figures);
         ArgumentNullException.ThrowIfNull(sinks);
+        _spikes ??= LoadSpikes(snapshot, figures);
+        try
+        {
+            return Commit(batch, snapshot, figures, options, sinks, now, _spikes);
+        }
+        catch
+        {
+            // The transaction rolled back: the histograms may hold its changes.
+            _spikes = null;
+            throw;
+        }
+    }
+
+    private CycleResult Commit(EventBatch batch, Snapshot snapshot, IReadOnlyList<PrincipalFigures> figures, UsageOptions options,
+        IReadOnlyList<string> sinks, DateTimeOffset now, SpikeHistory spikes)
+    {
         var meta = Meta();
         // The baseline lasts until the first read that reaches the end of the log: a long history read in steps is
         // history all along.
@@ -251,6 +270,7 @@ public sealed class MonitorState : IDisposable
             ON CONFLICT (principal, day) DO UPDATE SET reads = reads + excluded.reads, distinct_files = distinct_files + excluded.distinct_files,
                 outside = outside + excluded.outside, sensitive = sensitive + excluded.sensitive, sensitive_outside = sensitive_outside + excluded.sensitive_outside,
                 first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)
+            RETURNING reads, distinct_files
             """, transaction))
         {
             foreach (var ((principal, day), d) in deltas)
@@ -265,13 +285,22 @@ public sealed class MonitorState : IDisposable
                 upsert.Parameters.AddWithValue("$so", d.SensitiveOutside);
                 upsert.Parameters.AddWithValue("$fa", d.FirstAt);
                 upsert.Parameters.AddWithValue("$la", d.LastAt);
-                upsert.ExecuteNonQuery();
+                long reads, distinct;
+                using (var row = upsert.ExecuteReader())
+                {
+                    row.Read();
+                    (reads, distinct) = (row.GetInt64(0), row.GetInt64(1));
+                }
+
+                // A new day returns just this cycle's reads; an existing one had distinct − delta before.
+                snapshot.TryGetPrincipal(principal, out var p);
+                spikes.Change(SpikeHistory.PeerKey(figures[p]), reads == d.Reads ? null : distinct - d.Distinct, distinct);
             }
         }
 
         if (deltas.Count > 0)
         {
-            alerts = Evaluate(transaction, [.. deltas.Keys], snapshot, figures, options, maxDay, baseline ? [] : sinks, now);
+            alerts = Evaluate(transaction, [.. deltas.Keys], snapshot, figures, options, spikes, baseline ? [] : sinks, now);
         }
 
         // Only the last OpenDays days keep their file sets: the state stays bounded whatever the log's length. Not
@@ -328,9 +357,9 @@ public sealed class MonitorState : IDisposable
     }
 
     private int Evaluate(SqliteTransaction transaction, List<(string Principal, DateOnly Day)> touched, Snapshot snapshot,
-        IReadOnlyList<PrincipalFigures> figures, UsageOptions options, DateOnly asOf, IReadOnlyList<string> sinks, DateTimeOffset now)
+        IReadOnlyList<PrincipalFigures> figures, UsageOptions options, SpikeHistory spikes, IReadOnlyList<string> sinks, DateTimeOffset now)
     {
-        var spikes = MonitorRules.SpikeDays(asOf, figures, UsageIndex.Over(snapshot, StoredUsage(transaction)), options);
+        using var own = Command("SELECT distinct_files FROM principal_day WHERE principal = $p", transaction);
         using var read = Command("SELECT reads, distinct_files, outside, sensitive, sensitive_outside, first_at, last_at FROM principal_day WHERE principal = $p AND day = $d", transaction);
         using var level = Command("SELECT level FROM alert_level WHERE principal = $p AND day = $d AND rule = $r", transaction);
         using var setLevel = Command("INSERT INTO alert_level VALUES ($p, $d, $r, $l) ON CONFLICT (principal, day, rule) DO UPDATE SET level = excluded.level", transaction);
@@ -353,7 +382,8 @@ public sealed class MonitorState : IDisposable
                 lastAt = r.GetString(6);
             }
 
-            var spike = spikes.TryGetValue(p, out var days) && days.Contains(day);
+            // Every stored day is on or before the latest day seen: the whole history is what analyze compares with.
+            var spike = spikes.IsSpike(SpikeHistory.PeerKey(figures[p]), counts.DistinctFiles, () => OwnHistory(own, principal), options);
             foreach (var alert in MonitorRules.Evaluate(counts, figures[p].Active, spike, options))
             {
                 level.Parameters.Clear();
@@ -419,24 +449,36 @@ public sealed class MonitorState : IDisposable
         return queued;
     }
 
-    /// <summary>The stored per-day rows as the usage rules read them (their history: what read-spike compares with).</summary>
-    private UsageTables StoredUsage(SqliteTransaction transaction)
+    /// <summary>read-spike's peer histograms over every stored day (once per process: then each cycle changes them).</summary>
+    private SpikeHistory LoadSpikes(Snapshot snapshot, IReadOnlyList<PrincipalFigures> figures)
     {
-        var rows = new List<PrincipalDay>();
-        using var command = Command("SELECT principal, day, reads, distinct_files, outside, sensitive, sensitive_outside FROM principal_day", transaction);
+        var spikes = new SpikeHistory();
+        using var command = Command("SELECT principal, distinct_files FROM principal_day");
         using var reader = command.ExecuteReader();
-        DateOnly? first = null, last = null;
-        long events = 0;
         while (reader.Read())
         {
-            var day = DateOnly.ParseExact(reader.GetString(1), "yyyy-MM-dd", CultureInfo.InvariantCulture);
-            rows.Add(new PrincipalDay(reader.GetString(0), day, reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6)));
-            first = first is { } f && f < day ? f : day;
-            last = last is { } l && l > day ? l : day;
-            events += reader.GetInt64(2);
+            // As analyze does, days of accounts missing from the reference tables are left out.
+            if (snapshot.TryGetPrincipal(reader.GetString(0), out var p))
+            {
+                spikes.Change(SpikeHistory.PeerKey(figures[p]), null, reader.GetInt64(1));
+            }
         }
 
-        return new UsageTables(PrincipalDayTable.FromRows(rows), [], [], events, first, last, 0, 0);
+        return spikes;
+    }
+
+    private static double[] OwnHistory(SqliteCommand own, string principal)
+    {
+        own.Parameters.Clear();
+        own.Parameters.AddWithValue("$p", principal);
+        var days = new List<double>();
+        using var reader = own.ExecuteReader();
+        while (reader.Read())
+        {
+            days.Add(reader.GetInt64(0));
+        }
+
+        return [.. days];
     }
 
     /// <summary>The last analysis run stored, with what the next one compares with; null before the first.</summary>
