@@ -36,8 +36,7 @@ internal static class CliHelp
         ["monitor"] =
         [
             "accessanalyzer monitor --source exports/ --state monitor.db --every 60s --alert jsonl:alerts.jsonl --alert syslog:siem.example:514",
-            "accessanalyzer monitor --source agency.db --state monitor.db --once --alert webhook:https://hooks.example/aa --webhook-token-file token",
-            "accessanalyzer monitor --source agency.db --state monitor.db --analyze-every 6h --policy policy.json --alert jsonl:alerts.jsonl",
+            "accessanalyzer monitor --source agency.db --state monitor.db --once --analyze-every 6h --policy policy.json --alert webhook:https://hooks.example/aa --webhook-token-file token",
             "accessanalyzer monitor --status --state monitor.db",
         ],
         ["completion"] = ["accessanalyzer completion bash > ~/.local/share/bash-completion/completions/accessanalyzer", "accessanalyzer completion pwsh >> $PROFILE"],
