@@ -52,11 +52,10 @@ internal static class MonitorCommand
             Description = $"An account whose excess grew by more than this many files since the previous analysis run raises excess-grew. [default: {ExposureDrift.DefaultExcessGrowth}]",
             DefaultValueFactory = _ => ExposureDrift.DefaultExcessGrowth,
         };
-        var lateWindow = new Option<string>("--late-window")
+        var lateWindow = new Option<string?>("--late-window")
         {
             Description = "PostgreSQL source: each cycle re-reads the rows whose at is within this of the newest at read, so rows arriving that late are still counted " +
                 "(once); a row arriving later than that is missed. [default: 10m]",
-            DefaultValueFactory = _ => "10m",
         };
         var status = new Option<bool>("--status") { Description = "Print the state's position, last cycle, last analysis run and the alerts of the last 24 h, then exit." };
         var command = new Command("monitor", "Watch the access log as it grows and alert on mass reads, spikes, sensitive reads outside the caseload and dormant accounts.")
@@ -75,7 +74,8 @@ internal static class MonitorCommand
 
             var sourceArgument = parse.GetValue(source) ?? throw new UsageException("--source is required (except with --status)");
             var interval = ParseInterval(parse.GetValue(every)!, "--every");
-            var late = ParseInterval(parse.GetValue(lateWindow)!, "--late-window");
+            var lateText = parse.GetValue(lateWindow);
+            var late = ParseInterval(lateText ?? "10m", "--late-window");
             var analysis = new AnalysisSchedule(
                 ParseInterval(parse.GetValue(analyzeEvery)!, "--analyze-every"),
                 parse.GetValue(policy) is { } policyPath ? ExposureDrift.ForMonitor(ReadPolicy(policyPath)) : null,
@@ -94,7 +94,7 @@ internal static class MonitorCommand
                     throw new UsageException($"--alert: '{twice.Key}' is given twice");
                 }
 
-                return Run(context, sourceArgument, sourceArguments.Resolve(context, parse), statePath, interval, late, analysis, parse.GetValue(once), sinks);
+                return Run(context, sourceArgument, sourceArguments.Resolve(context, parse), statePath, interval, (late, lateText is not null), analysis, parse.GetValue(once), sinks);
             }
             finally
             {
@@ -107,10 +107,17 @@ internal static class MonitorCommand
         return command;
     }
 
-    private static int Run(CliContext context, string sourceArgument, SourceOptions options, string statePath, TimeSpan interval, TimeSpan lateWindow,
-        AnalysisSchedule schedule, bool once, IReadOnlyList<IAlertSink> sinks)
+    private static int Run(CliContext context, string sourceArgument, SourceOptions options, string statePath, TimeSpan interval,
+        (TimeSpan Window, bool Given) late, AnalysisSchedule schedule, bool once, IReadOnlyList<IAlertSink> sinks)
     {
         var resolved = CliContext.ResolveSource(sourceArgument, options);
+        if (late.Given && resolved.Kind != SourceKind.Postgres)
+        {
+            // Said, not ignored: CSV and SQLite rows are found by their place in the log, so no window applies to them.
+            throw new UsageException("--late-window: only for a PostgreSQL source (CSV and SQLite rows are read by their place in the log, not by their at)");
+        }
+
+        var lateWindow = late.Window;
         IEventFeed feed = resolved.Kind switch
         {
             SourceKind.Csv => new CsvEventFeed(sourceArgument),

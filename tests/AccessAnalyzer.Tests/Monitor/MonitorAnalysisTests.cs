@@ -109,7 +109,7 @@ public sealed class MonitorAnalysisTests(MonitorDemo demo) : IClassFixture<Monit
     [Fact]
     public void Should_refuse_bad_analysis_options_in_one_line()
     {
-        foreach (var args in new[] { new[] { "--analyze-every", "1d" }, ["--excess-growth", "-1"], ["--policy", Path.Combine(_root, "missing.json")] })
+        foreach (var args in new[] { new[] { "--analyze-every", "1d" }, ["--excess-growth", "-1"], ["--policy", Path.Combine(_root, "missing.json")], ["--late-window", "5m"] })
         {
             var (exit, _, error) = Alerts.Run([.. new[] { "monitor", "--source", Csv, "--state", State, "--once" }, .. args]);
             exit.Should().Be(2, string.Join(' ', args));
