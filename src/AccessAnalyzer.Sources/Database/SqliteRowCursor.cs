@@ -53,6 +53,12 @@ internal sealed class SqliteRowCursor : ITableCursor
     {
         var path = connection.DataSource;
         connection.Dispose();
+        return Open(path, sql, table, displayName);
+    }
+
+    /// <summary>The same on the database file at <paramref name="path"/>, opened read-only.</summary>
+    public static SqliteRowCursor Open(string path, string sql, string table, Func<string, string> displayName)
+    {
         var rc = raw.sqlite3_open_v2(path, out var database, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
         sqlite3_stmt? statement = null;
         try
@@ -158,11 +164,32 @@ internal sealed class SqliteRowCursor : ITableCursor
     }
 
     /// <summary>A BLOB has no text form: one line naming table, column and type, as <see cref="DbTableCursor"/> says it.</summary>
-    private InputErrorException WrongType(int column)
+    private InputErrorException WrongType(int column) => WrongType(column, MessageLine);
+
+    /// <summary>The same, for a cell read on this statement and handed over at <paramref name="line"/>.</summary>
+    internal InputErrorException WrongType(int column, long? line)
     {
         var declared = raw.sqlite3_column_decltype(_statement, column).utf8_to_string();
         var type = declared is null ? "BLOB" : declared.IndexOf('(', StringComparison.Ordinal) is var open and >= 0 ? declared[..open] : declared;
-        return new InputErrorException(_displayName(_table), MessageLine, Describe(column), $"a value of type {type} cannot be read as {DbTableCursor.Expected(_table, _names[column])}");
+        return new InputErrorException(_displayName(_table), line, Describe(column), $"a value of type {type} cannot be read as {DbTableCursor.Expected(_table, _names[column])}");
+    }
+
+    /// <summary>The statement's cell type (SQLITE_TEXT, SQLITE_NULL…) in the current row.</summary>
+    internal int CellType(int column) => SqliteNative.ColumnType(_row, column);
+
+    /// <summary>Column count of the statement.</summary>
+    internal int ColumnCount => _names.Length;
+
+    /// <summary>
+    /// Runs the statement again with its two parameters bound to <paramref name="first"/> and <paramref name="last"/>
+    /// (a rowid range); rows are numbered on from where they were.
+    /// </summary>
+    internal void Rebind(long first, long last)
+    {
+        if (SqliteNative.Reset(_row) != raw.SQLITE_OK || SqliteNative.BindInt64(_row, 1, first) != raw.SQLITE_OK || SqliteNative.BindInt64(_row, 2, last) != raw.SQLITE_OK)
+        {
+            throw new InputErrorException(DisplayName, null, null, $"cannot read the database: {raw.sqlite3_errmsg(_connection).utf8_to_string()}");
+        }
     }
 
     public string Describe(int column) => _names[column];
