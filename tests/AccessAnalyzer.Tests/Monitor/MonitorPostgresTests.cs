@@ -261,6 +261,20 @@ public sealed class MonitorPostgresTests(PostgresServer server, MonitorDemo demo
     }
 
     [PostgresFact]
+    public void Should_keep_the_state_of_a_postgres_source_in_the_aa_monitor_schema_of_its_database_by_default()
+    {
+        var connectionFile = LoadDemo();
+        var baseline = Alerts.Run("monitor", "--source", "postgres", "--connection-file", connectionFile, "--state", "postgres", "--once");
+        baseline.Exit.Should().Be(0, baseline.Error);
+        baseline.Error.Should().Contain("baseline");
+        File.Exists(State).Should().BeFalse();
+
+        var status = Alerts.Run("monitor", "--status", "--state", "postgres", "--connection-file", connectionFile);
+        status.Exit.Should().Be(0, status.Error);
+        status.Out.Should().Contain("(schema aa_monitor)").And.Contain("watermark: at ").And.Contain("cycles: 1;");
+    }
+
+    [PostgresFact]
     public void Should_refuse_the_status_of_a_postgres_schema_holding_no_state()
     {
         var status = Alerts.Run("monitor", "--status", "--state", "postgres", "--state-schema", PostgresServer.NewSchema("none"), "--state-connection-file", ConnectionFile());
