@@ -31,7 +31,17 @@ internal static class MonitorCommand
     public static Command Create(CliContext context)
     {
         var source = new Option<string?>("--source") { Description = "A directory of canonical CSV files (access_events.csv, or the files of a rotated access_events/ directory, read as they grow), an SQLite database file, or postgres (connection string from --connection-file or AA_CONNECTION)." };
-        var state = new Option<string>("--state") { Description = "The monitor's state: an SQLite file (created if missing).", Required = true };
+        var state = new Option<string>("--state")
+        {
+            Description = "The monitor's state: an SQLite file (created if missing), or postgres: tables in a schema of their own (--state-schema, created if missing) " +
+                "of the database --state-connection-file names (default: the source's --connection-file, else AA_CONNECTION).",
+            Required = true,
+        };
+        var stateConnectionFile = new Option<string?>("--state-connection-file")
+        {
+            Description = "With --state postgres: file holding the state database's connection string (default: the source's --connection-file, else AA_CONNECTION; never on the command line).",
+        };
+        var stateSchema = new Option<string?>("--state-schema") { Description = $"With --state postgres: the schema holding the state's tables. [default: {MonitorState.DefaultSchema}]" };
         var every = new Option<string>("--every") { Description = "Time between cycles: 30s, 5m, 1h. [default: 60s]", DefaultValueFactory = _ => "60s" };
         var once = new Option<bool>("--once") { Description = "Run one cycle and exit (for cron)." };
         var alert = new Option<string[]>("--alert")
@@ -60,15 +70,19 @@ internal static class MonitorCommand
         var status = new Option<bool>("--status") { Description = "Print the state's position, last cycle, last analysis run and the alerts of the last 24 h, then exit." };
         var command = new Command("monitor", "Watch the access log as it grows and alert on mass reads, spikes, sensitive reads outside the caseload and dormant accounts.")
         {
-            source, state, every, analyzeEvery, policy, excessGrowth, once, alert, tokenFile, lateWindow, status,
+            source, state, stateSchema, stateConnectionFile, every, analyzeEvery, policy, excessGrowth, once, alert, tokenFile, lateWindow, status,
         };
         var sourceArguments = SourceArguments.AddTo(command);
         command.SetAction(parse =>
         {
             var statePath = parse.GetValue(state)!;
+            var options = sourceArguments.Resolve(context, parse);
+
+            // Checked before any cycle: a --state-schema or --state-connection-file without --state postgres is said, not ignored.
+            var openState = StateOpener(statePath, parse.GetValue(stateSchema), parse.GetValue(stateConnectionFile), options);
             if (parse.GetValue(status))
             {
-                PrintStatus(context, statePath);
+                PrintStatus(context, openState(false));
                 return ExitCodes.Ok;
             }
 
@@ -94,7 +108,7 @@ internal static class MonitorCommand
                     throw new UsageException($"--alert: '{twice.Key}' is given twice");
                 }
 
-                return Run(context, sourceArgument, sourceArguments.Resolve(context, parse), statePath, interval, (late, lateText is not null), analysis, parse.GetValue(once), sinks);
+                return Run(context, sourceArgument, options, openState, interval, (late, lateText is not null), analysis, parse.GetValue(once), sinks);
             }
             finally
             {
@@ -107,7 +121,34 @@ internal static class MonitorCommand
         return command;
     }
 
-    private static int Run(CliContext context, string sourceArgument, SourceOptions options, string statePath, TimeSpan interval,
+    /// <summary>
+    /// The state <c>--state</c> names: an SQLite file, or with <c>postgres</c> a schema of the database whose connection
+    /// string <c>--state-connection-file</c> holds, else the source's (<c>--connection-file</c>, else
+    /// <c>AA_CONNECTION</c>): never on the command line. Its own file, because a CSV or SQLite source takes no
+    /// <c>--connection-file</c>, and the state may live on another server than the log.
+    /// </summary>
+    private static Func<bool, MonitorState> StateOpener(string state, string? schema, string? connectionFile, SourceOptions options)
+    {
+        if (string.Equals(state, "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            var target = CliContext.Sources.ResolveStoreTarget("postgres", options with { ConnectionFile = connectionFile ?? options.ConnectionFile, Schema = null });
+            return create => MonitorState.OpenPostgres(target.Open, target.Name, schema ?? MonitorState.DefaultSchema, create);
+        }
+
+        if (schema is not null || connectionFile is not null)
+        {
+            throw new UsageException($"{(schema is not null ? "--state-schema" : "--state-connection-file")}: only with --state postgres (the state is an SQLite file)");
+        }
+
+        if (CliContext.Sources.DatabaseNames.Contains(state, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--state: '{state}' is not supported; the state is an SQLite file or postgres");
+        }
+
+        return create => MonitorState.Open(state, create);
+    }
+
+    private static int Run(CliContext context, string sourceArgument, SourceOptions options, Func<bool, MonitorState> openState, TimeSpan interval,
         (TimeSpan Window, bool Given) late, AnalysisSchedule schedule, bool once, IReadOnlyList<IAlertSink> sinks)
     {
         var resolved = CliContext.ResolveSource(sourceArgument, options);
@@ -127,7 +168,7 @@ internal static class MonitorCommand
         };
         try
         {
-            using var monitorState = MonitorState.Open(statePath, create: true);
+            using var monitorState = openState(true);
             using var stop = new CancellationTokenSource();
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -295,9 +336,9 @@ internal static class MonitorCommand
         }
     }
 
-    private static void PrintStatus(CliContext context, string statePath)
+    private static void PrintStatus(CliContext context, MonitorState opened)
     {
-        using var state = MonitorState.Open(statePath, create: false);
+        using var state = opened;
         var meta = state.Meta();
         string Get(string key) => meta.TryGetValue(key, out var value) ? value : "-";
         var rotated = meta.Keys.Count(k => k.StartsWith("file:", StringComparison.Ordinal) && k.EndsWith(":offset", StringComparison.Ordinal));
@@ -309,7 +350,7 @@ internal static class MonitorCommand
                     "inserted is not read, and not counted)"
             : "none yet";
         var output = context.Out;
-        output.WriteLine(MessageText.OneLine($"state: {statePath}"));
+        output.WriteLine(MessageText.OneLine($"state: {state.Path}"));
         output.WriteLine($"watermark: {position}");
         output.WriteLine($"last cycle: {Get("last_cycle_at")} ({Get("last_cycle_events")} events, {Get("last_cycle_alerts")} alerts)");
         output.WriteLine($"cycles: {Get("cycles")}; events: {Get("events")}; late events (day already closed): {Get("late_events")}; latest day: {Get("max_day")}");

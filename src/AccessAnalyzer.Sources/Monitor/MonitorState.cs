@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -84,13 +86,50 @@ public sealed class MonitorState : IDisposable
     /// <summary>Days whose file sets are kept (the last day seen and the one before): later events for older days are counted as late.</summary>
     public const int OpenDays = 2;
 
-    private readonly SqliteConnection _connection;
+    /// <summary>The PostgreSQL schema <c>--state postgres</c> keeps the tables in unless told otherwise.</summary>
+    public const string DefaultSchema = "aa_monitor";
+
+    /// <summary>
+    /// The tables, in SQL both databases accept. SQLite's own clauses (its integer rowid keys, <c>WITHOUT ROWID</c>)
+    /// are kept there, where they spare an index per table; PostgreSQL gets <c>BIGINT</c>, as the file digests are 64-bit.
+    /// </summary>
+    private const string Tables = """
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS principal_day (principal TEXT NOT NULL, day TEXT NOT NULL, reads INTEGER NOT NULL,
+            distinct_files INTEGER NOT NULL, outside INTEGER NOT NULL, sensitive INTEGER NOT NULL, sensitive_outside INTEGER NOT NULL,
+            first_at TEXT NOT NULL, last_at TEXT NOT NULL, PRIMARY KEY (principal, day)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS seen (principal TEXT NOT NULL, day TEXT NOT NULL, file_key INTEGER NOT NULL,
+            PRIMARY KEY (principal, day, file_key)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS alert_level (principal TEXT NOT NULL, day TEXT NOT NULL, rule TEXT NOT NULL, level INTEGER NOT NULL,
+            PRIMARY KEY (principal, day, rule)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS delivery (alert_id TEXT NOT NULL, sink TEXT NOT NULL, delivered_at TEXT,
+            PRIMARY KEY (alert_id, sink)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS analysis_run (run INTEGER PRIMARY KEY, at TEXT NOT NULL, as_of TEXT NOT NULL, accounts INTEGER NOT NULL,
+            findings INTEGER NOT NULL, critical_findings INTEGER NOT NULL, alerts INTEGER NOT NULL, baseline INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS analysis_account (principal TEXT PRIMARY KEY, reach INTEGER NOT NULL, excess INTEGER NOT NULL,
+            sensitive_excess INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS analysis_mark (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS analysis_reference (name TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS source_row (key INTEGER PRIMARY KEY, at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS source_row_at ON source_row (at);
+        """;
+
+    private readonly DbConnection _connection;
+
+    /// <summary>PostgreSQL rather than SQLite: the few statements the two spell differently.</summary>
+    private readonly bool _postgres;
 
     /// <summary>read-spike's peer histograms, loaded from the stored days at the first cycle and then kept up to date; dropped when a cycle fails.</summary>
     private SpikeHistory? _spikes;
 
-    private MonitorState(SqliteConnection connection) => _connection = connection;
+    private MonitorState(DbConnection connection, bool postgres)
+    {
+        _connection = connection;
+        _postgres = postgres;
+    }
 
+    /// <summary>The SQLite file, or the PostgreSQL database and schema (never with credentials): for messages and <c>--status</c>.</summary>
     public string Path { get; private init; } = string.Empty;
 
     /// <summary>Opens (creating when missing) the state file.</summary>
@@ -110,32 +149,10 @@ public sealed class MonitorState : IDisposable
         try
         {
             connection.Open();
-            var state = new MonitorState(connection) { Path = path };
+            var state = new MonitorState(connection, postgres: false) { Path = path };
             if (create)
             {
-                state.Execute("""
-                    PRAGMA journal_mode = WAL;
-                    PRAGMA synchronous = FULL;
-                    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS principal_day (principal TEXT NOT NULL, day TEXT NOT NULL, reads INTEGER NOT NULL,
-                        distinct_files INTEGER NOT NULL, outside INTEGER NOT NULL, sensitive INTEGER NOT NULL, sensitive_outside INTEGER NOT NULL,
-                        first_at TEXT NOT NULL, last_at TEXT NOT NULL, PRIMARY KEY (principal, day)) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS seen (principal TEXT NOT NULL, day TEXT NOT NULL, file_key INTEGER NOT NULL,
-                        PRIMARY KEY (principal, day, file_key)) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS alert_level (principal TEXT NOT NULL, day TEXT NOT NULL, rule TEXT NOT NULL, level INTEGER NOT NULL,
-                        PRIMARY KEY (principal, day, rule)) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS delivery (alert_id TEXT NOT NULL, sink TEXT NOT NULL, delivered_at TEXT,
-                        PRIMARY KEY (alert_id, sink)) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS analysis_run (run INTEGER PRIMARY KEY, at TEXT NOT NULL, as_of TEXT NOT NULL, accounts INTEGER NOT NULL,
-                        findings INTEGER NOT NULL, critical_findings INTEGER NOT NULL, alerts INTEGER NOT NULL, baseline INTEGER NOT NULL);
-                    CREATE TABLE IF NOT EXISTS analysis_account (principal TEXT PRIMARY KEY, reach INTEGER NOT NULL, excess INTEGER NOT NULL,
-                        sensitive_excess INTEGER NOT NULL) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS analysis_mark (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS analysis_reference (name TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS source_row (key INTEGER PRIMARY KEY, at TEXT NOT NULL);
-                    CREATE INDEX IF NOT EXISTS source_row_at ON source_row (at);
-                    """);
+                state.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; " + Tables);
             }
 
             return state;
@@ -144,6 +161,53 @@ public sealed class MonitorState : IDisposable
         {
             connection.Dispose();
             throw new InputErrorException(path, null, null, $"cannot open the monitor state: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Opens the state kept in a PostgreSQL schema of its own, creating the schema and its tables when
+    /// <paramref name="create"/>; without it (<c>--status</c>) a schema holding no state is an error, not an empty state.
+    /// </summary>
+    /// <param name="open">Opens a connection to the database (its failure is bad input naming the database).</param>
+    /// <param name="name">The database without credentials, for messages.</param>
+    /// <param name="schema">The schema holding the tables, a plain identifier.</param>
+    /// <param name="create">Create the schema and tables when missing (a monitor run) or require them (<c>--status</c>).</param>
+    public static MonitorState OpenPostgres(Func<DbConnection> open, string name, string schema, bool create)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        var where = $"{name} (schema {schema})";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(schema, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            throw new InputErrorException(schema, null, null, "a monitor state schema is a lowercase identifier (letters, digits, _)");
+        }
+
+        var connection = open();
+        try
+        {
+            var state = new MonitorState(connection, postgres: true) { Path = where };
+
+            // The schema is the search path: every statement names its tables unqualified, as on SQLite.
+            state.Execute(create ? $"CREATE SCHEMA IF NOT EXISTS \"{schema}\"; SET search_path TO \"{schema}\"" : $"SET search_path TO \"{schema}\"");
+            if (create)
+            {
+                state.Execute(Tables.Replace(" WITHOUT ROWID", string.Empty, StringComparison.Ordinal).Replace("INTEGER", "BIGINT", StringComparison.Ordinal));
+            }
+            else if (!state.HasTable("meta"))
+            {
+                throw new InputErrorException(where, null, null, "no monitor state in this schema");
+            }
+
+            return state;
+        }
+        catch (DbException ex)
+        {
+            connection.Dispose();
+            throw new InputErrorException(where, null, null, $"cannot open the monitor state: {ex.Message}");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
         }
     }
 
@@ -199,15 +263,15 @@ public sealed class MonitorState : IDisposable
         var alerts = 0;
 
         using var transaction = _connection.BeginTransaction();
-        using var insertSeen = Command("INSERT OR IGNORE INTO seen (principal, day, file_key) VALUES ($p, $d, $f)", transaction);
-        var seenP = insertSeen.Parameters.Add("$p", SqliteType.Text);
-        var seenD = insertSeen.Parameters.Add("$d", SqliteType.Text);
-        var seenF = insertSeen.Parameters.Add("$f", SqliteType.Integer);
+        using var insertSeen = Command("INSERT INTO seen (principal, day, file_key) VALUES (@p, @d, @f) ON CONFLICT DO NOTHING", transaction);
+        var seenP = Parameter(insertSeen, "@p", DbType.String);
+        var seenD = Parameter(insertSeen, "@d", DbType.String);
+        var seenF = Parameter(insertSeen, "@f", DbType.Int64);
         insertSeen.Prepare();
 
-        using var insertRow = Command("INSERT OR IGNORE INTO source_row (key, at) VALUES ($k, $at)", transaction);
-        var rowKey = insertRow.Parameters.Add("$k", SqliteType.Integer);
-        var rowAt = insertRow.Parameters.Add("$at", SqliteType.Text);
+        using var insertRow = Command("INSERT INTO source_row (key, at) VALUES (@k, @at) ON CONFLICT DO NOTHING", transaction);
+        var rowKey = Parameter(insertRow, "@k", DbType.Int64);
+        var rowAt = Parameter(insertRow, "@at", DbType.String);
         insertRow.Prepare();
         long fresh = 0;
 
@@ -266,25 +330,27 @@ public sealed class MonitorState : IDisposable
         }
 
         using (var upsert = Command("""
-            INSERT INTO principal_day VALUES ($p, $d, $r, $n, $o, $s, $so, $fa, $la)
-            ON CONFLICT (principal, day) DO UPDATE SET reads = reads + excluded.reads, distinct_files = distinct_files + excluded.distinct_files,
-                outside = outside + excluded.outside, sensitive = sensitive + excluded.sensitive, sensitive_outside = sensitive_outside + excluded.sensitive_outside,
-                first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)
+            INSERT INTO principal_day VALUES (@p, @d, @r, @n, @o, @s, @so, @fa, @la)
+            ON CONFLICT (principal, day) DO UPDATE SET reads = principal_day.reads + excluded.reads,
+                distinct_files = principal_day.distinct_files + excluded.distinct_files, outside = principal_day.outside + excluded.outside,
+                sensitive = principal_day.sensitive + excluded.sensitive, sensitive_outside = principal_day.sensitive_outside + excluded.sensitive_outside,
+                first_at = CASE WHEN excluded.first_at < principal_day.first_at THEN excluded.first_at ELSE principal_day.first_at END,
+                last_at = CASE WHEN excluded.last_at > principal_day.last_at THEN excluded.last_at ELSE principal_day.last_at END
             RETURNING reads, distinct_files
             """, transaction))
         {
             foreach (var ((principal, day), d) in deltas)
             {
                 upsert.Parameters.Clear();
-                upsert.Parameters.AddWithValue("$p", principal);
-                upsert.Parameters.AddWithValue("$d", Day(day));
-                upsert.Parameters.AddWithValue("$r", d.Reads);
-                upsert.Parameters.AddWithValue("$n", d.Distinct);
-                upsert.Parameters.AddWithValue("$o", d.Outside);
-                upsert.Parameters.AddWithValue("$s", d.Sensitive);
-                upsert.Parameters.AddWithValue("$so", d.SensitiveOutside);
-                upsert.Parameters.AddWithValue("$fa", d.FirstAt);
-                upsert.Parameters.AddWithValue("$la", d.LastAt);
+                upsert.Set("@p", principal);
+                upsert.Set("@d", Day(day));
+                upsert.Set("@r", d.Reads);
+                upsert.Set("@n", d.Distinct);
+                upsert.Set("@o", d.Outside);
+                upsert.Set("@s", d.Sensitive);
+                upsert.Set("@so", d.SensitiveOutside);
+                upsert.Set("@fa", d.FirstAt);
+                upsert.Set("@la", d.LastAt);
                 long reads, distinct;
                 using (var row = upsert.ExecuteReader())
                 {
@@ -308,8 +374,8 @@ public sealed class MonitorState : IDisposable
         var newOpenFrom = maxDay == DateOnly.MinValue || (baseline && batch.More) ? openFrom : maxDay.AddDays(1 - OpenDays);
         if (newOpenFrom > openFrom)
         {
-            using var prune = Command("DELETE FROM seen WHERE day < $d", transaction);
-            prune.Parameters.AddWithValue("$d", Day(newOpenFrom));
+            using var prune = Command("DELETE FROM seen WHERE day < @d", transaction);
+            prune.Set("@d", Day(newOpenFrom));
             prune.ExecuteNonQuery();
             openFrom = newOpenFrom;
         }
@@ -317,8 +383,8 @@ public sealed class MonitorState : IDisposable
         if (batch.RowKeys is { KeepFrom.Length: > 0 } window)
         {
             // Rows older than the window are never read again: their digests are no longer needed.
-            using var prune = Command("DELETE FROM source_row WHERE at < $from", transaction);
-            prune.Parameters.AddWithValue("$from", window.KeepFrom);
+            using var prune = Command("DELETE FROM source_row WHERE at < @from", transaction);
+            prune.Set("@from", window.KeepFrom);
             prune.ExecuteNonQuery();
         }
 
@@ -341,13 +407,13 @@ public sealed class MonitorState : IDisposable
             values["caught_up"] = Instant(now);
         }
 
-        using (var set = Command("INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", transaction))
+        using (var set = Command("INSERT INTO meta (key, value) VALUES (@k, @v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", transaction))
         {
             foreach (var (key, value) in values)
             {
                 set.Parameters.Clear();
-                set.Parameters.AddWithValue("$k", key);
-                set.Parameters.AddWithValue("$v", value);
+                set.Set("@k", key);
+                set.Set("@v", value);
                 set.ExecuteNonQuery();
             }
         }
@@ -356,22 +422,22 @@ public sealed class MonitorState : IDisposable
         return new CycleResult(fresh, late, ignored, alerts, baseline);
     }
 
-    private int Evaluate(SqliteTransaction transaction, List<(string Principal, DateOnly Day)> touched, Snapshot snapshot,
+    private int Evaluate(DbTransaction transaction, List<(string Principal, DateOnly Day)> touched, Snapshot snapshot,
         IReadOnlyList<PrincipalFigures> figures, UsageOptions options, SpikeHistory spikes, IReadOnlyList<string> sinks, DateTimeOffset now)
     {
-        using var own = Command("SELECT distinct_files FROM principal_day WHERE principal = $p", transaction);
-        using var read = Command("SELECT reads, distinct_files, outside, sensitive, sensitive_outside, first_at, last_at FROM principal_day WHERE principal = $p AND day = $d", transaction);
-        using var level = Command("SELECT level FROM alert_level WHERE principal = $p AND day = $d AND rule = $r", transaction);
-        using var setLevel = Command("INSERT INTO alert_level VALUES ($p, $d, $r, $l) ON CONFLICT (principal, day, rule) DO UPDATE SET level = excluded.level", transaction);
-        using var outbox = Command("INSERT OR IGNORE INTO outbox (id, created_at, payload) VALUES ($id, $at, $payload)", transaction);
-        using var delivery = Command("INSERT OR IGNORE INTO delivery (alert_id, sink) VALUES ($id, $sink)", transaction);
+        using var own = Command("SELECT distinct_files FROM principal_day WHERE principal = @p", transaction);
+        using var read = Command("SELECT reads, distinct_files, outside, sensitive, sensitive_outside, first_at, last_at FROM principal_day WHERE principal = @p AND day = @d", transaction);
+        using var level = Command("SELECT level FROM alert_level WHERE principal = @p AND day = @d AND rule = @r", transaction);
+        using var setLevel = Command("INSERT INTO alert_level VALUES (@p, @d, @r, @l) ON CONFLICT (principal, day, rule) DO UPDATE SET level = excluded.level", transaction);
+        using var outbox = Command("INSERT INTO outbox (id, created_at, payload) VALUES (@id, @at, @payload) ON CONFLICT DO NOTHING", transaction);
+        using var delivery = Command("INSERT INTO delivery (alert_id, sink) VALUES (@id, @sink) ON CONFLICT DO NOTHING", transaction);
         var queued = 0;
         foreach (var (principal, day) in touched.OrderBy(t => t.Principal, StringComparer.Ordinal).ThenBy(t => t.Day))
         {
             snapshot.TryGetPrincipal(principal, out var p);
             read.Parameters.Clear();
-            read.Parameters.AddWithValue("$p", principal);
-            read.Parameters.AddWithValue("$d", Day(day));
+            read.Set("@p", principal);
+            read.Set("@d", Day(day));
             DayCounts counts;
             string firstAt, lastAt;
             using (var r = read.ExecuteReader())
@@ -387,9 +453,9 @@ public sealed class MonitorState : IDisposable
             foreach (var alert in MonitorRules.Evaluate(counts, figures[p].Active, spike, options))
             {
                 level.Parameters.Clear();
-                level.Parameters.AddWithValue("$p", principal);
-                level.Parameters.AddWithValue("$d", Day(day));
-                level.Parameters.AddWithValue("$r", alert.Rule);
+                level.Set("@p", principal);
+                level.Set("@d", Day(day));
+                level.Set("@r", alert.Rule);
                 var previous = level.ExecuteScalar() is long stored ? stored : 0;
                 if (alert.Level <= previous)
                 {
@@ -397,10 +463,10 @@ public sealed class MonitorState : IDisposable
                 }
 
                 setLevel.Parameters.Clear();
-                setLevel.Parameters.AddWithValue("$p", principal);
-                setLevel.Parameters.AddWithValue("$d", Day(day));
-                setLevel.Parameters.AddWithValue("$r", alert.Rule);
-                setLevel.Parameters.AddWithValue("$l", alert.Level);
+                setLevel.Set("@p", principal);
+                setLevel.Set("@d", Day(day));
+                setLevel.Set("@r", alert.Rule);
+                setLevel.Set("@l", alert.Level);
                 setLevel.ExecuteNonQuery();
                 if (sinks.Count == 0)
                 {
@@ -430,15 +496,15 @@ public sealed class MonitorState : IDisposable
                     DetectedAt = Instant(now),
                 };
                 outbox.Parameters.Clear();
-                outbox.Parameters.AddWithValue("$id", payload.Id);
-                outbox.Parameters.AddWithValue("$at", Instant(now));
-                outbox.Parameters.AddWithValue("$payload", payload.ToJson());
+                outbox.Set("@id", payload.Id);
+                outbox.Set("@at", Instant(now));
+                outbox.Set("@payload", payload.ToJson());
                 outbox.ExecuteNonQuery();
                 foreach (var sink in sinks)
                 {
                     delivery.Parameters.Clear();
-                    delivery.Parameters.AddWithValue("$id", payload.Id);
-                    delivery.Parameters.AddWithValue("$sink", sink);
+                    delivery.Set("@id", payload.Id);
+                    delivery.Set("@sink", sink);
                     delivery.ExecuteNonQuery();
                 }
 
@@ -467,10 +533,10 @@ public sealed class MonitorState : IDisposable
         return spikes;
     }
 
-    private static double[] OwnHistory(SqliteCommand own, string principal)
+    private static double[] OwnHistory(DbCommand own, string principal)
     {
         own.Parameters.Clear();
-        own.Parameters.AddWithValue("$p", principal);
+        own.Set("@p", principal);
         var days = new List<double>();
         using var reader = own.ExecuteReader();
         while (reader.Read())
@@ -559,12 +625,12 @@ public sealed class MonitorState : IDisposable
             clear.ExecuteNonQuery();
         }
 
-        using (var insert = Command("INSERT INTO analysis_account VALUES ($p, $r, $e, $s)", transaction))
+        using (var insert = Command("INSERT INTO analysis_account VALUES (@p, @r, @e, @s)", transaction))
         {
-            var p = insert.Parameters.Add("$p", SqliteType.Text);
-            var r = insert.Parameters.Add("$r", SqliteType.Integer);
-            var e = insert.Parameters.Add("$e", SqliteType.Integer);
-            var se = insert.Parameters.Add("$s", SqliteType.Integer);
+            var p = Parameter(insert, "@p", DbType.String);
+            var r = Parameter(insert, "@r", DbType.Int64);
+            var e = Parameter(insert, "@e", DbType.Int64);
+            var se = Parameter(insert, "@s", DbType.Int64);
             insert.Prepare();
             foreach (var f in figures)
             {
@@ -576,10 +642,10 @@ public sealed class MonitorState : IDisposable
             }
         }
 
-        using (var insert = Command("INSERT OR IGNORE INTO analysis_mark VALUES ($k, $key)", transaction))
+        using (var insert = Command("INSERT INTO analysis_mark VALUES (@k, @key) ON CONFLICT DO NOTHING", transaction))
         {
-            var k = insert.Parameters.Add("$k", SqliteType.Text);
-            var key = insert.Parameters.Add("$key", SqliteType.Text);
+            var k = Parameter(insert, "@k", DbType.String);
+            var key = Parameter(insert, "@key", DbType.String);
             insert.Prepare();
             foreach (var (kind, keys) in new[] { ("critical", record.CriticalFindings), ("violation", record.Violations) })
             {
@@ -592,17 +658,17 @@ public sealed class MonitorState : IDisposable
             }
         }
 
-        using (var insert = Command("INSERT INTO analysis_reference VALUES ('reference', $rows)", transaction))
+        using (var insert = Command("INSERT INTO analysis_reference VALUES ('reference', @rows)", transaction))
         {
-            insert.Parameters.AddWithValue("$rows", reference);
+            insert.Set("@rows", reference);
             insert.ExecuteNonQuery();
         }
 
         // Queued even without a sink: --status lists the run's alerts from the outbox.
         var queued = baseline ? [] : alerts;
         var organizations = figures.ToDictionary(f => f.PrincipalId, f => f.Organization, StringComparer.Ordinal);
-        using var outbox = Command("INSERT OR IGNORE INTO outbox (id, created_at, payload) VALUES ($id, $at, $payload)", transaction);
-        using var delivery = Command("INSERT OR IGNORE INTO delivery (alert_id, sink) VALUES ($id, $sink)", transaction);
+        using var outbox = Command("INSERT INTO outbox (id, created_at, payload) VALUES (@id, @at, @payload) ON CONFLICT DO NOTHING", transaction);
+        using var delivery = Command("INSERT INTO delivery (alert_id, sink) VALUES (@id, @sink) ON CONFLICT DO NOTHING", transaction);
         foreach (var alert in queued)
         {
             var account = alert.SubjectKind == "principal" ? alert.SubjectId : null;
@@ -631,29 +697,29 @@ public sealed class MonitorState : IDisposable
                 GateRules = alert.GateRules.Count == 0 ? null : alert.GateRules,
             };
             outbox.Parameters.Clear();
-            outbox.Parameters.AddWithValue("$id", payload.Id);
-            outbox.Parameters.AddWithValue("$at", Instant(now));
-            outbox.Parameters.AddWithValue("$payload", payload.ToJson());
+            outbox.Set("@id", payload.Id);
+            outbox.Set("@at", Instant(now));
+            outbox.Set("@payload", payload.ToJson());
             outbox.ExecuteNonQuery();
             foreach (var sink in sinks)
             {
                 delivery.Parameters.Clear();
-                delivery.Parameters.AddWithValue("$id", payload.Id);
-                delivery.Parameters.AddWithValue("$sink", sink);
+                delivery.Set("@id", payload.Id);
+                delivery.Set("@sink", sink);
                 delivery.ExecuteNonQuery();
             }
         }
 
-        using (var insert = Command("INSERT INTO analysis_run VALUES ($run, $at, $asOf, $accounts, $findings, $critical, $alerts, $baseline)", transaction))
+        using (var insert = Command("INSERT INTO analysis_run VALUES (@run, @at, @asOf, @accounts, @findings, @critical, @alerts, @baseline)", transaction))
         {
-            insert.Parameters.AddWithValue("$run", run);
-            insert.Parameters.AddWithValue("$at", Instant(now));
-            insert.Parameters.AddWithValue("$asOf", Day(asOf));
-            insert.Parameters.AddWithValue("$accounts", figures.Count);
-            insert.Parameters.AddWithValue("$findings", findings);
-            insert.Parameters.AddWithValue("$critical", record.CriticalFindings.Count);
-            insert.Parameters.AddWithValue("$alerts", queued.Count);
-            insert.Parameters.AddWithValue("$baseline", baseline ? 1 : 0);
+            insert.Set("@run", run);
+            insert.Set("@at", Instant(now));
+            insert.Set("@asOf", Day(asOf));
+            insert.Set("@accounts", figures.Count);
+            insert.Set("@findings", findings);
+            insert.Set("@critical", record.CriticalFindings.Count);
+            insert.Set("@alerts", queued.Count);
+            insert.Set("@baseline", baseline ? 1 : 0);
             insert.ExecuteNonQuery();
         }
 
@@ -668,7 +734,15 @@ public sealed class MonitorState : IDisposable
     private bool HasAnalysisTables()
     {
         // A state written before analysis runs existed, opened read-only by --status, has no such table.
-        using var command = Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'analysis_run'");
+        return HasTable("analysis_run");
+    }
+
+    private bool HasTable(string table)
+    {
+        using var command = Command(_postgres
+            ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @t"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @t");
+        command.Set("@t", table);
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
 
@@ -677,9 +751,9 @@ public sealed class MonitorState : IDisposable
     {
         using var command = Command("""
             SELECT o.payload FROM delivery AS d JOIN outbox AS o ON o.id = d.alert_id
-            WHERE d.sink = $s AND d.delivered_at IS NULL ORDER BY o.created_at, o.id
+            WHERE d.sink = @s AND d.delivered_at IS NULL ORDER BY o.created_at, o.id
             """);
-        command.Parameters.AddWithValue("$s", sink);
+        command.Set("@s", sink);
         using var reader = command.ExecuteReader();
         var alerts = new List<MonitorAlert>();
         while (reader.Read())
@@ -692,21 +766,21 @@ public sealed class MonitorState : IDisposable
 
     public void MarkDelivered(string alertId, string sink, DateTimeOffset now)
     {
-        using var command = Command("UPDATE delivery SET delivered_at = $at WHERE alert_id = $id AND sink = $s");
-        command.Parameters.AddWithValue("$at", Instant(now));
-        command.Parameters.AddWithValue("$id", alertId);
-        command.Parameters.AddWithValue("$s", sink);
+        using var command = Command("UPDATE delivery SET delivered_at = @at WHERE alert_id = @id AND sink = @s");
+        command.Set("@at", Instant(now));
+        command.Set("@id", alertId);
+        command.Set("@s", sink);
         command.ExecuteNonQuery();
     }
 
     /// <summary>Alerts queued since <paramref name="since"/>, with the sinks still waiting for each.</summary>
     public IReadOnlyList<(MonitorAlert Alert, IReadOnlyList<string> Undelivered)> AlertsSince(DateTimeOffset since)
     {
-        using var command = Command("""
-            SELECT o.payload, (SELECT GROUP_CONCAT(d.sink, ' ') FROM delivery AS d WHERE d.alert_id = o.id AND d.delivered_at IS NULL)
-            FROM outbox AS o WHERE o.created_at >= $since ORDER BY o.created_at, o.id
+        using var command = Command($"""
+            SELECT o.payload, (SELECT {(_postgres ? "string_agg" : "GROUP_CONCAT")}(d.sink, ' ') FROM delivery AS d WHERE d.alert_id = o.id AND d.delivered_at IS NULL)
+            FROM outbox AS o WHERE o.created_at >= @since ORDER BY o.created_at, o.id
             """);
-        command.Parameters.AddWithValue("$since", Instant(since));
+        command.Set("@since", Instant(since));
         using var reader = command.ExecuteReader();
         var alerts = new List<(MonitorAlert, IReadOnlyList<string>)>();
         while (reader.Read())
@@ -731,12 +805,21 @@ public sealed class MonitorState : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    private DbCommand Command(string sql, DbTransaction? transaction = null)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
         return command;
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name, DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     public void Dispose() => _connection.Dispose();
@@ -745,5 +828,17 @@ public sealed class MonitorState : IDisposable
     {
         public long Reads, Distinct, Outside, Sensitive, SensitiveOutside;
         public required string FirstAt, LastAt;
+    }
+}
+
+/// <summary>What <c>AddWithValue</c> does, for a command of either database.</summary>
+internal static class MonitorStateCommands
+{
+    public static void Set(this DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 }

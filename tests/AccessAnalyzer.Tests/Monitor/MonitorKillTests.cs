@@ -12,14 +12,14 @@ namespace AccessAnalyzer.Tests.Monitor;
 /// </summary>
 public sealed class MonitorKillTests(MonitorDemo demo) : IClassFixture<MonitorDemo>
 {
-    private const int Steps = 24;
+    internal const int Steps = 24;
 
     [Fact]
     public void Should_end_like_an_uninterrupted_run_when_killed_at_random_points()
     {
         var cli = Cli();
         var random = new Random(20261130);
-        var pieces = Pieces(random);
+        var pieces = Pieces(demo, random);
 
         using var calmHook = new WebhookReceiver();
         using var calmSyslog = new SyslogReceiver();
@@ -118,17 +118,17 @@ public sealed class MonitorKillTests(MonitorDemo demo) : IClassFixture<MonitorDe
         monitor.ExitCode.Should().Be(0);
     }
 
-    private static IEnumerable<string> SyslogIds(SyslogReceiver syslog) =>
+    internal static IEnumerable<string> SyslogIds(SyslogReceiver syslog) =>
         syslog.Drain().Select(m => System.Text.RegularExpressions.Regex.Match(m, "id=\"([0-9a-f]+)\"").Groups[1].Value);
 
-    private static string[] Arguments(string root, WebhookReceiver hook, SyslogReceiver syslog) =>
+    internal static string[] Arguments(string root, WebhookReceiver hook, SyslogReceiver syslog, params string[] state) =>
     [
-        "monitor", "--source", Path.Combine(root, "csv"), "--state", Path.Combine(root, "state.db"), "--once",
+        "monitor", "--source", Path.Combine(root, "csv"), .. state.Length > 0 ? state : ["--state", Path.Combine(root, "state.db")], "--once",
         "--alert", $"jsonl:{Path.Combine(root, "alerts.jsonl")}", "--alert", $"webhook:{hook.Url}", "--alert", $"syslog:127.0.0.1:{syslog.Port}",
     ];
 
     /// <summary>New events over a few days (mass reads, a dormant account's reads), cut into pieces at arbitrary bytes: lines are split across cycles.</summary>
-    private List<string> Pieces(Random random)
+    internal static List<string> Pieces(MonitorDemo demo, Random random)
     {
         var principals = File.ReadAllLines(Path.Combine(demo.Csv, "principals.csv")).Skip(1).Select(l => l.Split(','))
             .Where(p => p[1] == "staff").Select(p => p[0]).Take(6).Append(demo.Dormant).ToArray();
@@ -155,7 +155,7 @@ public sealed class MonitorKillTests(MonitorDemo demo) : IClassFixture<MonitorDe
 
         return pieces;
     }
-    private static Process Start(string cli, string[] arguments)
+    internal static Process Start(string cli, string[] arguments)
     {
         var start = new ProcessStartInfo(cli) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in arguments)
@@ -167,7 +167,7 @@ public sealed class MonitorKillTests(MonitorDemo demo) : IClassFixture<MonitorDe
     }
 
     /// <summary>The CLI the solution build produces.</summary>
-    private static string Cli()
+    internal static string Cli()
     {
         var cli = Repository.File("src/AccessAnalyzer.Cli/bin/Debug/net10.0/accessanalyzer");
         File.Exists(cli).Should().BeTrue($"the built CLI is expected at {cli} (dotnet build AccessAnalyzer.sln)");

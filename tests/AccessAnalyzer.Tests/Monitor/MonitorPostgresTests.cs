@@ -207,6 +207,90 @@ public sealed class MonitorPostgresTests(PostgresServer server, MonitorDemo demo
         second.More.Should().BeFalse();
     }
 
+    /// <summary>A connection file naming the server's own database, where a state schema of the test's own is created.</summary>
+    private string ConnectionFile()
+    {
+        var connectionFile = Path.Combine(_root, "state-connection");
+        File.WriteAllText(connectionFile, server.ConnectionString());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(connectionFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return connectionFile;
+    }
+
+    [PostgresFact]
+    public void Should_keep_the_state_of_a_csv_source_in_a_postgres_schema_and_alert_once_on_a_mass_read()
+    {
+        var connectionFile = ConnectionFile();
+        var schema = PostgresServer.NewSchema("mon");
+        var csv = Path.Combine(_root, "csv");
+        string[] args = ["monitor", "--source", csv, "--state", "postgres", "--state-schema", schema, "--state-connection-file", connectionFile, "--once", "--alert", $"jsonl:{Jsonl}"];
+        var baseline = Alerts.Run(args);
+        baseline.Exit.Should().Be(0, baseline.Error);
+        baseline.Error.Should().Contain("baseline");
+        Alerts.OfJsonl(Jsonl).Should().BeEmpty();
+        File.Exists(State).Should().BeFalse();
+
+        // 1,200 distinct files read in 20 minutes, appended to the log: one mass-read.
+        var day = demo.LastDay.AddDays(1);
+        File.AppendAllText(Path.Combine(csv, "access_events.csv"), MonitorDemo.Reads(demo.ActiveStaff, demo.FileIds.Take(1200), day));
+        var first = Alerts.Run(args);
+        first.Exit.Should().Be(0, first.Error);
+        var massRead = Alerts.OfJsonl(Jsonl).Single(a => a.Rule() == UsageRules.MassRead);
+        massRead.GetProperty("account").GetString().Should().Be(demo.ActiveStaff);
+        massRead.GetProperty("count").GetInt64().Should().Be(1200);
+        var day0 = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Convert.ToInt64(server.Scalar($"SELECT reads FROM {schema}.principal_day WHERE principal = '{demo.ActiveStaff}' AND day = '{day0}'"), CultureInfo.InvariantCulture)
+            .Should().Be(1200);
+        Convert.ToInt64(server.Scalar($"SELECT COUNT(*) FROM {schema}.delivery WHERE delivered_at IS NULL"), CultureInfo.InvariantCulture).Should().Be(0);
+
+        // Nothing new: no alert, the mass read not counted twice.
+        var again = Alerts.Run(args);
+        again.Exit.Should().Be(0, again.Error);
+        again.Error.Should().Contain("monitor: 0 new events");
+        Alerts.OfJsonl(Jsonl).Count(a => a.Rule() == UsageRules.MassRead).Should().Be(1);
+        Convert.ToInt64(server.Scalar($"SELECT reads FROM {schema}.principal_day WHERE principal = '{demo.ActiveStaff}' AND day = '{day0}'"), CultureInfo.InvariantCulture)
+            .Should().Be(1200);
+
+        var status = Alerts.Run("monitor", "--status", "--state", "postgres", "--state-schema", schema, "--state-connection-file", connectionFile);
+        status.Exit.Should().Be(0, status.Error);
+        status.Out.Should().Contain($"(schema {schema})").And.Contain("byte offset").And.Contain("cycles: 3;")
+            .And.Contain("mass-read (level 1) " + demo.ActiveStaff).And.Contain("delivered").And.NotContain("Password");
+    }
+
+    [PostgresFact]
+    public void Should_keep_the_state_of_a_postgres_source_in_the_aa_monitor_schema_of_its_database_by_default()
+    {
+        var connectionFile = LoadDemo();
+        var baseline = Alerts.Run("monitor", "--source", "postgres", "--connection-file", connectionFile, "--state", "postgres", "--once");
+        baseline.Exit.Should().Be(0, baseline.Error);
+        baseline.Error.Should().Contain("baseline");
+        File.Exists(State).Should().BeFalse();
+
+        var status = Alerts.Run("monitor", "--status", "--state", "postgres", "--connection-file", connectionFile);
+        status.Exit.Should().Be(0, status.Error);
+        status.Out.Should().Contain("(schema aa_monitor)").And.Contain("watermark: at ").And.Contain("cycles: 1;");
+    }
+
+    [PostgresFact]
+    public void Should_refuse_the_status_of_a_postgres_schema_holding_no_state()
+    {
+        var status = Alerts.Run("monitor", "--status", "--state", "postgres", "--state-schema", PostgresServer.NewSchema("none"), "--state-connection-file", ConnectionFile());
+        status.Exit.Should().Be(2);
+        status.Error.Should().Contain("no monitor state in this schema").And.NotContain("Password");
+    }
+
+    [Fact]
+    public void Should_refuse_a_state_schema_for_an_sqlite_state()
+    {
+        var (exit, _, error) = Alerts.Run("monitor", "--source", Path.Combine(_root, "csv"), "--state", State, "--state-schema", "x", "--once");
+        exit.Should().Be(2);
+        error.Should().Contain("--state-schema: only with --state postgres");
+        File.Exists(State).Should().BeFalse();
+    }
+
     [Fact]
     public void Should_refuse_a_sql_server_source_in_one_line()
     {
