@@ -196,6 +196,12 @@ internal static partial class MonitorTiming
         {
             if (lines.TryTake(out var line, TimeSpan.FromMilliseconds(200)))
             {
+                // The exposure analysis runs at start (and every --analyze-every): its own line, not a cycle's.
+                if (line.StartsWith("monitor: analysis run ", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 var match = CycleLine().Match(line);
                 if (!match.Success)
                 {
