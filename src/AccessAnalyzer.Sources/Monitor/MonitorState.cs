@@ -429,8 +429,7 @@ public sealed class MonitorState : IDisposable
         using var read = Command("SELECT reads, distinct_files, outside, sensitive, sensitive_outside, first_at, last_at FROM principal_day WHERE principal = @p AND day = @d", transaction);
         using var level = Command("SELECT level FROM alert_level WHERE principal = @p AND day = @d AND rule = @r", transaction);
         using var setLevel = Command("INSERT INTO alert_level VALUES (@p, @d, @r, @l) ON CONFLICT (principal, day, rule) DO UPDATE SET level = excluded.level", transaction);
-        using var outbox = Command("INSERT INTO outbox (id, created_at, payload) VALUES (@id, @at, @payload) ON CONFLICT DO NOTHING", transaction);
-        using var delivery = Command("INSERT INTO delivery (alert_id, sink) VALUES (@id, @sink) ON CONFLICT DO NOTHING", transaction);
+        using var outbox = new Outbox(this, transaction, sinks);
         var queued = 0;
         foreach (var (principal, day) in touched.OrderBy(t => t.Principal, StringComparer.Ordinal).ThenBy(t => t.Day))
         {
@@ -495,18 +494,7 @@ public sealed class MonitorState : IDisposable
                     WindowEnd = lastAt,
                     DetectedAt = Instant(now),
                 };
-                outbox.Parameters.Clear();
-                outbox.Set("@id", payload.Id);
-                outbox.Set("@at", Instant(now));
-                outbox.Set("@payload", payload.ToJson());
-                outbox.ExecuteNonQuery();
-                foreach (var sink in sinks)
-                {
-                    delivery.Parameters.Clear();
-                    delivery.Set("@id", payload.Id);
-                    delivery.Set("@sink", sink);
-                    delivery.ExecuteNonQuery();
-                }
+                outbox.Queue(payload, Instant(now));
 
                 queued++;
             }
@@ -667,8 +655,7 @@ public sealed class MonitorState : IDisposable
         // Queued even without a sink: --status lists the run's alerts from the outbox.
         var queued = baseline ? [] : alerts;
         var organizations = figures.ToDictionary(f => f.PrincipalId, f => f.Organization, StringComparer.Ordinal);
-        using var outbox = Command("INSERT INTO outbox (id, created_at, payload) VALUES (@id, @at, @payload) ON CONFLICT DO NOTHING", transaction);
-        using var delivery = Command("INSERT INTO delivery (alert_id, sink) VALUES (@id, @sink) ON CONFLICT DO NOTHING", transaction);
+        using var outbox = new Outbox(this, transaction, sinks);
         foreach (var alert in queued)
         {
             var account = alert.SubjectKind == "principal" ? alert.SubjectId : null;
@@ -696,18 +683,7 @@ public sealed class MonitorState : IDisposable
                 ScopeAfter = grant?.After,
                 GateRules = alert.GateRules.Count == 0 ? null : alert.GateRules,
             };
-            outbox.Parameters.Clear();
-            outbox.Set("@id", payload.Id);
-            outbox.Set("@at", Instant(now));
-            outbox.Set("@payload", payload.ToJson());
-            outbox.ExecuteNonQuery();
-            foreach (var sink in sinks)
-            {
-                delivery.Parameters.Clear();
-                delivery.Set("@id", payload.Id);
-                delivery.Set("@sink", sink);
-                delivery.ExecuteNonQuery();
-            }
+            outbox.Queue(payload, Instant(now));
         }
 
         using (var insert = Command("INSERT INTO analysis_run VALUES (@run, @at, @asOf, @accounts, @findings, @critical, @alerts, @baseline)", transaction))
@@ -803,6 +779,38 @@ public sealed class MonitorState : IDisposable
     {
         using var command = Command(sql);
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// An alert to send, in the transaction that decided it: its payload, and one pending delivery for each sink, so
+    /// that a crash after the commit re-sends it and a crash before it sends nothing.
+    /// </summary>
+    private sealed class Outbox(MonitorState state, DbTransaction transaction, IReadOnlyList<string> sinks) : IDisposable
+    {
+        private readonly DbCommand _alert = state.Command("INSERT INTO outbox (id, created_at, payload) VALUES (@id, @at, @payload) ON CONFLICT DO NOTHING", transaction);
+        private readonly DbCommand _delivery = state.Command("INSERT INTO delivery (alert_id, sink) VALUES (@id, @sink) ON CONFLICT DO NOTHING", transaction);
+
+        public void Queue(MonitorAlert payload, string at)
+        {
+            _alert.Parameters.Clear();
+            _alert.Set("@id", payload.Id);
+            _alert.Set("@at", at);
+            _alert.Set("@payload", payload.ToJson());
+            _alert.ExecuteNonQuery();
+            foreach (var sink in sinks)
+            {
+                _delivery.Parameters.Clear();
+                _delivery.Set("@id", payload.Id);
+                _delivery.Set("@sink", sink);
+                _delivery.ExecuteNonQuery();
+            }
+        }
+
+        public void Dispose()
+        {
+            _alert.Dispose();
+            _delivery.Dispose();
+        }
     }
 
     private DbCommand Command(string sql, DbTransaction? transaction = null)
