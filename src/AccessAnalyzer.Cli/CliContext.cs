@@ -246,8 +246,13 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     public static Snapshot LoadSource(ISource source, IProgress<string>? progress)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var snapshot = source.Read(progress).Snapshot();
+        RunProfile.Mark("started");
+        var tables = source.Read(progress);
+        RunProfile.Mark("source read");
+        var snapshot = tables.Snapshot();
+        RunProfile.Mark("snapshot built");
         ReturnReadingMemory();
+        RunProfile.Mark("reading memory returned");
         return snapshot;
     }
 

@@ -51,13 +51,16 @@ internal static class AnalyzeCommand
             {
                 var resolved = CliContext.ResolveSource(settings.Source, sourceOptions);
                 var loaded = CliContext.LoadSource(resolved, progress);
-                return (resolved, loaded, Analyze(loaded, settings with { Top = null }, progress));
+                var analyzed = Analyze(loaded, settings with { Top = null }, progress);
+                RunProfile.Mark("analysis and report built");
+                return (resolved, loaded, analyzed);
             });
 
             // The store keeps every principal; --top only limits what is shown.
             store.Write(context, parse, sourceOptions, resolved, report, snapshot, plan: null, "analyze");
             var shown = settings.Top is { } n ? report with { Principals = [.. report.Principals.Take(n)] } : report;
             Render(context, shown, formatValue, parse.GetValue(output));
+            RunProfile.Mark("report written");
             return ExitCodes.Ok;
         });
         return command;

@@ -8,8 +8,9 @@ namespace AccessAnalyzer.Sources.Database;
 /// <summary>
 /// The big canonical tables of a database read row by row (<c>--transfer stream</c>) for the in-process pipeline the
 /// CSV source uses (<see cref="StreamedTables"/>): binary COPY on PostgreSQL (<see cref="PostgresCopyCursor"/>), SQLite's
-/// own statements (<see cref="SqliteParallelCursor"/>: two connections stepping rowid ranges on 4 cores or
-/// more, else one <see cref="SqliteRowCursor"/>), a plain SELECT elsewhere, each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
+/// table b-tree pages decoded here (<see cref="SqlitePageCursor"/>) or, where that reader declines, SQLite's own
+/// statements (<see cref="SqliteParallelCursor"/>: two connections stepping rowid ranges on 4 cores or more, else one
+/// <see cref="SqliteRowCursor"/>), a plain SELECT elsewhere, each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
 /// </summary>
 internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> connect) : IBigTables
 {
@@ -39,6 +40,14 @@ internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> con
             if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
             {
                 ITableCursor rows;
+                if (catalog.Dialect.Schema is null
+                    && SqlitePageCursor.TryOpen(sqlite.DataSource, catalog.Dialect.Table(table), table, catalog.Dialect.DisplayName) is { } pages)
+                {
+                    sqlite.Dispose();
+                    _direct.Add(pages);
+                    return pages;
+                }
+
                 // Two readers only where they have cores of their own beside the pipeline's parsing and joining
                 // threads: on 2 cores they took 1.9 times the CPU of one statement (threads waiting on each other)
                 // and ended later.

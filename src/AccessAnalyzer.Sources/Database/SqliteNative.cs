@@ -39,6 +39,27 @@ internal static partial class SqliteNative
     [SuppressGCTransition]
     private static unsafe partial int BindText(nint statement, int index, byte* text, int length, nint destructor);
 
+    [LibraryImport(Library, EntryPoint = "sqlite3_file_control")]
+    private static unsafe partial int FileControl(nint database, byte* name, int operation, void* argument);
+
+    /// <summary><c>sqlite3_file_control</c> on the schema <paramref name="name"/> (its bytes end with a NUL).</summary>
+    public static unsafe int FileControl(nint database, ReadOnlySpan<byte> name, int operation, void* argument)
+    {
+        fixed (byte* n = name)
+        {
+            return FileControl(database, n, operation, argument);
+        }
+    }
+
+    /// <summary>The same with an int argument, read and written in place (<c>SQLITE_FCNTL_RESERVE_BYTES</c> and the like).</summary>
+    public static unsafe int FileControl(nint database, ReadOnlySpan<byte> name, int operation, ref int argument)
+    {
+        fixed (int* a = &argument)
+        {
+            return FileControl(database, name, operation, a);
+        }
+    }
+
     [LibraryImport(Library, EntryPoint = "sqlite3_bind_int64")]
     public static partial int BindInt64(nint statement, int index, long value);
 
