@@ -52,7 +52,7 @@ internal static class AnalyzeCommand
                 var resolved = CliContext.ResolveSource(settings.Source, sourceOptions);
                 var loaded = CliContext.LoadSource(resolved, progress);
                 var analyzed = Analyze(loaded, settings with { Top = null }, progress);
-                RunProfile.Mark("analysis and report built");
+                RunProfile.Mark("report built");
                 return (resolved, loaded, analyzed);
             });
 
@@ -73,7 +73,9 @@ internal static class AnalyzeCommand
     public static AnalysisReport Analyze(Core.Model.Snapshot snapshot, AnalysisSettings settings, IProgress<string>? progress)
     {
         progress?.Report("computing reach");
-        return ReportBuilder.Build(ToolInfo.Analyze(snapshot, settings.AsOf), new ReportOptions
+        var analysis = ToolInfo.Analyze(snapshot, settings.AsOf);
+        RunProfile.Mark("analysis");
+        return ReportBuilder.Build(analysis, new ReportOptions
         {
             Top = settings.Top,
             NoMfaReachThreshold = settings.NoMfaReachThreshold,

@@ -356,18 +356,23 @@ public sealed class DistinctExposure
                 }
             }
 
-            // Files named more than once: each with every account that names it.
-            var index = new Dictionary<int, int>();
-            var pairs = new List<(int Item, int Entry)>();
+            // Files named more than once: each with every account that names it, numbered in order of first mention
+            // and grouped by a counting sort that keeps each file's accounts in the order they were met.
+            var itemOf = new int[linked.Count];
+            Array.Fill(itemOf, -1);
+            var itemFiles = new List<int>();
+            var pairItems = new List<int>();
+            var pairEntries = new List<int>();
             void Pair(int f, int entry)
             {
-                if (!index.TryGetValue(f, out var i))
+                if (itemOf[f] < 0)
                 {
-                    i = index.Count;
-                    index.Add(f, i);
+                    itemOf[f] = itemFiles.Count;
+                    itemFiles.Add(f);
                 }
 
-                pairs.Add((i, entry));
+                pairItems.Add(itemOf[f]);
+                pairEntries.Add(entry);
             }
 
             for (var p = 0; p < principals; p++)
@@ -386,17 +391,28 @@ public sealed class DistinctExposure
                 }
             }
 
-            var files = new int[index.Count];
-            foreach (var (f, i) in index)
+            var groupStart = new int[itemFiles.Count + 1];
+            foreach (var i in pairItems)
             {
-                files[i] = f;
+                groupStart[i + 1]++;
             }
 
-            var byFile = pairs.GroupBy(x => x.Item).OrderBy(g => g.Key);
-            foreach (var group in byFile)
+            for (var i = 1; i < groupStart.Length; i++)
             {
-                var f = files[group.Key];
-                items.Add(Position(units, linked.UnitOf(f)), linked.ClassOf(f), 1, [.. group.Select(x => x.Entry)]);
+                groupStart[i] += groupStart[i - 1];
+            }
+
+            var next = groupStart[..^1];
+            var grouped = new int[pairEntries.Count];
+            for (var k = 0; k < pairItems.Count; k++)
+            {
+                grouped[next[pairItems[k]]++] = pairEntries[k];
+            }
+
+            for (var i = 0; i < itemFiles.Count; i++)
+            {
+                var f = itemFiles[i];
+                items.Add(Position(units, linked.UnitOf(f)), linked.ClassOf(f), 1, grouped.AsSpan(groupStart[i], groupStart[i + 1] - groupStart[i]));
             }
 
             // In pre-order of position (unplaced first): a counting sort.
@@ -433,7 +449,7 @@ public sealed class DistinctExposure
             public List<int> EntryStart { get; } = [0];
             public List<int> Entries { get; } = [];
 
-            public void Add(int position, FileClass fileClass, long count, int[] entries)
+            public void Add(int position, FileClass fileClass, long count, ReadOnlySpan<int> entries)
             {
                 Position.Add(position);
                 Class.Add(fileClass);
