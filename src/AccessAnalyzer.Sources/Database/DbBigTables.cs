@@ -7,7 +7,8 @@ namespace AccessAnalyzer.Sources.Database;
 
 /// <summary>
 /// The big canonical tables of a database read row by row (<c>--transfer stream</c>) for the in-process pipeline the
-/// CSV source uses (<see cref="StreamedTables"/>): binary COPY on PostgreSQL (<see cref="PostgresCopyCursor"/>), SQLite's
+/// CSV source uses (<see cref="StreamedTables"/>): binary COPY on PostgreSQL (<see cref="PostgresCopyCursor"/>; a big
+/// table in ranges of its pages over parallel connections, <see cref="PostgresRangeCopy"/>), SQLite's
 /// table b-tree pages decoded here (<see cref="SqlitePageCursor"/>) or, where that reader declines, SQLite's own
 /// statements (<see cref="SqliteParallelCursor"/>: two connections stepping rowid ranges on 4 cores or more, else one
 /// <see cref="SqliteRowCursor"/>), a plain SELECT elsewhere, each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
@@ -31,10 +32,20 @@ internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> con
         DbCommand? command = null;
         try
         {
-            if (connection is Npgsql.NpgsqlConnection postgres && PostgresCopyCursor.Create(postgres, catalog.Dialect, table) is { } copy)
+            if (connection is Npgsql.NpgsqlConnection postgres)
             {
-                _direct.Add(copy);
-                return copy;
+                if (PostgresRangeCopy.TryOpen(postgres, connect, catalog.Dialect, table, RangeConnections(postgres.Host)) is { } ranges)
+                {
+                    postgres.Dispose();
+                    _direct.Add(ranges);
+                    return ranges;
+                }
+
+                if (PostgresCopyCursor.Create(postgres, catalog.Dialect, table) is { } copy)
+                {
+                    _direct.Add(copy);
+                    return copy;
+                }
             }
 
             if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
@@ -90,6 +101,19 @@ internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> con
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// How many COPYs of one table run at once. A remote server's backends have cores of their own: 4. A server on
+    /// this machine shares its cores with this process, which parses what every backend sends: on 2 cores, two ranges
+    /// measured no faster than one COPY (both cores were busy either way), so ranges only from 4 cores, half of them.
+    /// </summary>
+    internal static int RangeConnections(string? host, int? processors = null)
+    {
+        var cores = processors ?? Environment.ProcessorCount;
+        var local = string.IsNullOrEmpty(host) || host.StartsWith('/') || host.StartsWith('@')
+            || host is "localhost" || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
+        return !local ? 4 : cores >= 4 ? Math.Min(cores / 2, 4) : 1;
     }
 
     /// <summary>

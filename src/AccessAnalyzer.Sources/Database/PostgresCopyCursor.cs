@@ -1,15 +1,19 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using AccessAnalyzer.Core.Input;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace AccessAnalyzer.Sources.Database;
 
 /// <summary>
 /// A PostgreSQL table streamed by binary COPY (<c>COPY (SELECT …) TO STDOUT (FORMAT BINARY)</c>): no text rendering
-/// on the server, no per-row protocol messages. Only for columns of the types the canonical tables use; a view with any
-/// other type is read by a plain SELECT instead (<see cref="Create"/> returns null), whose messages name the type.
-/// Cells become the same canonical text as <see cref="DbTableCursor"/> gives.
+/// on the server, no per-row protocol messages. The COPY stream is parsed here, in its documented format (a header,
+/// then per row a field count and each field's length and bytes), so a text cell is handed over as the UTF-8 bytes the
+/// server sent, where the driver's exporter made a string of each cell and the pipeline encoded it back. Only for
+/// columns of the types the canonical tables use; a view with any other type is read by a plain SELECT instead
+/// (<see cref="Create"/> returns null), whose messages name the type. Cells become the same canonical text as
+/// <see cref="DbTableCursor"/> gives.
 /// </summary>
 internal sealed class PostgresCopyCursor : ITableCursor
 {
@@ -19,22 +23,54 @@ internal sealed class PostgresCopyCursor : ITableCursor
         "timestamp with time zone", "timestamp without time zone",
     };
 
-    private readonly NpgsqlBinaryExporter _exporter;
+    /// <summary>The binary COPY signature: <c>PGCOPY\n\377\r\n\0</c>.</summary>
+    private static readonly byte[] Signature = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00];
+
+    private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+
+    private enum Kind
+    {
+        Text,
+        Boolean,
+        Int16,
+        Int32,
+        Int64,
+        Date,
+        Timestamp,
+    }
+
+    private readonly Stream _stream;
     private readonly IDisposable _owned;
     private readonly string[] _names;
-    private readonly string[] _types;
-    private readonly string?[] _values;
+    private readonly Kind[] _kinds;
+    private readonly int[] _offset;
+    private readonly int[] _length;
     private readonly byte[]?[] _scratch;
     private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private byte[] _buffer = new byte[1 << 18];
+    private int _position;
+    private int _end;
+    private int _row;
     private bool _done;
+    private bool _started;
 
-    private PostgresCopyCursor(NpgsqlBinaryExporter exporter, IDisposable owned, string[] names, string[] types, string displayName, bool personal)
+    private PostgresCopyCursor(Stream stream, IDisposable owned, string[] names, string[] types, string displayName, bool personal)
     {
-        _exporter = exporter;
+        _stream = stream;
         _owned = owned;
         _names = names;
-        _types = types;
-        _values = new string?[names.Length];
+        _kinds = [.. types.Select(t => t.ToLowerInvariant() switch
+        {
+            "boolean" => Kind.Boolean,
+            "smallint" => Kind.Int16,
+            "integer" => Kind.Int32,
+            "bigint" => Kind.Int64,
+            "date" => Kind.Date,
+            "timestamp with time zone" or "timestamp without time zone" => Kind.Timestamp,
+            _ => Kind.Text,
+        })];
+        _offset = new int[names.Length];
+        _length = new int[names.Length];
         _scratch = new byte[]?[names.Length];
         DisplayName = displayName;
         Personal = personal;
@@ -48,7 +84,8 @@ internal sealed class PostgresCopyCursor : ITableCursor
     /// <param name="connection">Open; owned by the cursor once one is returned.</param>
     /// <param name="dialect">Names and quoting of the schema.</param>
     /// <param name="table">Canonical table name.</param>
-    public static PostgresCopyCursor? Create(NpgsqlConnection connection, ISqlDialect dialect, string table)
+    /// <param name="pages">Only the rows stored in these heap pages (a TID range scan), else the whole table.</param>
+    public static PostgresCopyCursor? Create(NpgsqlConnection connection, ISqlDialect dialect, string table, (long First, long? End)? pages = null)
     {
         string[] names, types;
         using (var probe = connection.CreateCommand())
@@ -65,8 +102,11 @@ internal sealed class PostgresCopyCursor : ITableCursor
         }
 
         var columns = string.Join(", ", names.Select(dialect.Quote));
-        var exporter = connection.BeginBinaryExport($"COPY (SELECT {columns} FROM {dialect.Table(table)}) TO STDOUT (FORMAT BINARY)");
-        return new PostgresCopyCursor(exporter, connection, names, types, dialect.DisplayName(table), TableCursorExtensions.IsPersonalTable(table));
+        var range = pages is { } p
+            ? string.Create(CultureInfo.InvariantCulture, $" WHERE ctid >= '({p.First},0)'::tid") + (p.End is { } end ? string.Create(CultureInfo.InvariantCulture, $" AND ctid < '({end},0)'::tid") : string.Empty)
+            : string.Empty;
+        var stream = connection.BeginRawBinaryCopy($"COPY (SELECT {columns} FROM {dialect.Table(table)}{range}) TO STDOUT (FORMAT BINARY)");
+        return new PostgresCopyCursor(stream, connection, names, types, dialect.DisplayName(table), TableCursorExtensions.IsPersonalTable(table));
     }
 
     public string DisplayName { get; }
@@ -85,51 +125,94 @@ internal sealed class PostgresCopyCursor : ITableCursor
 
     public bool Read()
     {
-        if (_done || _exporter.StartRow() == -1)
+        if (_done)
         {
-            _done = true;
             return false;
         }
 
-        for (var i = 0; i < _values.Length; i++)
+        if (!_started)
         {
-            if (_exporter.IsNull)
-            {
-                _exporter.Skip();
-                _values[i] = null;
-                continue;
-            }
-
-            // The same text the SELECT path's driver values give (DbTableCursor.Text): booleans as true/false,
-            // integers as digits, dates and times as ISO 8601 (timestamptz in UTC).
-            // Binary COPY carries no type: each read names it, or a date would be read as an 8-byte timestamp.
-            _values[i] = _types[i].ToLowerInvariant() switch
-            {
-                "boolean" => _exporter.Read<bool>(NpgsqlDbType.Boolean) ? "true" : "false",
-                "smallint" => DbTableCursor.Text(_exporter.Read<short>(NpgsqlDbType.Smallint)),
-                "integer" => DbTableCursor.Text(_exporter.Read<int>(NpgsqlDbType.Integer)),
-                "bigint" => DbTableCursor.Text(_exporter.Read<long>(NpgsqlDbType.Bigint)),
-                "date" => DbTableCursor.Text(_exporter.Read<DateTime>(NpgsqlDbType.Date)),
-                "timestamp with time zone" => DbTableCursor.Text(_exporter.Read<DateTime>(NpgsqlDbType.TimestampTz)),
-                "timestamp without time zone" => DbTableCursor.Text(_exporter.Read<DateTime>(NpgsqlDbType.Timestamp)),
-                _ => _exporter.Read<string>(NpgsqlDbType.Text),
-            };
+            ReadHeader();
+            _started = true;
         }
 
+        // A row: a 16-bit field count (-1 ends the data), then per field a 32-bit length (-1 for NULL) and its bytes.
+        // Offsets are kept from the row's start, which Fill moves to the buffer's start when it needs room.
+        _row = _position;
+        var at = 0;
+        Fill(ref at, 2);
+        var fields = BinaryPrimitives.ReadInt16BigEndian(_buffer.AsSpan(_row + at));
+        at += 2;
+        if (fields == -1)
+        {
+            _done = true;
+            _position = _row + at;
+            return false;
+        }
+
+        if (fields != _names.Length)
+        {
+            throw Malformed();
+        }
+
+        for (var i = 0; i < fields; i++)
+        {
+            Fill(ref at, 4);
+            var length = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_row + at));
+            at += 4;
+            if (length < -1)
+            {
+                throw Malformed();
+            }
+
+            _offset[i] = at;
+            _length[i] = length;
+            if (length > 0)
+            {
+                Fill(ref at, length);
+                at += length;
+            }
+        }
+
+        _position = _row + at;
         Line++;
         return true;
     }
 
-    public string? Get(int column) => column < 0 ? null : _values[column];
+    public string? Get(int column)
+    {
+        if (column < 0 || _length[column] < 0)
+        {
+            return null;
+        }
+
+        var cell = Cell(column);
+        return _kinds[column] switch
+        {
+            Kind.Text => Encoding.UTF8.GetString(cell),
+            Kind.Boolean => cell.Length == 1 ? (cell[0] != 0 ? "true" : "false") : throw Malformed(),
+            Kind.Int16 => cell.Length == 2 ? DbTableCursor.Text(BinaryPrimitives.ReadInt16BigEndian(cell)) : throw Malformed(),
+            Kind.Int32 => cell.Length == 4 ? DbTableCursor.Text(BinaryPrimitives.ReadInt32BigEndian(cell)) : throw Malformed(),
+            Kind.Int64 => cell.Length == 8 ? DbTableCursor.Text(BinaryPrimitives.ReadInt64BigEndian(cell)) : throw Malformed(),
+            Kind.Date => cell.Length == 4 ? DbTableCursor.Text(Date(BinaryPrimitives.ReadInt32BigEndian(cell))) : throw Malformed(),
+            _ => cell.Length == 8 ? DbTableCursor.Text(Timestamp(BinaryPrimitives.ReadInt64BigEndian(cell))) : throw Malformed(),
+        };
+    }
 
     public ReadOnlySpan<byte> Bytes(int column)
     {
-        var text = Get(column);
-        if (string.IsNullOrEmpty(text))
+        if (column < 0 || _length[column] <= 0)
         {
             return default;
         }
 
+        if (_kinds[column] == Kind.Text)
+        {
+            // The server sends text in the connection's encoding, UTF-8: the bytes the driver would have decoded.
+            return Cell(column);
+        }
+
+        var text = Get(column)!;
         ref var buffer = ref _scratch[column];
         var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
         if (buffer is null || buffer.Length < needed)
@@ -140,6 +223,100 @@ internal sealed class PostgresCopyCursor : ITableCursor
         return buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, buffer));
     }
 
+    private ReadOnlySpan<byte> Cell(int column) => _buffer.AsSpan(_row + _offset[column], _length[column]);
+
+    /// <summary>A date as the driver's SELECT reads it: days from 2000-01-01, infinities as the least and greatest dates.</summary>
+    private DateOnly Date(int days) => days switch
+    {
+        int.MaxValue => DateOnly.MaxValue,
+        int.MinValue => DateOnly.MinValue,
+        _ => days >= -730119 && days <= 2921939 ? DateOnly.FromDateTime(PostgresEpoch.AddDays(days)) : throw OutOfRange(),
+    };
+
+    /// <summary>A timestamp as the driver reads it: microseconds from 2000-01-01, infinities as the least and greatest times.</summary>
+    private DateTime Timestamp(long microseconds)
+    {
+        if (microseconds == long.MaxValue)
+        {
+            return DateTime.MaxValue;
+        }
+
+        if (microseconds == long.MinValue)
+        {
+            return DateTime.MinValue;
+        }
+
+        var ticks = PostgresEpoch.Ticks + (Int128)microseconds * 10;
+        return ticks >= DateTime.MinValue.Ticks && ticks <= DateTime.MaxValue.Ticks ? new DateTime((long)ticks) : throw OutOfRange();
+    }
+
+    /// <summary>Makes <paramref name="count"/> bytes from row offset <paramref name="at"/> available, reading more of the stream.</summary>
+    private void Fill(ref int at, int count)
+    {
+        if (_row + at + count <= _end)
+        {
+            return;
+        }
+
+        // Move the row to the buffer's start, and grow the buffer when one row needs more than it holds.
+        var kept = _end - _row;
+        if ((long)at + count > _buffer.Length)
+        {
+            if ((long)at + count > Array.MaxLength)
+            {
+                throw Malformed();
+            }
+
+            var larger = new byte[Math.Max(at + count, (int)Math.Min(Array.MaxLength, (long)_buffer.Length * 2))];
+            _buffer.AsSpan(_row, kept).CopyTo(larger);
+            _buffer = larger;
+        }
+        else
+        {
+            _buffer.AsSpan(_row, kept).CopyTo(_buffer);
+        }
+
+        _end = kept;
+        _row = 0;
+        while (_end < at + count)
+        {
+            var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (read == 0)
+            {
+                throw Malformed();
+            }
+
+            _end += read;
+        }
+    }
+
+    private void ReadHeader()
+    {
+        _row = 0;
+        var at = 0;
+        Fill(ref at, Signature.Length + 8);
+        if (!_buffer.AsSpan(0, Signature.Length).SequenceEqual(Signature))
+        {
+            throw Malformed();
+        }
+
+        var extension = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(Signature.Length + 4));
+        at = Signature.Length + 8;
+        if (extension < 0)
+        {
+            throw Malformed();
+        }
+
+        Fill(ref at, extension);
+        _position = at + extension;
+    }
+
+    private InputErrorException Malformed() =>
+        new(DisplayName, null, null, "cannot read the database: the server's COPY data ended early or is not in the binary format");
+
+    private InputErrorException OutOfRange() =>
+        new(DisplayName, Line, null, "a date or time is outside the range this tool reads (years 1 to 9999)");
+
     public string Describe(int column) => _names[column];
 
     public string ColumnName(int column) => _names[column];
@@ -148,7 +325,7 @@ internal sealed class PostgresCopyCursor : ITableCursor
     {
         try
         {
-            _exporter.Dispose();
+            _stream.Dispose();
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
         {
