@@ -118,13 +118,14 @@ internal static class AccessEventReader
     }
 
     /// <summary>
-    /// <c>yyyy-MM-dd</c>, or <c>yyyy-MM-ddTHH:mm:ssZ</c> with a valid time, as written (no spaces): the calendar date.
+    /// <c>yyyy-MM-dd</c>, or <c>yyyy-MM-ddTHH:mm:ss</c> (with or without <c>Z</c>: a date-time keeps its calendar
+    /// date as written, and a database's timestamps come without a zone) with a valid time, as written (no spaces).
     /// Anything else (other offsets, fractions, spaces, invalid values) is left to the generic parser.
     /// </summary>
     private static bool TryDay(ReadOnlySpan<byte> b, out DateOnly day)
     {
         day = default;
-        if (b.Length != 10 && b.Length != 20)
+        if (b.Length is not (10 or 19 or 20))
         {
             return false;
         }
@@ -134,7 +135,7 @@ internal static class AccessEventReader
             return false;
         }
 
-        if (b.Length == 20 && (b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != 'Z' ||
+        if (b.Length > 10 && (b[10] != 'T' || b[13] != ':' || b[16] != ':' || (b.Length == 20 && b[19] != 'Z') ||
             !Digits(b, 11, 2, out var hour) || hour > 23 || !Digits(b, 14, 2, out var minute) || minute > 59 ||
             !Digits(b, 17, 2, out var second) || second > 59))
         {

@@ -105,8 +105,21 @@ internal sealed class PostgresCopyCursor : ITableCursor
         var range = pages is { } p
             ? string.Create(CultureInfo.InvariantCulture, $" WHERE ctid >= '({p.First},0)'::tid") + (p.End is { } end ? string.Create(CultureInfo.InvariantCulture, $" AND ctid < '({end},0)'::tid") : string.Empty)
             : string.Empty;
-        var stream = connection.BeginRawBinaryCopy($"COPY (SELECT {columns} FROM {dialect.Table(table)}{range}) TO STDOUT (FORMAT BINARY)");
+        // A plain table copied as a table: the server scans it straight into COPY, without the executor's query
+        // around it (a seventh less time for the France files). A view, a partitioned table or a range: a query.
+        var sql = range.Length == 0 && IsPlainTable(connection, dialect, table)
+            ? $"COPY {dialect.Table(table)} ({columns}) TO STDOUT (FORMAT BINARY)"
+            : $"COPY (SELECT {columns} FROM {dialect.Table(table)}{range}) TO STDOUT (FORMAT BINARY)";
+        var stream = connection.BeginRawBinaryCopy(sql);
         return new PostgresCopyCursor(stream, connection, names, types, dialect.DisplayName(table), TableCursorExtensions.IsPersonalTable(table));
+    }
+
+    private static bool IsPlainTable(NpgsqlConnection connection, ISqlDialect dialect, string table)
+    {
+        using var kind = connection.CreateCommand();
+        kind.CommandText = "SELECT relkind = 'r' FROM pg_class WHERE oid = to_regclass(@name)";
+        kind.Parameters.AddWithValue("name", dialect.Table(table));
+        return kind.ExecuteScalar() is true;
     }
 
     public string DisplayName { get; }
@@ -212,6 +225,17 @@ internal sealed class PostgresCopyCursor : ITableCursor
             return Cell(column);
         }
 
+        if (_kinds[column] is Kind.Timestamp or Kind.Date && Cell(column).Length == (_kinds[column] == Kind.Date ? 4 : 8))
+        {
+            // The canonical text of a date or time written digit by digit: the access log has one per event.
+            var digits = _scratch[column] ??= new byte[32];
+            var cell = Cell(column);
+            var written = _kinds[column] == Kind.Date
+                ? Iso(Date(BinaryPrimitives.ReadInt32BigEndian(cell)).ToDateTime(TimeOnly.MinValue), digits, withTime: false)
+                : Iso(Timestamp(BinaryPrimitives.ReadInt64BigEndian(cell)), digits, withTime: true);
+            return digits.AsSpan(0, written);
+        }
+
         var text = Get(column)!;
         ref var buffer = ref _scratch[column];
         var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
@@ -221,6 +245,35 @@ internal sealed class PostgresCopyCursor : ITableCursor
         }
 
         return buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, buffer));
+    }
+
+    /// <summary><c>yyyy-MM-dd</c>, and <c>THH:mm:ss</c> after it, as <see cref="DbTableCursor.Text"/> prints them.</summary>
+    private static int Iso(DateTime value, byte[] into, bool withTime)
+    {
+        static void Two(byte[] into, int at, int n)
+        {
+            into[at] = (byte)('0' + (n / 10));
+            into[at + 1] = (byte)('0' + (n % 10));
+        }
+
+        Two(into, 0, value.Year / 100);
+        Two(into, 2, value.Year % 100);
+        into[4] = (byte)'-';
+        Two(into, 5, value.Month);
+        into[7] = (byte)'-';
+        Two(into, 8, value.Day);
+        if (!withTime)
+        {
+            return 10;
+        }
+
+        into[10] = (byte)'T';
+        Two(into, 11, value.Hour);
+        into[13] = (byte)':';
+        Two(into, 14, value.Minute);
+        into[16] = (byte)':';
+        Two(into, 17, value.Second);
+        return 19;
     }
 
     private ReadOnlySpan<byte> Cell(int column) => _buffer.AsSpan(_row + _offset[column], _length[column]);
