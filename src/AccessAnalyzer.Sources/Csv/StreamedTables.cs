@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using AccessAnalyzer.Core.Input;
 using AccessAnalyzer.Core.Model;
 using AccessAnalyzer.Core.Usage;
@@ -36,18 +37,35 @@ internal static class StreamedTables
         Func<string, TablePresence?> presence, IProgress<string>? progress)
     {
         var timer = new PhaseTimer();
-        progress?.Report("reading org units, principals, groups, roles, assignments");
-        var smallTables = SmallTables.Read(small);
-        timer.Mark("small tables");
 
-        progress?.Report("reading files");
+        // The small tables are read beside the files, which do not need them: the files' two threads leave a core
+        // idle part of the time, and a database's server does the files' work while this process waits. Errors come
+        // as a read in table order gives them: a small table's first.
+        progress?.Report("reading org units, principals, groups, roles, assignments and files");
+        var smallRead = Task.Factory.StartNew(() => SmallTables.Read(small), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         FileIndex files;
-        using (var t = big.Open("files", required: true)!)
+        try
         {
+            using var t = big.Open("files", required: true)!;
             files = FileIndex.Read(t, big.EstimateRows("files"), BatchRows);
         }
+        catch
+        {
+            // A small table's error first, as a read in table order meets it; else the files' own.
+            if (WaitQuietly(smallRead) is { } earlier)
+            {
+                ExceptionDispatchInfo.Throw(earlier);
+            }
 
-        timer.Mark("files");
+            throw;
+        }
+        finally
+        {
+            timer.Mark("files");
+        }
+
+        var smallTables = smallRead.GetAwaiter().GetResult();
+        timer.Mark("small tables (read beside the files)");
         progress?.Report("reading caseload");
         CaseloadSet caseload;
         using (var t = big.Open("caseload", required: true)!)
@@ -90,6 +108,20 @@ internal static class StreamedTables
 
         var fileCounts = files.Counts();
         return smallTables.With(sourceName, displayName, fileCounts, caseload.Counts, caseload.Links(files), shares, usage, presence);
+    }
+
+    /// <summary>The task's error, once it has ended; null when it ran to completion.</summary>
+    private static Exception? WaitQuietly(Task task)
+    {
+        try
+        {
+            task.Wait();
+            return null;
+        }
+        catch (AggregateException ex)
+        {
+            return ex.InnerException ?? ex;
+        }
     }
 
     /// <summary>

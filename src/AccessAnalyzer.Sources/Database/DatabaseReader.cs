@@ -60,6 +60,9 @@ internal sealed class DatabaseReader : ICanonicalTables, ITableOpener
         var big = new DbBigTables(this, connect);
         try
         {
+            // The catalog is read once, before the small tables (on this reader's connection) and the big ones (each
+            // on its own) are read at once: only the small tables use this connection from then on.
+            _ = Relations();
             return Csv.StreamedTables.Read(this, big, SourceName, Dialect.DisplayName,
                 table => Relations().ContainsKey(table) ? null : TablePresence.Absent, progress);
         }

@@ -17,6 +17,19 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void Should_report_a_small_table_error_before_a_files_error_read_beside_it()
+    {
+        // The small tables are read while the files are: the error a read in table order meets first still wins.
+        using var f = Valid().File("f1", "NAT");
+        f.Row("principals", "P2,robot,agency,NAT,x,true,true,".Split(','));
+        var act = () => f.Load();
+        act.Should().Throw<InputErrorException>().Which.Message.Should().Be("principals.csv:3: kind (column 2): 'robot' is not one of staff, partner, service");
+
+        using var files = Valid().File("f1", "NAT");
+        FluentActions.Invoking(files.Load).Should().Throw<InputErrorException>().Which.Message.Should().StartWith("files.csv:3: id", "alone, the files' error");
+    }
+
+    [Fact]
     public void Should_reject_a_duplicate_file_id_without_showing_it()
     {
         using var f = Valid().File("f1", "NAT");
