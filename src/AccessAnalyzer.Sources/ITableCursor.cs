@@ -49,6 +49,26 @@ internal interface ITableCursor : IDisposable
 
 internal static class TableCursorExtensions
 {
+    /// <summary>
+    /// Column positions by name (trimmed, case-insensitive; the first of two equal names wins), as every database
+    /// cursor looks a column up.
+    /// </summary>
+    public static Dictionary<string, int> ColumnIndex(IEnumerable<string> names)
+    {
+        var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, i) in names.Select((n, i) => (n, i)))
+        {
+            index.TryAdd(name.Trim(), i);
+        }
+
+        return index;
+    }
+
+    /// <summary>A database cursor's <see cref="ITableCursor.Column"/>: the position in <paramref name="index"/>, else absent.</summary>
+    public static int Column(this ITableCursor cursor, IReadOnlyDictionary<string, int> index, string name, bool required) =>
+        index.TryGetValue(name, out var position) ? position
+        : required ? cursor.MissingColumn(new InputErrorException(cursor.DisplayName, null, name, $"required column '{name}' is missing")) : -1;
+
     /// <summary>Tables whose rows describe beneficiaries' files.</summary>
     public static bool IsPersonalTable(string table) => table is "files" or "caseload" or "shares" or "access_events";
 

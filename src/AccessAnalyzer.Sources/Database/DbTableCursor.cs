@@ -14,7 +14,7 @@ internal sealed class DbTableCursor : ITableCursor
     private readonly DbDataReader _reader;
     private readonly IDisposable? _owned;
     private readonly bool _numbered;
-    private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _columns;
     private readonly string _table;
     private readonly Func<string, string> _displayName;
     private readonly IReadOnlyCollection<string> _fromFiles;
@@ -37,10 +37,7 @@ internal sealed class DbTableCursor : ITableCursor
         _fromFiles = fromFiles ?? [];
         DisplayName = displayName(table);
         Personal = TableCursorExtensions.IsPersonalTable(table);
-        for (var i = 0; i < reader.FieldCount; i++)
-        {
-            _columns.TryAdd(reader.GetName(i).Trim(), i);
-        }
+        _columns = TableCursorExtensions.ColumnIndex(Enumerable.Range(0, reader.FieldCount).Select(reader.GetName));
     }
 
     public string DisplayName { get; }
@@ -54,9 +51,7 @@ internal sealed class DbTableCursor : ITableCursor
 
     public long? MessageLine => _numbered ? Line : null;
 
-    public int Column(string name, bool required = true) =>
-        _columns.TryGetValue(name, out var index) ? index
-        : required ? this.MissingColumn(new InputErrorException(DisplayName, null, name, $"required column '{name}' is missing")) : -1;
+    public int Column(string name, bool required = true) => this.Column(_columns, name, required);
 
     public bool Read()
     {

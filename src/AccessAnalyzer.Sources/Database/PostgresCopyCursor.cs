@@ -46,7 +46,7 @@ internal sealed class PostgresCopyCursor : ITableCursor
     private readonly int[] _offset;
     private readonly int[] _length;
     private readonly byte[]?[] _scratch;
-    private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _columns;
     private byte[] _buffer = new byte[1 << 18];
     private int _position;
     private int _end;
@@ -74,10 +74,7 @@ internal sealed class PostgresCopyCursor : ITableCursor
         _scratch = new byte[]?[names.Length];
         DisplayName = displayName;
         Personal = personal;
-        for (var i = 0; i < names.Length; i++)
-        {
-            _columns.TryAdd(names[i].Trim(), i);
-        }
+        _columns = TableCursorExtensions.ColumnIndex(names);
     }
 
     /// <summary>A COPY cursor over the table, or null when one of its columns has a type COPY is not read with here.</summary>
@@ -132,9 +129,7 @@ internal sealed class PostgresCopyCursor : ITableCursor
 
     public long? MessageLine => Line;
 
-    public int Column(string name, bool required = true) =>
-        _columns.TryGetValue(name, out var index) ? index
-        : required ? this.MissingColumn(new InputErrorException(DisplayName, null, name, $"required column '{name}' is missing")) : -1;
+    public int Column(string name, bool required = true) => this.Column(_columns, name, required);
 
     public bool Read()
     {

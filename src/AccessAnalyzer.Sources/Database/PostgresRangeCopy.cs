@@ -114,17 +114,17 @@ internal sealed class PostgresRangeCopy : ITableCursor
 
             return new PostgresRangeCopy([.. cursors], rowsPerTurn);
         }
-        catch (Exception ex) when (ex is NotSupportedException || (ex is PostgresException postgres && cursors.Count == 0 && postgres.SqlState is "0A000" or "42501" or "55000"))
+        catch (Exception ex)
         {
+            cursors.ForEach(c => c.Dispose());
+            opened.Skip(cursors.Count).ToList().ForEach(c => c.Dispose());
+
             // A type read by a plain SELECT instead, or snapshots that cannot be exported here: the caller's one COPY.
-            cursors.ForEach(c => c.Dispose());
-            opened.Skip(cursors.Count).ToList().ForEach(c => c.Dispose());
-            return null;
-        }
-        catch
-        {
-            cursors.ForEach(c => c.Dispose());
-            opened.Skip(cursors.Count).ToList().ForEach(c => c.Dispose());
+            if (ex is NotSupportedException || (ex is PostgresException postgres && cursors.Count == 0 && postgres.SqlState is "0A000" or "42501" or "55000"))
+            {
+                return null;
+            }
+
             throw;
         }
     }

@@ -48,7 +48,7 @@ internal sealed unsafe class SqlitePageCursor : ITableCursor
     private readonly string[] _names;
     private readonly string?[] _declared;
     private readonly bool[] _realAffinity;
-    private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _columns;
     private readonly string _path;
     private readonly string _tableSql;
     private readonly string _table;
@@ -86,10 +86,7 @@ internal sealed unsafe class SqlitePageCursor : ITableCursor
         _names = [.. columns.Select(c => c.Name)];
         _declared = [.. columns.Select(c => c.Declared)];
         _realAffinity = [.. columns.Select(c => HasRealAffinity(c.Declared))];
-        for (var i = 0; i < _names.Length; i++)
-        {
-            _columns.TryAdd(_names[i].Trim(), i);
-        }
+        _columns = TableCursorExtensions.ColumnIndex(_names);
 
         _serial = new long[_names.Length];
         _offset = new int[_names.Length];
@@ -190,9 +187,7 @@ internal sealed unsafe class SqlitePageCursor : ITableCursor
 
     public long? MessageLine => Line;
 
-    public int Column(string name, bool required = true) =>
-        _columns.TryGetValue(name, out var index) ? index
-        : required ? this.MissingColumn(new InputErrorException(DisplayName, null, name, $"required column '{name}' is missing")) : -1;
+    public int Column(string name, bool required = true) => this.Column(_columns, name, required);
 
     public bool Read()
     {
@@ -632,12 +627,8 @@ internal sealed unsafe class SqlitePageCursor : ITableCursor
         new(DisplayName, null, null, page > 0 ? $"cannot read the database: database disk image is malformed (page {page})" : "cannot read the database: database disk image is malformed");
 
     /// <summary>A BLOB has no text form: the line <see cref="SqliteRowCursor"/> gives, naming table, column and declared type.</summary>
-    private InputErrorException WrongType(int column)
-    {
-        var declared = _declared[column];
-        var type = declared is null ? "BLOB" : declared.IndexOf('(', StringComparison.Ordinal) is var open and >= 0 ? declared[..open] : declared;
-        return new InputErrorException(_displayName(_table), MessageLine, Describe(column), $"a value of type {type} cannot be read as {DbTableCursor.Expected(_table, _names[column])}");
-    }
+    private InputErrorException WrongType(int column) =>
+        SqliteRowCursor.WrongType(_displayName(_table), _table, MessageLine, _names[column], _declared[column]);
 
     /// <summary>SQLite's affinity rule for a declared type: REAL when it names no INT, CHAR, CLOB, TEXT or BLOB but REAL, FLOA or DOUB.</summary>
     private static bool HasRealAffinity(string? declared)

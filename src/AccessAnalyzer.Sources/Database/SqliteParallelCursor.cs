@@ -127,19 +127,7 @@ internal sealed class SqliteParallelCursor : ITableCursor
 
     public long? MessageLine => Line;
 
-    public int Column(string name, bool required = true)
-    {
-        // Column names come from the first reader's statement; its own Problems decide nothing here.
-        for (var c = 0; c < _columns; c++)
-        {
-            if (string.Equals(_readers[0].ColumnName(c).Trim(), name, StringComparison.OrdinalIgnoreCase))
-            {
-                return c;
-            }
-        }
-
-        return required ? this.MissingColumn(new InputErrorException(DisplayName, null, name, $"required column '{name}' is missing")) : -1;
-    }
+    public int Column(string name, bool required = true) => this.Column(_readers[0].Columns, name, required);
 
     public bool Read()
     {

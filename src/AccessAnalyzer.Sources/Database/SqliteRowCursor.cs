@@ -18,7 +18,7 @@ internal sealed class SqliteRowCursor : ITableCursor
     private readonly sqlite3_stmt _statement;
     private readonly SqliteNative.Statement _native;
     private readonly nint _row;
-    private readonly Dictionary<string, int> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _columns;
     private readonly string[] _names;
     private readonly string _table;
     private readonly Func<string, string> _displayName;
@@ -38,8 +38,9 @@ internal sealed class SqliteRowCursor : ITableCursor
         for (var i = 0; i < _names.Length; i++)
         {
             _names[i] = raw.sqlite3_column_name(statement, i).utf8_to_string() ?? string.Empty;
-            _columns.TryAdd(_names[i].Trim(), i);
         }
+
+        _columns = TableCursorExtensions.ColumnIndex(_names);
     }
 
     /// <summary>
@@ -93,9 +94,7 @@ internal sealed class SqliteRowCursor : ITableCursor
 
     public long? MessageLine => Line;
 
-    public int Column(string name, bool required = true) =>
-        _columns.TryGetValue(name, out var index) ? index
-        : required ? this.MissingColumn(new InputErrorException(DisplayName, null, name, $"required column '{name}' is missing")) : -1;
+    public int Column(string name, bool required = true) => this.Column(_columns, name, required);
 
     public bool Read()
     {
@@ -167,15 +166,24 @@ internal sealed class SqliteRowCursor : ITableCursor
     private InputErrorException WrongType(int column) => WrongType(column, MessageLine);
 
     /// <summary>The same, for a cell read on this statement and handed over at <paramref name="line"/>.</summary>
-    internal InputErrorException WrongType(int column, long? line)
+    internal InputErrorException WrongType(int column, long? line) =>
+        WrongType(_displayName(_table), _table, line, _names[column], raw.sqlite3_column_decltype(_statement, column).utf8_to_string());
+
+    /// <summary>
+    /// The line for a BLOB in <paramref name="column"/>, naming the column's declared type (up to its parenthesis),
+    /// or BLOB when it declares none: one wording for every SQLite reader.
+    /// </summary>
+    internal static InputErrorException WrongType(string displayName, string table, long? line, string column, string? declared)
     {
-        var declared = raw.sqlite3_column_decltype(_statement, column).utf8_to_string();
         var type = declared is null ? "BLOB" : declared.IndexOf('(', StringComparison.Ordinal) is var open and >= 0 ? declared[..open] : declared;
-        return new InputErrorException(_displayName(_table), line, Describe(column), $"a value of type {type} cannot be read as {DbTableCursor.Expected(_table, _names[column])}");
+        return new InputErrorException(displayName, line, column, $"a value of type {type} cannot be read as {DbTableCursor.Expected(table, column)}");
     }
 
     /// <summary>The statement's cell type (SQLITE_TEXT, SQLITE_NULL…) in the current row.</summary>
     internal int CellType(int column) => SqliteNative.ColumnType(_row, column);
+
+    /// <summary>Column positions by name, for a cursor that hands over this statement's rows.</summary>
+    internal IReadOnlyDictionary<string, int> Columns => _columns;
 
     /// <summary>Column count of the statement.</summary>
     internal int ColumnCount => _names.Length;
