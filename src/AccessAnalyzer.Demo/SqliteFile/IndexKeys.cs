@@ -1,0 +1,156 @@
+using AccessAnalyzer.Sources.Csv;
+
+namespace AccessAnalyzer.Demo.SqliteFile;
+
+/// <summary>
+/// The values of every indexed column, kept to sort the index entries once the last row is in: each distinct text is
+/// stored once (a <see cref="Utf8IdTable"/>, numbered in the order first seen), and each row keeps its number per
+/// indexed column (-1 for NULL).
+/// </summary>
+internal sealed class IndexKeys(int expectedValues)
+{
+    private readonly Utf8IdTable _values = new(expectedValues);
+
+    public int Add(ReadOnlySpan<byte> utf8) => _values.Add(utf8, out _);
+
+    public ReadOnlySpan<byte> Value(int number) => _values.IdAt(number);
+
+    public int Count => _values.Count;
+
+    /// <summary>
+    /// The rank of every value in BINARY collation (bytes compared, then length), value number → rank. Values tend to
+    /// be first seen in long ascending runs (ids written in order), so a natural merge sort that gallops through
+    /// those runs costs little more than one pass; any order still sorts in n log n.
+    /// </summary>
+    public int[] Ranks()
+    {
+        var n = _values.Count;
+        var a = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            a[i] = i;
+        }
+
+        var runs = new List<int> { 0 };
+        for (var i = 1; i < n; i++)
+        {
+            if (Compare(a[i - 1], a[i]) > 0)
+            {
+                runs.Add(i);
+            }
+        }
+
+        var b = new int[n];
+        while (runs.Count > 1)
+        {
+            var next = new List<int>();
+            for (var r = 0; r < runs.Count; r += 2)
+            {
+                var start = runs[r];
+                var middle = r + 1 < runs.Count ? runs[r + 1] : n;
+                var end = r + 2 < runs.Count ? runs[r + 2] : n;
+                Merge(a, b, start, middle, end);
+                next.Add(start);
+            }
+
+            (a, b) = (b, a);
+            runs = next;
+        }
+
+        var rank = b; // reused: a holds the sorted numbers
+        for (var i = 0; i < n; i++)
+        {
+            rank[a[i]] = i;
+        }
+
+        return rank;
+    }
+
+    private int Compare(int x, int y) => _values.IdAt(x).SequenceCompareTo(_values.IdAt(y));
+
+    /// <summary>Merges a[start..middle) and a[middle..end) into b, copying whole stretches found by galloping.</summary>
+    private void Merge(int[] a, int[] b, int start, int middle, int end)
+    {
+        int i = start, j = middle, k = start;
+        while (i < middle && j < end)
+        {
+            // Elements of the left run before a[j], then of the right run before a[i]: found by exponential search.
+            var left = Gallop(a, i, middle, a[j], strict: false);
+            Array.Copy(a, i, b, k, left - i);
+            k += left - i;
+            i = left;
+            if (i == middle)
+            {
+                break;
+            }
+
+            var right = Gallop(a, j, end, a[i], strict: true);
+            Array.Copy(a, j, b, k, right - j);
+            k += right - j;
+            j = right;
+        }
+
+        Array.Copy(a, i, b, k, middle - i);
+        k += middle - i;
+        Array.Copy(a, j, b, k, end - j);
+    }
+
+    /// <summary>The first index in a[from..to) whose value is above (strict: at or above) <paramref name="pivot"/>'s.</summary>
+    private int Gallop(int[] a, int from, int to, int pivot, bool strict)
+    {
+        bool Before(int index)
+        {
+            var c = Compare(a[index], pivot);
+            return strict ? c < 0 : c <= 0;
+        }
+
+        var step = 1;
+        var low = from;
+        var high = from;
+        while (high < to && Before(high))
+        {
+            low = high + 1;
+            high = from + step;
+            step *= 2;
+        }
+
+        high = Math.Min(high, to);
+        while (low < high)
+        {
+            var mid = low + ((high - low) >> 1);
+            if (Before(mid))
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+}
+
+/// <summary>An int per row, in chunks: no array of a whole table is ever copied to grow.</summary>
+internal sealed class ChunkedInts
+{
+    private const int Shift = 20;
+    private readonly List<int[]> _chunks = [];
+
+    public long Count { get; private set; }
+
+    public void Add(int value)
+    {
+        var offset = (int)(Count & ((1 << Shift) - 1));
+        if (offset == 0)
+        {
+            _chunks.Add(GC.AllocateUninitializedArray<int>(1 << Shift));
+        }
+
+        _chunks[^1][offset] = value;
+        Count++;
+    }
+
+    public int this[long index] => _chunks[(int)(index >> Shift)][(int)(index & ((1 << Shift) - 1))];
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text;
+using AccessAnalyzer.Demo;
+using Microsoft.Data.Sqlite;
+
+namespace AccessAnalyzer.Tests.Demo;
+
+/// <summary>
+/// The demo's SQLite writer lays out b-tree pages itself: SQLite must find in them exactly the rows written, in every
+/// index in its order, and pass its own integrity check, whatever the page size, the value lengths (overflow chains in
+/// table and index cells) or the repeats.
+/// </summary>
+public sealed class SqlitePageWriterTests : IDisposable
+{
+    private readonly string _root = Directory.CreateDirectory(
+        Path.Combine(Path.GetTempPath(), "aa-page-writer-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N"))).FullName;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    public static TheoryData<int, int, int> Cases => new()
+    {
+        { 512, 1, 3000 },
+        { 1024, 2, 2000 },
+        { 4096, 3, 20000 },
+        { 65536, 4, 5000 },
+        { 512, 5, 0 },
+        { 512, 6, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Sqlite_reads_back_every_row_and_every_index_in_order(int pageSize, int seed, int fileCount)
+    {
+        var rng = new Random(seed);
+        var db = Path.Combine(_root, "random.db");
+        var units = Enumerable.Range(0, 7).Select(i => Text(rng, i == 0 ? 1500 : 12)).Append(string.Empty).ToArray();
+        var principals = Enumerable.Range(0, 40).Select(i => "P" + i.ToString("D3", CultureInfo.InvariantCulture) + (i % 9 == 0 ? Text(rng, 700) : "")).ToArray();
+        var files = new List<string[]>();
+        var caseload = new List<string[]>();
+        var events = new List<string[]>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        using (var writer = new SqliteCanonicalWriter(db, pageSize))
+        {
+            writer.WriteAccountPolicy("partner", 50, mfaRequired: false);
+            writer.WriteAccountPolicy("staff", -2_000_000_000, mfaRequired: true);
+            foreach (var principal in principals)
+            {
+                writer.WritePrincipal(principal, AccessAnalyzer.Core.Input.PrincipalKind.Staff, "staff", units[rng.Next(units.Length)], "N " + principal, true, false, null);
+            }
+
+            while (files.Count < fileCount)
+            {
+                // Ids in no order, some long enough to spill out of any page size into overflow chains.
+                var id = rng.Next(4) switch
+                {
+                    0 => "F" + rng.Next(1_000_000).ToString("D7", CultureInfo.InvariantCulture),
+                    1 => Text(rng, rng.Next(1, 30)),
+                    2 => "F" + Text(rng, rng.Next(100, 5000)),
+                    _ => "é" + rng.Next(100_000).ToString(CultureInfo.InvariantCulture),
+                };
+                if (!ids.Add(id))
+                {
+                    continue;
+                }
+
+                var row = new[] { id, units[rng.Next(units.Length)], rng.Next(2) == 0 ? "true" : "false", rng.Next(3) == 0 ? "true" : "false" };
+                files.Add(row);
+                writer.WriteFile(row[0], row[1], row[2] == "true", row[3] == "true");
+
+                // Caseload rows interleaved with the files, repeats included, some naming files that do not exist.
+                for (var k = rng.Next(3); k > 0; k--)
+                {
+                    var file = rng.Next(5) == 0 ? "missing-" + rng.Next(50) : files[rng.Next(files.Count)][0];
+                    var pair = new[] { file, principals[rng.Next(principals.Length)] };
+                    caseload.Add(pair);
+                    writer.WriteCaseload(pair[0], pair[1]);
+                    if (rng.Next(10) == 0)
+                    {
+                        caseload.Add(pair);
+                        writer.WriteCaseload(pair[0], pair[1]);
+                    }
+                }
+
+                if (rng.Next(4) == 0)
+                {
+                    var at = new DateTime(2026, 3, 1, 8, 0, 0, DateTimeKind.Utc).AddMinutes(rng.Next(100_000));
+                    var e = new[] { principals[rng.Next(principals.Length)], id, at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), "read" };
+                    events.Add(e);
+                    writer.WriteAccessEvent(e[0], e[1], at, e[3]);
+                }
+            }
+
+            writer.Complete();
+        }
+
+        using var connection = Open(db);
+        Scalar(connection, "PRAGMA integrity_check").Should().Be("ok");
+        Scalar(connection, "PRAGMA page_size").Should().Be(pageSize.ToString(CultureInfo.InvariantCulture));
+        Rows(connection, "SELECT id, unit_id, sensitive, closed FROM files ORDER BY rowid").Should().Equal(files.Select(Join));
+        Rows(connection, "SELECT file_id, principal_id FROM caseload ORDER BY rowid").Should().Equal(caseload.Select(Join));
+        Rows(connection, "SELECT principal_id, file_id, at, action FROM access_events ORDER BY rowid").Should().Equal(events.Select(Join));
+        Rows(connection, "SELECT organization, typeof(lockout_threshold), lockout_threshold, mfa_required FROM account_policy ORDER BY rowid")
+            .Should().Equal("partner|integer|50|false", "staff|integer|-2000000000|true");
+
+        // Each index in its own order: SQLite walks the index for these, so a misplaced entry shows as a wrong order.
+        var fileRows = files.Select((f, i) => (Row: f, Rowid: i + 1)).ToList();
+        Rows(connection, "SELECT id, rowid FROM files INDEXED BY sqlite_autoindex_files_1 ORDER BY id")
+            .Should().Equal(fileRows.OrderBy(f => f.Row[0], Utf8Order).Select(f => f.Row[0] + "|" + f.Rowid));
+        Rows(connection, "SELECT unit_id, sensitive, closed, rowid FROM files INDEXED BY ix_files_unit_class ORDER BY unit_id, sensitive, closed")
+            .Should().Equal(fileRows.OrderBy(f => f.Row[1], Utf8Order).ThenBy(f => f.Row[2], Utf8Order).ThenBy(f => f.Row[3], Utf8Order).ThenBy(f => f.Rowid)
+                .Select(f => $"{f.Row[1]}|{f.Row[2]}|{f.Row[3]}|{f.Rowid}"));
+        var caseloadRows = caseload.Select((c, i) => (Row: c, Rowid: i + 1)).ToList();
+        Rows(connection, "SELECT file_id, principal_id, rowid FROM caseload INDEXED BY ix_caseload_file_principal ORDER BY file_id, principal_id")
+            .Should().Equal(caseloadRows.OrderBy(c => c.Row[0], Utf8Order).ThenBy(c => c.Row[1], Utf8Order).ThenBy(c => c.Rowid).Select(c => $"{c.Row[0]}|{c.Row[1]}|{c.Rowid}"));
+        Rows(connection, "SELECT principal_id, rowid FROM caseload INDEXED BY ix_caseload_principal ORDER BY principal_id")
+            .Should().Equal(caseloadRows.OrderBy(c => c.Row[1], Utf8Order).ThenBy(c => c.Rowid).Select(c => $"{c.Row[1]}|{c.Rowid}"));
+
+        // Lookups descend the trees: every key found as often as written, and a key never written not at all.
+        foreach (var (file, _) in fileRows.Take(200))
+        {
+            Scalar(connection, "SELECT count(*) FROM files INDEXED BY sqlite_autoindex_files_1 WHERE id = $v", file[0]).Should().Be("1");
+            Scalar(connection, "SELECT count(*) FROM caseload INDEXED BY ix_caseload_file_principal WHERE file_id = $v", file[0])
+                .Should().Be(caseload.Count(c => c[0] == file[0]).ToString(CultureInfo.InvariantCulture));
+        }
+
+        Scalar(connection, "SELECT count(*) FROM files INDEXED BY sqlite_autoindex_files_1 WHERE id = $v", "never written").Should().Be("0");
+        Scalar(connection, "SELECT count(*) FROM sqlite_stat1").Should().NotBe("0", "the planner statistics are gathered");
+        Directory.GetFiles(_root).Select(Path.GetFileName).Should().Equal("random.db");
+    }
+
+    [Fact]
+    public void A_repeated_primary_key_fails_and_leaves_the_target_as_it_was()
+    {
+        var db = Path.Combine(_root, "agency.db");
+        File.WriteAllText(db, "the previous database");
+        using (var writer = new SqliteCanonicalWriter(db, 512))
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                writer.WriteFile("F" + i.ToString("D5", CultureInfo.InvariantCulture), "U1", false, false);
+            }
+
+            writer.WriteFile("F01234", "U2", true, false);
+            var complete = () => writer.Complete();
+            complete.Should().Throw<InvalidOperationException>().WithMessage("UNIQUE constraint failed: files*rows 1235 and 2001*");
+        }
+
+        File.ReadAllText(db).Should().Be("the previous database");
+        Directory.GetFiles(_root).Select(Path.GetFileName).Should().Equal("agency.db");
+    }
+
+    [Fact]
+    public void A_writer_disposed_before_complete_leaves_no_file()
+    {
+        var db = Path.Combine(_root, "agency.db");
+        using (var writer = new SqliteCanonicalWriter(db))
+        {
+            writer.WriteFile("F1", "U1", false, false);
+        }
+
+        Directory.GetFiles(_root).Should().BeEmpty();
+    }
+
+    private static readonly Comparer<string> Utf8Order = Comparer<string>.Create((a, b) =>
+        Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b)));
+
+    private static string Text(Random rng, int length)
+    {
+        const string alphabet = "abcXYZ019-_ éü€😀";
+        var sb = new StringBuilder(length);
+        while (sb.Length < length)
+        {
+            var c = alphabet[rng.Next(alphabet.Length)];
+            if (char.IsHighSurrogate(c))
+            {
+                continue;
+            }
+
+            sb.Append(char.IsLowSurrogate(c) ? "😀" : c.ToString());
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Join(string[] row) => string.Join("|", row);
+
+    private static SqliteConnection Open(string db)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static string Scalar(SqliteConnection connection, string sql, string? value = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (value is not null)
+        {
+            command.Parameters.AddWithValue("$v", value);
+        }
+
+        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture)!;
+    }
+
+    private static List<string> Rows(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+}
