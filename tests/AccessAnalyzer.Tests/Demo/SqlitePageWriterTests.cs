@@ -130,8 +130,25 @@ public sealed class SqlitePageWriterTests : IDisposable
         }
 
         Scalar(connection, "SELECT count(*) FROM files INDEXED BY sqlite_autoindex_files_1 WHERE id = $v", "never written").Should().Be("0");
-        Scalar(connection, "SELECT count(*) FROM sqlite_stat1").Should().NotBe("0", "the planner statistics are gathered");
         Directory.GetFiles(_root).Select(Path.GetFileName).Should().Equal("random.db");
+
+        // The planner's statistics are the ones SQLite's own ANALYZE gathers from the same pages.
+        var statistics = "SELECT tbl || '|' || coalesce(idx, '-') || '|' || stat FROM sqlite_stat1 ORDER BY 1";
+        var ours = Rows(connection, statistics);
+        ours.Should().Contain(s => s.StartsWith("account_policy|-|2", StringComparison.Ordinal));
+        var copy = Path.Combine(_root, "analyzed.db");
+        File.Copy(db, copy);
+        using (var analyzed = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy, Pooling = false }.ToString()))
+        {
+            analyzed.Open();
+            using (var command = analyzed.CreateCommand())
+            {
+                command.CommandText = "DELETE FROM sqlite_stat1; ANALYZE;";
+                command.ExecuteNonQuery();
+            }
+
+            Rows(analyzed, statistics).Should().Equal(ours);
+        }
     }
 
     [Fact]
