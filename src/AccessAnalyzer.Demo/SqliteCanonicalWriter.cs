@@ -98,12 +98,18 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
 
         var ranks = _keys.Ranks();
         T("ranks " + _keys.Count);
+        var workspace = new IndexWorkspace();
         foreach (var table in _tables)
         {
             foreach (var index in table.Indexes)
             {
-                BuildIndex(table, index, ranks);
+                BuildIndex(table, index, ranks, workspace);
                 T("index " + index.Name);
+            }
+
+            foreach (var (_, values) in table.Keys)
+            {
+                values.Release();
             }
         }
 
@@ -244,30 +250,22 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     /// The index's entries in its order: rowid order, then one stable counting sort per key column from the last to
     /// the first (NULL first, then text by rank); a column already in order is not sorted again.
     /// </summary>
-    private void BuildIndex(TableState table, IndexState index, int[] ranks)
+    private void BuildIndex(TableState table, IndexState index, int[] ranks, IndexWorkspace workspace)
     {
         var rows = (int)table.Tree!.Rows;
         var columns = index.Columns.Select(cid => table.Keys.First(k => k.Cid == cid).Values).ToArray();
-        var (order, dense) = IndexOrder.Sort(columns, rows, ranks);
+        var sorted = IndexOrder.Sort(columns, rows, ranks, workspace);
 
         // Distinct prefixes of the key, for the planner's statistics (as ANALYZE counts them: NULLs equal).
         var distinct = new long[columns.Length];
         for (var i = 0; i < rows; i++)
         {
-            var first = columns.Length;
-            if (i == 0)
+            var first = 0;
+            if (i > 0)
             {
-                first = 0;
-            }
-            else
-            {
-                for (var c = 0; c < columns.Length; c++)
+                while (first < columns.Length && sorted.Dense(first, i) == sorted.Dense(first, i - 1))
                 {
-                    if (dense[c][order[i]] != dense[c][order[i - 1]])
-                    {
-                        first = c;
-                        break;
-                    }
+                    first++;
                 }
             }
 
@@ -276,9 +274,9 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
                 distinct[c]++;
             }
 
-            if (first == columns.Length && index.Unique && columns.All(v => v[order[i]] >= 0))
+            if (i > 0 && first == columns.Length && index.Unique && Enumerable.Range(0, columns.Length).All(c => sorted.Value(c, i) >= 0))
             {
-                throw new InvalidOperationException($"UNIQUE constraint failed: {table.Name} ({index.Name}), rows {order[i - 1] + 1} and {order[i] + 1}.");
+                throw new InvalidOperationException($"UNIQUE constraint failed: {table.Name} ({index.Name}), rows {sorted.Row(i - 1) + 1} and {sorted.Row(i) + 1}.");
             }
         }
 
@@ -289,16 +287,21 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
 
         var tree = new IndexTree(_file, index.Root);
         var record = new byte[64];
-        foreach (var row in order)
+        var values = new int[columns.Length];
+        for (var position = 0; position < rows; position++)
         {
             // Header: its size, a serial type per key column, the rowid's; then the values and the rowid.
-            var rowid = (long)row + 1;
+            var rowid = (long)sorted.Row(position) + 1;
+            for (var c = 0; c < values.Length; c++)
+            {
+                values[c] = sorted.Value(c, position);
+            }
+
             var (rowidType, rowidSize) = SqliteFormat.IntegerSerial(rowid);
             var headerLength = 1 + SqliteFormat.VarintLength((ulong)rowidType);
             var bodyLength = rowidSize;
-            foreach (var values in columns)
+            foreach (var v in values)
             {
-                var v = values[row];
                 var length = v < 0 ? 0 : _keys.Value(v).Length;
                 headerLength += SqliteFormat.VarintLength(v < 0 ? 0UL : (2UL * (ulong)length) + 13);
                 bodyLength += length;
@@ -316,9 +319,8 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
 
             var h = SqliteFormat.WriteVarint(record, (ulong)headerLength);
             var b = headerLength;
-            foreach (var values in columns)
+            foreach (var v in values)
             {
-                var v = values[row];
                 if (v < 0)
                 {
                     record[h++] = 0;

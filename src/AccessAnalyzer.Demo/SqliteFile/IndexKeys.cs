@@ -152,5 +152,12 @@ internal sealed class ChunkedInts
         Count++;
     }
 
+    /// <summary>Frees the chunks once the table's indexes are built.</summary>
+    public void Release()
+    {
+        _chunks.Clear();
+        Count = 0;
+    }
+
     public int this[long index] => _chunks[(int)(index >> Shift)][(int)(index & ((1 << Shift) - 1))];
 }

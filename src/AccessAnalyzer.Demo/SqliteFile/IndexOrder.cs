@@ -4,68 +4,88 @@ namespace AccessAnalyzer.Demo.SqliteFile;
 
 /// <summary>
 /// The order of an index's entries: by its key columns (NULL first, then text by rank), ties by rowid. Each column's
-/// values are renumbered densely (its own distinct values only), the columns packed from the last into 64-bit keys,
-/// and the rows radix-sorted on each key from the last group to the first, stably: linear in the rows whatever the values.
+/// values are renumbered densely (its own distinct values only) and the columns packed, first column highest, into
+/// 64-bit keys that are radix-sorted stably from row order: linear in the rows whatever the values. Keys wider than
+/// 64 bits are sorted group by group, from the last columns' group to the first's.
 /// </summary>
 internal static class IndexOrder
 {
     private const int DigitBits = 11;
 
-    /// <summary>Rows (0-based) in index order, and for each key column its dense number by row.</summary>
-    public static (int[] Order, int[][] Dense) Sort(ChunkedInts[] columns, int rows, int[] ranks)
+    /// <summary>The rows of an index in its order.</summary>
+    /// <param name="columns">Value numbers (-1 for NULL) of each key column, by row.</param>
+    /// <param name="rows">Rows of the table.</param>
+    /// <param name="ranks">Rank of every value number in BINARY collation.</param>
+    /// <param name="workspace">Arrays reused from one index to the next.</param>
+    /// <param name="keyBits">Bits of a key (64; tests narrow it to sort wide keys group by group).</param>
+    public static SortedIndex Sort(ChunkedInts[] columns, int rows, int[] ranks, IndexWorkspace workspace, int keyBits = 64)
     {
-        var dense = new int[columns.Length][];
         var bits = new int[columns.Length];
-        int[]? map = null;
-        for (var c = 0; c < columns.Length; c++)
-        {
-            (dense[c], var distinct) = Renumber(columns[c], rows, ranks, ref map);
-            bits[c] = distinct <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(distinct - 1));
-        }
-
-        var order = new int[rows];
+        var denseToValue = new int[columns.Length][];
+        var order = workspace.Order(rows);
         for (var i = 0; i < rows; i++)
         {
             order[i] = i;
         }
 
-        // Columns grouped from the last one into keys of at most 64 bits; the last group is sorted on first.
+        // Usually every column fits one key: each is folded in as soon as it is renumbered.
+        var keys = workspace.Keys(rows);
+        var width = 0;
+        for (var c = 0; c < columns.Length && width <= keyBits; c++)
+        {
+            var dense = workspace.Dense(rows);
+            (bits[c], denseToValue[c]) = Renumber(columns[c], rows, ranks, dense, workspace);
+            width += bits[c];
+            if (width <= keyBits)
+            {
+                var shift = bits[c];
+                for (var i = 0; i < rows; i++)
+                {
+                    keys[i] = c == 0 ? (uint)dense[i] : (keys[i] << shift) | (uint)dense[i];
+                }
+            }
+        }
+
+        if (width <= keyBits)
+        {
+            RadixSort(keys, order, workspace.KeysScratch(rows), workspace.OrderScratch(rows), rows, width);
+            return new SortedIndex(order, keys, bits, denseToValue, null);
+        }
+
+        // Wider: every column's dense numbers kept, the groups sorted from the last.
+        var all = new int[columns.Length][];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            all[c] = new int[rows];
+            (bits[c], denseToValue[c]) = Renumber(columns[c], rows, ranks, all[c], workspace);
+        }
+
         var last = columns.Length - 1;
-        ulong[]? keys = null, keysScratch = null;
-        int[]? orderScratch = null;
         while (last >= 0)
         {
             var first = last;
-            var width = bits[last];
-            while (first > 0 && width + bits[first - 1] <= 64)
+            var groupWidth = bits[last];
+            while (first > 0 && groupWidth + bits[first - 1] <= keyBits)
             {
-                width += bits[--first];
+                groupWidth += bits[--first];
             }
 
-            if (width > 0)
+            for (var i = 0; i < rows; i++)
             {
-                keys ??= new ulong[rows];
-                keysScratch ??= new ulong[rows];
-                orderScratch ??= new int[rows];
-                for (var i = 0; i < rows; i++)
+                ulong key = 0;
+                for (var c = first; c <= last; c++)
                 {
-                    var row = order[i];
-                    ulong key = 0;
-                    for (var c = first; c <= last; c++)
-                    {
-                        key = (key << bits[c]) | (uint)dense[c][row];
-                    }
-
-                    keys[i] = key;
+                    key = (key << bits[c]) | (uint)all[c][order[i]];
                 }
 
-                RadixSort(keys, order, keysScratch, orderScratch, rows, width);
+                keys[i] = key;
             }
 
+            RadixSort(keys, order, workspace.KeysScratch(rows), workspace.OrderScratch(rows), rows, groupWidth);
             last = first - 1;
         }
 
-        return (order, dense);
+        return new SortedIndex(order, null, bits, denseToValue, all);
     }
 
     /// <summary>Stable LSD radix sort of rows by key, <see cref="DigitBits"/> bits a pass; the result is left in the first arrays.</summary>
@@ -73,10 +93,10 @@ internal static class IndexOrder
     {
         var counts = new int[1 << DigitBits];
         var (k, o, k2, o2) = (keys, order, keysScratch, orderScratch);
+        const ulong mask = (1UL << DigitBits) - 1;
         for (var shift = 0; shift < width; shift += DigitBits)
         {
             Array.Clear(counts);
-            var mask = (1UL << DigitBits) - 1;
             for (var i = 0; i < rows; i++)
             {
                 counts[(int)((k[i] >> shift) & mask)]++;
@@ -106,50 +126,133 @@ internal static class IndexOrder
     }
 
     /// <summary>
-    /// A column's values (value numbers, -1 for NULL) as dense numbers in index order: 0 for the smallest present.
+    /// A column's values (value numbers, -1 for NULL) as dense numbers in index order, 0 for the smallest present,
+    /// written into <paramref name="dense"/> by row; returns the bits they need and each dense number's value number.
     /// Through a map over all ranks for a big column, through a sort of its distinct ranks for a small one.
     /// </summary>
-    private static (int[] Dense, int Distinct) Renumber(ChunkedInts column, int rows, int[] ranks, ref int[]? map)
+    private static (int Bits, int[] DenseToValue) Renumber(ChunkedInts column, int rows, int[] ranks, int[] dense, IndexWorkspace workspace)
     {
-        var key = new int[rows];
         for (var i = 0; i < rows; i++)
         {
             var v = column[i];
-            key[i] = v < 0 ? 0 : ranks[v] + 1;
+            dense[i] = v < 0 ? 0 : ranks[v] + 1;
         }
 
+        int distinct;
         if ((long)rows * 8 < ranks.Length)
         {
-            var distinct = key.Distinct().Order().ToArray();
+            var keys = dense.AsSpan(0, rows).ToArray().Distinct().Order().ToArray();
             for (var i = 0; i < rows; i++)
             {
-                key[i] = Array.BinarySearch(distinct, key[i]);
+                dense[i] = Array.BinarySearch(keys, dense[i]);
             }
 
-            return (key, distinct.Length);
+            distinct = keys.Length;
         }
-
-        map ??= new int[ranks.Length + 1];
-        Array.Clear(map);
-        foreach (var k in key)
+        else
         {
-            map[k] = 1;
-        }
-
-        var next = 0;
-        for (var k = 0; k < map.Length; k++)
-        {
-            if (map[k] != 0)
+            var map = workspace.Map(ranks.Length + 1);
+            for (var i = 0; i < rows; i++)
             {
-                map[k] = next++;
+                map[dense[i]] = 1;
+            }
+
+            distinct = 0;
+            for (var k = 0; k < ranks.Length + 1; k++)
+            {
+                if (map[k] != 0)
+                {
+                    map[k] = distinct++;
+                }
+            }
+
+            for (var i = 0; i < rows; i++)
+            {
+                dense[i] = map[dense[i]];
             }
         }
 
+        var denseToValue = new int[distinct];
         for (var i = 0; i < rows; i++)
         {
-            key[i] = map[key[i]];
+            denseToValue[dense[i]] = column[i];
         }
 
-        return (key, next);
+        return (distinct <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(distinct - 1)), denseToValue);
+    }
+}
+
+/// <summary>An index's rows in order, with each key column's dense number and value number at every position.</summary>
+internal sealed class SortedIndex(int[] order, ulong[]? keys, int[] bits, int[][] denseToValue, int[][]? dense)
+{
+    /// <summary>The row (0-based) at a position.</summary>
+    public int Row(int position) => order[position];
+
+    public int Columns => bits.Length;
+
+    /// <summary>Column <paramref name="column"/>'s dense number at a position: equal numbers, equal values.</summary>
+    public int Dense(int column, int position)
+    {
+        if (keys is null)
+        {
+            return dense![column][order[position]];
+        }
+
+        var shift = 0;
+        for (var c = bits.Length - 1; c > column; c--)
+        {
+            shift += bits[c];
+        }
+
+        return (int)((keys[position] >> shift) & ((1UL << bits[column]) - 1));
+    }
+
+    /// <summary>The value number (-1 for NULL) of column <paramref name="column"/> at a position.</summary>
+    public int Value(int column, int position) => denseToValue[column][Dense(column, position)];
+}
+
+/// <summary>The sort's arrays, sized for the largest table and reused index after index: a new set for each would stay in the large-object heap.</summary>
+internal sealed class IndexWorkspace
+{
+    private int[] _map = [];
+    private int[] _order = [];
+    private int[] _orderScratch = [];
+    private int[] _dense = [];
+    private ulong[] _keys = [];
+    private ulong[] _keysScratch = [];
+
+    public int[] Map(int length)
+    {
+        if (_map.Length < length)
+        {
+            _map = new int[length];
+        }
+        else
+        {
+            Array.Clear(_map, 0, length);
+        }
+
+        return _map;
+    }
+
+    public int[] Order(int rows) => Ensure(ref _order, rows);
+
+    public int[] OrderScratch(int rows) => Ensure(ref _orderScratch, rows);
+
+    public int[] Dense(int rows) => Ensure(ref _dense, rows);
+
+    public ulong[] Keys(int rows) => Ensure(ref _keys, rows);
+
+    public ulong[] KeysScratch(int rows) => Ensure(ref _keysScratch, rows);
+
+    private static T[] Ensure<T>(ref T[] array, int length)
+    {
+        if (array.Length < length)
+        {
+            array = [];
+            array = GC.AllocateUninitializedArray<T>(length);
+        }
+
+        return array;
     }
 }

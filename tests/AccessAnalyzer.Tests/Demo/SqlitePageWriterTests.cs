@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AccessAnalyzer.Demo;
+using AccessAnalyzer.Demo.SqliteFile;
 using Microsoft.Data.Sqlite;
 
 namespace AccessAnalyzer.Tests.Demo;
@@ -148,6 +149,42 @@ public sealed class SqlitePageWriterTests : IDisposable
             }
 
             Rows(analyzed, statistics).Should().Equal(ours);
+        }
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(5)]
+    [InlineData(1)]
+    public void Index_order_is_key_columns_then_rowid_in_one_key_or_group_by_group(int keyBits)
+    {
+        // Three columns with NULLs and repeats; narrow keys force the sort of one group of columns after another.
+        var rng = new Random(keyBits);
+        const int rows = 5000;
+        var values = Enumerable.Range(0, 300).ToArray();
+        var ranks = values.OrderBy(_ => rng.Next()).ToArray();
+        var columns = new[] { new ChunkedInts(), new ChunkedInts(), new ChunkedInts() };
+        var table = new int[rows][];
+        for (var r = 0; r < rows; r++)
+        {
+            table[r] = [rng.Next(-1, 20), rng.Next(-1, 300), rng.Next(-1, 3)];
+            for (var c = 0; c < 3; c++)
+            {
+                columns[c].Add(table[r][c]);
+            }
+        }
+
+        var sorted = IndexOrder.Sort(columns, rows, ranks, new IndexWorkspace(), keyBits);
+
+        int Key(int v) => v < 0 ? -1 : ranks[v];
+        var expected = Enumerable.Range(0, rows).OrderBy(r => Key(table[r][0])).ThenBy(r => Key(table[r][1])).ThenBy(r => Key(table[r][2])).ThenBy(r => r).ToList();
+        Enumerable.Range(0, rows).Select(sorted.Row).Should().Equal(expected);
+        for (var p = 0; p < rows; p++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                sorted.Value(c, p).Should().Be(table[expected[p]][c]);
+            }
         }
     }
 
