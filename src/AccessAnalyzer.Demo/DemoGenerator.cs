@@ -16,6 +16,9 @@ namespace AccessAnalyzer.Demo;
 /// </summary>
 public static class DemoGenerator
 {
+    /// <summary>About how many distinct ids a scale writes (file ids above all): sizes a writer's id table once.</summary>
+    public static int ExpectedIds(DemoScale scale) => DemoGeneration.ExpectedIds(scale);
+
     /// <summary>
     /// Writes the whole dataset to every writer (same rows, same order), calls <see cref="ICanonicalWriter.Complete"/>
     /// on each, and returns the counts and the planted cases. The caller still owns and disposes the writers.
@@ -938,6 +941,13 @@ internal sealed class DemoGeneration
     }
 
     // ---- Plan types --------------------------------------------------------------------------------------------
+
+    /// <summary>About how many distinct ids a scale writes (file ids above all): sizes a writer's id table once.</summary>
+    public static int ExpectedIds(DemoScale scale)
+    {
+        var profile = Profile.For(scale);
+        return (int)Math.Max(1 << 16, (profile.MinTotalFiles * 21 / 20) + (4L * profile.MinTotalPrincipals));
+    }
 
     private sealed record Profile(
         int[] MetroDepartments, int OverseasRegions, int MinAgencies, int MaxAgencies,

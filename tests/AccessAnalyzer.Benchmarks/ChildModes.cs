@@ -17,7 +17,7 @@ internal static class Generator
         ICanonicalWriter writer = options.To switch
         {
             "csv" => new CsvCanonicalWriter(dir),
-            "sqlite" => new SqliteCanonicalWriter(Path.Combine(dir, "agency.db")),
+            "sqlite" => new SqliteCanonicalWriter(Path.Combine(dir, "agency.db"), expectedValues: DemoGenerator.ExpectedIds(scale)),
             _ => throw new UsageException("generate needs --to csv|sqlite"),
         };
         using (writer)

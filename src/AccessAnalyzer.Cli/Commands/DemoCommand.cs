@@ -57,7 +57,7 @@ internal static class DemoCommand
                 {
                     if (toSqlite)
                     {
-                        writers.Add(new SqliteCanonicalWriter(database));
+                        writers.Add(new SqliteCanonicalWriter(database, expectedValues: DemoGenerator.ExpectedIds(options.Scale)));
                     }
 
                     if (toCsv)
