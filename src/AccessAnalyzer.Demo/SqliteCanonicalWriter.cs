@@ -28,6 +28,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     private readonly PageFile _file;
     private readonly TableState[] _tables;
     private readonly IndexKeys _keys;
+    private readonly KeyIntake _intake;
     private byte[] _body = new byte[1024];
     private readonly byte[] _header = new byte[256];
     private readonly int[] _offsets = new int[16];
@@ -61,9 +62,12 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             {
                 table.Tree = new TableTree(_file, table.Root);
             }
+
+            _intake = new KeyIntake(_keys);
         }
         catch
         {
+            _file?.Dispose();
             DeletePartial();
             throw;
         }
@@ -96,6 +100,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             table.Tree!.Complete();
         }
 
+        _intake.Finish();
         var ranks = _keys.Ranks();
         T("ranks " + _keys.Count);
         var workspace = new IndexWorkspace();
@@ -140,6 +145,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         }
 
         _disposed = true;
+        _intake.Dispose();
         _file?.Dispose();
         if (!_completed)
         {
@@ -211,7 +217,8 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         var bodyStart = headerLength + 1;
         foreach (var (cid, values) in table.Keys)
         {
-            values.Add(_lengths[cid] < 0 ? -1 : _keys.Add(_body.AsSpan(bodyStart + _offsets[cid], _lengths[cid])));
+            var isNull = _lengths[cid] < 0;
+            _intake.Add(values, isNull ? default : _body.AsSpan(bodyStart + _offsets[cid], _lengths[cid]), isNull);
         }
     }
 

@@ -132,11 +132,150 @@ internal sealed class IndexKeys(int expectedValues)
     }
 }
 
+/// <summary>
+/// Hands the indexed values of each row to a thread of its own, which numbers them (<see cref="IndexKeys.Add"/>) and
+/// appends each number to its column, in row order: hashing tens of millions of ids into a table of hundreds of
+/// megabytes is mostly waiting for memory, which the thread that encodes the rows need not do. A value equal to its
+/// column's previous one (a unit, a boolean, the principal of a caseload) takes its number without a lookup.
+/// </summary>
+internal sealed class KeyIntake : IDisposable
+{
+    private const int BatchValues = 1 << 14;
+
+    private readonly IndexKeys _keys;
+    private readonly System.Collections.Concurrent.BlockingCollection<Batch> _full = new(4);
+    private readonly System.Collections.Concurrent.ConcurrentBag<Batch> _free = [];
+    private readonly Task _worker;
+    private Batch _batch = new();
+    private bool _finished;
+
+    public KeyIntake(IndexKeys keys)
+    {
+        _keys = keys;
+        _worker = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>The next row's value of <paramref name="column"/>; -1 length for NULL.</summary>
+    public void Add(ChunkedInts column, ReadOnlySpan<byte> value, bool isNull)
+    {
+        var b = _batch;
+        if (b.Count == BatchValues || b.Used + value.Length > b.Bytes.Length)
+        {
+            Submit();
+            b = _batch;
+            if (value.Length > b.Bytes.Length)
+            {
+                b.Bytes = new byte[value.Length];
+            }
+        }
+
+        b.Columns[b.Count] = column;
+        b.Lengths[b.Count++] = isNull ? -1 : value.Length;
+        value.CopyTo(b.Bytes.AsSpan(b.Used));
+        b.Used += value.Length;
+    }
+
+    /// <summary>Waits until every value is numbered.</summary>
+    public void Finish()
+    {
+        if (!_finished)
+        {
+            _finished = true;
+            Submit();
+            _full.CompleteAdding();
+            _worker.GetAwaiter().GetResult();
+        }
+    }
+
+    private void Submit()
+    {
+        if (_batch.Count > 0)
+        {
+            _full.Add(_batch);
+            _batch = _free.TryTake(out var free) ? free : new Batch();
+        }
+    }
+
+    private void Work()
+    {
+        foreach (var batch in _full.GetConsumingEnumerable())
+        {
+            var at = 0;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var column = batch.Columns[i]!;
+                var length = batch.Lengths[i];
+                if (length < 0)
+                {
+                    column.Add(-1);
+                    continue;
+                }
+
+                var value = batch.Bytes.AsSpan(at, length);
+                at += length;
+                column.Add(column.Repeats(value, out var number) ? number : column.Remember(value, _keys.Add(value)));
+            }
+
+            Array.Clear(batch.Columns);
+            batch.Count = 0;
+            batch.Used = 0;
+            _free.Add(batch);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_full.IsAddingCompleted)
+        {
+            _full.CompleteAdding();
+        }
+
+        ((IAsyncResult)_worker).AsyncWaitHandle.WaitOne();
+        _full.Dispose();
+    }
+
+    private sealed class Batch
+    {
+        public readonly ChunkedInts?[] Columns = new ChunkedInts?[BatchValues];
+        public readonly int[] Lengths = new int[BatchValues];
+        public byte[] Bytes = new byte[1 << 20];
+        public int Count;
+        public int Used;
+    }
+}
+
 /// <summary>An int per row, in chunks: no array of a whole table is ever copied to grow.</summary>
 internal sealed class ChunkedInts
 {
     private const int Shift = 20;
     private readonly List<int[]> _chunks = [];
+    private readonly byte[] _last = new byte[64];
+    private int _lastLength = -1;
+    private int _lastNumber;
+
+    /// <summary>Whether <paramref name="value"/> is the last one remembered, and its number.</summary>
+    public bool Repeats(ReadOnlySpan<byte> value, out int number)
+    {
+        number = _lastNumber;
+        return value.Length == _lastLength && value.SequenceEqual(_last.AsSpan(0, _lastLength));
+    }
+
+    /// <summary>Remembers a value (up to 64 bytes) and its number; returns the number.</summary>
+    public int Remember(ReadOnlySpan<byte> value, int number)
+    {
+        if (value.Length <= _last.Length)
+        {
+            value.CopyTo(_last);
+            _lastLength = value.Length;
+            _lastNumber = number;
+        }
+        else
+        {
+            _lastLength = -1;
+        }
+
+        return number;
+    }
 
     public long Count { get; private set; }
 
