@@ -42,6 +42,15 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     /// <param name="pageSize">SQLite's page size (default 4096); tests use small pages to grow deep trees.</param>
     /// <param name="expectedValues">Distinct values of indexed columns expected (sizes a table once).</param>
     public SqliteCanonicalWriter(string path, int? pageSize = null, int expectedValues = 1 << 16)
+        : this(path, pageSize, expectedValues, lockBytePage: null)
+    {
+    }
+
+    /// <param name="path">The database to write.</param>
+    /// <param name="pageSize">SQLite's page size.</param>
+    /// <param name="expectedValues">Distinct values of indexed columns expected.</param>
+    /// <param name="lockBytePage">The page left out of every b-tree (SQLite's lock byte at 1 GiB; tests move it).</param>
+    internal SqliteCanonicalWriter(string path, int? pageSize, int expectedValues, uint? lockBytePage)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
@@ -57,7 +66,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         try
         {
             _tables = CreateSchema(_partial, pageSize, out var size, out var usable, out var pages);
-            _file = new PageFile(_partial, size, usable, pages);
+            _file = new PageFile(_partial, size, usable, pages, lockBytePage);
             foreach (var table in _tables)
             {
                 table.Tree = new TableTree(_file, table.Root);
@@ -261,7 +270,9 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     {
         var rows = (int)table.Tree!.Rows;
         var columns = index.Columns.Select(cid => table.Keys.First(k => k.Cid == cid).Values).ToArray();
+        var swi = System.Diagnostics.Stopwatch.StartNew();
         var sorted = IndexOrder.Sort(columns, rows, ranks, workspace);
+        Console.Error.WriteLine($"TIMING   sort {swi.ElapsedMilliseconds}"); swi.Restart();
 
         // Distinct prefixes of the key, for the planner's statistics (as ANALYZE counts them: NULLs equal).
         var distinct = new long[columns.Length];
@@ -292,6 +303,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             _statistics.Add((table.Name, index.Name, string.Join(' ', distinct.Select(d => AverageRows(rows, d)).Prepend(rows))));
         }
 
+        Console.Error.WriteLine($"TIMING   stats {swi.ElapsedMilliseconds}"); swi.Restart();
         var tree = new IndexTree(_file, index.Root);
         var record = new byte[64];
         var values = new int[columns.Length];
@@ -352,6 +364,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         }
 
         tree.Complete();
+        Console.Error.WriteLine($"TIMING   records {swi.ElapsedMilliseconds}"); swi.Restart();
     }
 
     /// <summary>Rows per distinct prefix, rounded up, as ANALYZE writes it (2 read as 1 when nearly every prefix is distinct).</summary>

@@ -21,12 +21,20 @@ internal sealed class PageFile : IDisposable
     private readonly Task _writer;
     private byte[] _block = new byte[BlockBytes];
     private int _used;
+    private readonly uint _lockBytePage;
     private Exception? _failure;
     private bool _disposed;
 
-    public PageFile(string path, int pageSize, int usable, uint pageCount)
+    /// <param name="path">The database, holding the schema's pages only.</param>
+    /// <param name="pageSize">Its page size.</param>
+    /// <param name="usable">Bytes of a page b-trees use (the page size less the reserved bytes).</param>
+    /// <param name="pageCount">Pages SQLite wrote.</param>
+    /// <param name="lockBytePage">The page holding the file's byte at 1 GiB, where SQLite places its file locks:
+    /// never part of a b-tree (tests move it to reach it without a gigabyte).</param>
+    public PageFile(string path, int pageSize, int usable, uint pageCount, uint? lockBytePage = null)
     {
         PageSize = pageSize;
+        _lockBytePage = lockBytePage ?? (uint)(0x4000_0000L / pageSize) + 1;
         Usable = usable;
         PageCount = pageCount;
         _overflow = new byte[pageSize];
@@ -51,6 +59,20 @@ internal sealed class PageFile : IDisposable
     /// <summary>Writes a page after the last one and returns its number.</summary>
     public uint Append(ReadOnlySpan<byte> page)
     {
+        if (PageCount + 1 == _lockBytePage)
+        {
+            Write(new byte[PageSize]); // the lock-byte page: in the file, in no b-tree
+        }
+
+        Write(page);
+        return PageCount;
+    }
+
+    /// <summary>The page number the next <see cref="Append"/> returns after <paramref name="page"/>'s.</summary>
+    private uint After(uint page) => page + 1 == _lockBytePage ? page + 2 : page + 1;
+
+    private void Write(ReadOnlySpan<byte> page)
+    {
         if (_used + PageSize > _block.Length)
         {
             Submit();
@@ -58,7 +80,7 @@ internal sealed class PageFile : IDisposable
 
         page[..PageSize].CopyTo(_block.AsSpan(_used));
         _used += PageSize;
-        return ++PageCount;
+        PageCount++;
     }
 
     /// <summary>A page the schema allocated (a b-tree root): written in place once every append is on disk.</summary>
@@ -115,13 +137,15 @@ internal sealed class PageFile : IDisposable
 
         // Overflow pages are numbered in the order written: each points at the next one, appended right after it.
         var rest = payload[local..];
-        BinaryPrimitives.WriteUInt32BigEndian(cell[length..], PageCount + 1);
+        var next = After(PageCount);
+        BinaryPrimitives.WriteUInt32BigEndian(cell[length..], next);
         var perPage = Usable - 4;
         while (!rest.IsEmpty)
         {
             var take = Math.Min(perPage, rest.Length);
             Array.Clear(_overflow);
-            BinaryPrimitives.WriteUInt32BigEndian(_overflow, rest.Length > take ? PageCount + 2 : 0);
+            next = After(next);
+            BinaryPrimitives.WriteUInt32BigEndian(_overflow, rest.Length > take ? next : 0);
             rest[..take].CopyTo(_overflow.AsSpan(4));
             Append(_overflow);
             rest = rest[take..];
@@ -355,6 +379,7 @@ internal sealed class IndexTree(PageFile file, uint root)
     {
         private TreePage _current = new(file.PageSize, file.Usable, leaf ? SqliteFormat.LeafIndex : SqliteFormat.InteriorIndex);
         private TreePage? _pending;
+        private TreePage? _spare;
         private byte[]? _up;          // the entry between the pending page and the current one
         private IndexLevel? _parent;
         private uint _lastChild;
@@ -379,7 +404,9 @@ internal sealed class IndexTree(PageFile file, uint root)
             _pending = _current;
             _pending.Right = _lastChild;
             _up = entry.ToArray();
-            _current = new TreePage(file.PageSize, file.Usable, _pending.Type);
+            _current = _spare ?? new TreePage(file.PageSize, file.Usable, _pending.Type);
+            _current.Reset();
+            _spare = null;
         }
 
         private void Flush()
@@ -388,6 +415,7 @@ internal sealed class IndexTree(PageFile file, uint root)
             _parent ??= new IndexLevel(file, root, leaf: false);
             _parent.Child(page);
             _parent.Entry(_up);
+            _spare = _pending; // written: its buffer serves the next page
             _pending = null;
             _up = null;
         }

@@ -128,48 +128,31 @@ internal static class IndexOrder
     /// <summary>
     /// A column's values (value numbers, -1 for NULL) as dense numbers in index order, 0 for the smallest present,
     /// written into <paramref name="dense"/> by row; returns the bits they need and each dense number's value number.
-    /// Through a map over all ranks for a big column, through a sort of its distinct ranks for a small one.
+    /// A bit per rank marks the values present; a value's dense number is the count of marks before its own.
     /// </summary>
     private static (int Bits, int[] DenseToValue) Renumber(ChunkedInts column, int rows, int[] ranks, int[] dense, IndexWorkspace workspace)
     {
+        var words = workspace.Present((ranks.Length + 64) >> 6);
         for (var i = 0; i < rows; i++)
         {
             var v = column[i];
-            dense[i] = v < 0 ? 0 : ranks[v] + 1;
+            var k = v < 0 ? 0 : ranks[v] + 1;
+            dense[i] = k;
+            words[k >> 6] |= 1UL << (k & 63);
         }
 
-        int distinct;
-        if ((long)rows * 8 < ranks.Length)
+        var before = workspace.Before(words.Length);
+        var distinct = 0;
+        for (var w = 0; w < words.Length; w++)
         {
-            var keys = dense.AsSpan(0, rows).ToArray().Distinct().Order().ToArray();
-            for (var i = 0; i < rows; i++)
-            {
-                dense[i] = Array.BinarySearch(keys, dense[i]);
-            }
-
-            distinct = keys.Length;
+            before[w] = distinct;
+            distinct += BitOperations.PopCount(words[w]);
         }
-        else
+
+        for (var i = 0; i < rows; i++)
         {
-            var map = workspace.Map(ranks.Length + 1);
-            for (var i = 0; i < rows; i++)
-            {
-                map[dense[i]] = 1;
-            }
-
-            distinct = 0;
-            for (var k = 0; k < ranks.Length + 1; k++)
-            {
-                if (map[k] != 0)
-                {
-                    map[k] = distinct++;
-                }
-            }
-
-            for (var i = 0; i < rows; i++)
-            {
-                dense[i] = map[dense[i]];
-            }
+            var k = dense[i];
+            dense[i] = before[k >> 6] + BitOperations.PopCount(words[k >> 6] & ((1UL << (k & 63)) - 1));
         }
 
         var denseToValue = new int[distinct];
@@ -183,63 +166,71 @@ internal static class IndexOrder
 }
 
 /// <summary>An index's rows in order, with each key column's dense number and value number at every position.</summary>
-internal sealed class SortedIndex(int[] order, ulong[]? keys, int[] bits, int[][] denseToValue, int[][]? dense)
+internal sealed class SortedIndex
 {
-    /// <summary>The row (0-based) at a position.</summary>
-    public int Row(int position) => order[position];
+    private readonly int[] _order;
+    private readonly ulong[]? _keys;
+    private readonly int[][] _denseToValue;
+    private readonly int[][]? _dense;
+    private readonly int[] _shift;
+    private readonly ulong[] _mask;
 
-    public int Columns => bits.Length;
-
-    /// <summary>Column <paramref name="column"/>'s dense number at a position: equal numbers, equal values.</summary>
-    public int Dense(int column, int position)
+    public SortedIndex(int[] order, ulong[]? keys, int[] bits, int[][] denseToValue, int[][]? dense)
     {
-        if (keys is null)
+        (_order, _keys, _denseToValue, _dense) = (order, keys, denseToValue, dense);
+        _shift = new int[bits.Length];
+        _mask = new ulong[bits.Length];
+        for (var c = bits.Length - 1; c >= 0; c--)
         {
-            return dense![column][order[position]];
+            _shift[c] = c == bits.Length - 1 ? 0 : _shift[c + 1] + bits[c + 1];
+            _mask[c] = (1UL << bits[c]) - 1;
         }
-
-        var shift = 0;
-        for (var c = bits.Length - 1; c > column; c--)
-        {
-            shift += bits[c];
-        }
-
-        return (int)((keys[position] >> shift) & ((1UL << bits[column]) - 1));
     }
 
+    /// <summary>The row (0-based) at a position.</summary>
+    public int Row(int position) => _order[position];
+
+    /// <summary>Column <paramref name="column"/>'s dense number at a position: equal numbers, equal values.</summary>
+    public int Dense(int column, int position) =>
+        _keys is null ? _dense![column][_order[position]] : (int)((_keys[position] >> _shift[column]) & _mask[column]);
+
     /// <summary>The value number (-1 for NULL) of column <paramref name="column"/> at a position.</summary>
-    public int Value(int column, int position) => denseToValue[column][Dense(column, position)];
+    public int Value(int column, int position) => _denseToValue[column][Dense(column, position)];
 }
 
 /// <summary>The sort's arrays, sized for the largest table and reused index after index: a new set for each would stay in the large-object heap.</summary>
 internal sealed class IndexWorkspace
 {
-    private int[] _map = [];
+    private ulong[] _present = [];
+    private int[] _before = [];
     private int[] _order = [];
     private int[] _orderScratch = [];
-    private int[] _dense = [];
     private ulong[] _keys = [];
     private ulong[] _keysScratch = [];
 
-    public int[] Map(int length)
+    /// <summary>A cleared bit per rank.</summary>
+    public ulong[] Present(int words)
     {
-        if (_map.Length < length)
+        if (_present.Length != words)
         {
-            _map = new int[length];
+            _present = new ulong[words];
         }
         else
         {
-            Array.Clear(_map, 0, length);
+            Array.Clear(_present);
         }
 
-        return _map;
+        return _present;
     }
+
+    public int[] Before(int words) => _before.Length == words ? _before : _before = new int[words];
 
     public int[] Order(int rows) => Ensure(ref _order, rows);
 
     public int[] OrderScratch(int rows) => Ensure(ref _orderScratch, rows);
 
-    public int[] Dense(int rows) => Ensure(ref _dense, rows);
+    /// <summary>One column's dense numbers while the keys are packed: the sort's scratch, free until the sort.</summary>
+    public int[] Dense(int rows) => OrderScratch(rows);
 
     public ulong[] Keys(int rows) => Ensure(ref _keys, rows);
 

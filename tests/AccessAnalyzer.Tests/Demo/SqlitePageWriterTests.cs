@@ -50,6 +50,10 @@ public sealed class SqlitePageWriterTests : IDisposable
         {
             writer.WriteAccountPolicy("partner", 50, mfaRequired: false);
             writer.WriteAccountPolicy("staff", -2_000_000_000, mfaRequired: true);
+            foreach (var boundary in Boundaries)
+            {
+                writer.WriteAccountPolicy("b", boundary, mfaRequired: false);
+            }
             foreach (var principal in principals)
             {
                 writer.WritePrincipal(principal, AccessAnalyzer.Core.Input.PrincipalKind.Staff, "staff", units[rng.Next(units.Length)], "N " + principal, true, false, null);
@@ -107,7 +111,8 @@ public sealed class SqlitePageWriterTests : IDisposable
         Rows(connection, "SELECT file_id, principal_id FROM caseload ORDER BY rowid").Should().Equal(caseload.Select(Join));
         Rows(connection, "SELECT principal_id, file_id, at, action FROM access_events ORDER BY rowid").Should().Equal(events.Select(Join));
         Rows(connection, "SELECT organization, typeof(lockout_threshold), lockout_threshold, mfa_required FROM account_policy ORDER BY rowid")
-            .Should().Equal("partner|integer|50|false", "staff|integer|-2000000000|true");
+            .Should().Equal(new[] { "partner|integer|50|false", "staff|integer|-2000000000|true" }
+                .Concat(Boundaries.Select(b => $"b|integer|{b.ToString(CultureInfo.InvariantCulture)}|false")));
 
         // Each index in its own order: SQLite walks the index for these, so a misplaced entry shows as a wrong order.
         var fileRows = files.Select((f, i) => (Row: f, Rowid: i + 1)).ToList();
@@ -150,6 +155,30 @@ public sealed class SqlitePageWriterTests : IDisposable
 
             Rows(analyzed, statistics).Should().Equal(ours);
         }
+    }
+
+    [Fact]
+    public void No_btree_page_sits_on_the_lock_byte_page()
+    {
+        // SQLite locks the byte at 1 GiB and never uses its page; moved to page 100 here, it is the one page SQLite
+        // finds in no b-tree, and the rows and overflow chains written around it read back whole.
+        var db = Path.Combine(_root, "lock.db");
+        var ids = Enumerable.Range(0, 400).Select(i => "F" + i.ToString("D4", CultureInfo.InvariantCulture) + new string('x', i % 5 == 0 ? 1500 : 3)).ToList();
+        using (var writer = new SqliteCanonicalWriter(db, 512, 1 << 16, lockBytePage: 100))
+        {
+            foreach (var id in ids)
+            {
+                writer.WriteFile(id, "U1", false, true);
+                writer.WriteCaseload(id, "P1");
+            }
+
+            writer.Complete();
+        }
+
+        using var connection = Open(db);
+        Rows(connection, "PRAGMA integrity_check").Should().Equal("*** in database main ***\nPage 100: never used");
+        Rows(connection, "SELECT id FROM files ORDER BY rowid").Should().Equal(ids);
+        Rows(connection, "SELECT file_id FROM caseload INDEXED BY ix_caseload_file_principal ORDER BY file_id").Should().Equal(ids.Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -220,6 +249,9 @@ public sealed class SqlitePageWriterTests : IDisposable
 
         Directory.GetFiles(_root).Should().BeEmpty();
     }
+
+    /// <summary>Each integer width SQLite stores (0 and 1 in the header alone, then 8, 16, 24 and 32 bits), at its edges.</summary>
+    private static readonly int[] Boundaries = [0, 1, 2, -1, 127, 128, -128, -129, 32767, 32768, -32768, -32769, 8_388_607, 8_388_608, -8_388_608, -8_388_609, int.MaxValue, int.MinValue];
 
     private static readonly Comparer<string> Utf8Order = Comparer<string>.Create((a, b) =>
         Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b)));
