@@ -101,9 +101,6 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             return;
         }
 
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        void T(string what) { Console.Error.WriteLine($"TIMING {what} {sw.ElapsedMilliseconds} ms ws {Environment.WorkingSet >> 20} MiB"); sw.Restart(); }
-        T("rows");
         foreach (var table in _tables)
         {
             table.Tree!.Complete();
@@ -111,14 +108,12 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
 
         _intake.Finish();
         var ranks = _keys.Ranks();
-        T("ranks " + _keys.Count);
         var workspace = new IndexWorkspace();
         foreach (var table in _tables)
         {
             foreach (var index in table.Indexes)
             {
                 BuildIndex(table, index, ranks, workspace);
-                T("index " + index.Name);
             }
 
             foreach (var (_, values) in table.Keys)
@@ -135,7 +130,6 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         _file.Close();
         _file.Dispose();
         WriteStatistics();
-        T("analyze");
 
         foreach (var suffix in new[] { "-journal", "-wal", "-shm" })
         {
@@ -270,9 +264,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     {
         var rows = (int)table.Tree!.Rows;
         var columns = index.Columns.Select(cid => table.Keys.First(k => k.Cid == cid).Values).ToArray();
-        var swi = System.Diagnostics.Stopwatch.StartNew();
         var sorted = IndexOrder.Sort(columns, rows, ranks, workspace);
-        Console.Error.WriteLine($"TIMING   sort {swi.ElapsedMilliseconds}"); swi.Restart();
 
         // Distinct prefixes of the key, for the planner's statistics (as ANALYZE counts them: NULLs equal).
         var distinct = new long[columns.Length];
@@ -303,7 +295,6 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             _statistics.Add((table.Name, index.Name, string.Join(' ', distinct.Select(d => AverageRows(rows, d)).Prepend(rows))));
         }
 
-        Console.Error.WriteLine($"TIMING   stats {swi.ElapsedMilliseconds}"); swi.Restart();
         var tree = new IndexTree(_file, index.Root);
         var record = new byte[64];
         var values = new int[columns.Length];
@@ -364,7 +355,6 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         }
 
         tree.Complete();
-        Console.Error.WriteLine($"TIMING   records {swi.ElapsedMilliseconds}"); swi.Restart();
     }
 
     /// <summary>Rows per distinct prefix, rounded up, as ANALYZE writes it (2 read as 1 when nearly every prefix is distinct).</summary>
