@@ -22,11 +22,6 @@ internal static class IndexOrder
     {
         var bits = new int[columns.Length];
         var denseToValue = new int[columns.Length][];
-        var order = workspace.Order(rows);
-        for (var i = 0; i < rows; i++)
-        {
-            order[i] = i;
-        }
 
         // Usually every column fits one key: each is folded in as soon as it is renumbered.
         var keys = workspace.Keys(rows);
@@ -46,10 +41,25 @@ internal static class IndexOrder
             }
         }
 
+        // The row itself in the key's low bits when they are free: sorting on the bits above leaves equal keys in row
+        // order, and no array of rows is moved along.
+        var rowBits = rows <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(rows - 1));
+        if (width + rowBits <= keyBits)
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                keys[i] = (keys[i] << rowBits) | (uint)i;
+            }
+
+            RadixSort(keys, null, workspace.KeysScratch(rows), null, rows, rowBits, rowBits + width);
+            return new SortedIndex(null, keys, rowBits, bits, denseToValue, null);
+        }
+
+        var order = Identity(workspace.Order(rows), rows);
         if (width <= keyBits)
         {
-            RadixSort(keys, order, workspace.KeysScratch(rows), workspace.OrderScratch(rows), rows, width);
-            return new SortedIndex(order, keys, bits, denseToValue, null);
+            RadixSort(keys, order, workspace.KeysScratch(rows), workspace.OrderScratch(rows), rows, 0, width);
+            return new SortedIndex(order, keys, 0, bits, denseToValue, null);
         }
 
         // Wider: every column's dense numbers kept, the groups sorted from the last.
@@ -81,20 +91,33 @@ internal static class IndexOrder
                 keys[i] = key;
             }
 
-            RadixSort(keys, order, workspace.KeysScratch(rows), workspace.OrderScratch(rows), rows, groupWidth);
+            RadixSort(keys, order, workspace.KeysScratch(rows), workspace.OrderScratch(rows), rows, 0, groupWidth);
             last = first - 1;
         }
 
-        return new SortedIndex(order, null, bits, denseToValue, all);
+        return new SortedIndex(order, null, 0, bits, denseToValue, all);
     }
 
-    /// <summary>Stable LSD radix sort of rows by key, <see cref="DigitBits"/> bits a pass; the result is left in the first arrays.</summary>
-    private static void RadixSort(ulong[] keys, int[] order, ulong[] keysScratch, int[] orderScratch, int rows, int width)
+    private static int[] Identity(int[] order, int rows)
+    {
+        for (var i = 0; i < rows; i++)
+        {
+            order[i] = i;
+        }
+
+        return order;
+    }
+
+    /// <summary>
+    /// Stable LSD radix sort by the key bits from <paramref name="from"/> to <paramref name="to"/>, <see cref="DigitBits"/>
+    /// a pass, moving the rows along when given; the result is left in the first arrays.
+    /// </summary>
+    private static void RadixSort(ulong[] keys, int[]? order, ulong[] keysScratch, int[]? orderScratch, int rows, int from, int to)
     {
         var counts = new int[1 << DigitBits];
         var (k, o, k2, o2) = (keys, order, keysScratch, orderScratch);
         const ulong mask = (1UL << DigitBits) - 1;
-        for (var shift = 0; shift < width; shift += DigitBits)
+        for (var shift = from; shift < to; shift += DigitBits)
         {
             Array.Clear(counts);
             for (var i = 0; i < rows; i++)
@@ -112,16 +135,22 @@ internal static class IndexOrder
             {
                 var at = counts[(int)((k[i] >> shift) & mask)]++;
                 k2[at] = k[i];
-                o2[at] = o[i];
+                if (o is not null)
+                {
+                    o2![at] = o[i];
+                }
             }
 
             (k, o, k2, o2) = (k2, o2, k, o);
         }
 
-        if (!ReferenceEquals(o, order))
+        if (!ReferenceEquals(k, keys))
         {
             Array.Copy(k, keys, rows);
-            Array.Copy(o, order, rows);
+            if (order is not null)
+            {
+                Array.Copy(o!, order, rows);
+            }
         }
     }
 
@@ -168,31 +197,38 @@ internal static class IndexOrder
 /// <summary>An index's rows in order, with each key column's dense number and value number at every position.</summary>
 internal sealed class SortedIndex
 {
-    private readonly int[] _order;
+    private readonly int[]? _order;
     private readonly ulong[]? _keys;
+    private readonly int _rowBits;
     private readonly int[][] _denseToValue;
     private readonly int[][]? _dense;
     private readonly int[] _shift;
     private readonly ulong[] _mask;
 
-    public SortedIndex(int[] order, ulong[]? keys, int[] bits, int[][] denseToValue, int[][]? dense)
+    /// <param name="order">Rows by position; null when each key carries its row in its low <paramref name="rowBits"/> bits.</param>
+    /// <param name="keys">Packed dense numbers by position (above the row bits); null when <paramref name="dense"/> holds them by row.</param>
+    /// <param name="rowBits">Bits of the row at the bottom of each key (0 with an order).</param>
+    /// <param name="bits">Bits of each column's dense numbers.</param>
+    /// <param name="denseToValue">Each column's value number by dense number.</param>
+    /// <param name="dense">Each column's dense numbers by row (keys wider than 64 bits).</param>
+    public SortedIndex(int[]? order, ulong[]? keys, int rowBits, int[] bits, int[][] denseToValue, int[][]? dense)
     {
-        (_order, _keys, _denseToValue, _dense) = (order, keys, denseToValue, dense);
+        (_order, _keys, _rowBits, _denseToValue, _dense) = (order, keys, rowBits, denseToValue, dense);
         _shift = new int[bits.Length];
         _mask = new ulong[bits.Length];
         for (var c = bits.Length - 1; c >= 0; c--)
         {
-            _shift[c] = c == bits.Length - 1 ? 0 : _shift[c + 1] + bits[c + 1];
+            _shift[c] = c == bits.Length - 1 ? rowBits : _shift[c + 1] + bits[c + 1];
             _mask[c] = (1UL << bits[c]) - 1;
         }
     }
 
     /// <summary>The row (0-based) at a position.</summary>
-    public int Row(int position) => _order[position];
+    public int Row(int position) => _order is null ? (int)(_keys![position] & ((1UL << _rowBits) - 1)) : _order[position];
 
     /// <summary>Column <paramref name="column"/>'s dense number at a position: equal numbers, equal values.</summary>
     public int Dense(int column, int position) =>
-        _keys is null ? _dense![column][_order[position]] : (int)((_keys[position] >> _shift[column]) & _mask[column]);
+        _keys is null ? _dense![column][_order![position]] : (int)((_keys[position] >> _shift[column]) & _mask[column]);
 
     /// <summary>The value number (-1 for NULL) of column <paramref name="column"/> at a position.</summary>
     public int Value(int column, int position) => _denseToValue[column][Dense(column, position)];

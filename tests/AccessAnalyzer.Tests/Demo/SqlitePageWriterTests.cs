@@ -183,11 +183,13 @@ public sealed class SqlitePageWriterTests : IDisposable
 
     [Theory]
     [InlineData(64)]
+    [InlineData(20)]
     [InlineData(5)]
     [InlineData(1)]
     public void Index_order_is_key_columns_then_rowid_in_one_key_or_group_by_group(int keyBits)
     {
-        // Three columns with NULLs and repeats; narrow keys force the sort of one group of columns after another.
+        // Three columns with NULLs and repeats (16 bits of key, 13 of row): the row packed below the key (64 bits), moved
+        // beside it (20), or narrower keys that force the sort of one group of columns after another (5, 1).
         var rng = new Random(keyBits);
         const int rows = 5000;
         var values = Enumerable.Range(0, 300).ToArray();
