@@ -31,11 +31,12 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     private readonly IndexKeys _keys;
     private readonly KeyIntake _intake;
     private byte[] _body = new byte[1024];
-    private readonly byte[] _header = new byte[256];
-    private readonly int[] _offsets = new int[16];
-    private readonly int[] _lengths = new int[16];
+    private readonly byte[] _header;   // a serial type (at most 9 bytes) per column, after one byte left for the size
+    private readonly int[] _offsets;
+    private readonly int[] _lengths;
     private readonly List<(string Table, string? Index, string Stat)> _statistics = [];
     private bool _completed;
+    private bool _failed;
     private bool _disposed;
 
     /// <summary>Creates the schema in a partial file beside <paramref name="path"/>; the file at the path is replaced by <see cref="Complete"/>.</summary>
@@ -61,12 +62,14 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             Directory.CreateDirectory(directory);
         }
 
-        _partial = Path + ".partial-" + Environment.ProcessId;
-        DeletePartial();
+        // A name of its own: two writers of one target never share a partial file.
+        _partial = Path + ".partial-" + Guid.NewGuid().ToString("N");
         _keys = new IndexKeys(expectedValues);
         try
         {
             _tables = CreateSchema(_partial, pageSize, out var size, out var usable, out var pages);
+            var widest = _tables.Max(t => t.FieldOf.Length);
+            (_header, _offsets, _lengths) = (new byte[1 + (9 * widest)], new int[widest], new int[widest]);
             _file = new PageFile(_partial, size, usable, pages, lockBytePage);
             foreach (var table in _tables)
             {
@@ -101,6 +104,29 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         {
             return;
         }
+
+        CheckUsable();
+        try
+        {
+            Build();
+        }
+        catch
+        {
+            _failed = true;
+            throw;
+        }
+    }
+
+    private void CheckUsable()
+    {
+        if (_failed)
+        {
+            throw new InvalidOperationException("The writer failed; the database was not written.");
+        }
+    }
+
+    private void Build()
+    {
 
         foreach (var table in _tables)
         {
@@ -173,6 +199,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             throw new InvalidOperationException("Rows cannot be written after Complete().");
         }
 
+        CheckUsable();
         var table = _tables[(int)which];
         var columns = table.FieldOf.Length;
         var headerLength = 0;
@@ -194,6 +221,11 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             }
             else if (text is null)
             {
+                if (table.NotNull[c])
+                {
+                    throw new InvalidOperationException($"NOT NULL constraint failed: {table.Name}.{CanonicalLayout.Columns[(int)which][f]}");
+                }
+
                 _lengths[c] = -1;
                 serial = 0;
             }
@@ -210,15 +242,16 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             headerLength += SqliteFormat.WriteVarint(_header.AsSpan(1 + headerLength), (ulong)serial);
         }
 
-        // The header's own size comes first: one byte while the header stays under 128 bytes (always, here).
-        _header[0] = (byte)(headerLength + 1);
-        var recordLength = headerLength + 1 + bodyLength;
+        // The header's own size comes first: one byte while the header stays under 128 bytes, else two.
+        var sizeLength = headerLength + 1 <= 127 ? 1 : 2;
+        var bodyStart = headerLength + sizeLength;
+        var recordLength = bodyStart + bodyLength;
         Reserve(bodyLength + recordLength);
-        _body.AsSpan(0, bodyLength).CopyTo(_body.AsSpan(headerLength + 1));
-        _header.AsSpan(0, headerLength + 1).CopyTo(_body);
+        _body.AsSpan(0, bodyLength).CopyTo(_body.AsSpan(bodyStart));
+        SqliteFormat.WriteVarint(_body, (ulong)bodyStart);
+        _header.AsSpan(1, headerLength).CopyTo(_body.AsSpan(sizeLength));
         table.Tree!.Add(_body.AsSpan(0, recordLength));
 
-        var bodyStart = headerLength + 1;
         foreach (var (cid, values) in table.Keys)
         {
             var isNull = _lengths[cid] < 0;
@@ -233,7 +266,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     /// </summary>
     private void WriteStatistics()
     {
-        using var connection = Open(_partial);
+        using var connection = Open(_partial, create: false);
         Execute(connection, "ANALYZE sqlite_schema");
         using var transaction = connection.BeginTransaction();
         foreach (var (table, index, stat) in _statistics)
@@ -388,8 +421,8 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             for (var t = 0; t < tables.Length; t++)
             {
                 var name = CanonicalLayout.TableNames[t];
-                var columns = Query(connection, $"SELECT name FROM pragma_table_info('{name}') ORDER BY cid", r => r.GetString(0));
-                var fieldOf = columns.Select(c => Array.IndexOf(CanonicalLayout.Columns[t], c)).ToArray();
+                var info = Query(connection, $"SELECT name, \"notnull\" FROM pragma_table_info('{name}') ORDER BY cid", r => (Name: r.GetString(0), NotNull: r.GetInt64(1) != 0));
+                var fieldOf = info.Select(c => Array.IndexOf(CanonicalLayout.Columns[t], c.Name)).ToArray();
                 if (fieldOf.Length != CanonicalLayout.Columns[t].Length || fieldOf.Contains(-1))
                 {
                     throw new InvalidOperationException($"The schema's {name} columns differ from the canonical ones.");
@@ -414,7 +447,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
                 // Indexes in catalogue order (newest first in index_list): built oldest first.
                 indexes.Reverse();
                 var keyColumns = indexes.SelectMany(i => i.Columns).Distinct().Order().Select(cid => (cid, new ChunkedInts())).ToArray();
-                tables[t] = new TableState(name, root, fieldOf, [.. indexes], keyColumns);
+                tables[t] = new TableState(name, root, fieldOf, [.. info.Select(c => c.NotNull)], [.. indexes], keyColumns);
             }
         }
 
@@ -436,12 +469,12 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         return tables;
     }
 
-    private static SqliteConnection Open(string file)
+    private static SqliteConnection Open(string file, bool create = true)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = file,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
             Pooling = false,
         }.ToString());
         connection.Open();
@@ -473,9 +506,9 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
 
     /// <summary>
     /// A table being written: its root page, the canonical field of each column in the table's column order
-    /// (<c>FieldOf</c>), its indexes, and its indexed columns with their values' numbers row by row (<c>Keys</c>).
+    /// (<c>FieldOf</c>), which columns are NOT NULL, its indexes, and its indexed columns with their values' numbers row by row (<c>Keys</c>).
     /// </summary>
-    private sealed record TableState(string Name, uint Root, int[] FieldOf, IndexState[] Indexes, (int Cid, ChunkedInts Values)[] Keys)
+    private sealed record TableState(string Name, uint Root, int[] FieldOf, bool[] NotNull, IndexState[] Indexes, (int Cid, ChunkedInts Values)[] Keys)
     {
         public TableTree? Tree { get; set; }
     }

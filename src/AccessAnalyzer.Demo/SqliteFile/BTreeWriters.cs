@@ -22,7 +22,7 @@ internal sealed class PageFile : IDisposable
     private byte[] _block = new byte[BlockBytes];
     private int _used;
     private readonly uint _lockBytePage;
-    private Exception? _failure;
+    private volatile Exception? _failure;
     private bool _disposed;
 
     /// <param name="path">The database, holding the schema's pages only.</param>
@@ -112,9 +112,11 @@ internal sealed class PageFile : IDisposable
                     _stream.Write(block, 0, length);
                 }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
-                _failure = ex; // a full disk: reported to the writing thread at its next block or at Close
+                // A full disk, say: reported to the writing thread at its next block or at Close; the blocks still
+                // in the queue are taken and dropped, so that it never waits on a full queue.
+                _failure = ex;
             }
 
             _free.Add(block);

@@ -147,6 +147,7 @@ internal sealed class KeyIntake : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentBag<Batch> _free = [];
     private readonly Task _worker;
     private Batch _batch = new();
+    private volatile Exception? _failure;
     private bool _finished;
 
     public KeyIntake(IndexKeys keys)
@@ -184,11 +185,20 @@ internal sealed class KeyIntake : IDisposable
             Submit();
             _full.CompleteAdding();
             _worker.GetAwaiter().GetResult();
+            if (_failure is { } failure)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
         }
     }
 
     private void Submit()
     {
+        if (_failure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
         if (_batch.Count > 0)
         {
             _full.Add(_batch);
@@ -200,26 +210,43 @@ internal sealed class KeyIntake : IDisposable
     {
         foreach (var batch in _full.GetConsumingEnumerable())
         {
-            var at = 0;
-            for (var i = 0; i < batch.Count; i++)
+            try
             {
-                var column = batch.Columns[i]!;
-                var length = batch.Lengths[i];
-                if (length < 0)
+                if (_failure is null)
                 {
-                    column.Add(-1);
-                    continue;
+                    Number(batch);
                 }
-
-                var value = batch.Bytes.AsSpan(at, length);
-                at += length;
-                column.Add(column.Repeats(value, out var number) ? number : column.Remember(value, _keys.Add(value)));
+            }
+            catch (Exception ex)
+            {
+                // Out of memory, say: reported to the writing thread at its next batch or at Finish; later batches
+                // are taken and dropped, so that it never waits on a full queue.
+                _failure = ex;
             }
 
             Array.Clear(batch.Columns);
             batch.Count = 0;
             batch.Used = 0;
             _free.Add(batch);
+        }
+    }
+
+    private void Number(Batch batch)
+    {
+        var at = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var column = batch.Columns[i]!;
+            var length = batch.Lengths[i];
+            if (length < 0)
+            {
+                column.Add(-1);
+                continue;
+            }
+
+            var value = batch.Bytes.AsSpan(at, length);
+            at += length;
+            column.Add(column.Repeats(value, out var number) ? number : column.Remember(value, _keys.Add(value)));
         }
     }
 

@@ -241,6 +241,59 @@ public sealed class SqlitePageWriterTests : IDisposable
     }
 
     [Fact]
+    public void A_null_in_a_not_null_column_is_refused_as_sqlite_refuses_it()
+    {
+        var db = Path.Combine(_root, "agency.db");
+        using (var writer = new SqliteCanonicalWriter(db))
+        {
+            var write = () => writer.WriteCaseload("F1", null!);
+            write.Should().Throw<InvalidOperationException>().WithMessage("NOT NULL constraint failed: caseload.principal_id");
+        }
+
+        Directory.GetFiles(_root).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Two_writers_of_one_target_do_not_share_a_partial_file()
+    {
+        var db = Path.Combine(_root, "agency.db");
+        var first = new SqliteCanonicalWriter(db);
+        using (var second = new SqliteCanonicalWriter(db))
+        {
+            first.Dispose();
+            second.WriteFile("F1", "U1", false, false);
+            second.Complete();
+        }
+
+        using var connection = Open(db);
+        Rows(connection, "SELECT id FROM files").Should().Equal("F1");
+        Directory.GetFiles(_root).Select(Path.GetFileName).Should().Equal("agency.db");
+    }
+
+    [Fact]
+    public async Task A_failure_of_the_numbering_thread_reaches_the_writer_instead_of_blocking_it()
+    {
+        // A null column makes the thread that numbers the values throw (as running out of memory would): the writing
+        // thread must get that error at a later batch or at Finish, not wait forever on a full queue.
+        var run = Task.Run(() =>
+        {
+            using var intake = new KeyIntake(new IndexKeys(16));
+            intake.Add(null!, "x"u8, isNull: false);
+            var column = new ChunkedInts();
+            for (var i = 0; i < 200_000; i++)
+            {
+                intake.Add(column, "y"u8, isNull: false);
+            }
+
+            intake.Finish();
+        });
+
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+        finished.Should().BeSameAs(run, "the writer must not block");
+        await run.Invoking(r => r).Should().ThrowAsync<NullReferenceException>();
+    }
+
+    [Fact]
     public void A_writer_disposed_before_complete_leaves_no_file()
     {
         var db = Path.Combine(_root, "agency.db");
