@@ -645,21 +645,22 @@ internal sealed class Harness
     /// </summary>
     private void Targets(StringBuilder sb)
     {
-        (string Row, double Seconds, string What)[] targets =
+        // The memory limit is the analyses' (≤ 2 GiB peak client memory); the demo's target is its time alone.
+        (string Row, double Seconds, bool Memory, string What)[] targets =
         [
-            ("`analyze` from CSV, end to end", 10, "`analyze` from CSV with the access log ≤ 10 s"),
-            ("`plan` from CSV", 10, "`plan` from CSV with the access log ≤ 10 s"),
-            ("`analyze` from SQLite, `--transfer stream`", 15, "`analyze` from SQLite ≤ 15 s (the default transfer, stream)"),
-            ("`analyze` from PostgreSQL, `--transfer stream`", 30, "`analyze` from PostgreSQL ≤ 30 s (stream, the default on loopback)"),
-            ("generate `demo --scale france` → SQLite", 90, "`demo --scale france --to sqlite` ≤ 90 s (the harness times the generation and load, not the analysis after it)"),
+            ("`analyze` from CSV, end to end", 10, true, "`analyze` from CSV with the access log ≤ 10 s, ≤ 2 GiB"),
+            ("`plan` from CSV", 10, true, "`plan` from CSV with the access log ≤ 10 s, ≤ 2 GiB"),
+            ("`analyze` from SQLite, `--transfer stream`", 15, true, "`analyze` from SQLite ≤ 15 s, ≤ 2 GiB (the default transfer, stream)"),
+            ("`analyze` from PostgreSQL, `--transfer stream`", 30, true, "`analyze` from PostgreSQL ≤ 30 s, ≤ 2 GiB client (stream, the default on loopback)"),
+            ("generate `demo --scale france` → SQLite", 90, false, "`demo --scale france --to sqlite` ≤ 90 s (the harness times the generation and load, not the analysis after it; memory shown, not judged)"),
         ];
         const long MemoryKib = 2L << 20;
         var inv = CultureInfo.InvariantCulture;
         var judged = _options.Scale == "france";
         sb.Append(judged
-            ? "\n## Targets (France scale; ≤ 2 GiB peak memory each)\n\n| target | measured | ÷ target | peak memory | verdict |\n|---|---:|---:|---:|---|\n"
+            ? "\n## Targets (France scale)\n\n| target | measured | ÷ target | peak memory | verdict |\n|---|---:|---:|---:|---|\n"
             : "\n## Targets\n\nThe targets are set at France scale; at this scale the rows are shown for the trend, not judged.\n\n| target | measured | ÷ target | peak memory | verdict |\n|---|---:|---:|---:|---|\n");
-        foreach (var (row, seconds, what) in targets)
+        foreach (var (row, seconds, memory, what) in targets)
         {
             var m = _measurements.FirstOrDefault(x => x.Name.StartsWith(row, StringComparison.Ordinal));
             if (m is null)
@@ -669,13 +670,17 @@ internal sealed class Harness
             }
 
             var ratio = m.WallMs / (seconds * 1000);
-            var memoryMet = m.PeakKib is not { } peak || peak <= MemoryKib;
+            var memoryMet = !memory || m.PeakKib is not { } peak || peak <= MemoryKib;
             var verdict = !judged ? "—"
                 : ratio <= 1 && memoryMet ? "met"
-                : string.Create(inv, $"**missed**{(ratio > 1 ? $": {ratio:0.0}× the time" : "")}{(memoryMet ? "" : ": over 2 GiB")}");
-            sb.Append(inv, $"| {what} | {Stats.Seconds(m.WallMs)} | {ratio:0.00} | {Stats.Mib(m.PeakKib)} | {verdict} |\n");
+                : string.Create(inv, $"**missed**{(ratio > 1 ? $": {Ratio(ratio)}× the time" : "")}{(memoryMet ? "" : ": over 2 GiB")}");
+            sb.Append(inv, $"| {what} | {Stats.Seconds(m.WallMs)} | {Ratio(ratio)} | {Stats.Mib(m.PeakKib)} | {verdict} |\n");
         }
     }
+
+    /// <summary>Two decimals, or three where two would show a miss as 1.00 (or a pass as 1.00 from below).</summary>
+    private static string Ratio(double ratio) =>
+        ratio.ToString(Math.Round(ratio, 2) == 1 && ratio != 1 ? "0.000" : "0.00", CultureInfo.InvariantCulture);
 
     private static void Log(string text) =>
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] {text}"));
