@@ -20,7 +20,7 @@ namespace AccessAnalyzer.Demo;
 /// </para>
 /// <para>
 /// Memory: each distinct value of an indexed column once, four bytes a row per indexed column, and the index sort's
-/// arrays (3.5–3.9 GiB at France scale); the rows themselves are not kept.
+/// arrays (3.3–3.9 GiB at France scale); the rows themselves are not kept.
 /// </para>
 /// </summary>
 public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWriter
