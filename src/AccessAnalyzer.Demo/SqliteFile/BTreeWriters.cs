@@ -16,14 +16,9 @@ internal sealed class PageFile : IDisposable
     private readonly FileStream _stream;
     private readonly byte[] _overflow;
     private readonly Dictionary<uint, byte[]> _roots = [];
-    private readonly System.Collections.Concurrent.BlockingCollection<(byte[] Block, int Length)> _toWrite = new(BlocksInFlight);
-    private readonly System.Collections.Concurrent.BlockingCollection<byte[]> _free = [];
-    private readonly Task _writer;
-    private byte[] _block = new byte[BlockBytes];
-    private int _used;
+    private readonly WorkerThread<Block> _writer;
+    private Block _block = new();
     private readonly uint _lockBytePage;
-    private volatile Exception? _failure;
-    private bool _disposed;
 
     /// <param name="path">The database, holding the schema's pages only.</param>
     /// <param name="pageSize">Its page size.</param>
@@ -47,7 +42,7 @@ internal sealed class PageFile : IDisposable
         }
 
         _stream.Position = _stream.Length;
-        _writer = Task.Factory.StartNew(WriteBlocks, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _writer = new WorkerThread<Block>(BlocksInFlight, block => _stream.Write(block.Bytes, 0, block.Used));
     }
 
     public int PageSize { get; }
@@ -73,13 +68,13 @@ internal sealed class PageFile : IDisposable
 
     private void Write(ReadOnlySpan<byte> page)
     {
-        if (_used + PageSize > _block.Length)
+        if (_block.Used + PageSize > BlockBytes)
         {
             Submit();
         }
 
-        page[..PageSize].CopyTo(_block.AsSpan(_used));
-        _used += PageSize;
+        page[..PageSize].CopyTo(_block.Bytes.AsSpan(_block.Used));
+        _block.Used += PageSize;
         PageCount++;
     }
 
@@ -88,40 +83,21 @@ internal sealed class PageFile : IDisposable
 
     private void Submit()
     {
-        if (_failure is { } failure)
+        if (_block.Used > 0)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-
-        if (_used > 0)
-        {
-            _toWrite.Add((_block, _used));
-            _block = _free.TryTake(out var free) ? free : new byte[BlockBytes];
-            _used = 0;
+            _writer.Add(_block);
+            _block = _writer.Reuse() ?? new Block();
+            _block.Used = 0;
         }
     }
 
-    private void WriteBlocks()
+    /// <summary>Pages gathered for one write.</summary>
+    private sealed class Block
     {
-        foreach (var (block, length) in _toWrite.GetConsumingEnumerable())
-        {
-            try
-            {
-                if (_failure is null)
-                {
-                    _stream.Write(block, 0, length);
-                }
-            }
-            catch (Exception ex)
-            {
-                // A full disk, say: reported to the writing thread at its next block or at Close; the blocks still
-                // in the queue are taken and dropped, so that it never waits on a full queue.
-                _failure = ex;
-            }
-
-            _free.Add(block);
-        }
+        public readonly byte[] Bytes = new byte[BlockBytes];
+        public int Used;
     }
+
     /// <summary>
     /// The cell form of a payload: its local bytes, then (when it does not fit) the first overflow page, whose chain
     /// is written now. <paramref name="prefix"/> (payload size, and the rowid of a table cell) comes first.
@@ -160,12 +136,7 @@ internal sealed class PageFile : IDisposable
     public void Close()
     {
         Submit();
-        _toWrite.CompleteAdding();
-        _writer.GetAwaiter().GetResult();
-        if (_failure is { } failure)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
+        _writer.Finish();
 
         foreach (var (page, bytes) in _roots)
         {
@@ -183,22 +154,8 @@ internal sealed class PageFile : IDisposable
 
     public void Dispose()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        if (!_toWrite.IsAddingCompleted)
-        {
-            _toWrite.CompleteAdding();
-        }
-
-        // A failure was reported already (or the writer is being abandoned): only the thread's end matters here.
-        ((IAsyncResult)_writer).AsyncWaitHandle.WaitOne();
+        _writer.Dispose();
         _stream.Dispose();
-        _toWrite.Dispose();
-        _free.Dispose();
     }
 }
 

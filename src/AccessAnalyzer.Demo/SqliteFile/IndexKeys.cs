@@ -143,17 +143,14 @@ internal sealed class KeyIntake : IDisposable
     private const int BatchValues = 1 << 14;
 
     private readonly IndexKeys _keys;
-    private readonly System.Collections.Concurrent.BlockingCollection<Batch> _full = new(4);
-    private readonly System.Collections.Concurrent.ConcurrentBag<Batch> _free = [];
-    private readonly Task _worker;
+    private readonly WorkerThread<Batch> _worker;
     private Batch _batch = new();
-    private volatile Exception? _failure;
     private bool _finished;
 
     public KeyIntake(IndexKeys keys)
     {
         _keys = keys;
-        _worker = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _worker = new WorkerThread<Batch>(4, Number);
     }
 
     /// <summary>The next row's value of <paramref name="column"/>; -1 length for NULL.</summary>
@@ -183,51 +180,19 @@ internal sealed class KeyIntake : IDisposable
         {
             _finished = true;
             Submit();
-            _full.CompleteAdding();
-            _worker.GetAwaiter().GetResult();
-            if (_failure is { } failure)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            }
+            _worker.Finish();
         }
     }
 
     private void Submit()
     {
-        if (_failure is { } failure)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-
         if (_batch.Count > 0)
         {
-            _full.Add(_batch);
-            _batch = _free.TryTake(out var free) ? free : new Batch();
-        }
-    }
-
-    private void Work()
-    {
-        foreach (var batch in _full.GetConsumingEnumerable())
-        {
-            try
-            {
-                if (_failure is null)
-                {
-                    Number(batch);
-                }
-            }
-            catch (Exception ex)
-            {
-                // Out of memory, say: reported to the writing thread at its next batch or at Finish; later batches
-                // are taken and dropped, so that it never waits on a full queue.
-                _failure = ex;
-            }
-
-            Array.Clear(batch.Columns);
-            batch.Count = 0;
-            batch.Used = 0;
-            _free.Add(batch);
+            _worker.Add(_batch);
+            _batch = _worker.Reuse() ?? new Batch();
+            Array.Clear(_batch.Columns);
+            _batch.Count = 0;
+            _batch.Used = 0;
         }
     }
 
@@ -250,16 +215,7 @@ internal sealed class KeyIntake : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (!_full.IsAddingCompleted)
-        {
-            _full.CompleteAdding();
-        }
-
-        ((IAsyncResult)_worker).AsyncWaitHandle.WaitOne();
-        _full.Dispose();
-    }
+    public void Dispose() => _worker.Dispose();
 
     private sealed class Batch
     {
