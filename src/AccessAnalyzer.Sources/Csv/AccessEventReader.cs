@@ -45,39 +45,32 @@ internal static class AccessEventReader
 
     private static UsageTables? Read(ITableCursor t, FileIndex files, Func<AccessEventAggregator> createAggregator, Action? alongside)
     {
-
         int principal = t.Column("principal_id"), file = t.Column("file_id"), at = t.Column("at");
         using var aggregator = createAggregator();
         var (first, last) = AccessEventAggregator.DayRange;
         var principals = new Utf8Interner(1024);
-        var batch = new KeyBatch(BatchRows);
-        var rowPrincipal = new int[BatchRows];
-        var rowDay = new DateOnly[BatchRows];
-        var rowLine = new long[BatchRows];
         var displayName = t.DisplayName;
         var atColumn = t.Describe(at);
 
-        // The aggregator rejects a day out of its range only for an event it keeps (known principal, existing
-        // file), which the lookups of the batch decide: rows are handed to it in order, and a parse error found
-        // further down waits until the rows above it are in (see the catch below).
-        void Flush()
+        // The worker looks the file ids up (the memory-bound half) and hands the events to the aggregator in file
+        // order. The aggregator rejects a day out of its range only for an event it keeps (known principal, existing
+        // file), which the lookup decides: an error the parser meets further down waits until the rows above it are
+        // in (RowBatchPipeline.Fail), so errors come in the order a row-by-row read raises them.
+        void Join(RowBatch batch)
         {
-            files.Prefetch(batch);
-            var hashes = batch.Hashes;
+            files.Prefetch(batch.Keys);
+            var hashes = batch.Keys.Hashes;
             for (var i = 0; i < batch.Count; i++)
             {
-                if (!aggregator.Add(principals[rowPrincipal[i]], files.Find(batch[i], hashes[i]), rowDay[i]))
+                if (!aggregator.Add(batch.Names[i], files.Find(batch.Keys[i], hashes[i]), DateOnly.FromDayNumber(batch.SecondPayload[i])))
                 {
-                    batch.Clear();
-                    throw new InputErrorException(displayName, rowLine[i], atColumn,
+                    throw new InputErrorException(displayName, batch.Lines[i], atColumn,
                         $"<value withheld> is outside the supported range {first:yyyy-MM-dd} to {last:yyyy-MM-dd}");
                 }
             }
-
-            batch.Clear();
         }
 
-        try
+        RowBatchPipeline.Run(BatchRows, Join, pipeline =>
         {
             while (t.Read())
             {
@@ -92,26 +85,18 @@ internal static class AccessEventReader
                     day = parsed.Value;
                 }
 
-                var principalNumber = principals.InternRepeated(t.Bytes(principal));
-
+                var batch = pipeline.Current;
                 var k = batch.Count;
-                rowPrincipal[k] = principalNumber;
-                rowDay[k] = day;
-                rowLine[k] = t.Line;
-                batch.Add(t.Bytes(file));
+                batch.Names[k] = principals[principals.InternRepeated(t.Bytes(principal))];
+                batch.SecondPayload[k] = day.DayNumber;
+                batch.Lines[k] = t.Line;
+                batch.Keys.Add(t.Bytes(file));
                 if (batch.IsFull)
                 {
-                    Flush();
+                    pipeline.Submit();
                 }
             }
-
-            Flush();
-        }
-        catch (InputErrorException) when (batch.Count > 0)
-        {
-            Flush();
-            throw;
-        }
+        });
 
         var usage = aggregator.Complete(alongside);
         return usage.Events == 0 ? null : usage;

@@ -14,6 +14,15 @@ internal sealed class RowBatch(int capacity)
 
     public int[] Payload { get; } = new int[capacity];
 
+    /// <summary>A second int a row, for a table that carries two (access events: the principal and the day).</summary>
+    public int[] SecondPayload { get; } = new int[capacity];
+
+    /// <summary>
+    /// A string a row that the parser already holds (access events: the principal's interned id), so the joining
+    /// side never reads the parser's growing intern table.
+    /// </summary>
+    public string[] Names { get; } = new string[capacity];
+
     /// <summary>Scratch for the joining side (one int a row).</summary>
     public int[] Results { get; } = new int[capacity];
 
