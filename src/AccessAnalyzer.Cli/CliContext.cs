@@ -259,8 +259,10 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     /// <summary>
     /// What reading a large source needed and the analysis does not (the file id table, parse buffers: about 1 GiB
     /// at France scale) is garbage once the snapshot is built, but the collector would keep that memory mapped
-    /// while the analysis allocates its own on top, which made the peak the sum of both. One compacting collection
-    /// here gives it back first; below a few hundred MiB it is not worth the pause.
+    /// while the analysis allocates its own on top, which made the peak the sum of both. One full collection here
+    /// gives it back first; below a few hundred MiB it is not worth the pause. Not a compacting one: the garbage is
+    /// mostly large arrays, whose memory a sweep returns whole, and compacting copied the live snapshot's arrays for
+    /// about 25 MiB less peak (France scale: 75 ms instead of 270 to 430 ms, peak 1.60 GiB instead of 1.57 GiB).
     /// </summary>
     private static void ReturnReadingMemory()
     {
@@ -269,8 +271,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             return;
         }
 
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
     }
 
     /// <summary>Source options from the command line (<c>--connection-file</c>, <c>--schema</c>, <c>--require-read-only</c>), warnings to this context's stderr.</summary>
