@@ -62,8 +62,10 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             Directory.CreateDirectory(directory);
         }
 
-        // A name of its own: two writers of one target never share a partial file.
-        _partial = Path + ".partial-" + Guid.NewGuid().ToString("N");
+        // A name of its own: two writers of one target never share a partial file. The writing process's id in it
+        // lets a later writer remove what a killed one left (see RemoveAbandonedPartials).
+        RemoveAbandonedPartials(Path);
+        _partial = $"{Path}{PartialMarker}{Environment.ProcessId}-{Guid.NewGuid():N}";
         _keys = new IndexKeys(expectedValues);
         try
         {
@@ -183,11 +185,70 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         }
     }
 
-    private void DeletePartial()
+    private void DeletePartial() => DeleteWithJournals(_partial);
+
+    private static void DeleteWithJournals(string file)
     {
         foreach (var suffix in new[] { "", "-journal", "-wal", "-shm" })
         {
-            File.Delete(_partial + suffix);
+            File.Delete(file + suffix);
+        }
+    }
+
+    /// <summary>Between the target's name and the writing process's id in a partial file's name.</summary>
+    internal const string PartialMarker = ".partial-";
+
+    /// <summary>
+    /// A writer removes its partial file when it fails or is disposed, but a process killed outright (out of memory,
+    /// <c>kill -9</c>) cannot, and its partial file (gigabytes at France scale) would stay beside the target. The
+    /// next writer of the target removes the partial files of processes that no longer run; one of a running
+    /// process, or a name it did not write, is left alone. (A process id the system gave again to another process
+    /// keeps its file until that one ends too: the safe side.)
+    /// </summary>
+    internal static void RemoveAbandonedPartials(string target)
+    {
+        var directory = System.IO.Path.GetDirectoryName(target);
+        if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var prefix = System.IO.Path.GetFileName(target) + PartialMarker;
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*"))
+        {
+            var rest = System.IO.Path.GetFileName(file)[prefix.Length..];
+            var dash = rest.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0 || !int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
+                || rest.Length != dash + 33 || !Guid.TryParseExact(rest.AsSpan(dash + 1), "N", out _) || IsRunning(processId))
+            {
+                continue; // a journal of a partial file (its own name ends otherwise), a running writer's, or not ours
+            }
+
+            try
+            {
+                DeleteWithJournals(file);
+            }
+            catch (IOException)
+            {
+                // Another writer removing it at the same moment; what is left is retried next time.
+            }
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no process has that id
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

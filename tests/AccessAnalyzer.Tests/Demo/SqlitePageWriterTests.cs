@@ -294,6 +294,33 @@ public sealed class SqlitePageWriterTests : IDisposable
     }
 
     [Fact]
+    public void A_new_writer_removes_the_partial_file_of_a_process_that_no_longer_runs_and_nothing_else()
+    {
+        var db = Path.Combine(_root, "agency.db");
+        var guid = Guid.NewGuid().ToString("N");
+
+        // No process ever has the id int.MaxValue: the file of a writer killed outright. Its journal goes with it.
+        var abandoned = $"{db}.partial-{int.MaxValue}-{guid}";
+        // This test's own process runs: a writer at work.
+        var running = $"{db}.partial-{Environment.ProcessId}-{guid}";
+        // Names this tool did not write, and another target's partial file.
+        var others = new[] { $"{db}.partial-notes.txt", $"{db}.partial-{int.MaxValue}-not-a-guid", Path.Combine(_root, $"other.db.partial-{int.MaxValue}-{guid}") };
+        foreach (var file in new[] { abandoned, abandoned + "-journal", running }.Concat(others))
+        {
+            File.WriteAllText(file, "x");
+        }
+
+        using (var writer = new SqliteCanonicalWriter(db))
+        {
+            writer.WriteFile("F1", "U1", false, false);
+            writer.Complete();
+        }
+
+        Directory.GetFiles(_root).Select(Path.GetFileName).Order(StringComparer.Ordinal).Should().Equal(
+            new[] { db, running }.Concat(others).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void A_writer_disposed_before_complete_leaves_no_file()
     {
         var db = Path.Combine(_root, "agency.db");
