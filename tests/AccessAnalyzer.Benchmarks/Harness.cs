@@ -177,13 +177,21 @@ internal sealed class Harness
                 "--as-of", _options.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "--to", to, "--dir", dir]).EnsureSuccess("generate " + to);
             _counts = JsonSerializer.Deserialize<Dictionary<string, long>>(run.Stdout.Trim().Split('\n')[^1])!;
             generated.Add(new Measurement($"generate `demo --scale {_options.Scale}` → {(to == "csv" ? "CSV" : "SQLite")}", run.WallMs, run.PeakKib,
-                to == "csv" ? Sizes(_csv, "*.csv") : Sizes(_work, "agency.db")));
+                (to == "csv" ? Sizes(_csv, "*.csv") : Sizes(_work, "agency.db")) + CpuTimes(run)));
         }
 
         WithoutJustifications();
         _measurements.AddRange(generated);
         File.WriteAllText(marker, JsonSerializer.Serialize(new { key, counts = _counts, measurements = generated }));
     }
+
+    /// <summary>
+    /// Where a generation's time goes at the coarsest level: its own code (user) or the kernel on its behalf (system:
+    /// above all, copying the written pages into the page cache, and the first touch of fresh memory).
+    /// </summary>
+    private static string CpuTimes(RunResult run) => run is { UserSeconds: { } user, SystemSeconds: { } system }
+        ? string.Create(CultureInfo.InvariantCulture, $"; CPU {user:F1} s user, {system:F1} s system")
+        : string.Empty;
 
     /// <summary>
     /// The peers are the plain SQL a database engineer would write for reach, caseload and excess; they know nothing of

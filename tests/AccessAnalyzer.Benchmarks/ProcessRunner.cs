@@ -3,8 +3,11 @@ using System.Globalization;
 
 namespace AccessAnalyzer.Benchmarks;
 
-/// <summary>A finished child process: wall time from start to exit, peak resident memory, exit code and output.</summary>
-internal sealed record RunResult(double WallMs, long? PeakKib, int ExitCode, string Stdout, string Stderr)
+/// <summary>
+/// A finished child process: wall time from start to exit, peak resident memory, exit code and output; and its CPU
+/// time in user mode and in the kernel (on its behalf: system calls, page faults), when <c>/usr/bin/time</c> ran it.
+/// </summary>
+internal sealed record RunResult(double WallMs, long? PeakKib, int ExitCode, string Stdout, string Stderr, double? UserSeconds = null, double? SystemSeconds = null)
 {
     public RunResult EnsureSuccess(string what) => ExitCode == 0
         ? this
@@ -46,7 +49,7 @@ internal static class ProcessRunner
         if (TimeTool is not null)
         {
             start.ArgumentList.Add("-f");
-            start.ArgumentList.Add("%M");
+            start.ArgumentList.Add("%M %U %S");
             start.ArgumentList.Add("-o");
             start.ArgumentList.Add(timeFile!);
             start.ArgumentList.Add(program);
@@ -87,17 +90,20 @@ internal static class ProcessRunner
             var stdout = stdoutTask.Result;
             var stderr = stderrTask.Result;
             long? peak = null;
+            double? user = null, system = null;
             if (timeFile is not null && File.Exists(timeFile))
             {
-                // With a non-zero exit, /usr/bin/time writes a line about it first: the figure is the last line.
-                var last = File.ReadAllLines(timeFile).LastOrDefault(l => l.Length > 0);
-                if (long.TryParse(last, NumberStyles.Integer, CultureInfo.InvariantCulture, out var kib))
+                // With a non-zero exit, /usr/bin/time writes a line about it first: the figures are the last line.
+                var last = File.ReadAllLines(timeFile).LastOrDefault(l => l.Length > 0)?.Split(' ');
+                if (last is [var kibText, var userText, var systemText])
                 {
-                    peak = kib;
+                    peak = long.TryParse(kibText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var kib) ? kib : null;
+                    user = double.TryParse(userText, NumberStyles.Float, CultureInfo.InvariantCulture, out var u) ? u : null;
+                    system = double.TryParse(systemText, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : null;
                 }
             }
 
-            return new RunResult(wall, peak, process.ExitCode, stdout, stderr);
+            return new RunResult(wall, peak, process.ExitCode, stdout, stderr, user, system);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
