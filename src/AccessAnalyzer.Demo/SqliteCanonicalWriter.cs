@@ -26,6 +26,7 @@ namespace AccessAnalyzer.Demo;
 public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWriter
 {
     private readonly string _partial;
+    private readonly FileStream _claim;
     private readonly PageFile _file;
     private readonly TableState[] _tables;
     private readonly IndexKeys _keys;
@@ -62,10 +63,12 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
             Directory.CreateDirectory(directory);
         }
 
-        // A name of its own: two writers of one target never share a partial file. The writing process's id in it
-        // lets a later writer remove what a killed one left (see RemoveAbandonedPartials).
+        // A name of its own: two writers of one target never share a partial file. The file is created here and held
+        // open (the claim) until it is renamed or deleted, so that a later writer can tell it from one a killed
+        // process left (see RemoveAbandonedPartials); SQLite then writes the schema into the empty file.
         RemoveAbandonedPartials(Path);
         _partial = $"{Path}{PartialMarker}{Environment.ProcessId}-{Guid.NewGuid():N}";
+        _claim = new FileStream(_partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         _keys = new IndexKeys(expectedValues);
         try
         {
@@ -83,6 +86,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         catch
         {
             _file?.Dispose();
+            _claim.Dispose();
             DeletePartial();
             throw;
         }
@@ -167,6 +171,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
 
         File.Move(_partial, Path, overwrite: true);
         _completed = true;
+        _claim.Dispose();
     }
 
     public void Dispose()
@@ -179,6 +184,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         _disposed = true;
         _intake.Dispose();
         _file?.Dispose();
+        _claim.Dispose();
         if (!_completed)
         {
             DeletePartial();
@@ -201,40 +207,58 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
     /// <summary>
     /// A writer removes its partial file when it fails or is disposed, but a process killed outright (out of memory,
     /// <c>kill -9</c>) cannot, and its partial file (gigabytes at France scale) would stay beside the target. The
-    /// next writer of the target removes the partial files of processes that no longer run; one of a running
-    /// process, or a name it did not write, is left alone. (A process id the system gave again to another process
-    /// keeps its file until that one ends too: the safe side.)
+    /// next writer of the target removes a partial file only when nobody holds it open (every writer holds its own
+    /// from creation to rename: the operating system lets go of it when the process dies, on this machine or another
+    /// sharing the directory) and the process named in it does not run here (should file locks be unavailable). A
+    /// file of a running writer, or a name this writer did not make, is left alone. The clean-up is best effort:
+    /// what cannot be listed, opened or deleted stays, and the demo goes on.
     /// </summary>
     internal static void RemoveAbandonedPartials(string target)
     {
         var directory = System.IO.Path.GetDirectoryName(target);
-        if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory))
-        {
-            return;
-        }
-
         var prefix = System.IO.Path.GetFileName(target) + PartialMarker;
-        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*"))
+        try
         {
-            var rest = System.IO.Path.GetFileName(file)[prefix.Length..];
-            var dash = rest.IndexOf('-', StringComparison.Ordinal);
-            if (dash <= 0 || !int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
-                || rest.Length != dash + 33 || !Guid.TryParseExact(rest.AsSpan(dash + 1), "N", out _) || IsRunning(processId))
+            if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory))
             {
-                continue; // a journal of a partial file (its own name ends otherwise), a running writer's, or not ours
+                return;
             }
 
-            try
+            // Every name, compared as text: the target's own name may hold a pattern's wildcards (* and ?).
+            foreach (var file in Directory.EnumerateFiles(directory))
             {
-                DeleteWithJournals(file);
+                var name = System.IO.Path.GetFileName(file);
+                if (!name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var rest = name[prefix.Length..];
+                var dash = rest.IndexOf('-', StringComparison.Ordinal);
+                if (dash <= 0 || rest.Length != dash + 33 || !Guid.TryParseExact(rest.AsSpan(dash + 1), "N", out _)
+                    || !int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
+                    || IsRunning(processId) || IsHeld(file))
+                {
+                    continue; // a journal of a partial file (its name ends otherwise), a running writer's, or not ours
+                }
+
+                try
+                {
+                    DeleteWithJournals(file);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Another user's file, or one removed meanwhile: left to whoever can remove it.
+                }
             }
-            catch (IOException)
-            {
-                // Another writer removing it at the same moment; what is left is retried next time.
-            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            // A directory that cannot be listed: nothing is removed.
         }
     }
 
+    /// <summary>Whether a process with this id runs here; in doubt (no right to ask), it does.</summary>
     private static bool IsRunning(int processId)
     {
         try
@@ -246,9 +270,23 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         {
             return false; // no process has that id
         }
-        catch (InvalidOperationException)
+        catch (Exception)
         {
+            return true;
+        }
+    }
+
+    /// <summary>Whether some process holds the file open as a writer holds its claim; in doubt (no right to open it), it does.</summary>
+    private static bool IsHeld(string file)
+    {
+        try
+        {
+            using var probe = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
             return false;
+        }
+        catch (Exception)
+        {
+            return true;
         }
     }
 

@@ -33,7 +33,8 @@ internal sealed class PageFile : IDisposable
         Usable = usable;
         PageCount = pageCount;
         _overflow = new byte[pageSize];
-        _stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+        // Shared: the writer's claim on its partial file stays open beside this stream (SqliteCanonicalWriter).
+        _stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         var length = _stream.Length;
         if (length != (long)pageCount * pageSize)
         {

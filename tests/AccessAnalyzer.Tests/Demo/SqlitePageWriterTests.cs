@@ -303,13 +303,17 @@ public sealed class SqlitePageWriterTests : IDisposable
         var abandoned = $"{db}.partial-{int.MaxValue}-{guid}";
         // This test's own process runs: a writer at work.
         var running = $"{db}.partial-{Environment.ProcessId}-{guid}";
+        // A process of that id runs nowhere here, but the file is held open, as a writer on another machine sharing
+        // the directory (or in another container) holds its own.
+        var held = $"{db}.partial-{int.MaxValue}-{Guid.NewGuid():N}";
         // Names this tool did not write, and another target's partial file.
         var others = new[] { $"{db}.partial-notes.txt", $"{db}.partial-{int.MaxValue}-not-a-guid", Path.Combine(_root, $"other.db.partial-{int.MaxValue}-{guid}") };
-        foreach (var file in new[] { abandoned, abandoned + "-journal", running }.Concat(others))
+        foreach (var file in new[] { abandoned, abandoned + "-journal", running, held }.Concat(others))
         {
             File.WriteAllText(file, "x");
         }
 
+        using (new FileStream(held, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
         using (var writer = new SqliteCanonicalWriter(db))
         {
             writer.WriteFile("F1", "U1", false, false);
@@ -317,7 +321,34 @@ public sealed class SqlitePageWriterTests : IDisposable
         }
 
         Directory.GetFiles(_root).Select(Path.GetFileName).Order(StringComparer.Ordinal).Should().Equal(
-            new[] { db, running }.Concat(others).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            new[] { db, running, held }.Concat(others).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Wildcards_in_the_target_name_do_not_reach_another_targets_partial_files()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // * and ? cannot be in a Windows file name; on Linux and macOS they can
+        }
+
+        // Abandoned partial files of a.db and ab.db: a pattern "a*.db.partial-*" or "a?.db.partial-*" would list
+        // them, and cut their names at the wrong place.
+        var files = new[] { $"a.db.partial-{int.MaxValue}-{Guid.NewGuid():N}", $"ab.db.partial-{int.MaxValue}-{Guid.NewGuid():N}" };
+        foreach (var file in files)
+        {
+            File.WriteAllText(Path.Combine(_root, file), "x");
+        }
+
+        foreach (var target in new[] { "a*.db", "a?.db" })
+        {
+            using var writer = new SqliteCanonicalWriter(Path.Combine(_root, target));
+            writer.WriteFile("F1", "U1", false, false);
+            writer.Complete();
+        }
+
+        Directory.GetFiles(_root).Select(Path.GetFileName).Order(StringComparer.Ordinal).Should().Equal(
+            new[] { "a*.db", "a?.db" }.Concat(files).Order(StringComparer.Ordinal));
     }
 
     [Fact]
