@@ -942,7 +942,7 @@ internal sealed class DemoGeneration
 
     // ---- Plan types --------------------------------------------------------------------------------------------
 
-    /// <summary>About how many distinct ids a scale writes (file ids above all): sizes a writer's id table once.</summary>
+    /// <inheritdoc cref="DemoGenerator.ExpectedIds"/>
     public static int ExpectedIds(DemoScale scale)
     {
         var profile = Profile.For(scale);

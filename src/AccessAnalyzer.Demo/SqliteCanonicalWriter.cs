@@ -67,7 +67,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         // open (the claim) until it is renamed or deleted, so that a later writer can tell it from one a killed
         // process left (see RemoveAbandonedPartials); SQLite then writes the schema into the empty file.
         RemoveAbandonedPartials(Path);
-        _partial = $"{Path}{PartialMarker}{Environment.ProcessId}-{Guid.NewGuid():N}";
+        _partial = $"{Path}{PartialMarker}{Environment.ProcessId}-{Guid.NewGuid():N}"; // read back by WriterOf
         _claim = new FileStream(_partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         _keys = new IndexKeys(expectedValues);
         try
@@ -133,7 +133,6 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
 
     private void Build()
     {
-
         foreach (var table in _tables)
         {
             table.Tree!.Complete();
@@ -164,11 +163,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         _file.Dispose();
         WriteStatistics();
 
-        foreach (var suffix in new[] { "-journal", "-wal", "-shm" })
-        {
-            File.Delete(Path + suffix); // a stale journal beside the new file would be played back into it
-        }
-
+        DeleteJournals(Path); // a stale journal beside the new file would be played back into it
         File.Move(_partial, Path, overwrite: true);
         _completed = true;
         _claim.Dispose();
@@ -195,7 +190,14 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
 
     private static void DeleteWithJournals(string file)
     {
-        foreach (var suffix in new[] { "", "-journal", "-wal", "-shm" })
+        File.Delete(file);
+        DeleteJournals(file);
+    }
+
+    /// <summary>The files SQLite keeps beside a database while it changes it.</summary>
+    private static void DeleteJournals(string file)
+    {
+        foreach (var suffix in new[] { "-journal", "-wal", "-shm" })
         {
             File.Delete(file + suffix);
         }
@@ -233,11 +235,7 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
                     continue;
                 }
 
-                var rest = name[prefix.Length..];
-                var dash = rest.IndexOf('-', StringComparison.Ordinal);
-                if (dash <= 0 || rest.Length != dash + 33 || !Guid.TryParseExact(rest.AsSpan(dash + 1), "N", out _)
-                    || !int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
-                    || IsRunning(processId) || IsHeld(file))
+                if (WriterOf(name[prefix.Length..]) is not { } processId || IsRunning(processId) || IsHeld(file))
                 {
                     continue; // a journal of a partial file (its name ends otherwise), a running writer's, or not ours
                 }
@@ -256,6 +254,19 @@ public sealed class SqliteCanonicalWriter : CanonicalTextWriter, ICanonicalWrite
         {
             // A directory that cannot be listed: nothing is removed.
         }
+    }
+
+    /// <summary>
+    /// The process id in what follows the marker in a partial file's name, as the constructor writes it
+    /// (<c>&lt;process id&gt;-&lt;32 hex digits&gt;</c>); null for any other name.
+    /// </summary>
+    private static int? WriterOf(string rest)
+    {
+        var dash = rest.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && rest.Length == dash + 33 && Guid.TryParseExact(rest.AsSpan(dash + 1), "N", out _)
+            && int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
+            ? processId
+            : null;
     }
 
     /// <summary>Whether a process with this id runs here; in doubt (no right to ask), it does.</summary>
