@@ -28,6 +28,9 @@ internal sealed class PostgresCopyCursor : ITableCursor
 
     private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
 
+    private static readonly byte[] True = "true"u8.ToArray();
+    private static readonly byte[] False = "false"u8.ToArray();
+
     private enum Kind
     {
         Text,
@@ -198,7 +201,7 @@ internal sealed class PostgresCopyCursor : ITableCursor
         return _kinds[column] switch
         {
             Kind.Text => Encoding.UTF8.GetString(cell),
-            Kind.Boolean => cell.Length == 1 ? (cell[0] != 0 ? "true" : "false") : throw Malformed(),
+            Kind.Boolean => Boolean(cell) ? "true" : "false",
             Kind.Int16 => cell.Length == 2 ? DbTableCursor.Text(BinaryPrimitives.ReadInt16BigEndian(cell)) : throw Malformed(),
             Kind.Int32 => cell.Length == 4 ? DbTableCursor.Text(BinaryPrimitives.ReadInt32BigEndian(cell)) : throw Malformed(),
             Kind.Int64 => cell.Length == 8 ? DbTableCursor.Text(BinaryPrimitives.ReadInt64BigEndian(cell)) : throw Malformed(),
@@ -218,6 +221,11 @@ internal sealed class PostgresCopyCursor : ITableCursor
         {
             // The server sends text in the connection's encoding, UTF-8: the bytes the driver would have decoded.
             return Cell(column);
+        }
+
+        if (_kinds[column] == Kind.Boolean)
+        {
+            return Boolean(Cell(column)) ? True : False; // two a row in files: no string made and encoded for each
         }
 
         if (_kinds[column] is Kind.Timestamp or Kind.Date && Cell(column).Length == (_kinds[column] == Kind.Date ? 4 : 8))
@@ -272,6 +280,8 @@ internal sealed class PostgresCopyCursor : ITableCursor
     }
 
     private ReadOnlySpan<byte> Cell(int column) => _buffer.AsSpan(_row + _offset[column], _length[column]);
+
+    private bool Boolean(ReadOnlySpan<byte> cell) => cell.Length == 1 ? cell[0] != 0 : throw Malformed();
 
     /// <summary>A date as the driver's SELECT reads it: days from 2000-01-01, infinities as the least and greatest dates.</summary>
     private DateOnly Date(int days) => days switch
