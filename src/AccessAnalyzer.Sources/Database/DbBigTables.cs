@@ -11,7 +11,7 @@ namespace AccessAnalyzer.Sources.Database;
 /// table in ranges of its pages over parallel connections, <see cref="PostgresRangeCopy"/>), SQLite's
 /// table b-tree pages decoded here (<see cref="SqlitePageCursor"/>) or, where that reader declines, SQLite's own
 /// statements (<see cref="SqliteParallelCursor"/>: two connections stepping rowid ranges on 4 cores or more, else one
-/// <see cref="SqliteRowCursor"/>), a plain SELECT elsewhere, each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
+/// <see cref="SqliteRowCursor"/>), a plain SELECT with sequential access elsewhere (SQL Server), each table on its own connection so that no statement waits on another's open reader. Rows are numbered from 1 in the order the database returns them.
 /// </summary>
 internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> connect) : IBigTables
 {
@@ -84,8 +84,10 @@ internal sealed class DbBigTables(DatabaseReader catalog, Func<DbConnection> con
                 command.CommandTimeout = seconds;
             }
 
+            // Sequential access: the driver streams each row's cells instead of buffering the row (SQL Server's
+            // SqlDataReader, and PostgreSQL's for a view COPY cannot read); the cursor reads them in order once.
             var owned = new Owned(this, command, connection);
-            var cursor = new DbTableCursor(command.ExecuteReader(), table, catalog.Dialect.DisplayName, owned: owned);
+            var cursor = new DbTableCursor(command.ExecuteReader(System.Data.CommandBehavior.SequentialAccess), table, catalog.Dialect.DisplayName, owned: owned, wholeRows: true);
             owned.Cursor = cursor;
             return cursor;
         }

@@ -18,6 +18,8 @@ internal sealed class DbTableCursor : ITableCursor
     private readonly string _table;
     private readonly Func<string, string> _displayName;
     private readonly IReadOnlyCollection<string> _fromFiles;
+    private readonly object?[]? _row;          // whole rows: each cell's value, or null where reading it failed
+    private readonly bool[]? _unreadable;       // whole rows: the driver could not produce the cell's value
 
     /// <param name="reader">An open reader; the cursor owns and disposes it.</param>
     /// <param name="table">Canonical table name (decides whether values are personal data).</param>
@@ -25,9 +27,15 @@ internal sealed class DbTableCursor : ITableCursor
     /// <param name="numbered">False for rows the database computed: messages then give no line.</param>
     /// <param name="fromFiles">Columns that come from the joined files table rather than <paramref name="table"/>.</param>
     /// <param name="owned">Disposed with the reader (the command that produced it).</param>
+    /// <param name="wholeRows">
+    /// Each row's cells read once, in column order, as the row is read (a reader opened with
+    /// <see cref="System.Data.CommandBehavior.SequentialAccess"/> allows nothing else), so that the pipeline may ask for
+    /// them in any order and more than once. A cell the driver cannot produce is still reported only when asked for,
+    /// as a reader with random access reports it.
+    /// </param>
     public DbTableCursor(
         DbDataReader reader, string table, Func<string, string> displayName, bool numbered = true,
-        IReadOnlyCollection<string>? fromFiles = null, IDisposable? owned = null)
+        IReadOnlyCollection<string>? fromFiles = null, IDisposable? owned = null, bool wholeRows = false)
     {
         _reader = reader;
         _owned = owned;
@@ -38,6 +46,11 @@ internal sealed class DbTableCursor : ITableCursor
         DisplayName = displayName(table);
         Personal = TableCursorExtensions.IsPersonalTable(table);
         _columns = TableCursorExtensions.ColumnIndex(Enumerable.Range(0, reader.FieldCount).Select(reader.GetName));
+        if (wholeRows)
+        {
+            _row = new object?[reader.FieldCount];
+            _unreadable = new bool[reader.FieldCount];
+        }
     }
 
     public string DisplayName { get; }
@@ -61,6 +74,23 @@ internal sealed class DbTableCursor : ITableCursor
         }
 
         Line++;
+        if (_row is not null)
+        {
+            for (var c = 0; c < _row.Length; c++)
+            {
+                try
+                {
+                    _row[c] = _reader.GetValue(c);
+                    _unreadable![c] = false;
+                }
+                catch (Exception ex) when (IsUnreadable(ex))
+                {
+                    _row[c] = null;
+                    _unreadable![c] = true;
+                }
+            }
+        }
+
         return true;
     }
 
@@ -117,15 +147,23 @@ internal sealed class DbTableCursor : ITableCursor
     /// </summary>
     private object Value(int column)
     {
+        if (_row is not null)
+        {
+            return _unreadable![column] ? throw WrongType(column, Expected(column)) : _row[column]!;
+        }
+
         try
         {
             return _reader.GetValue(column);
         }
-        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or NotSupportedException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (IsUnreadable(ex))
         {
             throw WrongType(column, Expected(column));
         }
     }
+
+    private static bool IsUnreadable(Exception ex) =>
+        ex is InvalidCastException or FormatException or OverflowException or NotSupportedException or ArgumentOutOfRangeException;
 
     /// <summary>
     /// One line naming table, column, database type and expected type. No value: the driver could not produce it, or
