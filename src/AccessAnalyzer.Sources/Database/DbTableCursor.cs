@@ -18,8 +18,10 @@ internal sealed class DbTableCursor : ITableCursor
     private readonly string _table;
     private readonly Func<string, string> _displayName;
     private readonly IReadOnlyCollection<string> _fromFiles;
-    private readonly object?[]? _row;          // whole rows: each cell's value, or null where reading it failed
+    private readonly object?[]? _row;          // whole rows: each asked-for cell's value, or null where reading it failed
     private readonly bool[]? _unreadable;       // whole rows: the driver could not produce the cell's value
+    private readonly bool[]? _wanted;           // whole rows: the columns asked for by name (the others are never read)
+    private bool _onRow;
 
     /// <param name="reader">An open reader; the cursor owns and disposes it.</param>
     /// <param name="table">Canonical table name (decides whether values are personal data).</param>
@@ -28,10 +30,11 @@ internal sealed class DbTableCursor : ITableCursor
     /// <param name="fromFiles">Columns that come from the joined files table rather than <paramref name="table"/>.</param>
     /// <param name="owned">Disposed with the reader (the command that produced it).</param>
     /// <param name="wholeRows">
-    /// Each row's cells read once, in column order, as the row is read (a reader opened with
-    /// <see cref="System.Data.CommandBehavior.SequentialAccess"/> allows nothing else), so that the pipeline may ask for
-    /// them in any order and more than once. A cell the driver cannot produce is still reported only when asked for,
-    /// as a reader with random access reports it.
+    /// The cells of the columns asked for by name (<see cref="Column"/>, before the first row) read once, in column
+    /// order, as each row is read (a reader opened with <see cref="System.Data.CommandBehavior.SequentialAccess"/>
+    /// allows nothing else), so that the pipeline may ask for them in any order and more than once; the other columns
+    /// (a table's extra columns) are skipped, never decoded. A cell the driver cannot produce is still reported only
+    /// when asked for, as a reader with random access reports it.
     /// </param>
     public DbTableCursor(
         DbDataReader reader, string table, Func<string, string> displayName, bool numbered = true,
@@ -50,6 +53,7 @@ internal sealed class DbTableCursor : ITableCursor
         {
             _row = new object?[reader.FieldCount];
             _unreadable = new bool[reader.FieldCount];
+            _wanted = new bool[reader.FieldCount];
         }
     }
 
@@ -64,20 +68,38 @@ internal sealed class DbTableCursor : ITableCursor
 
     public long? MessageLine => _numbered ? Line : null;
 
-    public int Column(string name, bool required = true) => this.Column(_columns, name, required);
+    public int Column(string name, bool required = true)
+    {
+        var column = this.Column(_columns, name, required);
+        if (_wanted is not null && column >= 0)
+        {
+            _wanted[column] = _row is not null && Line == 0
+                ? true
+                : throw new InvalidOperationException("A sequential cursor's columns are asked for before its first row.");
+        }
+
+        return column;
+    }
 
     public bool Read()
     {
+        _onRow = false;
         if (!_reader.Read())
         {
             return false;
         }
 
         Line++;
+        _onRow = true;
         if (_row is not null)
         {
             for (var c = 0; c < _row.Length; c++)
             {
+                if (!_wanted![c])
+                {
+                    continue;
+                }
+
                 try
                 {
                     _row[c] = _reader.GetValue(c);
@@ -149,6 +171,11 @@ internal sealed class DbTableCursor : ITableCursor
     {
         if (_row is not null)
         {
+            if (!_onRow || !_wanted![column])
+            {
+                throw new InvalidOperationException(_onRow ? $"Column {column} was not asked for by name before the first row." : "No current row.");
+            }
+
             return _unreadable![column] ? throw WrongType(column, Expected(column)) : _row[column]!;
         }
 

@@ -20,11 +20,14 @@ public sealed class SequentialReaderTests(PostgresServer server)
         var schema = PostgresServer.NewSchema("sequential");
         server.Execute($"""
             CREATE SCHEMA {schema};
-            CREATE TABLE {schema}.files (id text, unit_id text, sensitive boolean, span interval);
-            INSERT INTO {schema}.files VALUES ('F1', 'U1', true, '1 day'), ('F2', 'U2', false, '1 month');
+            CREATE TABLE {schema}.files (id text, span interval, unit_id text, sensitive boolean, extra interval);
+            INSERT INTO {schema}.files VALUES
+                ('F1', '1 day', 'U1', true, '1 month'),
+                ('F2', '1 month', 'U2', false, '1 month'),
+                ('F3', '2 days', NULL, NULL, '1 month');
             """);
         var dialect = new PostgresDialect(schema);
-        return (dialect, $"SELECT id, unit_id, sensitive, span FROM {dialect.Table("files")}");
+        return (dialect, $"SELECT id, span, unit_id, sensitive, extra FROM {dialect.Table("files")}");
     }
 
     [PostgresFact]
@@ -35,21 +38,37 @@ public sealed class SequentialReaderTests(PostgresServer server)
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var cursor = new DbTableCursor(command.ExecuteReader(CommandBehavior.SequentialAccess), "files", dialect.DisplayName, wholeRows: true);
+        int id = cursor.Column("id"), span = cursor.Column("span"), unit = cursor.Column("unit_id"), sensitive = cursor.Column("sensitive");
 
         cursor.Read().Should().BeTrue();
-        cursor.Get(2).Should().Be("true");
-        cursor.Get(0).Should().Be("F1");
-        Encoding.UTF8.GetString(cursor.Bytes(0)).Should().Be("F1");
-        Encoding.UTF8.GetString(cursor.Bytes(1)).Should().Be("U1");
+        cursor.Get(sensitive).Should().Be("true");
+        cursor.Get(id).Should().Be("F1");
+        Encoding.UTF8.GetString(cursor.Bytes(id)).Should().Be("F1");
+        Encoding.UTF8.GetString(cursor.Bytes(unit)).Should().Be("U1");
+        cursor.Get(span).Should().NotBeNull();
 
-        // An interval with months has no .NET value: the row is still read, and the cell fails where it is asked for.
+        // An interval with months has no .NET value: the row is still read, the cells after it too, and the cell
+        // fails where it is asked for.
         cursor.Read().Should().BeTrue();
-        cursor.Get(1).Should().Be("U2");
-        cursor.Get(2).Should().Be("false");
-        var unreadable = () => cursor.Get(3);
+        cursor.Get(unit).Should().Be("U2");
+        cursor.Get(sensitive).Should().Be("false");
+        var unreadable = () => cursor.Get(span);
         unreadable.Should().Throw<InputErrorException>().Which.Message.Should().Contain("span").And.Contain("interval").And.NotContain("month");
         cursor.Line.Should().Be(2);
+
+        // The next row's interval reads again; NULLs stay NULL.
+        cursor.Read().Should().BeTrue();
+        cursor.Get(span).Should().NotBeNull();
+        cursor.Get(unit).Should().BeNull();
+        cursor.Bytes(sensitive).IsEmpty.Should().BeTrue();
+
+        // A column never asked for by name is never read (its intervals with months cost nothing), and asking for
+        // its cell is a mistake of the code, not of the data.
+        var extra = () => cursor.Get(4);
+        extra.Should().Throw<InvalidOperationException>();
         cursor.Read().Should().BeFalse();
+        var afterTheEnd = () => cursor.Get(id);
+        afterTheEnd.Should().Throw<InvalidOperationException>("there is no current row");
     }
 
     [PostgresFact]
@@ -62,7 +81,7 @@ public sealed class SequentialReaderTests(PostgresServer server)
         command.CommandText = sql;
         using var cursor = new DbTableCursor(command.ExecuteReader(CommandBehavior.SequentialAccess), "files", dialect.DisplayName);
         cursor.Read().Should().BeTrue();
-        cursor.Get(2).Should().Be("true");
+        cursor.Get(3).Should().Be("true");
         var back = () => cursor.Get(0);
         back.Should().Throw<InvalidOperationException>();
     }
