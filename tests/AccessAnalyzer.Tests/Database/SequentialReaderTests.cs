@@ -15,7 +15,8 @@ namespace AccessAnalyzer.Tests.Database;
 [Collection(PostgresCollection.Name)]
 public sealed class SequentialReaderTests(PostgresServer server)
 {
-    private (PostgresDialect Dialect, string Sql) Table()
+    /// <summary>A table of five columns, read by a sequential reader through a cursor that owns its command and connection.</summary>
+    private DbTableCursor Open(bool wholeRows)
     {
         var schema = PostgresServer.NewSchema("sequential");
         server.Execute($"""
@@ -27,17 +28,26 @@ public sealed class SequentialReaderTests(PostgresServer server)
                 ('F3', '2 days', NULL, NULL, '1 month');
             """);
         var dialect = new PostgresDialect(schema);
-        return (dialect, $"SELECT id, span, unit_id, sensitive, extra FROM {dialect.Table("files")}");
+        var connection = server.Open();
+        var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, span, unit_id, sensitive, extra FROM {dialect.Table("files")}";
+        return new DbTableCursor(command.ExecuteReader(CommandBehavior.SequentialAccess), "files", dialect.DisplayName,
+            owned: new Owned(command, connection), wholeRows: wholeRows);
+    }
+
+    private sealed class Owned(IDisposable command, IDisposable connection) : IDisposable
+    {
+        public void Dispose()
+        {
+            command.Dispose();
+            connection.Dispose();
+        }
     }
 
     [PostgresFact]
     public void Cells_come_in_any_order_and_twice_and_an_unreadable_one_fails_only_when_asked_for()
     {
-        var (dialect, sql) = Table();
-        using var connection = server.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var cursor = new DbTableCursor(command.ExecuteReader(CommandBehavior.SequentialAccess), "files", dialect.DisplayName, wholeRows: true);
+        using var cursor = Open(wholeRows: true);
         int id = cursor.Column("id"), span = cursor.Column("span"), unit = cursor.Column("unit_id"), sensitive = cursor.Column("sensitive");
 
         cursor.Read().Should().BeTrue();
@@ -75,11 +85,7 @@ public sealed class SequentialReaderTests(PostgresServer server)
     public void Without_whole_rows_the_driver_refuses_a_cell_read_before_one_already_read()
     {
         // The check above means something only if the driver does enforce sequential access.
-        var (dialect, sql) = Table();
-        using var connection = server.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var cursor = new DbTableCursor(command.ExecuteReader(CommandBehavior.SequentialAccess), "files", dialect.DisplayName);
+        using var cursor = Open(wholeRows: false);
         cursor.Read().Should().BeTrue();
         cursor.Get(3).Should().Be("true");
         var back = () => cursor.Get(0);
