@@ -18,8 +18,9 @@ internal sealed class DbTableCursor : ITableCursor
     private readonly string _table;
     private readonly Func<string, string> _displayName;
     private readonly IReadOnlyCollection<string> _fromFiles;
-    private readonly object?[]? _row;          // whole rows: each asked-for cell's value, or null where reading it failed
-    private readonly bool[]? _unreadable;       // whole rows: the driver could not produce the cell's value
+    private static readonly object Unreadable = new(); // whole rows: a cell the driver could not produce
+
+    private readonly object?[]? _row;          // whole rows: each asked-for cell's value, or Unreadable
     private readonly bool[]? _wanted;           // whole rows: the columns asked for by name (the others are never read)
     private bool _onRow;
 
@@ -52,7 +53,6 @@ internal sealed class DbTableCursor : ITableCursor
         if (wholeRows)
         {
             _row = new object?[reader.FieldCount];
-            _unreadable = new bool[reader.FieldCount];
             _wanted = new bool[reader.FieldCount];
         }
     }
@@ -73,7 +73,7 @@ internal sealed class DbTableCursor : ITableCursor
         var column = this.Column(_columns, name, required);
         if (_wanted is not null && column >= 0)
         {
-            _wanted[column] = _row is not null && Line == 0
+            _wanted[column] = Line == 0
                 ? true
                 : throw new InvalidOperationException("A sequential cursor's columns are asked for before its first row.");
         }
@@ -103,12 +103,10 @@ internal sealed class DbTableCursor : ITableCursor
                 try
                 {
                     _row[c] = _reader.GetValue(c);
-                    _unreadable![c] = false;
                 }
                 catch (Exception ex) when (IsUnreadable(ex))
                 {
-                    _row[c] = null;
-                    _unreadable![c] = true;
+                    _row[c] = Unreadable;
                 }
             }
         }
@@ -176,7 +174,8 @@ internal sealed class DbTableCursor : ITableCursor
                 throw new InvalidOperationException(_onRow ? $"Column {column} was not asked for by name before the first row." : "No current row.");
             }
 
-            return _unreadable![column] ? throw WrongType(column, Expected(column)) : _row[column]!;
+            var value = _row[column]!;
+            return ReferenceEquals(value, Unreadable) ? throw WrongType(column, Expected(column)) : value;
         }
 
         try

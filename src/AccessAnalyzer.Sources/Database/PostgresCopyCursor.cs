@@ -28,9 +28,6 @@ internal sealed class PostgresCopyCursor : ITableCursor
 
     private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
 
-    private static readonly byte[] True = "true"u8.ToArray();
-    private static readonly byte[] False = "false"u8.ToArray();
-
     private enum Kind
     {
         Text,
@@ -225,7 +222,7 @@ internal sealed class PostgresCopyCursor : ITableCursor
 
         if (_kinds[column] == Kind.Boolean)
         {
-            return Boolean(Cell(column)) ? True : False; // two a row in files: no string made and encoded for each
+            return Boolean(Cell(column)) ? "true"u8 : "false"u8; // two a row in files: no string made and encoded for each
         }
 
         if (_kinds[column] is Kind.Timestamp or Kind.Date && Cell(column).Length == (_kinds[column] == Kind.Date ? 4 : 8))
